@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install browser-deps serve clean messages
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Runs the application on the embedded default (an SQLite file in var/), with demo data.
+demo: $(STAMP)
+	$(BIN)/sentinelle demo
+
+serve: $(STAMP)
+	$(BIN)/sentinelle serve
+
+# Chromium (Debian package) for the browser tests, axe-core (npm) for the accessibility checks.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; fi; fi
+	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
+	  cd tests/browser && npm install --no-audit --no-fund --silent; fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o src/sentinelle/locale/messages.pot src/sentinelle
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,101 @@
+"""Loading the public nomenclatures: EMDN (devices) and the BDPM (medicines)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from sentinelle.catalogue import codes
+from sentinelle.catalogue.models import EmdnCode, Product
+from sentinelle.catalogue.service import fold
+from sentinelle.importing import ImportReport, Progress, read_text
+
+
+def import_emdn(session: Session, path: Path, progress: Progress | None = None) -> ImportReport:
+    """The EMDN export: a title line, a header, then tab-separated rows (one term holds a quoted line break)."""
+    report = ImportReport(source=str(path))
+    reader = csv.reader(io.StringIO(read_text(path)), delimiter="\t", quotechar='"')
+    rows: list[dict[str, object]] = []
+    for number, row in enumerate(reader, start=1):
+        if number <= 2:
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 6:
+            report.reject(reader.line_num, "row", f"{len(row)} colonnes au lieu de 6")
+            continue
+        category, _desc, code, term, level, terminal = (c.strip() for c in row[:6])
+        if not codes.emdn_ok(code):
+            report.reject(reader.line_num, "CODE", f"code EMDN invalide : {code!r}")
+            continue
+        if not level.isdigit():
+            report.reject(reader.line_num, "LEVEL", f"niveau invalide : {level!r}")
+            continue
+        rows.append({"code": code, "term": " ".join(term.split()), "level": int(level),
+                     "terminal": terminal.upper() == "YES", "category": category[:1] or code[0],
+                     "parent_code": code[:-2] if len(code) > 1 else None})
+        if progress:
+            progress(1)
+    existing = set(session.scalars(select(EmdnCode.code)))
+    new = [r for r in rows if r["code"] not in existing]
+    if new:
+        session.execute(insert(EmdnCode), new)
+    for r in rows:
+        if r["code"] in existing:
+            session.execute(update(EmdnCode).where(EmdnCode.code == r["code"]).values(**r))
+    report.created, report.updated = len(new), len(rows) - len(new)
+    return report
+
+
+def import_bdpm(session: Session, folder: Path, progress: Progress | None = None) -> ImportReport:
+    """Medicines from CIS_bdpm.txt, with ATC from CIS_MITM.txt and the first CIP13 from CIS_CIP_bdpm.txt."""
+    report = ImportReport(source=str(folder))
+    atc: dict[str, str] = {}
+    mitm = folder / "CIS_MITM.txt"
+    if mitm.exists():
+        for line in read_text(mitm).splitlines():
+            cells = line.split("\t")
+            if len(cells) >= 2 and codes.atc_ok(cells[1].strip()):
+                atc.setdefault(cells[0].strip(), cells[1].strip())
+    cip: dict[str, str] = {}
+    cip_file = folder / "CIS_CIP_bdpm.txt"
+    if cip_file.exists():
+        for line in read_text(cip_file).splitlines():
+            cells = line.split("\t")
+            if len(cells) >= 7 and codes.cip13_ok(cells[6].strip()):
+                cip.setdefault(cells[0].strip(), cells[6].strip())
+    existing = dict(session.execute(select(Product.cis, Product.id).where(Product.cis.is_not(None))).all())
+    new_rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for number, line in enumerate(read_text(folder / "CIS_bdpm.txt").splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) < 11:
+            report.reject(number, "row", f"{len(cells)} colonnes au lieu de 12")
+            continue
+        cis, name, holder = cells[0].strip(), " ".join(cells[1].split()), cells[10].strip()
+        if not codes.cis_ok(cis):
+            report.reject(number, "CIS", f"code CIS invalide : {cis!r}")
+            continue
+        if cis in seen:
+            report.reject(number, "CIS", f"code CIS en double : {cis}")
+            continue
+        seen.add(cis)
+        values = {"kind": "medicine", "name": name[:500], "name_lower": fold(name)[:500], "cis": cis,
+                  "cip13": cip.get(cis), "atc_code": atc.get(cis), "holder": holder[:300] or None}
+        if cis in existing:
+            session.execute(update(Product).where(Product.id == existing[cis]).values(**values))
+            report.updated += 1
+        else:
+            new_rows.append(values)
+        if progress:
+            progress(1)
+    for start in range(0, len(new_rows), 2000):
+        session.execute(insert(Product), new_rows[start:start + 2000])
+    report.created = len(new_rows)
+    return report

@@ -1,0 +1,98 @@
+"""Catalogue tables: organisations (hospitals, agencies, manufacturers), products, EMDN."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sentinelle.store.base import Base, utcnow
+
+ORG_KINDS = ("establishment", "region", "national", "manufacturer", "supplier", "purchaser", "public")
+
+
+class Organisation(Base):
+    """Any body that acts in Sentinelle. An establishment (hospital) carries its FINESS."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    finess: Mapped[str | None] = mapped_column(String(9), unique=True)
+    region_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    sentinel: Mapped[bool] = mapped_column(Boolean, default=False)
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmdnCode(Base):
+    __tablename__ = "emdn_code"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    term: Mapped[str] = mapped_column(Text)
+    level: Mapped[int] = mapped_column(Integer)
+    terminal: Mapped[bool] = mapped_column(Boolean)
+    category: Mapped[str] = mapped_column(String(1), index=True)
+    parent_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class Product(Base):
+    """A device (EMDN, GTIN/UDI-DI) or a medicine (CIS, CIP13, ATC)."""
+
+    __tablename__ = "product"
+    __table_args__ = (Index("ix_product_name_lower", "name_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # device | medicine
+    name: Mapped[str] = mapped_column(String(500))
+    # Lower-cased, accent-folded name for search on both SQLite and PostgreSQL.
+    name_lower: Mapped[str] = mapped_column(String(500))
+    emdn_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    cis: Mapped[str | None] = mapped_column(String(8), unique=True)
+    cip13: Mapped[str | None] = mapped_column(String(13), index=True)
+    atc_code: Mapped[str | None] = mapped_column(String(7), index=True)
+    holder: Mapped[str | None] = mapped_column(String(300))
+    manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    seasonal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    manufacturer: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class ProductionSite(Base):
+    __tablename__ = "production_site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class ProductSite(Base):
+    __tablename__ = "product_site"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("production_site.id"), primary_key=True)
+
+
+class ProductSupplier(Base):
+    """Who sells a product (a manufacturer or a distributor)."""
+
+    __tablename__ = "product_supplier"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+
+
+class Purchase(Base):
+    """An establishment buys this product: it is a customer concerned by notices on it."""
+
+    __tablename__ = "purchase"
+    __table_args__ = (UniqueConstraint("establishment_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)

@@ -1,0 +1,114 @@
+"""Catalogue use cases: organisations, products, search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.catalogue import codes
+from sentinelle.catalogue.models import ORG_KINDS, EmdnCode, Organisation, Product
+from sentinelle.catalogue.regions import BY_CODE
+from sentinelle.errors import Forbidden, Invalid
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so that « épinéphrine » finds « EPINEPHRINE »."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def create_organisation(
+    session: Session, actor: User | None, *, kind: str, name: str, finess: str | None = None,
+    region_code: str | None = None, sentinel: bool = False, country: str | None = None,
+) -> Organisation:
+    if actor is not None and actor.role != "national":
+        raise Forbidden("seule l'agence nationale crée des organisations")
+    if kind not in ORG_KINDS:
+        raise Invalid(f"type d'organisation inconnu : {kind}", "kind")
+    if not name.strip():
+        raise Invalid("le nom est obligatoire", "name")
+    if kind == "establishment":
+        if not finess:
+            raise Invalid("un établissement a un numéro FINESS", "finess")
+        error = codes.finess_error(finess)
+        if error:
+            raise Invalid(f"FINESS {finess} : {error}", "finess")
+        if session.scalar(select(Organisation.id).where(Organisation.finess == finess)):
+            raise Invalid(f"FINESS {finess} déjà enregistré", "finess")
+    if kind in ("establishment", "region") and region_code not in BY_CODE:
+        raise Invalid(f"code région INSEE inconnu : {region_code}", "region_code")
+    org = Organisation(kind=kind, name=name.strip(), finess=finess, region_code=region_code,
+                       sentinel=sentinel, country=country)
+    session.add(org)
+    session.flush()
+    audit.record(session, actor, "organisation.create", "organisation", org.id,
+                 after={"kind": kind, "name": name, "finess": finess})
+    return org
+
+
+def create_product(
+    session: Session, actor: User | None, *, kind: str, name: str, emdn_code: str | None = None,
+    gtin: str | None = None, cis: str | None = None, cip13: str | None = None, atc_code: str | None = None,
+    manufacturer_id: int | None = None, holder: str | None = None, seasonal: bool = False, audit_it: bool = True,
+) -> Product:
+    if actor is not None and actor.role not in ("national", "manufacturer"):
+        raise Forbidden("seuls l'agence nationale et les fabricants enregistrent des produits")
+    if kind not in ("device", "medicine"):
+        raise Invalid(f"type de produit inconnu : {kind}", "kind")
+    if not name.strip():
+        raise Invalid("le nom est obligatoire", "name")
+    if emdn_code and not codes.emdn_ok(emdn_code):
+        raise Invalid(f"code EMDN invalide : {emdn_code}", "emdn_code")
+    if gtin and not codes.gtin_ok(gtin):
+        raise Invalid(f"GTIN/UDI-DI invalide (clé GS1) : {gtin}", "gtin")
+    if cis and not codes.cis_ok(cis):
+        raise Invalid(f"code CIS invalide (8 chiffres) : {cis}", "cis")
+    if cip13 and not codes.cip13_ok(cip13):
+        raise Invalid(f"code CIP13 invalide : {cip13}", "cip13")
+    if atc_code and not codes.atc_ok(atc_code):
+        raise Invalid(f"code ATC invalide : {atc_code}", "atc_code")
+    product = Product(kind=kind, name=name.strip(), name_lower=fold(name), emdn_code=emdn_code, gtin=gtin, cis=cis,
+                      cip13=cip13, atc_code=atc_code, manufacturer_id=manufacturer_id, holder=holder,
+                      seasonal=seasonal)
+    session.add(product)
+    session.flush()
+    if audit_it:
+        audit.record(session, actor, "product.create", "product", product.id, after={"name": name, "kind": kind})
+    return product
+
+
+def search_products(session: Session, q: str, *, kind: str | None = None, offset: int = 0,
+                    limit: int = 20) -> tuple[list[Product], int]:
+    """By name (accent- and case-blind substring) or exactly by a code (EMDN prefix, GTIN, CIS, CIP13, ATC)."""
+    query = select(Product)
+    term = q.strip()
+    if term:
+        code = term.upper()
+        query = query.where(or_(
+            Product.name_lower.contains(fold(term), autoescape=True),
+            Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code,
+            Product.emdn_code.startswith(code, autoescape=True) if codes.emdn_ok(code) else Product.emdn_code == code,
+        ))
+    if kind:
+        query = query.where(Product.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
+    rows = session.scalars(query.order_by(Product.name).offset(offset).limit(limit)).unique().all()
+    return list(rows), total
+
+
+def emdn_term(session: Session, code: str | None) -> str | None:
+    if not code:
+        return None
+    row = session.get(EmdnCode, code)
+    return row.term if row else None
+
+
+def establishments(session: Session, region_code: str | None = None) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.kind == "establishment")
+    if region_code:
+        query = query.where(Organisation.region_code == region_code)
+    return list(session.scalars(query.order_by(Organisation.name)))

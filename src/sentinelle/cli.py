@@ -1,0 +1,186 @@
+"""The `sentinelle` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from sentinelle.config import get_settings
+from sentinelle.errors import DomainError
+from sentinelle.importing import ImportReport
+from sentinelle.store.db import default_engine, session_scope, upgrade
+
+app = typer.Typer(help="Sentinelle : tensions et pénuries de produits de santé.", no_args_is_help=True)
+db_app = typer.Typer(help="Base de données.")
+users_app = typer.Typer(help="Comptes.")
+import_app = typer.Typer(help="Imports de fichiers publics (EMDN, BDPM, liste ANSM).")
+notify_app = typer.Typer(help="Notifications sortantes.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
+app.add_typer(notify_app, name="notify")
+console = Console()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations (creates the SQLite file on first use)."""
+    upgrade(default_engine())
+    console.print("[green]Base à jour.[/green]")
+
+
+@users_app.command("create")
+def users_create(
+    email: str, role: str, name: Annotated[str, typer.Option()] = "",
+    organisation_id: Annotated[int | None, typer.Option("--organisation")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create an account (an operator on the server: no acting user)."""
+    from sentinelle.accounts.service import create_user
+
+    try:
+        with session_scope(default_engine()) as session:
+            user = create_user(session, None, email=email, name=name or email, password=password, role=role,
+                               organisation_id=organisation_id)
+            console.print(f"Compte créé : n° {user.id} {user.email} ({user.role})")
+    except DomainError as exc:
+        console.print(f"[red]Erreur[/red] ({exc.field}) : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+def _progress(label: str, total: int | None) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                    transient=False)
+
+
+def _print_report(report: ImportReport) -> None:
+    console.print(f"{report.source} : {report.created} créés, {report.updated} mis à jour, "
+                  f"{report.unchanged} inchangés, {len(report.rejected)} rejetés")
+    for r in report.rejected[:50]:
+        console.print(f"  [red]ligne {r.line}[/red], {r.field} : {r.reason}")
+    if len(report.rejected) > 50:
+        console.print(f"  … et {len(report.rejected) - 50} autres rejets")
+    for note in report.notes[:20]:
+        console.print(f"  [dim]{note}[/dim]")
+
+
+def _run_import(label: str, lines: int, fn) -> ImportReport:  # type: ignore[no-untyped-def]
+    engine = default_engine()
+    upgrade(engine)
+    with _progress(label, lines) as progress:
+        task = progress.add_task(label, total=lines)
+        with session_scope(engine) as session:
+            report = fn(session, lambda n: progress.advance(task, n))
+    _print_report(report)
+    return report
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
+@import_app.command("emdn")
+def import_emdn(path: Path) -> None:
+    """The EMDN nomenclature (EMDN_V2.txt)."""
+    from sentinelle.catalogue.importers import import_emdn as run
+
+    _run_import("EMDN", _count_lines(path), lambda s, p: run(s, path, p))
+
+
+@import_app.command("bdpm")
+def import_bdpm(folder: Path) -> None:
+    """The medicines database (folder with CIS_bdpm.txt, CIS_MITM.txt, CIS_CIP_bdpm.txt)."""
+    from sentinelle.catalogue.importers import import_bdpm as run
+
+    _run_import("BDPM", _count_lines(folder / "CIS_bdpm.txt"), lambda s, p: run(s, folder, p))
+
+
+@import_app.command("ansm")
+def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()] = False) -> None:
+    """The ANSM availability list (CIS_CIP_Dispo_Spec.txt): published signals, history kept."""
+    from sentinelle.interop.ansm import import_file
+
+    try:
+        _run_import("ANSM", _count_lines(path), lambda s, p: import_file(
+            s, None, path, reject_all_on_error=reject_all_on_error, progress=p))
+    except DomainError as exc:
+        console.print(f"[red]Import refusé[/red] : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+@notify_app.command("dispatch")
+def notify_dispatch() -> None:
+    """Send the pending e-mails and webhooks."""
+    from sentinelle.notifications.service import dispatch
+
+    with session_scope(default_engine()) as session:
+        counts = dispatch(session, get_settings())
+    console.print(counts)
+
+
+def _seed_demo(data_dir: Path | None) -> None:
+    from sentinelle import demo
+    from sentinelle.catalogue.models import Organisation
+
+    engine = default_engine()
+    upgrade(engine)
+    with session_scope(engine) as session:
+        if session.scalar(select(func.count()).select_from(Organisation)):
+            console.print("Données de démonstration déjà chargées.")
+            return
+    data_dir = data_dir or demo.find_data_dir()
+    if data_dir is not None:
+        import_emdn(data_dir / "emdn" / "EMDN_V2.txt")
+        import_bdpm(data_dir / "bdpm")
+        ansm_dir = data_dir / "ansm-disponibilite"
+        for snapshot in ("CIS_CIP_Dispo_Spec_2025-12-29.txt", "CIS_CIP_Dispo_Spec_2026-01-26.txt"):
+            if (ansm_dir / snapshot).exists():
+                import_ansm(ansm_dir / snapshot)
+    else:
+        console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN ni ANSM.[/yellow]")
+    with console.status("Démonstration : établissements, produits, signaux…"), session_scope(engine) as session:
+        summary = demo.load(session)
+    table = Table(title=f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})")
+    for column in ("rôle", "e-mail", "organisation"):
+        table.add_column(column)
+    for row in summary.logins:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{summary.products} dispositifs, {summary.signals} signaux inventés, à côté des entrées ANSM réelles.")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(help="shared/data folder")] = None,
+    host: str = "127.0.0.1", port: int = 8000, serve_it: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Migrate, load the demo data (once) and serve it."""
+    _seed_demo(data_dir)
+    if serve_it:
+        serve(host=host, port=port)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the web application and the API."""
+    import uvicorn
+
+    upgrade(default_engine())
+    console.print(f"Sentinelle sur http://{host}:{port}  (API : http://{host}:{port}/api/v1/docs)")
+    if workers > 1:
+        uvicorn.run("sentinelle.web.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    else:
+        from sentinelle.web.app import create_app
+
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,50 @@
+"""Settings, read from the environment (prefix SENTINELLE_) or a .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SENTINELLE_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""  # empty: an SQLite file in var_dir
+    secret_key: str = ""  # empty: generated once and kept in var_dir/secret_key
+    base_url: str = "http://127.0.0.1:8000"
+    # Request limits: a form or JSON body, and an uploaded file.
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20_000_000
+    # Outgoing mail; an empty host disables e-mail (the inbox still works).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    mail_from: str = "sentinelle@localhost"
+    webhook_timeout_s: float = 5.0
+    # EU MDR art. 10a: notice due at least 6 months before the interruption.
+    notice_min_days: int = 182
+    cookie_secure: bool = False
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.var_dir / 'sentinelle.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

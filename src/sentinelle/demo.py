@@ -1,0 +1,196 @@
+"""Realistic demo data: regions, sentinel and ordinary hospitals, manufacturers, products and
+signals at every stage, built through the same services users go through."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.accounts.service import create_user
+from sentinelle.catalogue import codes
+from sentinelle.catalogue.models import EmdnCode, Organisation, Product, ProductionSite, ProductSite, Purchase
+from sentinelle.catalogue.regions import REGIONS
+from sentinelle.catalogue.service import create_organisation, create_product
+from sentinelle.signals import schemas, service
+
+DEMO_PASSWORD = "sentinelle-demo"
+# Département numbers of a few towns per region, for plausible FINESS numbers.
+DEPARTMENTS = {"11": "75", "24": "45", "27": "21", "28": "14", "32": "59", "44": "67", "52": "44", "53": "35",
+               "75": "33", "76": "31", "84": "69", "93": "13", "94": "2A", "01": "97", "02": "97", "03": "97",
+               "04": "97", "06": "97"}
+CITIES = {"11": ["Paris", "Créteil"], "24": ["Orléans", "Tours"], "27": ["Dijon", "Besançon"], "28": ["Caen", "Rouen"],
+          "32": ["Lille", "Amiens"], "44": ["Strasbourg", "Reims", "Nancy"], "52": ["Nantes", "Angers"],
+          "53": ["Rennes", "Brest"], "75": ["Bordeaux", "Poitiers", "Limoges"], "76": ["Toulouse", "Montpellier"],
+          "84": ["Lyon", "Grenoble", "Clermont-Ferrand"], "93": ["Marseille", "Nice"], "94": ["Ajaccio"],
+          "01": ["Pointe-à-Pitre"], "02": ["Fort-de-France"], "03": ["Cayenne"], "04": ["Saint-Denis"],
+          "06": ["Mamoudzou"]}
+MANUFACTURERS = [("MédiSud Dispositifs", "FR"), ("Rhône Perfusion", "FR"), ("NordMed GmbH", "DE"),
+                 ("Iberia Surgical", "ES"), ("Lombardia Medicale", "IT"), ("Shenzhen HealthTech", "CN"),
+                 ("Bharat Devices", "IN"), ("Atlantic Care Inc.", "US")]
+DEVICE_PREFIXES = ("A01", "A02", "A03", "C01", "G02", "J01", "M02", "P07", "R01", "T01", "Z12")
+
+
+@dataclass
+class DemoSummary:
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, organisation
+    products: int = 0
+    signals: int = 0
+
+
+def find_data_dir() -> Path | None:
+    """The shared public data sets: $SENTINELLE_DATA_DIR, else ./shared/data or ../shared/data."""
+    candidates = [os.environ.get("SENTINELLE_DATA_DIR", ""), "shared/data", "../shared/data"]
+    for candidate in candidates:
+        if candidate and Path(candidate, "emdn").is_dir():
+            return Path(candidate)
+    return None
+
+
+def _gtin(rng: random.Random) -> str:
+    body = "3" + "".join(str(rng.randint(0, 9)) for _ in range(11))
+    for key in "0123456789":
+        if codes.gtin_ok(body + key):
+            return body + key
+    raise AssertionError("unreachable")
+
+
+def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSummary:
+    rng = random.Random(seed)
+    summary = DemoSummary()
+    national = create_organisation(session, None, kind="national", name="ANSM — Agence nationale")
+    purchaser = create_organisation(session, None, kind="purchaser", name="UniHA — achats hospitaliers")
+    regions = {r.code: create_organisation(session, None, kind="region", name=f"ARS {r.name}", region_code=r.code)
+               for r in REGIONS}
+    establishments: list[Organisation] = []
+    for r in REGIONS:
+        cities = CITIES[r.code]
+        for i, city in enumerate(cities):
+            for j, label in enumerate(("CHU", "CH")):
+                if r.code in ("01", "02", "03", "04", "06", "94") and j == 1:
+                    continue
+                dep = DEPARTMENTS[r.code]
+                prefix = (dep + f"{rng.randint(0, 999999):06d}")[:8]
+                finess = codes.finess_with_key(prefix)
+                establishments.append(create_organisation(
+                    session, None, kind="establishment", name=f"{label} de {city}", finess=finess,
+                    region_code=r.code, sentinel=(label == "CHU" and i == 0)))
+    manufacturers = [create_organisation(session, None, kind="manufacturer", name=n, country=c)
+                     for n, c in MANUFACTURERS]
+    for m in manufacturers:
+        session.add(ProductionSite(manufacturer_id=m.id, name=f"Usine {m.name}", country=m.country or "FR"))
+    session.flush()
+    sites = {s.manufacturer_id: s for s in session.scalars(select(ProductionSite))}
+
+    # Devices named after real EMDN terminal terms when the nomenclature is loaded.
+    terms = list(session.execute(
+        select(EmdnCode.code, EmdnCode.term).where(EmdnCode.terminal.is_(True)).order_by(EmdnCode.code)).all())
+    pool = [t for t in terms if t[0].startswith(DEVICE_PREFIXES)] or terms
+    products: list[Product] = []
+    for i in range(devices):
+        maker = manufacturers[i % len(manufacturers)]
+        if pool:
+            code, term = pool[rng.randrange(len(pool))]
+            name = f"{term.capitalize()} — {maker.name} réf. {1000 + i}"
+        else:
+            code, name = None, f"Dispositif médical {i} — {maker.name}"
+        product = create_product(session, None, kind="device", name=name[:480], emdn_code=code, gtin=_gtin(rng),
+                                 manufacturer_id=maker.id, seasonal=rng.random() < 0.08, audit_it=False)
+        session.add(ProductSite(product_id=product.id, site_id=sites[maker.id].id))
+        products.append(product)
+    for est in establishments:
+        for product in rng.sample(products, k=min(40, len(products))):
+            session.add(Purchase(establishment_id=est.id, product_id=product.id))
+    session.flush()
+    summary.products = len(products)
+
+    # One login per role, the sentinel CHU of Lyon and the ARS of its region first.
+    lyon = next(e for e in establishments if e.name == "CHU de Lyon")
+    paris = next(e for e in establishments if e.name == "CHU de Paris")
+    accounts = [
+        ("establishment", "pharmacie@chu-lyon.demo", "Dr Claire Martin", lyon),
+        ("establishment", "pharmacie@chu-paris.demo", "Dr Karim Benali", paris),
+        ("region", "omedit@ars-ara.demo", "Sophie Durand", regions["84"]),
+        ("region", "omedit@ars-idf.demo", "Paul Lefèvre", regions["11"]),
+        ("national", "penuries@ansm.demo", "Hélène Moreau", national),
+        ("manufacturer", "qualite@medisud.demo", "Marc Rossi", manufacturers[0]),
+        ("manufacturer", "supply@nordmed.demo", "Anna Keller", manufacturers[2]),
+        ("purchaser", "achats@uniha.demo", "Julie Petit", purchaser),
+        ("citizen", "citoyen@exemple.demo", "Jean Dupont", None),
+        ("guarantor", "garant@cndp.demo", "Marie Lambert", None),
+    ]
+    users: dict[str, User] = {}
+    for role, email, name, org in accounts:
+        users[email] = create_user(session, None, email=email, name=name, password=DEMO_PASSWORD, role=role,
+                                   organisation_id=org.id if org else None)
+        summary.logins.append((role, email, org.name if org else "—"))
+    # Lyon buys the manufacturers' first products, so that their notices reach it.
+    for product in products[:16]:
+        if not session.scalar(select(Purchase.id).where(Purchase.establishment_id == lyon.id,
+                                                        Purchase.product_id == product.id)):
+            session.add(Purchase(establishment_id=lyon.id, product_id=product.id))
+    session.flush()
+
+    today = date.today()
+    staff = {e.id: create_user(session, None, email=f"pui-{e.finess}@demo.fr", name=f"PUI {e.name}",
+                               password=DEMO_PASSWORD, role="establishment", organisation_id=e.id)
+             for e in establishments if e.id not in (lyon.id, paris.id)}
+    staff[lyon.id], staff[paris.id] = users["pharmacie@chu-lyon.demo"], users["pharmacie@chu-paris.demo"]
+    region_agent = {"84": users["omedit@ars-ara.demo"], "11": users["omedit@ars-idf.demo"]}
+    for code, org in regions.items():
+        if code not in region_agent:
+            region_agent[code] = create_user(session, None, email=f"omedit-{code}@demo.fr", name=f"OMEDIT {org.name}",
+                                             password=DEMO_PASSWORD, role="region", organisation_id=org.id)
+    ansm = users["penuries@ansm.demo"]
+    stages = ["declared"] * 14 + ["qualified"] * 8 + ["validated"] * 5 + ["published"] * 16 + ["resolved"] * 8 + [
+        "rejected"] * 3
+    kinds = ["tension"] * 6 + ["rupture"] * 3 + ["discontinuation"]
+    for n, stage in enumerate(stages):
+        est = establishments[rng.randrange(len(establishments))]
+        product = products[(n * 7) % len(products)]
+        start = today - timedelta(days=rng.randint(3, 120))
+        data = schemas.DeclareIn(
+            product_id=product.id, kind=rng.choice(kinds), cause=rng.choice(["production", "quality", "demand",
+                                                                             "logistics", "unknown"]),
+            started_at=start, expected_end_at=start + timedelta(days=rng.randint(20, 150)),
+            stock_coverage_days=rng.randint(0, 45), measures_taken="Stock de sécurité mobilisé, commandes fractionnées.",
+        )
+        signal = service.declare(session, staff[est.id], data).signal
+        summary.signals += 1
+        if stage == "declared":
+            continue
+        steps = ["qualify", "validate", "publish", "resolve"]
+        if stage == "rejected":
+            steps = ["reject"]
+        else:
+            steps = steps[: ["qualified", "validated", "published", "resolved"].index(stage) + 1]
+        for action in steps:
+            actor = region_agent[est.region_code] if action in ("qualify", "reject") else ansm
+            message = None
+            if action == "publish":
+                message = (f"{product.name} : approvisionnement perturbé. Privilégiez les alternatives listées et "
+                           "limitez les commandes aux besoins de quatre semaines.")
+                service.add_measure(session, ansm, signal.id, schemas.MeasureIn(
+                    kind=rng.choice(["quota", "allocation", "import", "contingency"]),
+                    description="Contingentement des livraisons au prorata de la consommation 2024.",
+                    version=signal.version))
+            service.transition(session, actor, signal.id, schemas.TransitionIn(
+                action=action, version=signal.version, reason="Doublon d'un signal national" if action == "reject" else "",
+                public_message=message))
+    # Two notices from manufacturers: one on time, one late.
+    maker_user = users["qualite@medisud.demo"]
+    own = [p for p in products if p.manufacturer_id == manufacturers[0].id]
+    service.file_notice(session, maker_user, schemas.NoticeIn(
+        product_id=own[0].id, interruption_at=today + timedelta(days=240), cause="commercial",
+        cause_detail="Arrêt de la gamme, remplacée par la référence suivante."))
+    service.file_notice(session, maker_user, schemas.NoticeIn(
+        product_id=own[1].id, kind="tension", interruption_at=today + timedelta(days=45), cause="production",
+        cause_detail="Panne d'une ligne de stérilisation."))
+    summary.signals += 2
+    return summary

@@ -1,0 +1,34 @@
+"""Domain errors. The web layer maps each to an HTTP status; messages are in French for users."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """Illegal transition, or a stale version (someone else acted first)."""
+
+    status = 409
+
+
+class NotAuthenticated(DomainError):
+    status = 401

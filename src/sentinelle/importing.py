@@ -1,0 +1,47 @@
+"""What every file import reports: rows taken, rows rejected with line number and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sentinelle.errors import Invalid
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Rejected:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def reject(self, line: int, field_name: str, reason: str) -> None:
+        self.rejected.append(Rejected(line, field_name, reason))
+
+    def refuse_if_rejected(self) -> None:
+        """For all-or-nothing imports: raise, naming the first rejections, before anything is written."""
+        if self.rejected:
+            first = "; ".join(f"ligne {r.line}, {r.field} : {r.reason}" for r in self.rejected[:5])
+            more = f" (et {len(self.rejected) - 5} autres)" if len(self.rejected) > 5 else ""
+            raise Invalid(f"{len(self.rejected)} ligne(s) rejetée(s), rien n'a été importé : {first}{more}", "file")
+
+
+def read_text(path: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: the two encodings public French files come in."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")

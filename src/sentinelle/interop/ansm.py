@@ -1,0 +1,181 @@
+"""The ANSM availability list (BDPM file CIS_CIP_Dispo_Spec.txt) as published signals.
+
+8 tab-separated columns, no header: CIS, CIP13, status code, status label, start date,
+update date, date of return to supply, URL. An event is identified by (CIS, CIP13, URL); the
+file is a rolling window, so an event absent from a newer snapshot is noted, not deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.catalogue import codes
+from sentinelle.catalogue.models import Product
+from sentinelle.catalogue.service import fold
+from sentinelle.errors import Forbidden
+from sentinelle.importing import ImportReport, Progress, read_text
+from sentinelle.signals.models import Event, Signal
+
+STATUS_BY_CODE = {"1": "rupture", "2": "tension", "3": "discontinuation", "4": "resolved"}
+STATUS_BY_LABEL = {
+    "rupture de stock": "rupture",
+    "tension d'approvisionnement": "tension",
+    "arrêt de commercialisation": "discontinuation",
+    "remise à disposition": "resolved",
+}
+LABELS = {"rupture": "rupture de stock", "tension": "tension d'approvisionnement",
+          "discontinuation": "arrêt de commercialisation", "resolved": "remise à disposition"}
+
+
+@dataclass
+class Row:
+    line: int
+    cis: str
+    cip13: str
+    status: str  # rupture | tension | discontinuation | resolved
+    started_at: date
+    updated_at: date
+    back_at: date | None
+    url: str
+
+    @property
+    def ref(self) -> str:
+        digest = hashlib.sha1(self.url.encode()).hexdigest()[:12]
+        return f"ansm:{self.cis}:{self.cip13}:{digest}"
+
+
+def _date(text: str) -> date:
+    return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+
+
+def parse(text: str, report: ImportReport) -> list[Row]:
+    rows: dict[str, Row] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) < 8:
+            report.reject(number, "row", f"{len(cells)} colonnes au lieu de 8")
+            continue
+        cis, cip13, code, label = (c.strip() for c in cells[:4])
+        if not codes.cis_ok(cis):
+            report.reject(number, "CIS", f"code CIS invalide : {cis!r}")
+            continue
+        if cip13 and not codes.cip13_ok(cip13):
+            report.reject(number, "CIP13", f"code CIP13 invalide : {cip13!r}")
+            continue
+        try:
+            started = _date(cells[4])
+            updated = _date(cells[5])
+            back = _date(cells[6]) if cells[6].strip() else None
+        except ValueError as exc:
+            report.reject(number, "date", f"date illisible (attendu JJ/MM/AAAA) : {exc}")
+            continue
+        by_label = STATUS_BY_LABEL.get(label.lower())
+        by_code = STATUS_BY_CODE.get(code)
+        if by_label is None and by_code is None:
+            report.reject(number, "statut", f"statut inconnu : {code!r} {label!r}")
+            continue
+        # The label wins over the code when they disagree (known quirk: code 4 with a
+        # "tension" label and no return date); a return date means the product is back.
+        status = "resolved" if back else (by_label or by_code)
+        if by_label and by_code and by_label != by_code:
+            report.notes.append(f"ligne {number} : code {code} et libellé « {label} » en désaccord, retenu : {status}")
+        row = Row(number, cis, cip13, status or "tension", started, updated, back, cells[7].strip())
+        if row.ref in rows:
+            report.notes.append(f"ligne {number} : doublon exact de la ligne {rows[row.ref].line}, ignorée")
+            continue
+        rows[row.ref] = row
+    return list(rows.values())
+
+
+def _name_from_url(url: str) -> str:
+    slug = url.rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"-+", " ", slug).strip().capitalize() or "Médicament"
+
+
+def import_file(session: Session, actor: User | None, path: Path, *, reject_all_on_error: bool = False,
+                progress: Progress | None = None) -> ImportReport:
+    """Load one snapshot. All rows are written in the caller's transaction, or none."""
+    if actor is not None and actor.role != "national":
+        raise Forbidden("seule l'agence nationale importe la liste de l'ANSM")
+    report = ImportReport(source=str(path))
+    rows = parse(read_text(path), report)
+    if reject_all_on_error:
+        report.refuse_if_rejected()
+    snapshot_date = max((r.updated_at for r in rows), default=date.today())
+    products = dict(session.execute(select(Product.cis, Product).where(
+        Product.cis.in_({r.cis for r in rows}))).tuples().all()) if rows else {}
+    existing = {s.external_ref: s for s in session.scalars(select(Signal).where(Signal.source == "ansm"))}
+    now = datetime.now().replace(microsecond=0)
+    for row in rows:
+        product = products.get(row.cis)
+        if product is None:
+            name = _name_from_url(row.url)
+            product = Product(kind="medicine", name=name, name_lower=fold(name), cis=row.cis,
+                              cip13=row.cip13 or None)
+            session.add(product)
+            session.flush()
+            products[row.cis] = product
+            report.notes.append(f"ligne {row.line} : CIS {row.cis} absent de la BDPM, produit créé d'après l'URL")
+        signal = existing.pop(row.ref, None)
+        published_at = datetime.combine(row.updated_at, datetime.min.time())
+        if signal is None:
+            signal = Signal(
+                kind=row.status if row.status != "resolved" else "tension", status=(
+                    "resolved" if row.status == "resolved" else "published"),
+                source="ansm", product_id=product.id, region_code=None, started_at=row.started_at,
+                external_ref=row.ref, external_url=row.url, published_at=published_at,
+                resolved_at=datetime.combine(row.back_at, datetime.min.time()) if row.back_at else None,
+                public_message=f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}.",
+            )
+            session.add(signal)
+            session.flush()
+            _event(session, signal, f"Importé de la liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[row.status]}",
+                   None, signal.status)
+            report.created += 1
+        else:
+            old = (signal.status, signal.kind, signal.started_at)
+            new_status = "resolved" if row.status == "resolved" else "published"
+            new_kind = signal.kind if row.status == "resolved" else row.status
+            if old == (new_status, new_kind, row.started_at):
+                report.unchanged += 1
+            else:
+                _event(session, signal, f"Liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[row.status]} depuis le "
+                       f"{row.started_at:%d/%m/%Y}", signal.status, new_status)
+                signal.status, signal.kind, signal.started_at = new_status, new_kind, row.started_at
+                signal.resolved_at = datetime.combine(row.back_at, datetime.min.time()) if row.back_at else (
+                    signal.resolved_at if new_status == "resolved" else None)
+                signal.public_message = f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}."
+                signal.updated_at = now
+                report.updated += 1
+        if progress:
+            progress(1)
+    # Events of earlier snapshots that this one no longer lists: said once, never deleted.
+    gone = 0
+    for signal in existing.values():
+        note = f"Absent de la liste ANSM du {snapshot_date:%d/%m/%Y}"
+        if not session.scalar(select(Event.id).where(Event.signal_id == signal.id, Event.message == note)):
+            _event(session, signal, note, signal.status, signal.status)
+            gone += 1
+    if gone:
+        report.notes.append(f"{gone} événement(s) des listes précédentes absents de celle-ci (historique conservé)")
+    session.flush()
+    audit.record(session, actor, "import.ansm", "signal", None,
+                 after={"file": path.name, "created": report.created, "updated": report.updated,
+                        "rejected": len(report.rejected)})
+    return report
+
+
+def _event(session: Session, signal: Signal, message: str, from_status: str | None, to_status: str | None) -> None:
+    session.add(Event(signal_id=signal.id, actor_label="ANSM (import)", kind="import", message=message,
+                      from_status=from_status, to_status=to_status, public=True))

@@ -1,0 +1,105 @@
+"""Shortage signals: the declaration, its lifecycle events, measures and declarers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sentinelle.catalogue.models import Organisation, Product
+from sentinelle.store.base import Base, utcnow
+
+KINDS = ("tension", "rupture", "discontinuation")
+STATUSES = ("declared", "qualified", "validated", "published", "resolved", "rejected", "merged")
+SOURCES = ("establishment", "manufacturer", "region", "national", "detection", "ansm")
+CAUSES = ("production", "quality", "demand", "logistics", "regulatory", "commercial", "unknown")
+MEASURE_KINDS = ("quota", "allocation", "import", "contingency", "other")
+
+
+class Signal(Base):
+    __tablename__ = "signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    # The region whose agency qualifies it; None for national signals and manufacturer notices.
+    region_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    cause: Mapped[str] = mapped_column(String(20), default="unknown")
+    cause_detail: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[date] = mapped_column(Date)
+    expected_end_at: Mapped[date | None] = mapped_column(Date)
+    stock_coverage_days: Mapped[int | None] = mapped_column(Integer)
+    measures_taken: Mapped[str] = mapped_column(Text, default="")
+    public_message: Mapped[str] = mapped_column(Text, default="")
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("signal.id"))
+    # Manufacturer's advance notice (EU MDR art. 10a): the planned interruption date.
+    interruption_at: Mapped[date | None] = mapped_column(Date)
+    notice_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
+    external_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    product: Mapped[Product] = relationship(lazy="joined")
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="signal", order_by="Measure.id", cascade="all, delete-orphan"
+    )
+    declarers: Mapped[list[Declarer]] = relationship(order_by="Declarer.id", cascade="all, delete-orphan")
+
+
+class Declarer(Base):
+    """Every organisation that declared this shortage (kept through merges)."""
+
+    __tablename__ = "signal_declarer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Event(Base):
+    """One line of a signal's timeline: a transition, a comment, an update, an import."""
+
+    __tablename__ = "signal_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_label: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    # Public lines show on the public page once the signal is published.
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Measure(Base):
+    """A management measure decided by the national agency."""
+
+    __tablename__ = "signal_measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+
+    signal: Mapped[Signal] = relationship(back_populates="measures")

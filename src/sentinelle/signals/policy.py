@@ -1,0 +1,103 @@
+"""Who may see and do what on signals. One function per action; `visible_to` is the one
+source of truth for reading, used for lists and single signals alike."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from sentinelle.accounts.models import User
+from sentinelle.catalogue.models import Purchase
+from sentinelle.signals.models import Declarer, Signal
+
+DECLARING_ROLES = ("establishment", "manufacturer", "region", "national")
+# Roles that read only the public record of signals.
+PUBLIC_ROLES = ("citizen", "guarantor", "purchaser")
+
+
+def public_view_only(user: User | None) -> bool:
+    return user is None or user.role in PUBLIC_ROLES
+
+
+def visible_to(user: User | None) -> ColumnElement[bool]:
+    """SQL condition: the signals `user` may read.
+
+    Published ones (even once resolved) are public. Before that, a declaration is seen by its
+    declarers and its region's agency; a manufacturer's notice is confidential to the
+    manufacturer, the national agency and the establishments that buy the product.
+    """
+    public = Signal.published_at.is_not(None)
+    if user is None or public_view_only(user):
+        return public
+    if user.role == "national":
+        return true()
+    org_id = user.organisation_id
+    declared_by_org = exists(
+        select(Declarer.id).where(Declarer.signal_id == Signal.id, Declarer.organisation_id == org_id)
+    ) if org_id else false()
+    if user.role == "region":
+        return or_(public, declared_by_org, and_(Signal.confidential.is_(False), Signal.region_code == user.region_code))
+    if user.role == "establishment":
+        customer = exists(
+            select(Purchase.id).where(Purchase.product_id == Signal.product_id, Purchase.establishment_id == org_id)
+        )
+        return or_(public, declared_by_org, and_(Signal.confidential.is_(True), customer))
+    if user.role == "manufacturer":
+        return or_(public, declared_by_org, Signal.organisation_id == org_id)
+    return public
+
+
+def can_declare(user: User | None) -> bool:
+    return user is not None and user.role in DECLARING_ROLES
+
+
+def can_file_notice(user: User | None) -> bool:
+    return user is not None and user.role == "manufacturer" and user.organisation_id is not None
+
+
+def can_transition(user: User | None, signal: Signal, action: str) -> bool:
+    if user is None:
+        return False
+    if user.role == "national":
+        return True
+    if user.role == "region" and action in ("qualify", "reject", "merge"):
+        return signal.region_code is not None and signal.region_code == user.region_code and signal.status == "declared"
+    return False
+
+
+def can_comment(user: User | None, signal: Signal) -> bool:
+    return user is not None and user.role in ("establishment", "region", "national", "manufacturer")
+
+
+def is_declarer(user: User | None, signal: Signal) -> bool:
+    return user is not None and any(d.organisation_id == user.organisation_id for d in signal.declarers)
+
+
+def can_update(user: User | None, signal: Signal) -> bool:
+    """Edit the facts (expected end, coverage, measures taken) while the signal is open."""
+    if user is None or signal.status in ("resolved", "rejected", "merged"):
+        return False
+    if user.role == "national":
+        return True
+    if user.role == "region":
+        return signal.region_code == user.region_code and signal.status in ("declared", "qualified")
+    return is_declarer(user, signal) and signal.status != "published"
+
+
+def can_manage_publication(user: User | None, signal: Signal) -> bool:
+    """Public message, management measures, alternatives: the national agency's part."""
+    return user is not None and user.role == "national"
+
+
+def can_record_lesson(user: User | None, signal: Signal) -> bool:
+    if user is None or signal.status != "resolved":
+        return False
+    return user.role in ("region", "national") or (user.role == "establishment" and user.organisation_id is not None)
+
+
+def require_declare(user: User | None) -> None:
+    from sentinelle.errors import Forbidden, NotAuthenticated
+
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour déclarer")
+    if not can_declare(user):
+        raise Forbidden("votre rôle ne permet pas de déclarer une tension")

@@ -1,0 +1,120 @@
+"""What signals look like on the way in and out of the API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DeclareIn(BaseModel):
+    product_id: int = Field(gt=0)
+    kind: str = Field(pattern="^(tension|rupture|discontinuation)$")
+    cause: str = Field("unknown", pattern="^(production|quality|demand|logistics|regulatory|commercial|unknown)$")
+    cause_detail: str = Field("", max_length=5000)
+    started_at: date
+    expected_end_at: date | None = None
+    stock_coverage_days: int | None = Field(None, ge=0, le=3650)
+    measures_taken: str = Field("", max_length=5000)
+
+
+class NoticeIn(BaseModel):
+    product_id: int = Field(gt=0)
+    kind: str = Field("discontinuation", pattern="^(tension|rupture|discontinuation)$")
+    cause: str = Field("commercial", pattern="^(production|quality|demand|logistics|regulatory|commercial|unknown)$")
+    cause_detail: str = Field("", max_length=5000)
+    interruption_at: date
+    expected_end_at: date | None = None
+
+
+class TransitionIn(BaseModel):
+    action: str = Field(pattern="^(qualify|reject|merge|validate|publish|resolve)$")
+    version: int = Field(ge=1)
+    reason: str = Field("", max_length=5000)
+    merge_into: int | None = Field(None, gt=0)
+    public_message: str | None = Field(None, max_length=10000)
+
+
+class CommentIn(BaseModel):
+    message: str = Field(min_length=1, max_length=5000)
+
+
+class MeasureIn(BaseModel):
+    kind: str = Field(pattern="^(quota|allocation|import|contingency|other)$")
+    description: str = Field(min_length=1, max_length=5000)
+    version: int = Field(ge=1)
+
+
+class AlternativeIn(BaseModel):
+    description: str = Field(min_length=1, max_length=5000)
+    product_id: int | None = Field(None, gt=0)
+    conditions: str = Field("", max_length=5000)
+
+
+class LessonIn(BaseModel):
+    what_worked: str = Field("", max_length=5000)
+    what_failed: str = Field("", max_length=5000)
+    recommendation: str = Field("", max_length=5000)
+
+
+class ProductRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    name: str
+    emdn_code: str | None
+    gtin: str | None
+    cis: str | None
+    cip13: str | None
+    atc_code: str | None
+
+
+class MeasureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    description: str
+
+
+class SignalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    status: str
+    source: str
+    product: ProductRef
+    region_code: str | None
+    cause: str
+    started_at: date
+    expected_end_at: date | None
+    stock_coverage_days: int | None
+    public_message: str
+    interruption_at: date | None
+    notice_late: bool
+    confidential: bool
+    external_url: str | None
+    published_at: datetime | None
+    resolved_at: datetime | None
+    updated_at: datetime
+    version: int
+    measures: list[MeasureOut]
+
+
+class SignalPage(BaseModel):
+    items: list[SignalOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    actor_label: str
+    message: str

@@ -1,0 +1,400 @@
+"""Signal use cases: declare, file a notice, move through the lifecycle, comment, publish.
+
+Every function takes the session and the acting user, checks the policy, writes an audit row
+and leaves committing to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.alternatives.models import Alternative, Lesson
+from sentinelle.catalogue.models import Organisation, Product, Purchase
+from sentinelle.config import get_settings
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
+from sentinelle.notifications.service import notify
+from sentinelle.signals import policy, schemas
+from sentinelle.signals.models import Declarer, Event, Measure, Signal
+from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, TERMINAL, next_status
+from sentinelle.store.base import utcnow
+
+OPEN_STATUSES = ("declared", "qualified", "validated", "published")
+
+
+def snapshot(signal: Signal) -> dict[str, Any]:
+    return {
+        "status": signal.status,
+        "kind": signal.kind,
+        "expected_end_at": signal.expected_end_at.isoformat() if signal.expected_end_at else None,
+        "stock_coverage_days": signal.stock_coverage_days,
+        "public_message": signal.public_message,
+        "version": signal.version,
+    }
+
+
+def _label(user: User | None) -> str:
+    if user is None:
+        return "Sentinelle"
+    org = user.organisation.name if user.organisation else ""
+    return f"{user.name} ({org})" if org else user.name
+
+
+def _event(session: Session, signal: Signal, actor: User | None, kind: str, message: str = "", *,
+           from_status: str | None = None, to_status: str | None = None, public: bool = False) -> None:
+    session.add(Event(signal_id=signal.id, actor_id=actor.id if actor else None, actor_label=_label(actor),
+                      kind=kind, message=message, from_status=from_status, to_status=to_status, public=public))
+
+
+def _product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise Invalid(f"produit inconnu : {product_id}", "product_id")
+    return product
+
+
+def _users(session: Session, *conditions: Any) -> list[User]:
+    return list(session.scalars(select(User).join(Organisation).where(*conditions)))
+
+
+@dataclass
+class Declared:
+    signal: Signal
+    merged: bool  # True when the declaration joined an open signal on the same product
+
+
+def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Declared:
+    policy.require_declare(user)
+    assert user is not None
+    product = _product(session, data.product_id)
+    if data.expected_end_at and data.expected_end_at < data.started_at:
+        raise Invalid("la fin prévue précède le début", "expected_end_at")
+    if data.started_at > date.today() + timedelta(days=366):
+        raise Invalid("la date de début est trop loin dans le futur", "started_at")
+    region = user.region_code if user.role in ("establishment", "region") else None
+    org_id = user.organisation_id
+
+    # Same product, still open, in the same region (or already public): one shortage, several declarers.
+    duplicate = session.scalar(
+        select(Signal)
+        .where(Signal.product_id == product.id, Signal.status.in_(OPEN_STATUSES), Signal.confidential.is_(False))
+        .where((Signal.region_code == region) | Signal.published_at.is_not(None) if region else Signal.region_code.is_(None))
+        .order_by(Signal.id)
+        .limit(1)
+    )
+    if duplicate is not None:
+        if org_id and not any(d.organisation_id == org_id for d in duplicate.declarers):
+            duplicate.declarers.append(Declarer(organisation_id=org_id, user_id=user.id))
+        _event(session, duplicate, user, "declaration",
+               f"Nouvelle déclaration rattachée : {KIND_LABELS[data.kind]}, couverture "
+               f"{data.stock_coverage_days if data.stock_coverage_days is not None else '?'} j. {data.measures_taken}".strip())
+        session.flush()
+        audit.record(session, user, "signal.declare_joined", "signal", duplicate.id, after={"product_id": product.id})
+        return Declared(duplicate, True)
+
+    signal = Signal(
+        kind=data.kind, status="declared", source=user.role if user.role != "establishment" else "establishment",
+        product_id=product.id, region_code=region, organisation_id=org_id, created_by_id=user.id,
+        cause=data.cause, cause_detail=data.cause_detail, started_at=data.started_at,
+        expected_end_at=data.expected_end_at, stock_coverage_days=data.stock_coverage_days,
+        measures_taken=data.measures_taken,
+    )
+    if org_id:
+        signal.declarers.append(Declarer(organisation_id=org_id, user_id=user.id))
+    session.add(signal)
+    session.flush()
+    _event(session, signal, user, "transition", "Déclaration", to_status="declared")
+    audit.record(session, user, "signal.declare", "signal", signal.id, after=snapshot(signal))
+    if region:
+        agents = _users(session, User.role == "region", Organisation.region_code == region)
+        notify(session, signal, f"Nouvelle déclaration : {product.name}",
+               f"{_label(user)} déclare : {KIND_LABELS[data.kind]}.", agents)
+    return Declared(signal, False)
+
+
+def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> Signal:
+    """A manufacturer's advance notice of interruption, confidential until published."""
+    if not policy.can_file_notice(user):
+        raise Forbidden("seul un fabricant peut déposer un préavis d'interruption")
+    assert user is not None
+    product = _product(session, data.product_id)
+    if product.manufacturer_id is not None and product.manufacturer_id != user.organisation_id:
+        raise Forbidden("ce produit n'est pas fabriqué par votre organisation", "product_id")
+    today = date.today()
+    if data.interruption_at < today:
+        raise Invalid("la date d'interruption est déjà passée", "interruption_at")
+    if data.expected_end_at and data.expected_end_at < data.interruption_at:
+        raise Invalid("la fin prévue précède l'interruption", "expected_end_at")
+    min_days = get_settings().notice_min_days
+    late = (data.interruption_at - today).days < min_days
+    signal = Signal(
+        kind=data.kind, status="declared", source="manufacturer", product_id=product.id, region_code=None,
+        organisation_id=user.organisation_id, created_by_id=user.id, confidential=True, cause=data.cause,
+        cause_detail=data.cause_detail, started_at=data.interruption_at, interruption_at=data.interruption_at,
+        expected_end_at=data.expected_end_at, notice_late=late,
+    )
+    signal.declarers.append(Declarer(organisation_id=user.organisation_id, user_id=user.id))
+    session.add(signal)
+    session.flush()
+    message = f"Préavis d'interruption au {data.interruption_at:%d/%m/%Y}"
+    if late:
+        message += f" — TARDIF : moins de {min_days} jours avant l'interruption (MDR art. 10 bis)"
+    _event(session, signal, user, "transition", message, to_status="declared")
+    audit.record(session, user, "signal.notice", "signal", signal.id, after=snapshot(signal) | {"late": late})
+    customers = _users(
+        session, User.role == "establishment",
+        Organisation.id.in_(select(Purchase.establishment_id).where(Purchase.product_id == product.id)),
+    )
+    national = _users(session, User.role == "national")
+    notify(session, signal, f"Préavis d'interruption : {product.name}", message, customers + national,
+           with_subscribers=False)
+    return signal
+
+
+def get(session: Session, user: User | None, signal_id: int) -> Signal:
+    signal = session.scalar(select(Signal).where(Signal.id == signal_id, policy.visible_to(user)))
+    if signal is None:
+        # The same answer whether it does not exist or is hidden: existence is information too.
+        raise NotFound(f"signal introuvable : {signal_id}")
+    return signal
+
+
+def _check_version(signal: Signal, version: int) -> None:
+    if signal.version != version:
+        raise Conflict(
+            f"ce signal a été modifié entre-temps (version {signal.version}, la vôtre {version}) : "
+            "rechargez la page avant d'agir",
+            "version",
+        )
+
+
+def _flush_or_conflict(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("ce signal vient d'être modifié par quelqu'un d'autre : rechargez la page", "version") from exc
+
+
+def transition(session: Session, user: User | None, signal_id: int, data: schemas.TransitionIn) -> Signal:
+    signal = get(session, user, signal_id)
+    if not policy.can_transition(user, signal, data.action):
+        raise Forbidden(f"votre rôle ne permet pas l'action « {ACTION_LABELS[data.action]} » sur ce signal", "action")
+    _check_version(signal, data.version)
+    before = snapshot(signal)
+    target_status = next_status(signal.status, data.action, has_region=signal.region_code is not None)
+    message = data.reason.strip()
+    if data.action == "reject" and not message:
+        raise Invalid("indiquez le motif du rejet", "reason")
+    target: Signal | None = None
+    if data.action == "merge":
+        if data.merge_into is None:
+            raise Invalid("indiquez le signal dans lequel fusionner", "merge_into")
+        if data.merge_into == signal.id:
+            raise Invalid("un signal ne peut pas être fusionné avec lui-même", "merge_into")
+        target = get(session, user, data.merge_into)
+        if target.product_id != signal.product_id:
+            raise Invalid("on ne fusionne que des signaux du même produit", "merge_into")
+        if target.status in TERMINAL:
+            raise Invalid("le signal cible est clos", "merge_into")
+        known = {d.organisation_id for d in target.declarers}
+        for d in signal.declarers:
+            if d.organisation_id not in known:
+                target.declarers.append(Declarer(organisation_id=d.organisation_id, user_id=d.user_id,
+                                                 declared_at=d.declared_at))
+        signal.merged_into_id = target.id
+        _event(session, target, user, "merge", f"Signal n° {signal.id} fusionné dans celui-ci. {message}".strip())
+        message = f"Fusionné dans le signal n° {target.id}. {message}".strip()
+    if data.action == "publish":
+        if data.public_message is not None:
+            signal.public_message = data.public_message.strip()
+        if not signal.public_message:
+            raise Invalid("rédigez le message public avant de publier", "public_message")
+        signal.published_at = utcnow()
+        signal.confidential = False
+    elif data.public_message is not None and data.public_message.strip():
+        signal.public_message = data.public_message.strip()
+    if data.action == "reject":
+        signal.reject_reason = message
+    if data.action == "resolve":
+        signal.resolved_at = utcnow()
+    from_status = signal.status
+    signal.status = target_status
+    _flush_or_conflict(session)
+    public = data.action in ("publish", "resolve")
+    _event(session, signal, user, "transition", message or ACTION_LABELS[data.action],
+           from_status=from_status, to_status=target_status, public=public)
+    audit.record(session, user, f"signal.{data.action}", "signal", signal.id, before=before, after=snapshot(signal))
+    declarer_users = _users(session, Organisation.id.in_([d.organisation_id for d in signal.declarers]))
+    title = f"{STATUS_LABELS[target_status]} : {signal.product.name}"
+    notify(session, signal, title, message or title, declarer_users, with_subscribers=public)
+    return signal
+
+
+def update(session: Session, user: User | None, signal_id: int, version: int, *,
+           expected_end_at: date | None = None, stock_coverage_days: int | None = None,
+           measures_taken: str | None = None) -> Signal:
+    signal = get(session, user, signal_id)
+    if not policy.can_update(user, signal):
+        raise Forbidden("vous ne pouvez pas modifier ce signal")
+    _check_version(signal, version)
+    before = snapshot(signal)
+    if expected_end_at is not None:
+        if expected_end_at < signal.started_at:
+            raise Invalid("la fin prévue précède le début", "expected_end_at")
+        signal.expected_end_at = expected_end_at
+    if stock_coverage_days is not None:
+        if not 0 <= stock_coverage_days <= 3650:
+            raise Invalid("la couverture de stock doit être entre 0 et 3650 jours", "stock_coverage_days")
+        signal.stock_coverage_days = stock_coverage_days
+    if measures_taken is not None:
+        signal.measures_taken = measures_taken
+    _flush_or_conflict(session)
+    _event(session, signal, user, "update", "Mise à jour des informations")
+    audit.record(session, user, "signal.update", "signal", signal.id, before=before, after=snapshot(signal))
+    return signal
+
+
+def comment(session: Session, user: User | None, signal_id: int, message: str) -> Event:
+    signal = get(session, user, signal_id)
+    if not policy.can_comment(user, signal):
+        raise Forbidden("vous ne pouvez pas commenter ce signal")
+    message = message.strip()
+    if not message:
+        raise Invalid("le commentaire est vide", "message")
+    event = Event(signal_id=signal.id, actor_id=user.id if user else None, actor_label=_label(user),
+                  kind="comment", message=message)
+    session.add(event)
+    session.flush()
+    audit.record(session, user, "signal.comment", "signal", signal.id, after={"message": message[:200]})
+    return event
+
+
+def add_measure(session: Session, user: User | None, signal_id: int, data: schemas.MeasureIn) -> Measure:
+    signal = get(session, user, signal_id)
+    if not policy.can_manage_publication(user, signal):
+        raise Forbidden("seule l'agence nationale décide des mesures de gestion")
+    if signal.status in TERMINAL:
+        raise Conflict("le signal est clos", "status")
+    _check_version(signal, data.version)
+    measure = Measure(kind=data.kind, description=data.description.strip())
+    signal.measures.append(measure)
+    signal.updated_at = utcnow()  # bumps the version: a concurrent editor is told
+    _flush_or_conflict(session)
+    _event(session, signal, user, "measure", f"Mesure de gestion ({data.kind}) : {measure.description}", public=True)
+    audit.record(session, user, "signal.measure", "signal", signal.id, after={"kind": data.kind})
+    return measure
+
+
+def add_alternative(session: Session, user: User | None, signal_id: int, data: schemas.AlternativeIn) -> Alternative:
+    signal = get(session, user, signal_id)
+    if not policy.can_manage_publication(user, signal):
+        raise Forbidden("seule l'agence nationale publie les alternatives")
+    if data.product_id is not None:
+        _product(session, data.product_id)
+        if data.product_id == signal.product_id:
+            raise Invalid("un produit n'est pas sa propre alternative", "product_id")
+    alt = Alternative(signal_id=signal.id, product_id=data.product_id, description=data.description.strip(),
+                      conditions=data.conditions.strip(), created_by_id=user.id if user else None)
+    session.add(alt)
+    session.flush()
+    _event(session, signal, user, "alternative", f"Alternative : {alt.description}", public=True)
+    audit.record(session, user, "signal.alternative", "signal", signal.id, after={"alternative_id": alt.id})
+    return alt
+
+
+def record_lesson(session: Session, user: User | None, signal_id: int, data: schemas.LessonIn) -> Lesson:
+    signal = get(session, user, signal_id)
+    if not policy.can_record_lesson(user, signal):
+        raise Forbidden("le retour d'expérience s'écrit une fois le signal clos, par un établissement ou une agence")
+    assert user is not None
+    if not (data.what_worked.strip() or data.what_failed.strip() or data.recommendation.strip()):
+        raise Invalid("le retour d'expérience est vide", "what_worked")
+    lesson = Lesson(signal_id=signal.id, organisation_id=user.organisation_id, author_id=user.id,
+                    what_worked=data.what_worked.strip(), what_failed=data.what_failed.strip(),
+                    recommendation=data.recommendation.strip())
+    session.add(lesson)
+    session.flush()
+    _event(session, signal, user, "lesson", "Retour d'expérience (RETEX) enregistré")
+    audit.record(session, user, "signal.lesson", "signal", signal.id, after={"lesson_id": lesson.id})
+    return lesson
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    kind: str | None = None
+    region: str | None = None
+    product_id: int | None = None
+    q: str | None = None
+
+
+def _filtered(user: User | None, filters: Filters) -> Any:
+    query = select(Signal).where(policy.visible_to(user))
+    if filters.status:
+        query = query.where(Signal.status == filters.status)
+    if filters.kind:
+        query = query.where(Signal.kind == filters.kind)
+    if filters.region:
+        query = query.where(Signal.region_code == filters.region)
+    if filters.product_id:
+        query = query.where(Signal.product_id == filters.product_id)
+    if filters.q:
+        from sentinelle.catalogue.service import fold
+
+        query = query.join(Product, Product.id == Signal.product_id).where(
+            Product.name_lower.contains(fold(filters.q), autoescape=True)
+        )
+    return query
+
+
+def list_visible(session: Session, user: User | None, filters: Filters, *, page: int = 1,
+                 per_page: int = 50) -> tuple[list[Signal], int]:
+    query = _filtered(user, filters)
+    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Signal.id).subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Signal.updated_at.desc(), Signal.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).unique().all()
+    return list(rows), total
+
+
+def counts(session: Session, user: User | None) -> dict[str, Any]:
+    """Counts by status and by region of the signals `user` may see (the dashboard)."""
+    visible = policy.visible_to(user)
+    by_status = dict(session.execute(select(Signal.status, func.count()).where(visible).group_by(Signal.status)).all())
+    by_region = dict(session.execute(
+        select(Signal.region_code, func.count()).where(visible, Signal.status.in_(OPEN_STATUSES))
+        .group_by(Signal.region_code)).all())
+    by_kind = dict(session.execute(
+        select(Signal.kind, func.count()).where(visible, Signal.status.in_(OPEN_STATUSES)).group_by(Signal.kind)).all())
+    return {"by_status": by_status, "by_region": by_region, "by_kind": by_kind}
+
+
+def timeline(session: Session, user: User | None, signal: Signal) -> list[Event]:
+    """The signal's history; readers of the public record see only its public lines."""
+    query = select(Event).where(Event.signal_id == signal.id)
+    if policy.public_view_only(user):
+        query = query.where(Event.public.is_(True))
+    return list(session.scalars(query.order_by(Event.at, Event.id)))
+
+
+def alternatives(session: Session, signal: Signal) -> list[Alternative]:
+    return list(session.scalars(select(Alternative).where(Alternative.signal_id == signal.id).order_by(Alternative.id)))
+
+
+def lessons(session: Session, signal: Signal) -> list[Lesson]:
+    return list(session.scalars(select(Lesson).where(Lesson.signal_id == signal.id).order_by(Lesson.id)))
+
+
+def published(session: Session, *, limit: int = 500, since: Any = None) -> list[Signal]:
+    """The public record: every signal ever published, newest first (open-data exports, feed)."""
+    query = select(Signal).where(Signal.published_at.is_not(None))
+    if since is not None:
+        query = query.where(Signal.updated_at >= since)
+    return list(session.scalars(query.order_by(Signal.updated_at.desc()).limit(limit)).unique())

@@ -1,0 +1,9 @@
+from fastapi import APIRouter
+
+from sentinelle.web.api import account, catalogue, public, signals
+
+router = APIRouter()
+router.include_router(signals.router)
+router.include_router(catalogue.router)
+router.include_router(public.router)
+router.include_router(account.router)

@@ -1,0 +1,77 @@
+"""JSON API for the acting user: who am I, API tokens, inbox, audit log (national)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit, policy, service
+from sentinelle.accounts.models import User
+from sentinelle.accounts.schemas import TokenCreated, UserOut
+from sentinelle.notifications import service as notifications
+from sentinelle.web.deps import api_csrf, get_db, require_user
+
+router = APIRouter(tags=["account"])
+
+
+class TokenIn(BaseModel):
+    name: str = Field("api", min_length=1, max_length=100)
+
+
+class NotificationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    signal_id: int | None
+    at: datetime
+    title: str
+    body: str
+    read_at: datetime | None
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: User = Depends(require_user)) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@router.post("/me/tokens", response_model=TokenCreated, status_code=201)
+def create_token(data: TokenIn, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> TokenCreated:
+    user = require_user(user)
+    token = service.issue_token(db, user, data.name)
+    db.commit()
+    return TokenCreated(token=token, name=data.name)
+
+
+@router.get("/me/notifications", response_model=list[NotificationOut])
+def my_notifications(unread: bool = False, user: User = Depends(require_user),
+                     db: Session = Depends(get_db)) -> list[NotificationOut]:
+    return [NotificationOut.model_validate(n) for n in notifications.inbox(db, user, unread_only=unread)]
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def browse_audit(
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    user: User = Depends(require_user),
+    db: Session = Depends(get_db),
+) -> list[AuditOut]:
+    policy.require(policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
+    rows, _ = audit.browse(db, action=action, offset=(page - 1) * 50, limit=50)
+    return [AuditOut.model_validate(r) for r in rows]

@@ -1,0 +1,124 @@
+"""JSON API for signals: list, read, declare, notice, transitions, comments, measures, alternatives."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.errors import NotAuthenticated
+from sentinelle.signals import schemas, service
+from sentinelle.signals.models import KINDS, STATUSES
+from sentinelle.web.deps import api_csrf, current_user, get_db
+
+router = APIRouter(prefix="/signals", tags=["signals"])
+
+StatusQ = Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")]
+KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")]
+
+
+def _out(signal) -> schemas.SignalOut:  # type: ignore[no-untyped-def]
+    return schemas.SignalOut.model_validate(signal)
+
+
+def _need(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("authentification requise (jeton d'API ou session)")
+    return user
+
+
+@router.get("", response_model=schemas.SignalPage)
+def list_signals(
+    status: StatusQ = None,
+    kind: KindQ = None,
+    region: Annotated[str | None, Query(pattern="^[0-9]{2}$")] = None,
+    product_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    user: User | None = Depends(current_user),
+    db: Session = Depends(get_db),
+) -> schemas.SignalPage:
+    filters = service.Filters(status=status, kind=kind, region=region, product_id=product_id, q=q)
+    rows, total = service.list_visible(db, user, filters, page=page, per_page=per_page)
+    return schemas.SignalPage(items=[_out(s) for s in rows], total=total, page=page, per_page=per_page)
+
+
+@router.get("/{signal_id}", response_model=schemas.SignalOut, responses={404: {"description": "Not found"}})
+def get_signal(signal_id: int, user: User | None = Depends(current_user),
+               db: Session = Depends(get_db)) -> schemas.SignalOut:
+    return _out(service.get(db, user, _id(signal_id)))
+
+
+@router.get("/{signal_id}/events", response_model=list[schemas.EventOut])
+def get_events(signal_id: int, user: User | None = Depends(current_user),
+               db: Session = Depends(get_db)) -> list[schemas.EventOut]:
+    signal = service.get(db, user, _id(signal_id))
+    return [schemas.EventOut.model_validate(e) for e in service.timeline(db, user, signal)]
+
+
+@router.post("", response_model=schemas.SignalOut, status_code=201)
+def declare(data: schemas.DeclareIn, user: User | None = Depends(api_csrf),
+            db: Session = Depends(get_db)) -> schemas.SignalOut:
+    result = service.declare(db, _need(user), data)
+    db.commit()
+    return _out(result.signal)
+
+
+@router.post("/notices", response_model=schemas.SignalOut, status_code=201)
+def file_notice(data: schemas.NoticeIn, user: User | None = Depends(api_csrf),
+                db: Session = Depends(get_db)) -> schemas.SignalOut:
+    signal = service.file_notice(db, _need(user), data)
+    db.commit()
+    return _out(signal)
+
+
+@router.post("/{signal_id}/transitions", response_model=schemas.SignalOut)
+def transition(signal_id: int, data: schemas.TransitionIn, user: User | None = Depends(api_csrf),
+               db: Session = Depends(get_db)) -> schemas.SignalOut:
+    signal = service.transition(db, _need(user), _id(signal_id), data)
+    db.commit()
+    return _out(signal)
+
+
+@router.post("/{signal_id}/comments", response_model=schemas.EventOut, status_code=201)
+def comment(signal_id: int, data: schemas.CommentIn, user: User | None = Depends(api_csrf),
+            db: Session = Depends(get_db)) -> schemas.EventOut:
+    event = service.comment(db, _need(user), _id(signal_id), data.message)
+    db.commit()
+    return schemas.EventOut.model_validate(event)
+
+
+@router.post("/{signal_id}/measures", response_model=schemas.SignalOut, status_code=201)
+def add_measure(signal_id: int, data: schemas.MeasureIn, user: User | None = Depends(api_csrf),
+                db: Session = Depends(get_db)) -> schemas.SignalOut:
+    service.add_measure(db, _need(user), _id(signal_id), data)
+    db.commit()
+    return _out(service.get(db, user, signal_id))
+
+
+@router.post("/{signal_id}/alternatives", status_code=201)
+def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: User | None = Depends(api_csrf),
+                    db: Session = Depends(get_db)) -> dict[str, int]:
+    alt = service.add_alternative(db, _need(user), _id(signal_id), data)
+    db.commit()
+    return {"id": alt.id}
+
+
+@router.post("/{signal_id}/lessons", status_code=201)
+def record_lesson(signal_id: int, data: schemas.LessonIn, user: User | None = Depends(api_csrf),
+                  db: Session = Depends(get_db)) -> dict[str, int]:
+    lesson = service.record_lesson(db, _need(user), _id(signal_id), data)
+    db.commit()
+    return {"id": lesson.id}
+
+
+def _id(value: int) -> int:
+    """Ids beyond the database's integer range cannot exist: answer 404, not a driver error."""
+    from sentinelle.errors import NotFound
+
+    if not 1 <= value <= 2**31 - 1:
+        raise NotFound(f"signal introuvable : {value}")
+    return value

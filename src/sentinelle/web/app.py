@@ -1,0 +1,91 @@
+"""The FastAPI application: JSON API under /api/v1, server-rendered pages elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from sentinelle import __version__
+from sentinelle.config import Settings, get_settings
+from sentinelle.errors import DomainError, NotAuthenticated
+from sentinelle.store.db import default_engine, session_factory
+from sentinelle.web.limits import BodyLimit, RateLimiter
+from sentinelle.web.templating import render
+
+HERE = Path(__file__).parent
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or default_engine()
+    app = FastAPI(
+        title="Sentinelle API",
+        version=__version__,
+        description="Signaux de tension et de pénurie de produits de santé.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.login_limiter = RateLimiter(limit=10, window=60)
+    app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="sentinelle",
+                       same_site="lax", https_only=settings.cookie_secure, max_age=8 * 3600)
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from sentinelle.web.api import router as api_router
+    from sentinelle.web.pages import router as pages_router
+
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+        if isinstance(exc, NotAuthenticated):
+            return RedirectResponse(f"/connexion?next={request.url.path}", status_code=303)
+        return render(request, "error.html", {"message": exc.message, "field": exc.field}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        message = "; ".join(f"champ « {e['field']} » : {e['message']}" for e in errors)
+        return render(request, "error.html", {"message": f"Saisie invalide — {message}"}, status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError):  # type: ignore[no-untyped-def]
+        message = "cette opération contredit des données existantes (doublon ou référence inconnue)"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=409)
+        return render(request, "error.html", {"message": message}, status_code=409)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        message = "page introuvable" if exc.status_code == 404 else str(exc.detail)
+        return render(request, "error.html", {"message": message}, status_code=exc.status_code)

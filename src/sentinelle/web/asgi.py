@@ -1,0 +1,5 @@
+"""ASGI entry point for `uvicorn sentinelle.web.asgi:app` (several workers)."""
+
+from sentinelle.web.app import create_app
+
+app = create_app()

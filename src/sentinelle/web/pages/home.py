@@ -1,0 +1,21 @@
+"""The dashboard: counts by status and kind, and a map of France by region."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.signals import service
+from sentinelle.web.deps import current_user, get_db
+from sentinelle.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def dashboard(request: Request, user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    counts = service.counts(db, user)
+    recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
+    top = max(counts["by_region"].values(), default=0)
+    return render(request, "dashboard.html", {"counts": counts, "recent": recent, "top": top})

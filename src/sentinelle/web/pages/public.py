@@ -1,0 +1,33 @@
+"""Public pages: the published shortages, readable without logging in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from sentinelle.catalogue import service as catalogue
+from sentinelle.signals import service
+from sentinelle.web.deps import get_db
+from sentinelle.web.templating import render
+
+router = APIRouter(prefix="/public")
+
+
+@router.get("")
+def public_list(request: Request, q: str = "", kind: str = "", page: int = 1,
+                db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    filters = service.Filters(q=q[:200] or None, kind=kind if kind in ("tension", "rupture", "discontinuation") else None)
+    page = max(1, min(page, 100000))
+    rows, total = service.list_visible(db, None, filters, page=page, per_page=50)
+    return render(request, "public_list.html", {"rows": rows, "total": total, "page": page, "filters": filters,
+                                                "pages": max(1, (total + 49) // 50)})
+
+
+@router.get("/signaux/{signal_id}")
+def public_detail(request: Request, signal_id: int, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    if not 1 <= signal_id <= 2**31 - 1:
+        return render(request, "error.html", {"message": "signal introuvable"}, 404)
+    signal = service.get(db, None, signal_id)
+    return render(request, "public_signal.html", {
+        "s": signal, "events": service.timeline(db, None, signal), "alternatives": service.alternatives(db, signal),
+        "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code)})

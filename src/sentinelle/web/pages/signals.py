@@ -1,0 +1,297 @@
+"""Pages for signals: the filtered list, a signal with its timeline and actions, the forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.catalogue import service as catalogue
+from sentinelle.catalogue.models import Product
+from sentinelle.errors import DomainError, Forbidden, Invalid
+from sentinelle.signals import policy, schemas, service
+from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
+from sentinelle.signals.states import allowed_actions
+from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.templating import render
+
+router = APIRouter()
+
+CAUSE_LABELS = {"production": "Production", "quality": "Qualité", "demand": "Hausse de la demande",
+                "logistics": "Logistique", "regulatory": "Réglementaire", "commercial": "Décision commerciale",
+                "unknown": "Inconnue"}
+MEASURE_LABELS = {"quota": "Contingentement", "allocation": "Répartition", "import": "Importation",
+                  "contingency": "Plan de continuité", "other": "Autre"}
+
+
+def _int(value: str | None, field: str) -> int | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Invalid(f"nombre entier attendu pour « {field} »", field) from exc
+
+
+def _validate(model: type, **values: Any) -> Any:
+    """Form values through the API's own schema, so that a form and the API refuse the same input."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "formulaire"
+        raise Invalid(f"champ « {field} » : {first.get('msg')}", field) from exc
+
+
+@router.get("/signaux")
+def signal_list(request: Request, status: str = "", kind: str = "", region: str = "", q: str = "", page: int = 1,
+                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    filters = service.Filters(status=status if status in STATUSES else None, kind=kind if kind in KINDS else None,
+                              region=region[:2] or None, q=q[:200] or None)
+    page = max(1, min(page, 100000))
+    rows, total = service.list_visible(db, user, filters, page=page, per_page=50)
+    return render(request, "signals.html", {"rows": rows, "total": total, "page": page, "filters": filters,
+                                            "pages": max(1, (total + 49) // 50)})
+
+
+def _detail(request: Request, db: Session, user: User | None, signal_id: int, *, error: str | None = None,
+            field: str | None = None, status_code: int = 200):  # type: ignore[no-untyped-def]
+    signal = service.get(db, user, signal_id)
+    actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None)
+               if policy.can_transition(user, signal, a)]
+    merge_candidates = []
+    if "merge" in actions:
+        merge_candidates = [s for s in service.list_visible(db, user, service.Filters(product_id=signal.product_id),
+                                                            per_page=50)[0]
+                            if s.id != signal.id and s.status not in ("resolved", "rejected", "merged")]
+    return render(request, "signal.html", {
+        "s": signal, "events": service.timeline(db, user, signal), "actions": actions,
+        "merge_candidates": merge_candidates, "alternatives": service.alternatives(db, signal),
+        "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
+        "can_comment": policy.can_comment(user, signal), "can_update": policy.can_update(user, signal),
+        "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
+            "resolved", "rejected", "merged"),
+        "can_lesson": policy.can_record_lesson(user, signal), "internal": not policy.public_view_only(user),
+        "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
+        "MEASURE_KINDS": MEASURE_KINDS,
+    }, status_code=status_code)
+
+
+@router.get("/signaux/{signal_id}")
+def signal_detail(request: Request, signal_id: int, user: User | None = Depends(current_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    if not 1 <= signal_id <= 2**31 - 1:
+        return render(request, "error.html", {"message": "signal introuvable"}, 404)
+    if policy.public_view_only(user):
+        return RedirectResponse(f"/public/signaux/{signal_id}", status_code=303)
+    return _detail(request, db, user, signal_id)
+
+
+def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: Any):  # type: ignore[no-untyped-def]
+    """Run one action; on refusal, show the signal again with the reason and a 4xx status."""
+    try:
+        fn()
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _detail(request, db, user, signal_id, error=exc.message, field=exc.field, status_code=exc.status)
+    return RedirectResponse(f"/signaux/{signal_id}", status_code=303)
+
+
+@router.post("/signaux/{signal_id}/action")
+def signal_action(request: Request, signal_id: int, action: str = Form(max_length=20),
+                  version: str = Form(max_length=12), reason: str = Form("", max_length=5000),
+                  merge_into: str = Form("", max_length=12), public_message: str | None = Form(None, max_length=10000),
+                  csrf_token: str = Form(""), user: User = Depends(require_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+
+    def run() -> None:
+        data = _validate(schemas.TransitionIn, action=action, version=_int(version, "version"), reason=reason,
+                         merge_into=_int(merge_into, "merge_into"), public_message=public_message)
+        service.transition(db, user, signal_id, data)
+
+    return _act(request, db, user, signal_id, run)
+
+
+@router.post("/signaux/{signal_id}/commentaire")
+def signal_comment(request: Request, signal_id: int, message: str = Form("", max_length=5000),
+                   csrf_token: str = Form(""), user: User = Depends(require_user),
+                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, message))
+
+
+@router.post("/signaux/{signal_id}/mesure")
+def signal_measure(request: Request, signal_id: int, kind: str = Form(max_length=20),
+                   description: str = Form("", max_length=5000), version: str = Form(max_length=12),
+                   csrf_token: str = Form(""), user: User = Depends(require_user),
+                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+
+    def run() -> None:
+        data = _validate(schemas.MeasureIn, kind=kind, description=description, version=_int(version, "version"))
+        service.add_measure(db, user, signal_id, data)
+
+    return _act(request, db, user, signal_id, run)
+
+
+@router.post("/signaux/{signal_id}/alternative")
+def signal_alternative(request: Request, signal_id: int, description: str = Form("", max_length=5000),
+                       product_id: str = Form("", max_length=12), conditions: str = Form("", max_length=5000),
+                       csrf_token: str = Form(""), user: User = Depends(require_user),
+                       db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+
+    def run() -> None:
+        data = _validate(schemas.AlternativeIn, description=description, conditions=conditions,
+                         product_id=_int(product_id, "product_id"))
+        service.add_alternative(db, user, signal_id, data)
+
+    return _act(request, db, user, signal_id, run)
+
+
+@router.post("/signaux/{signal_id}/retex")
+def signal_lesson(request: Request, signal_id: int, what_worked: str = Form("", max_length=5000),
+                  what_failed: str = Form("", max_length=5000), recommendation: str = Form("", max_length=5000),
+                  csrf_token: str = Form(""), user: User = Depends(require_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    data = _validate(schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
+                     recommendation=recommendation)
+    return _act(request, db, user, signal_id, lambda: service.record_lesson(db, user, signal_id, data))
+
+
+@router.post("/signaux/{signal_id}/maj")
+def signal_update(request: Request, signal_id: int, version: str = Form(max_length=12),
+                  expected_end_at: str = Form("", max_length=10), stock_coverage_days: str = Form("", max_length=6),
+                  measures_taken: str | None = Form(None, max_length=5000), csrf_token: str = Form(""),
+                  user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+
+    def run() -> None:
+        end = _date(expected_end_at, "expected_end_at")
+        service.update(db, user, signal_id, _int(version, "version") or 0, expected_end_at=end,
+                       stock_coverage_days=_int(stock_coverage_days, "stock_coverage_days"),
+                       measures_taken=measures_taken)
+
+    return _act(request, db, user, signal_id, run)
+
+
+def _date(value: str, field: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Invalid(f"date invalide pour « {field} » (attendu AAAA-MM-JJ)", field) from exc
+
+
+@router.get("/produits/recherche")
+def product_search(request: Request, q: str = "", db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    """An htmx fragment: products matching `q`, as radio buttons for the declaration form."""
+    rows, total = catalogue.search_products(db, q[:200], limit=15) if len(q.strip()) >= 2 else ([], 0)
+    return render(request, "_product_choices.html", {"products": rows, "total": total, "q": q})
+
+
+def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, Any]:
+    products, total = catalogue.search_products(db, q, limit=15) if len(q.strip()) >= 2 else ([], 0)
+    chosen = db.get(Product, product_id) if product_id else None
+    if chosen and chosen not in products:
+        products = [chosen, *products]
+    return {"products": products, "total": total, "q": q, "chosen": product_id, "CAUSES": CAUSES,
+            "CAUSE_LABELS": CAUSE_LABELS, "KINDS": KINDS, "today": date.today().isoformat(), "form": {}}
+
+
+@router.get("/declarer")
+def declare_form(request: Request, q: str = "", product_id: int | None = None, user: User = Depends(require_user),
+                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    policy.require_declare(user)
+    return render(request, "declare.html", _declare_context(db, q[:200], product_id))
+
+
+@router.post("/declarer")
+def declare(request: Request, product_id: str = Form("", max_length=12), kind: str = Form("", max_length=20),
+            cause: str = Form("unknown", max_length=20), cause_detail: str = Form("", max_length=5000),
+            started_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
+            stock_coverage_days: str = Form("", max_length=6), measures_taken: str = Form("", max_length=5000),
+            csrf_token: str = Form(""), user: User = Depends(require_user),
+            db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    form = {"kind": kind, "cause": cause, "cause_detail": cause_detail, "started_at": started_at,
+            "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
+            "measures_taken": measures_taken}
+    try:
+        pid = _int(product_id, "product_id")
+        if pid is None:
+            raise Invalid("choisissez le produit concerné", "product_id")
+        data = _validate(schemas.DeclareIn, product_id=pid, kind=kind, cause=cause, cause_detail=cause_detail,
+                         started_at=_date(started_at, "started_at") or date.today(),
+                         expected_end_at=_date(expected_end_at, "expected_end_at"),
+                         stock_coverage_days=_int(stock_coverage_days, "stock_coverage_days"),
+                         measures_taken=measures_taken)
+        result = service.declare(db, user, data)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        ctx = _declare_context(db, "", _safe_int(product_id))
+        ctx.update(error=exc.message, field=exc.field, form=form)
+        return render(request, "declare.html", ctx, exc.status)
+    request.session["flash"] = (
+        f"Votre déclaration a été rattachée au signal n° {result.signal.id} déjà ouvert sur ce produit."
+        if result.merged else f"Déclaration enregistrée (signal n° {result.signal.id}).")
+    return RedirectResponse(f"/signaux/{result.signal.id}", status_code=303)
+
+
+def _safe_int(value: str) -> int | None:
+    try:
+        return int(value) if 0 < int(value) < 2**31 else None
+    except ValueError:
+        return None
+
+
+def _notice_products(db: Session, user: User) -> list[Product]:
+    return list(db.scalars(select(Product).where(Product.manufacturer_id == user.organisation_id)
+                           .order_by(Product.name).limit(500)))
+
+
+@router.get("/preavis")
+def notice_form(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    if not policy.can_file_notice(user):
+        raise Forbidden("seul un fabricant peut déposer un préavis d'interruption")
+    return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS, "form": {},
+                                           "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS})
+
+
+@router.post("/preavis")
+def notice(request: Request, product_id: str = Form("", max_length=12), kind: str = Form("discontinuation"),
+           cause: str = Form("commercial", max_length=20), cause_detail: str = Form("", max_length=5000),
+           interruption_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
+           csrf_token: str = Form(""), user: User = Depends(require_user),
+           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    form = {"product_id": product_id, "kind": kind, "cause": cause, "cause_detail": cause_detail,
+            "interruption_at": interruption_at, "expected_end_at": expected_end_at}
+    try:
+        when = _date(interruption_at, "interruption_at")
+        if when is None:
+            raise Invalid("indiquez la date d'interruption", "interruption_at")
+        data = _validate(schemas.NoticeIn, product_id=_int(product_id, "product_id") or 0, kind=kind, cause=cause,
+                         cause_detail=cause_detail, interruption_at=when,
+                         expected_end_at=_date(expected_end_at, "expected_end_at"))
+        signal = service.file_notice(db, user, data)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
+                                               "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": form,
+                                               "error": exc.message, "field": exc.field}, exc.status)
+    request.session["flash"] = "Préavis enregistré." + (
+        " Attention : il est tardif (moins de 6 mois avant l'interruption)." if signal.notice_late else "")
+    return RedirectResponse(f"/signaux/{signal.id}", status_code=303)

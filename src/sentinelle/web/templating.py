@@ -1,0 +1,57 @@
+"""Jinja2 environment: French first, through Babel catalogues (English can follow)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from sentinelle.catalogue.regions import BY_CODE, REGIONS, region_name
+from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from sentinelle.web.deps import csrf_token
+
+HERE = Path(__file__).parent
+LOCALE_DIR = HERE.parent / "locale"
+
+
+def _translations(locale: str = "fr") -> NullTranslations:
+    if LOCALE_DIR.exists():
+        return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    return NullTranslations()
+
+
+def _fr_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                                           extensions=["jinja2.ext.i18n"]))
+templates.env.install_gettext_translations(_translations(), newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters["frdate"] = _fr_date
+templates.env.filters["region_name"] = region_name
+templates.env.globals.update(
+    STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS, REGIONS=REGIONS,
+    REGIONS_BY_CODE=BY_CODE,
+)
+
+ROLE_LABELS = {
+    "establishment": "Établissement de santé", "region": "ARS / OMEDIT", "national": "ANSM",
+    "manufacturer": "Fabricant", "purchaser": "Acheteur", "citizen": "Citoyen", "guarantor": "Garant",
+}
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Any:
+    ctx = {"user": getattr(request.state, "user", None), "csrf": csrf_token(request),
+           "flash": request.session.pop("flash", None)}
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
