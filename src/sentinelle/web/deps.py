@@ -20,7 +20,8 @@ def get_db(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()  # whatever the view did not commit explicitly is undone
+        # Closing rolls back whatever the view did not commit, without expiring the loaded
+        # objects that an error page may still render (the user in the header).
         session.close()
 
 

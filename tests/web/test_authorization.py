@@ -1,0 +1,76 @@
+"""Every role against every endpoint: the expected status, in one table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from sentinelle.signals import schemas, service
+from tests.factories import World, declaration, published_signal
+from tests.web.conftest import bearer
+
+ROLES = [None, "lyon", "grenoble", "paris", "region84", "region11", "national", "maker_a", "maker_b",
+         "purchaser", "citizen", "guarantor"]
+
+
+def _setup(session: Session, world: World) -> dict[str, int]:
+    declared = service.declare(session, world.users["lyon"], declaration(world.products[1])).signal
+    notice = service.file_notice(session, world.users["maker_a"], schemas.NoticeIn(
+        product_id=world.products[0].id, interruption_at=date.today() + timedelta(days=200)))
+    session.commit()
+    published = published_signal(session, world, product_index=2)
+    return {"declared": declared.id, "notice": notice.id, "published": published.id,
+            "published_version": published.version}
+
+
+# endpoint -> (method, path template, body maker, {role: expected status}); roles not named expect `default`.
+def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | None, int], int]]:
+    today = date.today()
+    return [
+        ("read declared", "GET", f"/api/v1/signals/{ids['declared']}", None,
+         {"lyon": 200, "region84": 200, "national": 200}, 404),
+        ("read notice", "GET", f"/api/v1/signals/{ids['notice']}", None,
+         {"lyon": 200, "maker_a": 200, "national": 200}, 404),
+        ("read published", "GET", f"/api/v1/signals/{ids['published']}", None, {}, 200),
+        ("list", "GET", "/api/v1/signals", None, {}, 200),
+        ("declare", "POST", "/api/v1/signals",
+         {"product_id": 4, "kind": "tension", "started_at": today.isoformat()},
+         {None: 401, "lyon": 201, "grenoble": 201, "paris": 201, "region84": 201, "region11": 201, "national": 201,
+          "maker_a": 201, "maker_b": 201}, 403),
+        ("notice", "POST", "/api/v1/signals/notices",
+         {"product_id": 3, "interruption_at": (today + timedelta(days=300)).isoformat()},
+         {None: 401, "maker_b": 201}, 403),
+        ("qualify", "POST", f"/api/v1/signals/{ids['declared']}/transitions", {"action": "qualify", "version": 1},
+         {None: 401, "lyon": 403, "region84": 200, "national": 200}, 404),
+        ("publish too early", "POST", f"/api/v1/signals/{ids['declared']}/transitions",
+         {"action": "publish", "version": 1, "public_message": "x"},
+         {None: 401, "lyon": 403, "region84": 403, "national": 409}, 404),
+        ("measure", "POST", f"/api/v1/signals/{ids['published']}/measures",
+         {"kind": "quota", "description": "contingentement", "version": ids["published_version"]},
+         {None: 401, "national": 201}, 403),
+        ("comment", "POST", f"/api/v1/signals/{ids['published']}/comments", {"message": "vu"},
+         {None: 401, "lyon": 201, "grenoble": 201, "paris": 201, "region84": 201, "region11": 201, "national": 201,
+          "maker_a": 201, "maker_b": 201}, 403),
+        ("audit", "GET", "/api/v1/audit", None, {None: 401, "national": 200}, 403),
+        ("me", "GET", "/api/v1/me", None, {None: 401}, 200),
+        ("opendata", "GET", "/api/v1/opendata/shortages.json", None, {}, 200),
+        ("search", "GET", "/api/v1/products?q=seringue", None, {}, 200),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_every_role_against_every_endpoint(client: TestClient, session: Session, world: World,
+                                           tokens: dict[str, str], role: str | None) -> None:
+    ids = _setup(session, world)
+    failures = []
+    for name, method, path, body, expected, default in _cases(ids):
+        want = expected.get(role, default)
+        response = client.request(method, path, json=body, headers=bearer(tokens, role))
+        if response.status_code != want:
+            failures.append(f"{name}: {method} {path} -> {response.status_code}, expected {want}: "
+                            f"{response.text[:160]}")
+    assert not failures, "\n".join(failures)
