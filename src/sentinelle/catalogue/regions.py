@@ -12,6 +12,14 @@ class Region(NamedTuple):
     col: int
     row: int
 
+    def label_lines(self) -> tuple[str, ...]:
+        """The name on at most two lines for the map tiles, cut at the separator nearest its middle."""
+        if len(self.name) <= 14:
+            return (self.name,)
+        cuts = [i for i, ch in enumerate(self.name) if ch in "- "]
+        cut = min(cuts, key=lambda i: abs(i - len(self.name) / 2))
+        return (self.name[: cut + 1].strip(), self.name[cut + 1 :].strip())
+
 
 REGIONS: tuple[Region, ...] = (
     Region("32", "Hauts-de-France", 3, 0),

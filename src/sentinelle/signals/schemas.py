@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sentinelle.schemas_common import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -95,9 +96,9 @@ class SignalOut(BaseModel):
     notice_late: bool
     confidential: bool
     external_url: str | None
-    published_at: datetime | None
-    resolved_at: datetime | None
-    updated_at: datetime
+    published_at: UtcDatetime | None
+    resolved_at: UtcDatetime | None
+    updated_at: UtcDatetime
     version: int
     measures: list[MeasureOut]
 
@@ -112,7 +113,7 @@ class SignalPage(BaseModel):
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    at: datetime
+    at: UtcDatetime
     kind: str
     from_status: str | None
     to_status: str | None

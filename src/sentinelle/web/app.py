@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -60,6 +61,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
         if _wants_json(request):
+            if exc.status == 422:
+                # The same shape as FastAPI's own validation errors, as the OpenAPI schema says.
+                detail = [{"loc": ["body", exc.field or "body"], "msg": exc.message, "type": "value_error"}]
+                return JSONResponse({"detail": detail}, status_code=422)
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         if isinstance(exc, NotAuthenticated):
             return RedirectResponse(f"/connexion?next={request.url.path}", status_code=303)
@@ -67,13 +72,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
         if _wants_json(request):
-            return JSONResponse({"detail": errors}, status_code=422)
-        message = "; ".join(f"champ « {e['field']} » : {e['message']}" for e in errors)
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        message = "; ".join(
+            f"champ « {'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'formulaire'} » : {e.get('msg', '')}"
+            for e in exc.errors()
+        )
         return render(request, "error.html", {"message": f"Saisie invalide — {message}"}, status_code=422)
 
     @app.exception_handler(IntegrityError)

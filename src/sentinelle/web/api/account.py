@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sentinelle.schemas_common import ERRORS
+from sentinelle.schemas_common import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ from sentinelle.accounts.schemas import TokenCreated, UserOut
 from sentinelle.notifications import service as notifications
 from sentinelle.web.deps import api_csrf, get_db, require_user
 
-router = APIRouter(tags=["account"])
+router = APIRouter(tags=["account"], responses=ERRORS)
 
 
 class TokenIn(BaseModel):
@@ -27,17 +29,17 @@ class NotificationOut(BaseModel):
 
     id: int
     signal_id: int | None
-    at: datetime
+    at: UtcDatetime
     title: str
     body: str
-    read_at: datetime | None
+    read_at: UtcDatetime | None
 
 
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: UtcDatetime
     actor_id: int | None
     action: str
     entity: str

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from sentinelle.schemas_common import ERRORS
 from sentinelle.catalogue import service
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import NotFound
 from sentinelle.signals.schemas import ProductRef
 from sentinelle.web.deps import get_db
 
-router = APIRouter(prefix="/products", tags=["catalogue"])
+router = APIRouter(prefix="/products", tags=["catalogue"], responses=ERRORS)
 
 
 class ProductPage(BaseModel):
@@ -36,7 +37,7 @@ def search(
     return ProductPage(items=[ProductRef.model_validate(p) for p in rows], total=total, page=page, per_page=per_page)
 
 
-@router.get("/{product_id}", response_model=ProductRef, responses={404: {"description": "Not found"}})
+@router.get("/{product_id}", response_model=ProductRef)
 def get_product(product_id: int, db: Session = Depends(get_db)) -> ProductRef:
     product = db.get(Product, product_id) if 1 <= product_id <= 2**31 - 1 else None
     if product is None:

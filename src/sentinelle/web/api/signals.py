@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from sentinelle.schemas_common import ERRORS
 from sentinelle.accounts.models import User
 from sentinelle.errors import NotAuthenticated
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import KINDS, STATUSES
 from sentinelle.web.deps import api_csrf, current_user, get_db
 
-router = APIRouter(prefix="/signals", tags=["signals"])
+router = APIRouter(prefix="/signals", tags=["signals"], responses=ERRORS)
 
 StatusQ = Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")]
 KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")]
@@ -46,7 +47,7 @@ def list_signals(
     return schemas.SignalPage(items=[_out(s) for s in rows], total=total, page=page, per_page=per_page)
 
 
-@router.get("/{signal_id}", response_model=schemas.SignalOut, responses={404: {"description": "Not found"}})
+@router.get("/{signal_id}", response_model=schemas.SignalOut)
 def get_signal(signal_id: int, user: User | None = Depends(current_user),
                db: Session = Depends(get_db)) -> schemas.SignalOut:
     return _out(service.get(db, user, _id(signal_id)))

@@ -7,16 +7,18 @@ from sqlalchemy.orm import Session
 
 from sentinelle.catalogue import service as catalogue
 from sentinelle.signals import service
-from sentinelle.web.deps import get_db
+from sentinelle.accounts.models import User
+from sentinelle.web.deps import current_user, get_db
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/public")
 
 
 @router.get("")
-def public_list(request: Request, q: str = "", kind: str = "", page: int = 1,
-                db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    filters = service.Filters(q=q[:200] or None, kind=kind if kind in ("tension", "rupture", "discontinuation") else None)
+def public_list(request: Request, q: str = "", kind: str = "", region: str = "", page: int = 1,
+                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    filters = service.Filters(q=q[:200] or None, kind=kind if kind in ("tension", "rupture", "discontinuation") else None,
+                              region=region[:2] or None)
     page = max(1, min(page, 100000))
     rows, total = service.list_visible(db, None, filters, page=page, per_page=50)
     return render(request, "public_list.html", {"rows": rows, "total": total, "page": page, "filters": filters,
@@ -24,7 +26,8 @@ def public_list(request: Request, q: str = "", kind: str = "", page: int = 1,
 
 
 @router.get("/signaux/{signal_id}")
-def public_detail(request: Request, signal_id: int, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def public_detail(request: Request, signal_id: int, user: User | None = Depends(current_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     if not 1 <= signal_id <= 2**31 - 1:
         return render(request, "error.html", {"message": "signal introuvable"}, 404)
     signal = service.get(db, None, signal_id)

@@ -1,0 +1,30 @@
+"""Types shared by the API schemas of every domain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel
+
+
+def _as_utc(value: datetime) -> datetime:
+    # The store keeps naive UTC; the API says so (RFC 3339 needs the offset).
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+class ErrorOut(BaseModel):
+    """A refusal: the reason in French and the field it concerns."""
+
+    detail: str
+    field: str | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in [(401, "Not authenticated"), (403, "Forbidden"), (404, "Not found"),
+                       (409, "Conflict: illegal transition or stale version"), (413, "Request too large")]
+}

@@ -1,0 +1,158 @@
+"""The whole flow in a real browser: declaration to public page, the manufacturer's notice,
+and axe-core on every main page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.conftest import Site, axe_violations
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, site: Site, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site.url}/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{site.url}/")
+
+
+def log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
+def test_declaration_to_public_page(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    # The pharmacist of a sentinel hospital declares a tension.
+    log_in(page, site, "lyon@test.fr")
+    page.get_by_role("link", name="Déclarer").click()
+    page.get_by_label("Rechercher le produit (nom ou code)").fill("seringue")  # htmx fills the choices
+    page.get_by_label(re.compile("Seringue 10 mL")).check()
+    page.get_by_label("Nature").select_option("tension")
+    page.get_by_label("Cause", exact=True).select_option("production")
+    page.get_by_label("Fin prévue").fill((date.today() + timedelta(days=40)).isoformat())
+    page.get_by_label("Couverture de stock (jours)").fill("9")
+    page.get_by_label("Mesures prises").fill("Report des interventions programmées non urgentes")
+    page.get_by_role("button", name="Déclarer").click()
+    page.get_by_text("Déclaration enregistrée").wait_for()
+    signal_url = page.url
+    assert re.search(r"/signaux/\d+$", signal_url)
+    log_out(page)
+
+    # The regional agency sees it among its region's signals and qualifies it.
+    log_in(page, site, "region84@test.fr")
+    page.goto(f"{site.url}/signaux?region=84")
+    page.get_by_role("link", name="Seringue 10 mL Luer lock").click()
+    page.locator("#form-qualify").get_by_role("button", name="Qualifier").click()
+    page.locator(".timeline").get_by_text("Qualifié (région)").wait_for()
+    log_out(page)
+
+    # The national agency validates, decides measures and an alternative, writes the message, publishes.
+    log_in(page, site, "national@test.fr")
+    page.goto(signal_url)
+    page.locator("#form-validate").get_by_role("button", name="Valider").click()
+    page.get_by_label("Type").select_option("quota")
+    page.get_by_label("Description").fill("Livraisons contingentées à 80 % de la consommation")
+    page.get_by_role("button", name="Ajouter la mesure").click()
+    page.get_by_label("Alternative", exact=True).fill("Seringue 10 mL embout Luer simple")
+    page.get_by_label("Conditions d'emploi").fill("Vérifier la compatibilité des pousse-seringues")
+    page.get_by_role("button", name="Ajouter l'alternative").click()
+    page.get_by_label("Message public").fill("Tension sur les seringues 10 mL : commandes limitées aux besoins.")
+    page.locator("#form-publish").get_by_role("button", name="Publier").click()
+    page.locator("#h-facts").wait_for()
+    assert "Publié" in page.locator("dl.facts").first.inner_text()
+    log_out(page)
+
+    # Anyone, without logging in, finds it on the public pages and in the open data.
+    page.goto(f"{site.url}/public")
+    page.get_by_role("link", name="Seringue 10 mL Luer lock").click()
+    body = page.locator("main").inner_text()
+    assert "commandes limitées aux besoins" in body
+    assert "Livraisons contingentées" in body and "embout Luer simple" in body
+    csv_text = page.request.get(f"{site.url}/api/v1/opendata/shortages.csv").text()
+    assert "Seringue 10 mL Luer lock" in csv_text and "quota: Livraisons contingentées" in csv_text
+    page.goto(f"{site.url}/public")
+    assert page.locator("link[type='application/atom+xml']").count() == 1
+    # The shortage closes, and the hospital writes its lessons learned.
+    log_in(page, site, "national@test.fr")
+    page.goto(signal_url)
+    page.locator("#form-resolve").get_by_role("button", name="Clore (remis à disposition)").click()
+    page.locator(".timeline").get_by_text("Remis à disposition").first.wait_for()
+    log_out(page)
+    log_in(page, site, "lyon@test.fr")
+    page.goto(signal_url)
+    page.get_by_label("Ce qui a fonctionné").fill("La répartition régionale des stocks")
+    page.get_by_label("Recommandation").fill("Constituer un stock tampon de 30 jours")
+    page.get_by_role("button", name="Enregistrer le RETEX").click()
+    page.get_by_text("Constituer un stock tampon de 30 jours").wait_for()
+
+
+def test_manufacturer_notice_reaches_the_customer(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, site, "maker_a@test.fr")
+    page.get_by_role("link", name="Préavis d'interruption").click()
+    page.get_by_label("Produit").select_option(label="Seringue 10 mL Luer lock")
+    page.get_by_label("Date d'interruption").fill((date.today() + timedelta(days=60)).isoformat())
+    page.get_by_label("Précisions").fill("Fermeture d'une ligne de production")
+    page.get_by_role("button", name="Déposer le préavis").click()
+    page.get_by_text("il est tardif").wait_for()
+    assert "Préavis tardif" in page.locator("main").inner_text()
+    log_out(page)
+    # Lyon buys this product: the notice is in its inbox.
+    log_in(page, site, "lyon@test.fr")
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("link", name=re.compile("Préavis d'interruption : Seringue")).click()
+    assert "Confidentiel" in page.locator("main").inner_text()
+    log_out(page)
+    # Another hospital does not see it.
+    log_in(page, site, "paris@test.fr")
+    response = page.goto(f"{site.url}/signaux/1")
+    assert response.status == 404
+
+
+def test_keyboard_reaches_the_content_first(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site.url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Aller au contenu"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "contenu"
+
+
+PAGES = {
+    None: ["/", "/public", "/connexion"],
+    "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1"],
+    "lyon@test.fr": ["/declarer?q=seringue"],
+    "maker_a@test.fr": ["/preavis"],
+}
+
+
+def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    # One published signal, so that the detail pages exist.
+    log_in(page, site, "national@test.fr")
+    token = page.evaluate("document.body.getAttribute('hx-headers')")
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', token).group(1)
+    api = page.request
+    created = api.post(f"{site.url}/api/v1/signals", headers={"X-CSRF-Token": csrf}, data={
+        "product_id": site.world.products[0].id, "kind": "rupture", "started_at": date.today().isoformat()}).json()
+    for action in ("validate", "publish"):
+        current = api.get(f"{site.url}/api/v1/signals/{created['id']}").json()
+        r = api.post(f"{site.url}/api/v1/signals/{created['id']}/transitions", headers={"X-CSRF-Token": csrf},
+                     data={"action": action, "version": current["version"], "public_message": "Rupture"})
+        assert r.ok, r.text()
+    log_out(page)
+    problems = []
+    for who, paths in PAGES.items():
+        if who:
+            log_in(page, site, who)
+        for path in paths:
+            response = page.goto(site.url + path)
+            assert response.status == 200, path
+            for v in axe_violations(page):
+                problems.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
+                                f"{[n['target'] for n in v['nodes'][:3]]}")
+        if who:
+            log_out(page)
+    assert not problems, "\n".join(problems)
