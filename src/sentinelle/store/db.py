@@ -20,8 +20,11 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
-            cur.execute("PRAGMA journal_mode=WAL")
+            # WAL lets readers run beside the one writer. The mode is kept in the file; setting it
+            # takes a lock, so only when it is not set yet (several workers connect at once).
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            # Foreign keys are off by default in SQLite.
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()

@@ -17,5 +17,5 @@ router = APIRouter()
 def dashboard(request: Request, user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     counts = service.counts(db, user)
     recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
-    top = max(counts["by_region"].values(), default=0)
+    top = max((n for code, n in counts["by_region"].items() if code is not None), default=0)
     return render(request, "dashboard.html", {"counts": counts, "recent": recent, "top": top})
