@@ -54,8 +54,9 @@ class Signal(Base):
 
     product: Mapped[Product] = relationship(lazy="joined")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    # selectin: one query for the measures of a whole page of signals, not one per signal.
     measures: Mapped[list[Measure]] = relationship(
-        back_populates="signal", order_by="Measure.id", cascade="all, delete-orphan"
+        back_populates="signal", order_by="Measure.id", cascade="all, delete-orphan", lazy="selectin"
     )
     declarers: Mapped[list[Declarer]] = relationship(order_by="Declarer.id", cascade="all, delete-orphan")
 
