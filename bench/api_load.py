@@ -36,7 +36,6 @@ from sentinelle.catalogue.regions import REGIONS  # noqa: E402
 from sentinelle.catalogue.service import fold  # noqa: E402
 from sentinelle.signals.models import Declarer, Signal  # noqa: E402
 from sentinelle.store.db import make_engine, session_factory, upgrade  # noqa: E402
-from sentinelle.store.metadata import metadata  # noqa: E402
 
 WORDS = ("seringue", "aiguille", "sonde", "cathéter", "perfuseur", "compresse", "gant", "masque", "pansement",
          "canule", "drain", "valve", "stent", "prothèse", "électrode", "filtre", "tubulure", "poche", "lame", "clip")

@@ -176,7 +176,7 @@ def test_two_sessions_acting_at_once_one_gets_a_conflict(engine, world: World) -
         a.close()
         b.close()
     with make() as s:
-        assert service.get(s, None if False else s.merge(world.users["national"]), signal_id).status == "qualified"
+        assert service.get(s, s.merge(world.users["national"]), signal_id).status == "qualified"
 
 
 def test_manufacturer_notice_is_confidential_and_flags_a_late_notice(session: Session, world: World) -> None:

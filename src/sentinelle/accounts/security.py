@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
-
 import os
+import secrets
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError

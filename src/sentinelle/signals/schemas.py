@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from sentinelle.schemas_common import UtcDatetime
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class DeclareIn(BaseModel):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sentinelle.schemas_common import ERRORS
-from sentinelle.schemas_common import UtcDatetime
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -15,6 +12,7 @@ from sentinelle.accounts import audit, policy, service
 from sentinelle.accounts.models import User
 from sentinelle.accounts.schemas import TokenCreated, UserOut
 from sentinelle.notifications import service as notifications
+from sentinelle.schemas_common import ERRORS, UtcDatetime
 from sentinelle.web.deps import api_csrf, get_db, require_user
 
 router = APIRouter(tags=["account"], responses=ERRORS)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from sentinelle.schemas_common import ERRORS
 from sentinelle.catalogue import service
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import NotFound
+from sentinelle.schemas_common import ERRORS
 from sentinelle.signals.schemas import ProductRef
 from sentinelle.web.deps import get_db
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from sentinelle.schemas_common import ERRORS
 from sentinelle.accounts.models import User
 from sentinelle.errors import NotAuthenticated
+from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import KINDS, STATUSES
 from sentinelle.web.deps import api_csrf, current_user, get_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from sentinelle.accounts.models import User
 from sentinelle.catalogue import service as catalogue
 from sentinelle.signals import service
-from sentinelle.accounts.models import User
 from sentinelle.web.deps import current_user, get_db
 from sentinelle.web.templating import render
 
