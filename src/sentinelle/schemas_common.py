@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
+
+from sentinelle.store.base import MAX_ID
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -14,6 +16,8 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+# A reference to a row: refused with 422 before it reaches the database driver when out of range.
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(BaseModel):

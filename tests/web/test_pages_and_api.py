@@ -143,3 +143,11 @@ def test_audit_log_is_for_the_national_agency(client: TestClient) -> None:
     login(client, "national@test.fr")
     page = client.get("/audit")
     assert page.status_code == 200 and "user.login" in page.text
+
+
+def test_ids_beyond_the_integer_range_are_refused_not_a_500(client: TestClient, tokens: dict[str, str]) -> None:
+    # Found by Schemathesis: such a product_id once reached the SQLite driver and overflowed.
+    response = client.post("/api/v1/signals", headers=bearer(tokens, "lyon"), json={
+        "product_id": 2**63, "kind": "tension", "started_at": "2026-01-01"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "product_id"

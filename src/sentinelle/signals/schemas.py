@@ -6,11 +6,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sentinelle.schemas_common import UtcDatetime
+from sentinelle.schemas_common import DbId, UtcDatetime
 
 
 class DeclareIn(BaseModel):
-    product_id: int = Field(gt=0)
+    product_id: DbId
     kind: str = Field(pattern="^(tension|rupture|discontinuation)$")
     cause: str = Field("unknown", pattern="^(production|quality|demand|logistics|regulatory|commercial|unknown)$")
     cause_detail: str = Field("", max_length=5000)
@@ -21,7 +21,7 @@ class DeclareIn(BaseModel):
 
 
 class NoticeIn(BaseModel):
-    product_id: int = Field(gt=0)
+    product_id: DbId
     kind: str = Field("discontinuation", pattern="^(tension|rupture|discontinuation)$")
     cause: str = Field("commercial", pattern="^(production|quality|demand|logistics|regulatory|commercial|unknown)$")
     cause_detail: str = Field("", max_length=5000)
@@ -33,7 +33,7 @@ class TransitionIn(BaseModel):
     action: str = Field(pattern="^(qualify|reject|merge|validate|publish|resolve)$")
     version: int = Field(ge=1)
     reason: str = Field("", max_length=5000)
-    merge_into: int | None = Field(None, gt=0)
+    merge_into: DbId | None = None
     public_message: str | None = Field(None, max_length=10000)
 
 
@@ -49,7 +49,7 @@ class MeasureIn(BaseModel):
 
 class AlternativeIn(BaseModel):
     description: str = Field(min_length=1, max_length=5000)
-    product_id: int | None = Field(None, gt=0)
+    product_id: DbId | None = None
     conditions: str = Field("", max_length=5000)
 
 

@@ -24,7 +24,7 @@ from sentinelle.notifications.service import notify
 from sentinelle.signals import policy, schemas
 from sentinelle.signals.models import Declarer, Event, Measure, Signal
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, TERMINAL, next_status
-from sentinelle.store.base import utcnow
+from sentinelle.store.base import id_in_range, utcnow
 
 OPEN_STATUSES = ("declared", "qualified", "validated", "published")
 
@@ -159,7 +159,8 @@ def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> 
 
 
 def get(session: Session, user: User | None, signal_id: int) -> Signal:
-    signal = session.scalar(select(Signal).where(Signal.id == signal_id, policy.visible_to(user)))
+    signal = session.scalar(select(Signal).where(Signal.id == signal_id, policy.visible_to(user))) if (
+        id_in_range(signal_id)) else None
     if signal is None:
         # The same answer whether it does not exist or is hidden: existence is information too.
         raise NotFound(f"signal introuvable : {signal_id}")

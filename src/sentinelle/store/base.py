@@ -20,5 +20,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL. A larger number names no row.
+MAX_ID = 2**31 - 1
+
+
+def id_in_range(value: int) -> bool:
+    return 1 <= value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

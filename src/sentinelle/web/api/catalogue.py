@@ -13,6 +13,7 @@ from sentinelle.catalogue.models import Product
 from sentinelle.errors import NotFound
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals.schemas import ProductRef
+from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import get_db
 
 router = APIRouter(prefix="/products", tags=["catalogue"], responses=ERRORS)
@@ -39,7 +40,7 @@ def search(
 
 @router.get("/{product_id}", response_model=ProductRef)
 def get_product(product_id: int, db: Session = Depends(get_db)) -> ProductRef:
-    product = db.get(Product, product_id) if 1 <= product_id <= 2**31 - 1 else None
+    product = db.get(Product, product_id) if id_in_range(product_id) else None
     if product is None:
         raise NotFound(f"produit introuvable : {product_id}")
     return ProductRef.model_validate(product)

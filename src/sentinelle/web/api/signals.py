@@ -12,6 +12,7 @@ from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import KINDS, STATUSES
+from sentinelle.store.base import MAX_ID
 from sentinelle.web.deps import api_csrf, current_user, get_db
 
 router = APIRouter(prefix="/signals", tags=["signals"], responses=ERRORS)
@@ -35,7 +36,7 @@ def list_signals(
     status: StatusQ = None,
     kind: KindQ = None,
     region: Annotated[str | None, Query(pattern="^[0-9]{2}$")] = None,
-    product_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    product_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -50,13 +51,13 @@ def list_signals(
 @router.get("/{signal_id}", response_model=schemas.SignalOut)
 def get_signal(signal_id: int, user: User | None = Depends(current_user),
                db: Session = Depends(get_db)) -> schemas.SignalOut:
-    return _out(service.get(db, user, _id(signal_id)))
+    return _out(service.get(db, user, signal_id))
 
 
 @router.get("/{signal_id}/events", response_model=list[schemas.EventOut])
 def get_events(signal_id: int, user: User | None = Depends(current_user),
                db: Session = Depends(get_db)) -> list[schemas.EventOut]:
-    signal = service.get(db, user, _id(signal_id))
+    signal = service.get(db, user, signal_id)
     return [schemas.EventOut.model_validate(e) for e in service.timeline(db, user, signal)]
 
 
@@ -79,7 +80,7 @@ def file_notice(data: schemas.NoticeIn, user: User | None = Depends(api_csrf),
 @router.post("/{signal_id}/transitions", response_model=schemas.SignalOut)
 def transition(signal_id: int, data: schemas.TransitionIn, user: User | None = Depends(api_csrf),
                db: Session = Depends(get_db)) -> schemas.SignalOut:
-    signal = service.transition(db, _need(user), _id(signal_id), data)
+    signal = service.transition(db, _need(user), signal_id, data)
     db.commit()
     return _out(signal)
 
@@ -87,7 +88,7 @@ def transition(signal_id: int, data: schemas.TransitionIn, user: User | None = D
 @router.post("/{signal_id}/comments", response_model=schemas.EventOut, status_code=201)
 def comment(signal_id: int, data: schemas.CommentIn, user: User | None = Depends(api_csrf),
             db: Session = Depends(get_db)) -> schemas.EventOut:
-    event = service.comment(db, _need(user), _id(signal_id), data.message)
+    event = service.comment(db, _need(user), signal_id, data.message)
     db.commit()
     return schemas.EventOut.model_validate(event)
 
@@ -95,7 +96,7 @@ def comment(signal_id: int, data: schemas.CommentIn, user: User | None = Depends
 @router.post("/{signal_id}/measures", response_model=schemas.SignalOut, status_code=201)
 def add_measure(signal_id: int, data: schemas.MeasureIn, user: User | None = Depends(api_csrf),
                 db: Session = Depends(get_db)) -> schemas.SignalOut:
-    service.add_measure(db, _need(user), _id(signal_id), data)
+    service.add_measure(db, _need(user), signal_id, data)
     db.commit()
     return _out(service.get(db, user, signal_id))
 
@@ -103,7 +104,7 @@ def add_measure(signal_id: int, data: schemas.MeasureIn, user: User | None = Dep
 @router.post("/{signal_id}/alternatives", status_code=201)
 def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: User | None = Depends(api_csrf),
                     db: Session = Depends(get_db)) -> dict[str, int]:
-    alt = service.add_alternative(db, _need(user), _id(signal_id), data)
+    alt = service.add_alternative(db, _need(user), signal_id, data)
     db.commit()
     return {"id": alt.id}
 
@@ -111,15 +112,7 @@ def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: User | No
 @router.post("/{signal_id}/lessons", status_code=201)
 def record_lesson(signal_id: int, data: schemas.LessonIn, user: User | None = Depends(api_csrf),
                   db: Session = Depends(get_db)) -> dict[str, int]:
-    lesson = service.record_lesson(db, _need(user), _id(signal_id), data)
+    lesson = service.record_lesson(db, _need(user), signal_id, data)
     db.commit()
     return {"id": lesson.id}
 
-
-def _id(value: int) -> int:
-    """Ids beyond the database's integer range cannot exist: answer 404, not a driver error."""
-    from sentinelle.errors import NotFound
-
-    if not 1 <= value <= 2**31 - 1:
-        raise NotFound(f"signal introuvable : {value}")
-    return value

@@ -18,6 +18,7 @@ from sentinelle.errors import DomainError, Forbidden, Invalid
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
 from sentinelle.signals.states import allowed_actions
+from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
 from sentinelle.web.templating import render
 
@@ -86,8 +87,6 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
 @router.get("/signaux/{signal_id}")
 def signal_detail(request: Request, signal_id: int, user: User | None = Depends(current_user),
                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    if not 1 <= signal_id <= 2**31 - 1:
-        return render(request, "error.html", {"message": "signal introuvable"}, 404)
     if policy.public_view_only(user):
         return RedirectResponse(f"/public/signaux/{signal_id}", status_code=303)
     return _detail(request, db, user, signal_id)
@@ -251,7 +250,7 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
 
 def _safe_int(value: str) -> int | None:
     try:
-        return int(value) if 0 < int(value) < 2**31 else None
+        return int(value) if id_in_range(int(value)) else None
     except ValueError:
         return None
 
