@@ -1,8 +1,10 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from sentinelle.web.deps import current_user
 from sentinelle.web.pages import account, home, public, signals
 
-router = APIRouter(include_in_schema=False)
+# Every page shows who is logged in: the user is loaded once per request for all of them.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
 router.include_router(home.router)
 router.include_router(account.router)
 router.include_router(signals.router)

@@ -15,7 +15,7 @@ from sentinelle.accounts.service import authenticate
 from sentinelle.errors import DomainError, Forbidden
 from sentinelle.interop import ansm
 from sentinelle.notifications import service as notifications
-from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.deps import check_csrf, get_db, require_user
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def _safe_next(target: str) -> str:
 
 
 @router.get("/connexion")
-def login_form(request: Request, next: str = "/", user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
+def login_form(request: Request, next: str = "/"):  # type: ignore[no-untyped-def]
     return render(request, "login.html", {"next": _safe_next(next)})
 
 
