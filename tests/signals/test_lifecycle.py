@@ -12,6 +12,7 @@ from sentinelle.accounts.models import AuditEntry
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
 from sentinelle.notifications.models import Notification
 from sentinelle.signals import schemas, service
+from sentinelle.signals.models import Signal
 from sentinelle.signals.states import TRANSITIONS, allowed_actions, next_status
 from tests.factories import World, act, declaration, published_signal
 
@@ -233,3 +234,28 @@ def test_lists_respect_visibility_and_filters(session: Session, world: World) ->
     assert national == 1
     found, _ = service.list_visible(session, world.users["national"], service.Filters(q="sonde"))
     assert [s.product.name for s in found] == ["Sonde d'intubation 7.0"]
+
+
+def test_each_readers_count_matches_the_signals_it_may_open(session: Session, world: World) -> None:
+    """The list's total is counted in two parts (public record + private set): it must agree, for
+    every role, with the one-signal visibility check that `get` applies."""
+    published_signal(session, world, product_index=0)
+    service.declare(session, world.users["paris"], declaration(world.products[2]))
+    service.declare(session, world.users["grenoble"], declaration(world.products[3], kind="rupture"))
+    service.file_notice(session, world.users["maker_a"], schemas.NoticeIn(
+        product_id=world.products[0].id, interruption_at=date.today() + timedelta(days=400)))
+    session.commit()
+    every = session.scalars(select(Signal.id)).all()
+    for key, user in world.users.items():
+        openable = set()
+        for signal_id in every:
+            try:
+                service.get(session, user, signal_id)
+                openable.add(signal_id)
+            except NotFound:
+                pass
+        rows, total = service.list_visible(session, user, service.Filters())
+        assert total == len(openable) == len(rows), key
+        assert {s.id for s in rows} == openable, key
+        _, published = service.list_visible(session, user, service.Filters(status="published"))
+        assert published == 1, key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, column, func, select, table, union
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
@@ -81,6 +81,19 @@ def create_product(
     return product
 
 
+# SQLite's FTS5 trigram index over product names (migration 0002); PostgreSQL uses pg_trgm on the column.
+_name_fts = table("product_name_fts", column("rowid"), column("name_lower"))
+
+
+def name_match_ids(session: Session, text: str) -> Select[tuple[int]]:
+    """Ids of the products whose name holds `text` (accent- and case-blind), through the trigram index."""
+    term = fold(text)
+    # The trigram index needs three characters; LIKE's wildcards in the term go the plain way.
+    if session.get_bind().dialect.name == "sqlite" and len(term) >= 3 and not any(c in term for c in "%_"):
+        return select(_name_fts.c.rowid).where(_name_fts.c.name_lower.like(f"%{term}%"))
+    return select(Product.id).where(Product.name_lower.contains(term, autoescape=True))
+
+
 def search_products(session: Session, q: str, *, kind: str | None = None, offset: int = 0,
                     limit: int = 20) -> tuple[list[Product], int]:
     """By name (accent- and case-blind substring) or exactly by a code (EMDN prefix, GTIN, CIS, CIP13, ATC)."""
@@ -88,16 +101,21 @@ def search_products(session: Session, q: str, *, kind: str | None = None, offset
     term = q.strip()
     if term:
         code = term.upper()
-        query = query.where(or_(
-            Product.name_lower.contains(fold(term), autoescape=True),
-            Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code,
-            Product.emdn_code.startswith(code, autoescape=True) if codes.emdn_ok(code) else Product.emdn_code == code,
-        ))
+        # EMDN codes are [A-Z0-9]: a range is the prefix match that an index can serve ("~" sorts after them).
+        emdn = (Product.emdn_code.between(code, code + "~") if codes.emdn_ok(code) else Product.emdn_code == code)
+        by_code = [select(Product.id).where(cond) for cond in (
+            Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code, emdn)]
+        # A union of id sets, each from its own index; one OR across the columns would scan the table.
+        query = query.where(Product.id.in_(union(name_match_ids(session, term), *by_code)))
     if kind:
         query = query.where(Product.kind == kind)
+    # The total rides on each row (a window count): the match set is built once, not twice.
+    found = session.execute(query.add_columns(func.count().over()).order_by(Product.name, Product.id)
+                            .offset(offset).limit(limit)).unique().all()
+    if found:
+        return [product for product, _ in found], found[0][1]
     total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
-    rows = session.scalars(query.order_by(Product.name).offset(offset).limit(limit)).unique().all()
-    return list(rows), total
+    return [], total
 
 
 def emdn_term(session: Session, code: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation, Product
@@ -19,6 +19,9 @@ MEASURE_KINDS = ("quota", "allocation", "import", "contingency", "other")
 
 class Signal(Base):
     __tablename__ = "signal"
+    # The lists are ordered by last update, newest first, usually filtered by status.
+    __table_args__ = (Index("ix_signal_updated", "updated_at", "id", "published_at"),
+                      Index("ix_signal_status_updated", "status", "updated_at", "id", "published_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)

@@ -3,7 +3,7 @@ source of truth for reading, used for lists and single signals alike."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true, union
 
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import Purchase
@@ -18,32 +18,39 @@ def public_view_only(user: User | None) -> bool:
     return user is None or user.role in PUBLIC_ROLES
 
 
-def visible_to(user: User | None) -> ColumnElement[bool]:
-    """SQL condition: the signals `user` may read.
+def private_ids(user: User | None) -> Select[tuple[int]] | None:
+    """Ids of the unpublished signals `user` may read besides the public record; None when there are none.
 
-    Published ones (even once resolved) are public. Before that, a declaration is seen by its
-    declarers and its region's agency; a manufacturer's notice is confidential to the
-    manufacturer, the national agency and the establishments that buy the product.
+    Before publication a declaration is seen by its declarers and its region's agency; a
+    manufacturer's notice is confidential to the manufacturer, the national agency and the
+    establishments that buy the product. Uncorrelated sets: the database builds each once per query.
     """
-    public = Signal.published_at.is_not(None)
-    if user is None or public_view_only(user):
-        return public
-    if user.role == "national":
-        return true()
+    if user is None or public_view_only(user) or user.role == "national":
+        return None
     org_id = user.organisation_id
-    declared_by_org = exists(
-        select(Declarer.id).where(Declarer.signal_id == Signal.id, Declarer.organisation_id == org_id)
-    ) if org_id else false()
-    if user.role == "region":
-        return or_(public, declared_by_org, and_(Signal.confidential.is_(False), Signal.region_code == user.region_code))
-    if user.role == "establishment":
-        customer = exists(
-            select(Purchase.id).where(Purchase.product_id == Signal.product_id, Purchase.establishment_id == org_id)
-        )
-        return or_(public, declared_by_org, and_(Signal.confidential.is_(True), customer))
-    if user.role == "manufacturer":
-        return or_(public, declared_by_org, Signal.organisation_id == org_id)
-    return public
+    sets: list[Select[tuple[int]]] = []
+    if org_id:
+        sets.append(select(Declarer.signal_id).where(Declarer.organisation_id == org_id))
+    if user.role == "region" and user.region_code:
+        sets.append(select(Signal.id).where(Signal.region_code == user.region_code, Signal.confidential.is_(False)))
+    if user.role == "establishment" and org_id:
+        bought = select(Purchase.product_id).where(Purchase.establishment_id == org_id)
+        sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
+    if user.role == "manufacturer" and org_id:
+        sets.append(select(Signal.id).where(Signal.organisation_id == org_id))
+    if not sets:
+        return None
+    return sets[0] if len(sets) == 1 else union(*sets)  # type: ignore[return-value]
+
+
+def visible_to(user: User | None) -> ColumnElement[bool]:
+    """SQL condition: the signals `user` may read. Published ones (even once resolved) are public;
+    the national agency reads everything; others add their `private_ids`."""
+    if user is not None and user.role == "national":
+        return true()
+    public = Signal.published_at.is_not(None)
+    private = private_ids(user)
+    return public if private is None else or_(public, Signal.id.in_(private))
 
 
 def can_declare(user: User | None) -> bool:
