@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import create_user
+from sentinelle.alternatives import service as ratings
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Organisation, Product, ProductionSite, ProductSite, Purchase
 from sentinelle.catalogue.regions import REGIONS
-from sentinelle.catalogue.service import create_organisation, create_product
+from sentinelle.catalogue.service import add_member, create_organisation, create_product
 from sentinelle.signals import schemas, service
 
 DEMO_PASSWORD = "sentinelle-demo"
@@ -183,6 +184,38 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
             service.transition(session, actor, signal.id, schemas.TransitionIn(
                 action=action, version=signal.version, reason="Doublon d'un signal national" if action == "reject" else "",
                 public_message=message))
+    # Regional-only tensions: qualified, then published by the region's agency alone.
+    for n in range(3):
+        est = next(e for e in establishments if e.region_code == ("84", "11", "93")[n])
+        product = products[(n * 11 + 5) % len(products)]
+        signal = service.declare(session, staff[est.id], schemas.DeclareIn(
+            product_id=product.id, kind="tension", cause="logistics", started_at=today - timedelta(days=10 + n),
+            expected_end_at=today + timedelta(days=30), stock_coverage_days=8,
+            measures_taken="Dépannage entre établissements du territoire.")).signal
+        agent = region_agent[est.region_code]
+        service.transition(session, agent, signal.id, schemas.TransitionIn(action="qualify", version=signal.version))
+        service.transition(session, agent, signal.id, schemas.TransitionIn(
+            action="publish_regional", version=signal.version,
+            public_message=f"{product.name} : livraisons retardées chez le distributeur régional. Les établissements "
+                           "de la région se dépannent entre eux ; pas de tension nationale."))
+        summary.signals += 1
+    # Alternatives on published shortages, rated by the hospitals that tried them.
+    raters = [staff[e.id] for e in establishments[:12]]
+    for signal in service.published(session, limit=12):
+        if signal.status != "published":
+            continue
+        family = (signal.product.emdn_code or "")[:3]
+        other = next((p for p in products if family and p.id != signal.product_id
+                      and (p.emdn_code or "").startswith(family)), None)
+        alt = service.add_alternative(session, ansm, signal.id, schemas.AlternativeIn(
+            description=f"Référence équivalente : {other.name}" if other else "Produit équivalent d'un autre fabricant",
+            product_id=other.id if other else None, conditions="Vérifier la compatibilité avec les connectiques."))
+        for rater in rng.sample(raters, k=rng.randint(0, 4)):
+            ratings.rate(session, rater, alt.id, rng.randint(2, 5), rng.choice(
+                ["", "Utilisée trois semaines sans incident.", "Formation des équipes nécessaire."]))
+    # UniHA buys for a share of the hospitals (Lyon among them): it sees what they buy.
+    for est in [lyon] + [e for e in establishments if e.id != lyon.id][::3]:
+        add_member(session, None, purchaser.id, est.id)
     # Two notices from manufacturers: one on time, one late.
     maker_user = users["qualite@medisud.demo"]
     own = [p for p in products if p.manufacturer_id == manufacturers[0].id]

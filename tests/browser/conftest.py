@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 
 from sentinelle.config import Settings
 from sentinelle.store.db import make_engine, session_factory, upgrade
@@ -27,6 +28,7 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 class Site:
     url: str
     world: World
+    engine: Engine  # to set the scene through the services; the flows under test go through the browser
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     while not server.started:
         assert time.monotonic() < deadline, "the test server did not start"
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", world)
+    yield Site(f"http://127.0.0.1:{port}", world, engine)
     server.should_exit = True
     thread.join(10)
     engine.dispose()

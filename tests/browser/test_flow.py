@@ -8,8 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from sentinelle.catalogue.service import add_member
+from sentinelle.signals import schemas, service
+from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site, axe_violations
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, declaration
 
 pytestmark = pytest.mark.browser
 
@@ -121,11 +124,67 @@ def test_keyboard_reaches_the_content_first(page, site: Site) -> None:  # type: 
     assert page.evaluate("document.activeElement.id") == "contenu"
 
 
+def test_regional_tension_then_a_rated_alternative(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    w = site.world
+    with session_factory(site.engine)() as s:
+        signal = service.declare(s, s.merge(w.users["grenoble"]), declaration(w.products[1])).signal
+        s.commit()
+        signal_id = signal.id
+    # The regional agency qualifies it and publishes it as a regional tension, without the nation.
+    log_in(page, site, "region84@test.fr")
+    page.goto(f"{site.url}/signaux/{signal_id}")
+    page.locator("#form-qualify").get_by_role("button", name="Qualifier").click()
+    form = page.locator("#form-publish_regional")
+    form.get_by_label("Message public").fill("Retards chez le distributeur régional : dépannage entre CHU.")
+    form.get_by_role("button", name="Publier comme tension régionale").click()
+    page.get_by_text("Tension régionale : publiée par l'agence régionale").wait_for()
+    log_out(page)
+    page.goto(f"{site.url}/public?region=84")
+    row = page.locator("tr", has_text="Aiguille hypodermique 21G")
+    assert "régionale" in row.inner_text()
+    # The nation adds an alternative; a hospital that tried it rates it from the product page.
+    with session_factory(site.engine)() as s:
+        service.add_alternative(s, s.merge(w.users["national"]), signal_id, schemas.AlternativeIn(
+            description="Aiguille 22G", conditions="Débit plus faible"))
+        s.commit()
+    log_in(page, site, "lyon@test.fr")
+    page.goto(f"{site.url}/produits?q=aiguille")
+    page.get_by_role("link", name="Aiguille hypodermique 21G").click()
+    page.get_by_label("Note (1 : inutilisable, 5 : équivalent)").select_option("4")
+    page.get_by_label("Commentaire (facultatif)").fill("Convient hors pédiatrie")
+    page.get_by_role("button", name="Noter").click()
+    page.get_by_text("Votre note est enregistrée.").wait_for()
+    assert "4.0 / 5 (1 avis)" in page.locator(".rating").first.inner_text()
+
+
+def test_dashboard_map_and_purchaser_catalogue(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    w = site.world
+    with session_factory(site.engine)() as s:
+        service.declare(s, s.merge(w.users["paris"]), declaration(w.products[2]))
+        add_member(s, s.merge(w.users["national"]), w.orgs["uniha"].id, w.orgs["lyon"].id)
+        s.commit()
+    log_in(page, site, "national@test.fr")
+    regions = page.locator("figure.map svg a")
+    assert regions.count() == 18 and page.locator("figure.map path.region").count() == 18
+    idf = page.get_by_role("link", name="Île-de-France : 1 signaux ouverts")
+    idf.focus()  # reachable by keyboard, like any link
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/signaux\?region=11$"))
+    assert "Sonde d'intubation 7.0" in page.locator("main").inner_text()
+    log_out(page)
+    # The purchasing group sees what its member (Lyon) buys.
+    log_in(page, site, "purchaser@test.fr")
+    page.get_by_role("link", name="Catalogue des adhérents").click()
+    row = page.locator("tr", has_text="Seringue 10 mL Luer lock")
+    assert row.locator("td").nth(1).inner_text() == "1"
+
+
 PAGES = {
-    None: ["/", "/public", "/connexion"],
+    None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1"],
-    "lyon@test.fr": ["/declarer?q=seringue"],
+    "lyon@test.fr": ["/declarer?q=seringue", "/produits/1"],
     "maker_a@test.fr": ["/preavis"],
+    "purchaser@test.fr": ["/adherents"],
 }
 
 
@@ -142,6 +201,9 @@ def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) ->
         r = api.post(f"{site.url}/api/v1/signals/{created['id']}/transitions", headers={"X-CSRF-Token": csrf},
                      data={"action": action, "version": current["version"], "public_message": "Rupture"})
         assert r.ok, r.text()
+    r = api.post(f"{site.url}/api/v1/signals/{created['id']}/alternatives", headers={"X-CSRF-Token": csrf},
+                 data={"description": "Seringue 10 mL Luer simple"})
+    assert r.ok, r.text()  # so that the rating form is on the product page
     log_out(page)
     problems = []
     for who, paths in PAGES.items():

@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from sentinelle.catalogue.service import add_member
 from sentinelle.signals import schemas, service
-from tests.factories import World, declaration, published_signal
+from tests.factories import World, act, declaration, published_signal
 from tests.web.conftest import bearer
 
 ROLES = [None, "lyon", "grenoble", "paris", "region84", "region11", "national", "maker_a", "maker_b",
@@ -21,10 +22,19 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     declared = service.declare(session, world.users["lyon"], declaration(world.products[1])).signal
     notice = service.file_notice(session, world.users["maker_a"], schemas.NoticeIn(
         product_id=world.products[0].id, interruption_at=date.today() + timedelta(days=200)))
+    regional = service.declare(session, world.users["grenoble"], declaration(world.products[3])).signal
+    act(session, world.users["region84"], regional, "qualify")
+    # UniHA buys for Lyon, a customer of the product under notice.
+    add_member(session, world.users["national"], world.orgs["uniha"].id, world.orgs["lyon"].id)
     session.commit()
     published = published_signal(session, world, product_index=2)
+    alt = service.add_alternative(session, world.users["national"], published.id,
+                                  schemas.AlternativeIn(description="Sonde d'un autre calibre"))
+    session.commit()
     return {"declared": declared.id, "notice": notice.id, "published": published.id,
-            "published_version": published.version}
+            "published_version": published.version, "regional": regional.id, "regional_version": regional.version,
+            "alternative": alt.id, "uniha": world.orgs["uniha"].id, "grenoble": world.orgs["grenoble"].id,
+            "product": world.products[0].id}
 
 
 # endpoint -> (method, path template, body maker, {role: expected status}); roles not named expect `default`.
@@ -34,7 +44,7 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("read declared", "GET", f"/api/v1/signals/{ids['declared']}", None,
          {"lyon": 200, "region84": 200, "national": 200}, 404),
         ("read notice", "GET", f"/api/v1/signals/{ids['notice']}", None,
-         {"lyon": 200, "maker_a": 200, "national": 200}, 404),
+         {"lyon": 200, "maker_a": 200, "national": 200, "purchaser": 200}, 404),
         ("read published", "GET", f"/api/v1/signals/{ids['published']}", None, {}, 200),
         ("list", "GET", "/api/v1/signals", None, {}, 200),
         ("declare", "POST", "/api/v1/signals",
@@ -59,6 +69,18 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("me", "GET", "/api/v1/me", None, {None: 401}, 200),
         ("opendata", "GET", "/api/v1/opendata/shortages.json", None, {}, 200),
         ("search", "GET", "/api/v1/products?q=seringue", None, {}, 200),
+        ("product", "GET", f"/api/v1/products/{ids['product']}", None, {}, 200),
+        ("publish regional", "POST", f"/api/v1/signals/{ids['regional']}/transitions",
+         {"action": "publish_regional", "version": ids["regional_version"], "public_message": "Tension locale"},
+         # Lyon joined this signal when it declared the same product above (same region): it sees it.
+         {None: 401, "grenoble": 403, "lyon": 403, "region84": 200, "national": 200}, 404),
+        ("members' catalogue", "GET", "/api/v1/members/products", None, {None: 401, "purchaser": 200}, 403),
+        ("enrol a member", "POST", "/api/v1/members", {"purchaser_id": ids["uniha"], "establishment_id": ids["grenoble"]},
+         {None: 401, "national": 201}, 403),
+        ("alternatives", "GET", f"/api/v1/signals/{ids['published']}/alternatives", None, {}, 200),
+        ("ratings", "GET", f"/api/v1/alternatives/{ids['alternative']}/ratings", None, {}, 200),
+        ("rate", "PUT", f"/api/v1/alternatives/{ids['alternative']}/ratings/mine", {"score": 4},
+         {None: 401, "lyon": 200, "grenoble": 200, "paris": 200}, 403),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation, Product
@@ -23,6 +23,24 @@ class Alternative(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product | None] = relationship(lazy="joined")
+
+
+class Rating(Base):
+    """A peer's rating of an alternative (1 to 5) after trying it: one per user, updated in place."""
+
+    __tablename__ = "alternative_rating"
+    __table_args__ = (UniqueConstraint("alternative_id", "user_id"),
+                      CheckConstraint("score BETWEEN 1 AND 5", name="score_range"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alternative_id: Mapped[int] = mapped_column(ForeignKey("alternative.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
 
 class Lesson(Base):

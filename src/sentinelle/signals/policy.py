@@ -6,24 +6,30 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, or_, select, true, union
 
 from sentinelle.accounts.models import User
-from sentinelle.catalogue.models import Purchase
+from sentinelle.catalogue.models import Membership, Purchase
 from sentinelle.signals.models import Declarer, Signal
 
 DECLARING_ROLES = ("establishment", "manufacturer", "region", "national")
 # Roles that read only the public record of signals.
-PUBLIC_ROLES = ("citizen", "guarantor", "purchaser")
+PUBLIC_ROLES = ("citizen", "guarantor")
+# Roles that read a signal's internal timeline (comments, updates) besides its public lines.
+INTERNAL_ROLES = ("establishment", "region", "national", "manufacturer")
 
 
 def public_view_only(user: User | None) -> bool:
     return user is None or user.role in PUBLIC_ROLES
 
 
+def reads_internal_timeline(user: User | None) -> bool:
+    return user is not None and user.role in INTERNAL_ROLES
+
+
 def private_ids(user: User | None) -> Select[tuple[int]] | None:
     """Ids of the unpublished signals `user` may read besides the public record; None when there are none.
 
     Before publication a declaration is seen by its declarers and its region's agency; a
-    manufacturer's notice is confidential to the manufacturer, the national agency and the
-    establishments that buy the product. Uncorrelated sets: the database builds each once per query.
+    manufacturer's notice is confidential to the manufacturer, the national agency, the
+    establishments that buy the product and the purchasing groups those establishments belong to. Uncorrelated sets: the database builds each once per query.
     """
     if user is None or public_view_only(user) or user.role == "national":
         return None
@@ -35,6 +41,11 @@ def private_ids(user: User | None) -> Select[tuple[int]] | None:
         sets.append(select(Signal.id).where(Signal.region_code == user.region_code, Signal.confidential.is_(False)))
     if user.role == "establishment" and org_id:
         bought = select(Purchase.product_id).where(Purchase.establishment_id == org_id)
+        sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
+    if user.role == "purchaser" and org_id:
+        # A purchasing group is a customer concerned by the notices on what its members buy.
+        bought = (select(Purchase.product_id).join(Membership, Membership.establishment_id == Purchase.establishment_id)
+                  .where(Membership.purchaser_id == org_id))
         sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
     if user.role == "manufacturer" and org_id:
         sets.append(select(Signal.id).where(Signal.organisation_id == org_id))
@@ -66,9 +77,14 @@ def can_transition(user: User | None, signal: Signal, action: str) -> bool:
         return False
     if user.role == "national":
         return True
-    if user.role == "region" and action in ("qualify", "reject", "merge"):
-        return signal.region_code is not None and signal.region_code == user.region_code and signal.status == "declared"
-    return False
+    if user.role != "region" or signal.region_code is None or signal.region_code != user.region_code:
+        return False
+    if action in ("qualify", "reject", "merge"):
+        return signal.status == "declared"
+    if action == "publish_regional":
+        return True
+    # The region closes what it published itself.
+    return action == "resolve" and signal.scope == "regional"
 
 
 def can_comment(user: User | None, signal: Signal) -> bool:

@@ -30,7 +30,7 @@ class NoticeIn(BaseModel):
 
 
 class TransitionIn(BaseModel):
-    action: str = Field(pattern="^(qualify|reject|merge|validate|publish|resolve)$")
+    action: str = Field(pattern="^(qualify|reject|merge|validate|publish|publish_regional|resolve)$")
     version: int = Field(ge=1)
     reason: str = Field("", max_length=5000)
     merge_into: DbId | None = None
@@ -95,6 +95,7 @@ class SignalOut(BaseModel):
     public_message: str
     interruption_at: date | None
     notice_late: bool
+    scope: str
     confidential: bool
     external_url: str | None
     published_at: UtcDatetime | None

@@ -189,7 +189,8 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
         raise Forbidden(f"votre rôle ne permet pas l'action « {ACTION_LABELS[data.action]} » sur ce signal", "action")
     _check_version(signal, data.version)
     before = snapshot(signal)
-    target_status = next_status(signal.status, data.action, has_region=signal.region_code is not None)
+    target_status = next_status(signal.status, data.action, has_region=signal.region_code is not None,
+                                kind=signal.kind)
     message = data.reason.strip()
     if data.action == "reject" and not message:
         raise Invalid("indiquez le motif du rejet", "reason")
@@ -212,7 +213,8 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
         signal.merged_into_id = target.id
         _event(session, target, user, "merge", f"Signal n° {signal.id} fusionné dans celui-ci. {message}".strip())
         message = f"Fusionné dans le signal n° {target.id}. {message}".strip()
-    if data.action == "publish":
+    if data.action in ("publish", "publish_regional"):
+        signal.scope = "regional" if data.action == "publish_regional" else "national"
         if data.public_message is not None:
             signal.public_message = data.public_message.strip()
         if not signal.public_message:
@@ -228,7 +230,7 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
     from_status = signal.status
     signal.status = target_status
     _flush_or_conflict(session)
-    public = data.action in ("publish", "resolve")
+    public = data.action in ("publish", "publish_regional", "resolve")
     _event(session, signal, user, "transition", message or ACTION_LABELS[data.action],
            from_status=from_status, to_status=target_status, public=public)
     audit.record(session, user, f"signal.{data.action}", "signal", signal.id, before=before, after=snapshot(signal))
@@ -379,6 +381,19 @@ def list_visible(session: Session, user: User | None, filters: Filters, *, page:
     return list(rows), total
 
 
+def open_by_product(session: Session, user: User | None, product_ids: list[int]) -> dict[int, list[Signal]]:
+    """The open signals `user` may see on each of these products."""
+    found: dict[int, list[Signal]] = {pid: [] for pid in product_ids}
+    if not product_ids:
+        return found
+    rows = session.scalars(select(Signal).where(policy.visible_to(user), Signal.product_id.in_(product_ids),
+                                                Signal.status.in_(OPEN_STATUSES))
+                           .options(lazyload(Signal.organisation)).order_by(Signal.updated_at.desc())).unique()
+    for signal in rows:
+        found[signal.product_id].append(signal)
+    return found
+
+
 def counts(session: Session, user: User | None) -> dict[str, Any]:
     """Counts by status and by region of the signals `user` may see (the dashboard)."""
     visible = policy.visible_to(user)
@@ -394,7 +409,7 @@ def counts(session: Session, user: User | None) -> dict[str, Any]:
 def timeline(session: Session, user: User | None, signal: Signal) -> list[Event]:
     """The signal's history; readers of the public record see only its public lines."""
     query = select(Event).where(Event.signal_id == signal.id)
-    if policy.public_view_only(user):
+    if not policy.reads_internal_timeline(user):
         query = query.where(Event.public.is_(True))
     return list(session.scalars(query.order_by(Event.at, Event.id)))
 

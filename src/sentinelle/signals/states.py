@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "merge": "Fusionner",
     "validate": "Valider",
     "publish": "Publier",
+    "publish_regional": "Publier comme tension régionale",
     "resolve": "Clore (remis à disposition)",
 }
 TERMINAL = frozenset({"resolved", "rejected", "merged"})
@@ -39,28 +40,38 @@ TRANSITIONS: dict[str, Transition] = {
     # A signal with no region (manufacturer notice, national) has no regional step to wait for.
     "validate": Transition(frozenset({"qualified", "declared"}), "validated"),
     "publish": Transition(frozenset({"validated"}), "published"),
+    # A tension that stays within one region: its agency publishes it without national validation.
+    "publish_regional": Transition(frozenset({"qualified"}), "published"),
     "resolve": Transition(frozenset({"published"}), "resolved"),
 }
 
 
-def next_status(status: str, action: str, *, has_region: bool) -> str:
+def _applies(action: str, status: str, *, has_region: bool, kind: str) -> bool:
+    if status not in TRANSITIONS[action].sources:
+        return False
+    # A signal with a region waits for its region's qualification before national validation.
+    if action == "validate" and status == "declared" and has_region:
+        return False
+    # Only a tension of one region may stay regional; a rupture or a discontinuation concerns the nation.
+    if action == "publish_regional" and (not has_region or kind != "tension"):
+        return False
+    return True
+
+
+def next_status(status: str, action: str, *, has_region: bool, kind: str = "tension") -> str:
     """The status after `action`, or Conflict naming why the transition is illegal."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+    if action not in TRANSITIONS:
         raise Conflict(f"action inconnue : {action}", "action")
-    if status not in transition.sources or (action == "validate" and status == "declared" and has_region):
-        allowed = ", ".join(ACTION_LABELS[a].lower() for a in allowed_actions(status, has_region=has_region))
+    if not _applies(action, status, has_region=has_region, kind=kind):
+        allowed = ", ".join(ACTION_LABELS[a].lower() for a in allowed_actions(status, has_region=has_region, kind=kind))
+        why = " (réservé à une tension d'une région)" if action == "publish_regional" else ""
         raise Conflict(
-            f"« {ACTION_LABELS[action]} » est impossible depuis l'état « {STATUS_LABELS[status]} »"
+            f"« {ACTION_LABELS[action]} » est impossible depuis l'état « {STATUS_LABELS[status]} »{why}"
             + (f" (possible : {allowed})" if allowed else " (état final)"),
             "action",
         )
-    return transition.target
+    return TRANSITIONS[action].target
 
 
-def allowed_actions(status: str, *, has_region: bool) -> list[str]:
-    out = []
-    for action, transition in TRANSITIONS.items():
-        if status in transition.sources and not (action == "validate" and status == "declared" and has_region):
-            out.append(action)
-    return out
+def allowed_actions(status: str, *, has_region: bool, kind: str = "tension") -> list[str]:
+    return [a for a in TRANSITIONS if _applies(a, status, has_region=has_region, kind=kind)]

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from sentinelle.catalogue.regions import BY_CODE, REGIONS, region_name
+from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
 from sentinelle.signals.policy import public_view_only
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from sentinelle.web.deps import csrf_token
@@ -41,7 +41,7 @@ templates.env.filters["frdate"] = _fr_date
 templates.env.filters["region_name"] = region_name
 templates.env.globals.update(
     STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS, REGIONS=REGIONS,
-    REGIONS_BY_CODE=BY_CODE, public_view_only=public_view_only,
+    REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
 )
 
 ROLE_LABELS = {

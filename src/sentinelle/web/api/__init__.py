@@ -1,9 +1,10 @@
 from fastapi import APIRouter
 
-from sentinelle.web.api import account, catalogue, public, signals
+from sentinelle.web.api import account, alternatives, catalogue, public, signals
 
 router = APIRouter()
 router.include_router(signals.router)
 router.include_router(catalogue.router)
+router.include_router(alternatives.router)
 router.include_router(public.router)
 router.include_router(account.router)

@@ -1,46 +1,70 @@
-"""JSON API for the catalogue: product search and a product."""
+"""JSON API for the catalogue: product search, a product, a purchasing group's members and their catalogue."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from sentinelle.catalogue import service
-from sentinelle.catalogue.models import Product
-from sentinelle.errors import NotFound
+from sentinelle.accounts.models import User
+from sentinelle.catalogue import schemas, service
+from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
+from sentinelle.signals import service as signals
 from sentinelle.signals.schemas import ProductRef
-from sentinelle.store.base import id_in_range
-from sentinelle.web.deps import get_db
+from sentinelle.web.deps import api_csrf, current_user, get_db
 
-router = APIRouter(prefix="/products", tags=["catalogue"], responses=ERRORS)
-
-
-class ProductPage(BaseModel):
-    items: list[ProductRef]
-    total: int
-    page: int
-    per_page: int
+router = APIRouter(tags=["catalogue"], responses=ERRORS)
 
 
-@router.get("", response_model=ProductPage)
+@router.get("/products", response_model=schemas.ProductPage)
 def search(
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str | None, Query(pattern="^(device|medicine)$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     db: Session = Depends(get_db),
-) -> ProductPage:
+) -> schemas.ProductPage:
     rows, total = service.search_products(db, q, kind=kind, offset=(page - 1) * per_page, limit=per_page)
-    return ProductPage(items=[ProductRef.model_validate(p) for p in rows], total=total, page=page, per_page=per_page)
+    return schemas.ProductPage(items=[ProductRef.model_validate(p) for p in rows], total=total, page=page,
+                               per_page=per_page)
 
 
-@router.get("/{product_id}", response_model=ProductRef)
-def get_product(product_id: int, db: Session = Depends(get_db)) -> ProductRef:
-    product = db.get(Product, product_id) if id_in_range(product_id) else None
-    if product is None:
-        raise NotFound(f"produit introuvable : {product_id}")
-    return ProductRef.model_validate(product)
+@router.get("/products/{product_id}", response_model=schemas.ProductDetailOut)
+def get_product(product_id: int, db: Session = Depends(get_db)) -> schemas.ProductDetailOut:
+    d = service.product_detail(db, product_id)
+    return schemas.ProductDetailOut.model_validate({
+        **ProductRef.model_validate(d.product).model_dump(), "emdn_term": d.emdn_term, "holder": d.product.holder,
+        "seasonal": d.product.seasonal, "manufacturer": d.product.manufacturer, "sites": d.sites,
+        "suppliers": d.suppliers}, from_attributes=True)
+
+
+@router.get("/members/products", response_model=schemas.MemberCatalogue)
+def members_catalogue(
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+    user: User | None = Depends(current_user),
+    db: Session = Depends(get_db),
+) -> schemas.MemberCatalogue:
+    """A purchasing group's view: what its members buy, with the open signals it may see on each."""
+    if user is None:
+        raise NotAuthenticated("authentification requise (jeton d'API ou session)")
+    rows, total = service.members_catalogue(db, user, q, offset=(page - 1) * per_page, limit=per_page)
+    open_signals = signals.open_by_product(db, user, [r.product.id for r in rows])
+    return schemas.MemberCatalogue(items=[
+        schemas.MemberProductOut(product=ProductRef.model_validate(r.product), buyers=r.buyers,
+                                 open_signals=[schemas.SignalBrief.model_validate(s) for s in open_signals[r.product.id]])
+        for r in rows], total=total, page=page, per_page=per_page)
+
+
+@router.post("/members", response_model=schemas.MembershipIn, status_code=201)
+def add_member(data: schemas.MembershipIn, user: User | None = Depends(api_csrf),
+               db: Session = Depends(get_db)) -> schemas.MembershipIn:
+    """Enrol an establishment in a purchasing group (national agency only)."""
+    if user is None:
+        raise NotAuthenticated("authentification requise (jeton d'API ou session)")
+    service.add_member(db, user, data.purchaser_id, data.establishment_id)
+    db.commit()
+    return data

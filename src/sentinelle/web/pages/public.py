@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.catalogue import service as catalogue
 from sentinelle.signals import service
+from sentinelle.signals.models import KINDS, STATUSES
 from sentinelle.web.deps import get_db
 from sentinelle.web.templating import render
 
@@ -14,10 +15,11 @@ router = APIRouter(prefix="/public")
 
 
 @router.get("")
-def public_list(request: Request, q: str = "", kind: str = "", region: str = "", page: int = 1,
+def public_list(request: Request, q: str = "", kind: str = "", region: str = "", status: str = "", page: int = 1,
                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    filters = service.Filters(q=q[:200] or None, kind=kind if kind in ("tension", "rupture", "discontinuation") else None,
-                              region=region[:2] or None)
+    # The public record holds published and resolved shortages; other states select nothing here.
+    filters = service.Filters(q=q[:200] or None, kind=kind if kind in KINDS else None,
+                              region=region[:2] or None, status=status if status in STATUSES else None)
     page = max(1, min(page, 100000))
     rows, total = service.list_visible(db, None, filters, page=page, per_page=50)
     return render(request, "public_list.html", {"rows": rows, "total": total, "page": page, "filters": filters,

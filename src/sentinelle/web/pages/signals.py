@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
+from sentinelle.alternatives import policy as alt_policy
+from sentinelle.alternatives import service as ratings
 from sentinelle.catalogue import service as catalogue
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid
@@ -64,21 +66,25 @@ def signal_list(request: Request, status: str = "", kind: str = "", region: str 
 def _detail(request: Request, db: Session, user: User | None, signal_id: int, *, error: str | None = None,
             field: str | None = None, status_code: int = 200):  # type: ignore[no-untyped-def]
     signal = service.get(db, user, signal_id)
-    actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None)
+    actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None, kind=signal.kind)
                if policy.can_transition(user, signal, a)]
     merge_candidates = []
     if "merge" in actions:
         merge_candidates = [s for s in service.list_visible(db, user, service.Filters(product_id=signal.product_id),
                                                             per_page=50)[0]
                             if s.id != signal.id and s.status not in ("resolved", "rejected", "merged")]
+    alternatives = service.alternatives(db, signal)
+    alt_ids = [a.id for a in alternatives]
     return render(request, "signal.html", {
         "s": signal, "events": service.timeline(db, user, signal), "actions": actions,
-        "merge_candidates": merge_candidates, "alternatives": service.alternatives(db, signal),
+        "merge_candidates": merge_candidates, "alternatives": alternatives,
+        "summaries": ratings.summaries(db, alt_ids), "mine": ratings.mine(db, user, alt_ids),
+        "can_rate": alt_policy.can_rate(user),
         "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
         "can_comment": policy.can_comment(user, signal), "can_update": policy.can_update(user, signal),
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
             "resolved", "rejected", "merged"),
-        "can_lesson": policy.can_record_lesson(user, signal), "internal": not policy.public_view_only(user),
+        "can_lesson": policy.can_record_lesson(user, signal), "internal": policy.reads_internal_timeline(user),
         "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)

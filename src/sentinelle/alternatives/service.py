@@ -1,0 +1,84 @@
+"""Peer rating of alternatives: a hospital that tried one says how well it served (1 to 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.alternatives import policy
+from sentinelle.alternatives.models import Alternative, Rating
+from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.store.base import id_in_range, utcnow
+
+
+def _visible_alternative(session: Session, user: User | None, alternative_id: int) -> Alternative:
+    from sentinelle.signals import service as signals
+
+    alt = session.get(Alternative, alternative_id) if id_in_range(alternative_id) else None
+    if alt is None:
+        raise NotFound(f"alternative introuvable : {alternative_id}", "alternative_id")
+    signals.get(session, user, alt.signal_id)  # NotFound unless the user may read its signal
+    return alt
+
+
+def rate(session: Session, user: User | None, alternative_id: int, score: int, comment: str = "") -> Rating:
+    """Record or replace this user's rating. Two submissions at once leave one row, the last one."""
+    if not policy.can_rate(user):
+        raise Forbidden("seuls les établissements de santé notent les alternatives")
+    assert user is not None
+    if not 1 <= score <= 5:
+        raise Invalid("la note va de 1 à 5", "score")
+    alt = _visible_alternative(session, user, alternative_id)
+    comment = comment.strip()
+    values = {"score": score, "comment": comment, "organisation_id": user.organisation_id, "at": utcnow()}
+    mine = select(Rating).where(Rating.alternative_id == alt.id, Rating.user_id == user.id)
+    existing = session.scalar(mine)
+    if existing is None:
+        try:
+            # A savepoint: if another request inserted first, the unique key refuses ours and we update theirs.
+            with session.begin_nested():
+                session.add(Rating(alternative_id=alt.id, user_id=user.id, **values))
+        except IntegrityError:
+            existing = session.scalar(mine)
+    if existing is not None:
+        before = {"score": existing.score, "comment": existing.comment}
+        session.execute(update(Rating).where(Rating.id == existing.id).values(**values))
+        session.expire(existing)
+    else:
+        before = None
+    rating = session.scalar(mine)
+    assert rating is not None
+    audit.record(session, user, "alternative.rate", "alternative", alt.id, before=before,
+                 after={"score": score, "comment": comment})
+    return rating
+
+
+@dataclass
+class Summary:
+    average: float
+    count: int
+
+
+def summaries(session: Session, alternative_ids: list[int]) -> dict[int, Summary]:
+    if not alternative_ids:
+        return {}
+    rows = session.execute(select(Rating.alternative_id, func.avg(Rating.score), func.count())
+                           .where(Rating.alternative_id.in_(alternative_ids)).group_by(Rating.alternative_id))
+    return {aid: Summary(round(float(avg), 2), n) for aid, avg, n in rows}
+
+
+def ratings(session: Session, user: User | None, alternative_id: int) -> list[Rating]:
+    alt = _visible_alternative(session, user, alternative_id)
+    return list(session.scalars(select(Rating).where(Rating.alternative_id == alt.id).order_by(Rating.at.desc())))
+
+
+def mine(session: Session, user: User | None, alternative_ids: list[int]) -> dict[int, Rating]:
+    if user is None or not alternative_ids:
+        return {}
+    rows = session.scalars(select(Rating).where(Rating.user_id == user.id, Rating.alternative_id.in_(alternative_ids)))
+    return {r.alternative_id: r for r in rows}
