@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
+from sentinelle import cli_detection
 from sentinelle.config import get_settings
 from sentinelle.errors import DomainError
 from sentinelle.importing import ImportReport
@@ -26,6 +27,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(notify_app, name="notify")
 console = Console()
+cli_detection.register(app)
 
 
 @db_app.command("upgrade")

@@ -34,6 +34,17 @@ REGIONS: tuple[Region, ...] = (
     Region("06", "Mayotte"),
 )
 
+# Mainland department (first two characters of a FINESS number) → region. Overseas FINESS numbers
+# start with 970 followed by the region's digit (9701... Guadeloupe, 9702... Martinique, ...).
+_REGION_DEPARTMENTS = {
+    "84": "01 03 07 15 26 38 42 43 63 69 73 74", "32": "02 59 60 62 80", "93": "04 05 06 13 83 84",
+    "44": "08 10 51 52 54 55 57 67 68 88", "76": "09 11 12 30 31 32 34 46 48 65 66 81 82",
+    "28": "14 27 50 61 76", "75": "16 17 19 23 24 33 40 47 64 79 86 87", "24": "18 28 36 37 41 45",
+    "94": "2A 2B", "27": "21 25 39 58 70 71 89 90", "53": "22 29 35 56", "52": "44 49 53 72 85",
+    "11": "75 77 78 91 92 93 94 95",
+}
+DEPARTMENT_REGION: dict[str, str] = {d: r for r, ds in _REGION_DEPARTMENTS.items() for d in ds.split()}
+
 BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}
 
 

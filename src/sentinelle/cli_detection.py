@@ -1,0 +1,203 @@
+"""The detection commands of `sentinelle`: simulate, ingest, detect, evaluate.
+
+The contract (issue 3; others build on it, keep it stable):
+
+    sentinelle simulate --establishments N --products M --days D --seed S --out DIR
+    sentinelle detect --orders O --deliveries D --out alerts.csv [--as-of YYYY-MM-DD]
+    sentinelle evaluate --alerts alerts.csv --truth disruptions.csv [--json]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sentinelle.detection.contract import ALERTS
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"date AAAA-MM-JJ attendue, lu « {value} »", param_hint=name) from exc
+
+
+def _report_rejections(report, limit: int = 20) -> None:  # type: ignore[no-untyped-def]
+    if not report.rejections:
+        return
+    err.print(f"[yellow]{report.rejected} ligne(s) rejetée(s)[/yellow]")
+    for r in report.rejections[:limit]:
+        err.print(f"  {Path(r.file).name}, enregistrement {r.record} : {r.reason}")
+    if report.rejected > limit:
+        err.print(f"  … et {report.rejected - limit} autre(s) (--rejects FICHIER pour la liste entière)")
+
+
+def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-def]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "record", "reason"])
+        for r in report.rejections:
+            w.writerow([r.file, r.record, r.reason])
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def simulate(
+        establishments: Annotated[int, typer.Option(min=2, max=100_000)] = 60,
+        products: Annotated[int, typer.Option(min=1, max=1_000_000)] = 150,
+        days: Annotated[int, typer.Option(min=260, max=3650)] = 730,
+        seed: int = 1,
+        out: Annotated[Path, typer.Option(help="folder for orders.csv, deliveries.csv, disruptions.csv")] = Path("sim"),
+        start: Annotated[str, typer.Option(help="first day, AAAA-MM-JJ")] = "2024-01-01",
+    ) -> None:
+        """Simulate order and delivery lines with injected disruptions (and their ground truth)."""
+        from sentinelle.detection.simulate import Config
+        from sentinelle.detection.simulate import simulate as run
+
+        cfg = Config(establishments=establishments, products=products, days=days, seed=seed,
+                     start=_date(start, "--start") or date(2024, 1, 1))
+        with Progress(TextColumn("simulation"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("pairs", total=None)
+
+            def progress(done: int, total: int) -> None:
+                if done % 200 == 0 or done == total:
+                    bar.update(task, completed=done, total=total)
+
+            summary = run(cfg, out, progress)
+        console.print(f"{summary.orders} lignes de commande, {summary.deliveries} livraisons, "
+                      f"{len(summary.disruptions)} perturbation(s) → {out}")
+
+    @app.command()
+    def ingest(
+        orders: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        deliveries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        store: Annotated[Path | None, typer.Option(help="DuckDB file (default var/detection.duckdb)")] = None,
+        reject_all_on_error: Annotated[bool, typer.Option("--reject-all-on-error")] = False,
+        rejects: Annotated[Path | None, typer.Option(help="write every rejected row to this CSV")] = None,
+    ) -> None:
+        """Load order and delivery lines into the columnar store; re-loading the same lines changes nothing."""
+        from sentinelle.config import get_settings
+        from sentinelle.detection.ingest import IngestError, connect
+        from sentinelle.detection.ingest import ingest as run
+
+        if orders is None and deliveries is None:
+            raise typer.BadParameter("donnez --orders, --deliveries ou les deux")
+        path = store or get_settings().var_dir / "detection.duckdb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(path)
+        try:
+            with console.status("Lecture et contrôle des lignes…"):
+                report = run(con, orders, deliveries, reject_all_on_error=reject_all_on_error)
+        except IngestError as exc:
+            err.print(f"[red]Erreur[/red] : {exc}")
+            raise typer.Exit(2) from exc
+        finally:
+            con.close()
+        _report_rejections(report)
+        if rejects is not None:
+            _write_rejections(report, rejects)
+        if report.rejections and reject_all_on_error:
+            err.print("[red]Rien n'a été chargé[/red] (--reject-all-on-error).")
+            raise typer.Exit(1)
+        console.print(f"{report.orders_loaded} ligne(s) de commande et {report.deliveries_loaded} livraison(s) "
+                      f"nouvelles dans {path}")
+
+    @app.command()
+    def detect(
+        orders: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        deliveries: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        out: Annotated[Path, typer.Option(help="alerts CSV")] = Path("alerts.csv"),
+        as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
+        threshold: Annotated[float | None, typer.Option(help="alarm score (-log10 of a tail probability)")] = None,
+    ) -> None:
+        """Detect tensions from the files alone (no database, no server), replaying the history day by day."""
+        from dataclasses import replace
+
+        from sentinelle.detection import detect as engine
+        from sentinelle.detection.ingest import IngestError, connect
+        from sentinelle.detection.ingest import ingest as run
+
+        day = _date(as_of, "--as-of")
+        params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
+        con = connect()
+        try:
+            with console.status("Lecture et contrôle des lignes…"):
+                report = run(con, orders, deliveries)
+        except IngestError as exc:
+            err.print(f"[red]Erreur[/red] : {exc}")
+            raise typer.Exit(2) from exc
+        _report_rejections(report)
+        with console.status("Détection jour par jour…"):
+            alerts = engine.detect(con, params, as_of=day)
+        write_alerts(alerts, out)
+        console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
+
+    @app.command()
+    def evaluate(
+        alerts: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        truth: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        orders: Annotated[Path | None, typer.Option(help="default: orders.csv beside the truth")] = None,
+        deliveries: Annotated[Path | None, typer.Option(help="default: deliveries.csv beside the truth")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Precision, recall, lead time and false alerts of the alerts, beside two baselines on the same data."""
+        from sentinelle.detection import detect as engine
+        from sentinelle.detection import evaluate as ev
+        from sentinelle.detection.ingest import connect
+        from sentinelle.detection.ingest import ingest as run
+
+        orders = orders or truth.parent / "orders.csv"
+        deliveries = deliveries or truth.parent / "deliveries.csv"
+        for path, name in ((orders, "--orders"), (deliveries, "--deliveries")):
+            if not path.exists():
+                raise typer.BadParameter(f"{path} introuvable : les lignes servent aux deux références",
+                                         param_hint=name)
+        disruptions = ev.read_truth(truth)
+        con = connect()
+        with console.status("Références : règle des 72 heures, taux de service < 80 %…"):
+            run(con, orders, deliveries)
+            months = con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
+                                 "FROM orders").fetchone()[0] or 0
+            rows = {
+                "alerts": ev.read_alerts(alerts),
+                "baseline_72h": [(r[0], r[1], r[4], r[5]) for r in engine.baseline_72h(con)],
+                "baseline_fill_rate_80": [(r[0], r[1], r[4], r[5]) for r in engine.baseline_fill_rate(con)],
+            }
+        scores = {name: ev.score(a, disruptions, product_months=months).as_dict() for name, a in rows.items()}
+        if as_json:
+            print(json.dumps({"product_months": round(months, 1), **scores}, ensure_ascii=False))
+            return
+        table = Table(title=f"Évaluation ({len(disruptions)} perturbations, {months:.0f} produit-mois)")
+        for column in ("", "épisodes", "justes", "précision", "rappel", "avance médiane (j)", "fausses / 1000 p-m"):
+            table.add_column(column)
+        labels = {"alerts": "alertes", "baseline_72h": "règle 72 h", "baseline_fill_rate_80": "service < 80 % / 7 j"}
+        for name, s in scores.items():
+            table.add_row(labels[name], str(s["alarms"]), str(s["true_alarms"]), _fmt(s["precision"]), _fmt(s["recall"]),
+                          _fmt(s["median_lead_days"]), _fmt(s["false_alerts_per_1000_product_months"]))
+        console.print(table)
+
+
+def _fmt(value: object) -> str:
+    return "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def write_alerts(alerts: list[tuple], out: Path) -> None:
+    with out.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(ALERTS)
+        for a in alerts:
+            w.writerow([v.isoformat() if isinstance(v, (date, datetime)) else v for v in a])

@@ -1,0 +1,306 @@
+"""Weak-signal detection over order and delivery lines, replayed day by day with no look-ahead.
+
+Each order line is judged once, on its judgement day: its due date (promised, else ordered plus
+the usual lead time of its product and supplier as known at the start of that month) plus the
+lateness that product × supplier usually shows (its 95th percentile, from lines completed before
+that month) plus a margin. The line is abnormal if it is still not fully delivered that day, which
+is known that day: partial deliveries, unusual delays and missing deliveries all count, while a
+supplier that is always three days late is judged against its own habit.
+
+Per product × supplier, nationally and per region, each day counts the abnormal lines among those
+judged in the last `window` days, and compares the count with the series' own usual rate (its past
+from t-180 to t-28 days) raised by the day's common mode (when every supplier is slower, as at the
+year's end, no single one is suspect). The day alarms when the count's z-score passes `threshold`,
+with enough abnormal lines, seen by enough establishments. Alarm days make episodes; an episode ends
+after 14 quiet days. Every choice is a parameter (`Params`), documented in docs/detection.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from sentinelle.catalogue.regions import DEPARTMENT_REGION
+from sentinelle.detection.calendar import working_days
+from sentinelle.detection.contract import EPISODE_GAP_DAYS
+
+
+@dataclass(frozen=True)
+class Params:
+    window: int = 14  # days of judged lines a daily count looks at
+    history: int = 180  # days of the series' own past for its usual rate of abnormal lines
+    recent: int = 28  # the most recent days kept out of that past (a slow drift must not hide itself)
+    min_history_lines: int = 20  # judged lines a series needs in its past before it may alarm
+    quantile: float = 0.95  # a line is abnormal past this quantile of its product × supplier's lateness
+    margin_days: int = 1  # ... plus this many days
+    threshold: float = 6.0  # -log10 of the chance of so many abnormal lines at the usual rate
+    min_abnormal: int = 3  # abnormal lines in the window
+    min_breadth: int = 2  # establishments with an abnormal line in the window
+    base_floor: float = 0.03  # lower bound of the usual rate of abnormal lines
+    default_lead: int = 7  # lead time assumed before any history
+    default_tolerance: int = 3  # days of lateness tolerated before any history
+
+
+def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
+    """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data)."""
+    if as_of is None:
+        as_of = con.execute("SELECT greatest((SELECT max(ordered_at) FROM orders), "
+                            "(SELECT max(delivered_at) FROM deliveries))").fetchone()[0]
+    if as_of is None:
+        raise ValueError("aucune ligne de commande")
+    con.execute("SET VARIABLE as_of = ?", [as_of])
+    con.execute("CREATE OR REPLACE TEMP TABLE department_region (department VARCHAR, region VARCHAR)")
+    con.executemany("INSERT INTO department_region VALUES (?, ?)", list(DEPARTMENT_REGION.items()))
+    first = con.execute("SELECT min(ordered_at) FROM orders").fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE workday (d DATE, working BOOLEAN, wd INTEGER)")
+    con.executemany("INSERT INTO workday VALUES (?, ?, ?)",
+                    working_days(first - timedelta(days=7), as_of + timedelta(days=400)))
+    # A working-day number back to its date (the working day itself).
+    con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
+                "FROM workday GROUP BY wd")
+    # Lines ordered by as_of; a cancelled line no longer counts from its cancellation.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE line AS
+        SELECT o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
+               o.quantity_ordered AS qty,
+               coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
+                                       ELSE r.region END) AS region,
+               o.cancelled_at
+        FROM orders o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
+        WHERE o.ordered_at <= getvariable('as_of')""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE delivery AS
+        SELECT d.establishment_id AS est, d.line_id, d.delivered_at,
+               sum(d.quantity_delivered) OVER (PARTITION BY d.establishment_id, d.line_id ORDER BY d.delivered_at
+                                               ROWS UNBOUNDED PRECEDING) AS cum
+        FROM deliveries d WHERE d.delivered_at <= getvariable('as_of')""")
+    # Full delivery date of each line (as known on as_of), and its lead time.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE line_full AS
+        SELECT l.est, l.line_id, min(d.delivered_at) AS full_at
+        FROM line l JOIN delivery d ON d.est = l.est AND d.line_id = l.line_id AND d.cum >= l.qty
+        GROUP BY ALL""")
+    # Usual lead time (working days) of a product × supplier at the start of each month, from lines
+    # fully delivered before it.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE usual_lead AS
+        WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', ordered_at)::DATE AS m FROM line),
+             done AS (SELECT l.product_id, l.supplier_id, l.ordered_at, f.full_at, wf.wd - wo.wd AS lead
+                      FROM line l JOIN line_full f USING (est, line_id)
+                      JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at)
+        SELECT m.product_id, m.supplier_id, m.m, median(d.lead) AS lead
+        FROM months m JOIN done d ON d.product_id = m.product_id AND d.supplier_id = m.supplier_id
+         AND d.full_at < m.m AND d.ordered_at >= m.m - INTERVAL 180 DAY
+        GROUP BY ALL""")
+    return as_of
+
+
+def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+    """Each line judged once: abnormal if not fully delivered by due + usual lateness + margin (working days)."""
+    _due_lines(con, p)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE tolerance AS
+        WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', due)::DATE AS m FROM due_line)
+        SELECT m.product_id, m.supplier_id, m.m, quantile_cont(d.full_wd - d.due_wd, {p.quantile}) AS tol,
+               median(d.full_wd - d.due_wd) AS med
+        FROM months m JOIN due_line d ON d.product_id = m.product_id AND d.supplier_id = m.supplier_id
+         AND d.full_at < m.m AND d.due >= m.m - INTERVAL {p.history} DAY
+        GROUP BY ALL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE judged0 AS
+        WITH j AS (
+            SELECT d.*, t.med,
+                   d.due_wd + CAST(ceil(greatest(coalesce(t.tol, {p.default_tolerance}), 0)) AS INTEGER)
+                   + {p.margin_days} AS judged0_wd
+            FROM due_line d LEFT JOIN tolerance t ON t.product_id = d.product_id AND t.supplier_id = d.supplier_id
+             AND t.m = date_trunc('month', d.due)::DATE)
+        SELECT j.*, w.d AS judged0 FROM j JOIN wd_date w ON w.wd = j.judged0_wd""")
+    # The common delay shift of the day: how much later than their own habit all lines run (the
+    # year-end and August slowdowns move every supplier at once).
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE common_shift AS
+        WITH daily AS (
+            SELECT judged0 AS t,
+                   median(least(coalesce(full_wd, judged0_wd), judged0_wd) - due_wd - coalesce(med, 0)) AS shift
+            FROM judged0 WHERE med IS NOT NULL AND judged0 <= getvariable('as_of') GROUP BY 1)
+        SELECT t, median(shift) OVER (ORDER BY t RANGE BETWEEN INTERVAL 6 DAY PRECEDING AND CURRENT ROW) AS shift
+        FROM daily""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE judged AS
+        WITH j AS (
+            SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
+            FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0),
+        dated AS (SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd)
+        SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
+        FROM dated WHERE judged_at <= getvariable('as_of') AND (cancelled_at IS NULL OR cancelled_at > judged_at)""")
+
+
+def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+    _judged(con, p)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE judged_day AS
+        WITH scoped AS (
+            SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, judged_at AS t, est, abnormal,
+                   supplier_id AS sup FROM judged
+            UNION ALL
+            SELECT product_id, supplier_id, 'region', region, judged_at, est, abnormal, supplier_id FROM judged
+            WHERE region IS NOT NULL
+            UNION ALL
+            -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
+            -- as when demand outruns them all.
+            SELECT product_id, '', 'national', 'FR', judged_at, est, abnormal, supplier_id FROM judged)
+        SELECT product_id, supplier_id, scope, scope_id, t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k,
+               list(DISTINCT est) FILTER (WHERE abnormal) AS ests, list(DISTINCT sup) FILTER (WHERE abnormal) AS sups
+        FROM scoped GROUP BY ALL""")
+    # The common mode: the rate of abnormal lines over everything, recent against usual.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE common AS
+        WITH day AS (SELECT judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
+                     FROM judged GROUP BY 1)
+        SELECT t,
+          sum(k) OVER recent / sum(n) OVER recent AS rate_now,
+          sum(k) OVER past / nullif(sum(n) OVER past, 0) AS rate_usual
+        FROM day
+        WINDOW recent AS (ORDER BY t RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW),
+               past AS (ORDER BY t RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING
+                                           AND INTERVAL {p.recent} DAY PRECEDING)""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE scored AS
+        WITH rolled AS (
+            SELECT *, (t - DATE '2000-01-03') // 7 AS week,
+              sum(n) OVER w AS n_win, sum(k) OVER w AS k_win,
+              list_distinct(flatten(list(ests) OVER w)) AS ests_win,
+              list_distinct(flatten(list(sups) OVER w)) AS sups_win
+            FROM judged_day
+            WINDOW w AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
+                         RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW)),
+        weekly AS (
+            SELECT product_id, supplier_id, scope, scope_id, (t - DATE '2000-01-03') // 7 AS week,
+                   sum(n) AS n, sum(k) AS k
+            FROM judged_day GROUP BY ALL),
+        -- The usual rate: the median of the weekly rates over the past (weeks ending 4 to 26 weeks
+        -- before), so that a disruption that lasts less than half of that past does not pass for usual.
+        usual AS (
+            SELECT *, median(k / n) FILTER (WHERE n >= 3) OVER pw AS usual, sum(n) OVER pw AS n_past
+            FROM weekly
+            WINDOW pw AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY week
+                          RANGE BETWEEN {p.history // 7} PRECEDING AND {p.recent // 7 + 1} PRECEDING)),
+        based AS (
+            SELECT r.*, len(r.ests_win) AS breadth, u.usual, u.n_past,
+                   least(0.95, greatest(coalesce(u.usual, 0), {p.base_floor})
+                               * greatest(1, coalesce(c.rate_now / nullif(c.rate_usual, 0), 1))) AS p0
+            FROM rolled r
+            JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
+            JOIN common c USING (t)
+            WHERE u.n_past >= {p.min_history_lines})
+        -- Score: -log10 of the Chernoff bound on P(at least k abnormal of n | rate p0), n·KL(k/n ‖ p0)/ln 10.
+        -- The bound is never below the binomial tail: the score errs on the side of silence.
+        SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
+                       WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
+                       ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
+                                     + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
+                  END AS score
+        FROM based""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE alarm AS
+        SELECT * FROM scored
+        WHERE score >= {p.threshold} AND k_win >= {p.min_abnormal} AND breadth >= {p.min_breadth}
+          AND (supplier_id <> '' OR len(sups_win) >= 2)""")
+
+
+def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
+    """National fill rate per product × supplier and day: delivered ÷ ordered on the lines due in the
+    last `days` days, with the deliveries known that day (for the fill-rate baseline)."""
+    _due_lines(con, Params())
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE fill_day AS
+        WITH expanded AS (
+            SELECT d.est, d.line_id, d.product_id, d.supplier_id, d.qty, (d.due + k.k)::DATE AS t
+            FROM due_line d CROSS JOIN (SELECT CAST(range AS INTEGER) AS k FROM range({days})) k
+            WHERE d.due + k.k <= getvariable('as_of') AND (d.cancelled_at IS NULL OR d.cancelled_at > d.due + k.k)),
+        known AS (
+            SELECT e.*, coalesce(dl.cum, 0) AS delivered FROM expanded e
+            ASOF LEFT JOIN delivery dl ON dl.est = e.est AND dl.line_id = e.line_id AND dl.delivered_at <= e.t)
+        SELECT product_id, supplier_id, t, sum(least(delivered, qty)) / sum(qty) AS fill, count(*) AS lines
+        FROM known GROUP BY ALL""")
+
+
+def _episodes(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
+    """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason) into episodes."""
+    return con.execute(f"""
+        WITH marked AS (
+            SELECT *, CASE WHEN t - lag(t) OVER s > {EPISODE_GAP_DAYS} OR lag(t) OVER s IS NULL THEN 1 ELSE 0 END
+                      AS new_episode
+            FROM {source} WINDOW s AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t)),
+        numbered AS (
+            SELECT *, sum(new_episode) OVER (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
+                                             ROWS UNBOUNDED PRECEDING) AS episode
+            FROM marked)
+        SELECT product_id, supplier_id, scope, scope_id, min(t) AS first_alert_at, max(t) AS last_alert_at,
+               round(max(score), 2) AS score, arg_min(reason, t) AS reason
+        FROM numbered GROUP BY product_id, supplier_id, scope, scope_id, episode
+        ORDER BY first_alert_at, product_id, supplier_id, scope, scope_id""").fetchall()
+
+
+def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None) -> list[tuple]:
+    """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason)."""
+    prepare(con, as_of)
+    _scored(con, params)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW alarm_days AS
+        SELECT product_id, supplier_id, scope, scope_id, t, score,
+               printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)',
+                      k_win, n_win, 100 * coalesce(usual, 0), breadth) AS reason
+        FROM alarm""")
+    return _episodes(con, "alarm_days")
+
+
+def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:
+    """DP-Ruptures' rule: a line still not fully delivered 72 hours after it was due alarms, that day."""
+    prepare(con, as_of)
+    _due_lines(con, Params())
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW alarm_days AS
+        SELECT product_id, supplier_id, 'establishment' AS scope, est AS scope_id, (due + 3)::DATE AS t,
+               1.0 AS score, 'ligne ' || line_id || ' non livrée 72 h après échéance' AS reason
+        FROM due_line
+        WHERE due + 3 <= getvariable('as_of') AND (full_at IS NULL OR full_at > due + 3)
+          AND (cancelled_at IS NULL OR cancelled_at > due + 3)""")
+    return _episodes(con, "alarm_days")
+
+
+def baseline_fill_rate(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *, threshold: float = 0.8,
+                       days: int = 7) -> list[tuple]:
+    """Fill rate (delivered ÷ ordered on lines due in the last 7 days, as known that day) under 80 %."""
+    prepare(con, as_of)
+    _daily_fill(con, days)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW alarm_days AS
+        SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, t, fill AS score,
+               printf('taux de service %.0f %% sur {days} jours', 100 * fill) AS reason
+        FROM fill_day WHERE fill < {threshold}""")
+    return _episodes(con, "alarm_days")
+
+
+def _due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+    """Each line with its due date: promised, else ordered plus the usual lead time known that month."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE due_line AS
+        WITH d AS (
+            SELECT l.*, f.full_at, wf.wd AS full_wd,
+                   CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
+                        ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
+            FROM line l
+            JOIN workday wo ON wo.d = l.ordered_at
+            LEFT JOIN workday wp ON wp.d = l.promised_at
+            LEFT JOIN line_full f USING (est, line_id)
+            LEFT JOIN workday wf ON wf.d = f.full_at
+            LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
+             AND u.m = date_trunc('month', l.ordered_at)::DATE)
+        SELECT d.*, coalesce(d.promised_at, w.d) AS due FROM d JOIN wd_date w ON w.wd = d.due_wd""")
+
+
+def params_dict(p: Params) -> dict[str, object]:
+    return asdict(p)

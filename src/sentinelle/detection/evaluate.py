@@ -1,0 +1,106 @@
+"""Alerts against the ground truth: precision, recall, lead time, false alerts per 1,000 product-months.
+
+Rules (issue 3): alarms are counted as episodes of a product × supplier, whatever their scope
+(the alerts of all scopes are merged, an episode ending after 14 quiet days); an episode is right
+when its first day falls within a disruption of that product × supplier (a product-wide alert,
+without supplier, within any disruption of the product), from 3 days before the disruption's start
+to its end. Recall counts the disruptions with at least one right episode; the lead time of a
+detected disruption with a rupture is the number of days from its first right alarm to the rupture.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sentinelle.detection.contract import EPISODE_GAP_DAYS
+
+SLACK_DAYS = 3
+
+
+@dataclass
+class Disruption:
+    product_id: str
+    supplier_id: str
+    started_at: date
+    rupture_at: date | None
+    ended_at: date
+
+
+@dataclass
+class Scores:
+    alarms: int
+    true_alarms: int
+    disruptions: int
+    detected: int
+    precision: float | None
+    recall: float | None
+    median_lead_days: float | None
+    false_alerts_per_1000_product_months: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def read_truth(path: Path) -> list[Disruption]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return [Disruption(r["product_id"], r["supplier_id"], date.fromisoformat(r["started_at"]),
+                           date.fromisoformat(r["rupture_at"]) if r.get("rupture_at") else None,
+                           date.fromisoformat(r["ended_at"])) for r in csv.DictReader(f)]
+
+
+def read_alerts(path: Path) -> list[tuple[str, str, date, date]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return [(r["product_id"], r.get("supplier_id") or "", date.fromisoformat(r["first_alert_at"]),
+                 date.fromisoformat(r["last_alert_at"])) for r in csv.DictReader(f)]
+
+
+def merge_episodes(alerts: list[tuple[str, str, date, date]]) -> list[tuple[str, str, date, date]]:
+    """Alerts of every scope merged into episodes per product × supplier."""
+    by_key: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+    for product, supplier, first, last in alerts:
+        by_key[(product, supplier)].append((first, last))
+    merged = []
+    for (product, supplier), spans in by_key.items():
+        spans.sort()
+        start, end = spans[0]
+        for first, last in spans[1:]:
+            if first - end > timedelta(days=EPISODE_GAP_DAYS):
+                merged.append((product, supplier, start, end))
+                start, end = first, last
+            else:
+                end = max(end, last)
+        merged.append((product, supplier, start, end))
+    return sorted(merged, key=lambda e: (e[2], e[0], e[1]))
+
+
+def score(alerts: list[tuple[str, str, date, date]], truth: list[Disruption], *, product_months: float) -> Scores:
+    episodes = merge_episodes(alerts)
+
+    def within(d: Disruption, day: date) -> bool:
+        return d.started_at - timedelta(days=SLACK_DAYS) <= day <= d.ended_at
+
+    def matches(d: Disruption, product: str, supplier: str) -> bool:
+        return d.product_id == product and (not supplier or supplier == d.supplier_id)
+
+    true_alarms = sum(1 for p, s, first, _ in episodes if any(matches(d, p, s) and within(d, first) for d in truth))
+    leads = []
+    detected = 0
+    for d in truth:
+        firsts = [first for p, s, first, _ in episodes if matches(d, p, s) and within(d, first)]
+        if firsts:
+            detected += 1
+            if d.rupture_at is not None:
+                leads.append((d.rupture_at - min(firsts)).days)
+    false_alarms = len(episodes) - true_alarms
+    return Scores(
+        alarms=len(episodes), true_alarms=true_alarms, disruptions=len(truth), detected=detected,
+        precision=round(true_alarms / len(episodes), 4) if episodes else None,
+        recall=round(detected / len(truth), 4) if truth else None,
+        median_lead_days=statistics.median(leads) if leads else None,
+        false_alerts_per_1000_product_months=round(1000 * false_alarms / product_months, 3) if product_months else None,
+    )

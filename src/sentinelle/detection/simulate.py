@@ -1,0 +1,256 @@
+"""A simulator of hospital order and delivery lines, with the ground truth of the disruptions in it.
+
+What it models, and why (detection must be right on all of it):
+- seasonal demand (winter epidemics for 40 % of products, summer for 10 %), hospital sizes;
+- several suppliers per product, each with its own nominal lead time and noise; a quarter of the
+  suppliers are chronically late (2 to 5 days past their promise) yet healthy;
+- promised dates given on only part of the lines (60 to 100 % by supplier);
+- week-ends and French public holidays (no delivery), the year-end and August slowdowns;
+- ordinary partial deliveries and the odd line never completed;
+- injected disruptions: capacity drop (supply thins out over 3 to 9 weeks, then stops), quality
+  recall (stops within days), discontinuation (thins out, then never again), demand surge (all
+  buyers order 2 to 4 times more than the suppliers can make) and regional trouble (a capacity
+  drop seen only by one region's hospitals, e.g. a distributor).
+
+The lead-time and delay distributions are set by hand to plausible values, not fitted: see
+docs/detection.md for how they compare with the real shipment data in ../shared/data.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.detection.calendar import french_holidays
+
+# Mainland regions (INSEE code, a department of it, weight ~ population).
+REGIONS = [("11", "75", 12.3), ("24", "45", 2.6), ("27", "21", 2.8), ("28", "14", 3.3), ("32", "59", 6.0),
+           ("44", "67", 5.6), ("52", "44", 3.9), ("53", "35", 3.4), ("75", "33", 6.1), ("76", "31", 6.0),
+           ("84", "69", 8.1), ("93", "13", 5.1), ("94", "2A", 0.35)]
+KINDS = ("capacity_drop", "quality_recall", "discontinuation", "demand_surge", "regional")
+KIND_WEIGHTS = (0.35, 0.15, 0.15, 0.15, 0.20)
+
+
+@dataclass
+class Config:
+    establishments: int = 60
+    products: int = 150
+    days: int = 730
+    seed: int = 1
+    start: date = date(2024, 1, 1)
+    disruption_share: float = 0.08  # of products that suffer one disruption
+
+
+@dataclass
+class Summary:
+    orders: int = 0
+    deliveries: int = 0
+    disruptions: list[dict[str, str]] = field(default_factory=list)
+
+
+class Calendar:
+    def __init__(self, start: date, days: int) -> None:
+        self.start, self.days = start, days
+        span = days + 200  # deliveries may fall after the horizon; they are cut when written
+        dates = [start + timedelta(days=t) for t in range(span)]
+        holidays = set().union(*(french_holidays(y) for y in range(start.year, dates[-1].year + 1)))
+        self.working = np.array([d.weekday() < 5 and d not in holidays for d in dates])
+        # next_working[t]: t itself if a working day, else the next one.
+        nxt = np.empty(span, dtype=np.int64)
+        following = span - 1
+        for t in range(span - 1, -1, -1):
+            if self.working[t]:
+                following = t
+            nxt[t] = following
+        self.next_working = nxt
+        doy = np.array([d.timetuple().tm_yday for d in dates])
+        self.doy = doy
+        month_day = np.array([d.month * 100 + d.day for d in dates])
+        self.slowdown = np.where((month_day >= 1220) | (month_day <= 103), 2.0,
+                                 np.where((month_day >= 801) & (month_day <= 825), 1.0, 0.0))
+
+    def iso(self, t: int) -> str:
+        return (self.start + timedelta(days=int(t))).isoformat()
+
+    def shift(self, t: np.ndarray) -> np.ndarray:
+        return self.next_working[np.clip(t, 0, len(self.next_working) - 1)]
+
+
+def _disruptions(rng: np.random.Generator, cfg: Config, product_suppliers: list[np.ndarray],
+                 buyers_by_pair: dict[tuple[int, int], np.ndarray], est_region: np.ndarray) -> list[dict]:
+    count = max(1, round(cfg.disruption_share * cfg.products))
+    lo, hi = 150, cfg.days - 110
+    if hi <= lo:
+        raise ValueError("--days must be at least 260 to leave history before and room after a disruption")
+    chosen = rng.choice(cfg.products, size=min(count, cfg.products), replace=False)
+    out = []
+    for p in chosen:
+        main = int(product_suppliers[p][0])
+        buyers = buyers_by_pair.get((int(p), main), np.array([], dtype=np.int64))
+        if len(buyers) < 4:
+            continue
+        kind = KINDS[rng.choice(len(KINDS), p=KIND_WEIGHTS)]
+        start = int(rng.integers(lo, hi))
+        region = None
+        if kind == "regional":
+            regions, counts = np.unique(est_region[buyers], return_counts=True)
+            if counts.max() < 3:
+                kind = "capacity_drop"
+            else:
+                region = str(regions[int(np.argmax(counts))])
+        if kind in ("capacity_drop", "regional"):
+            rupture = start + int(rng.integers(21, 61))
+            end = rupture + int(rng.integers(20, 61))
+        elif kind == "quality_recall":
+            rupture = start + int(rng.integers(1, 6))
+            end = rupture + int(rng.integers(20, 61))
+        elif kind == "discontinuation":
+            rupture = start + int(rng.integers(30, 91))
+            end = cfg.days
+        else:  # demand_surge: strained, never stopped
+            rupture = None
+            end = start + int(rng.integers(30, 61))
+        suppliers = [int(s) for s in product_suppliers[p]] if kind == "demand_surge" else [main]
+        out.append({"product": int(p), "suppliers": suppliers, "kind": kind, "start": start, "rupture": rupture,
+                    "end": min(end, cfg.days), "region": region, "surge": float(rng.uniform(2, 4))})
+    return out
+
+
+def _effect(d: dict, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For nominal delivery days t: the share served on time, extra delay, and whether the rest is
+    delivered once the disruption ends (backorder) or never."""
+    served = np.ones(len(t))
+    extra = np.zeros(len(t))
+    start, rupture, end = d["start"], d["rupture"], d["end"]
+    kind = d["kind"]
+    if kind in ("capacity_drop", "regional", "discontinuation"):
+        ramp = (t >= start) & (t < rupture)
+        x = (t - start) / max(1, rupture - start)
+        floor = 0.0 if kind == "discontinuation" else 0.2
+        served = np.where(ramp, 1 - (1 - floor) * x, served)
+        extra = np.where(ramp, (5 if kind == "discontinuation" else 8) * x, extra)
+        served = np.where((t >= rupture) & (t < end), 0.0, served)
+    elif kind == "quality_recall":
+        served = np.where((t >= rupture) & (t < end), 0.0, served)
+    else:
+        strained = (t >= start) & (t < end)
+        served = np.where(strained, min(1.0, 1.3 / d["surge"]), served)
+        extra = np.where(strained, 4.0, extra)
+    return served, extra, np.full(len(t), kind != "discontinuation")
+
+
+def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None = None) -> Summary:
+    rng = np.random.default_rng(cfg.seed)
+    cal = Calendar(cfg.start, cfg.days)
+    n_est, n_prod = cfg.establishments, cfg.products
+    weights = np.array([w for _, _, w in REGIONS])
+    region_index = rng.choice(len(REGIONS), size=n_est, p=weights / weights.sum())
+    est_region = np.array([REGIONS[i][0] for i in region_index])
+    est_finess = [finess_with_key(REGIONS[i][1] + f"{(7919 * k + 1) % 1000000:06d}") for k, i in
+                  enumerate(region_index)]
+    est_size = rng.lognormal(0, 0.5, n_est)
+
+    n_sup = max(4, n_prod // 5)
+    sup_lead = rng.integers(2, 8, n_sup)
+    sup_sigma = rng.uniform(0.4, 1.5, n_sup)
+    sup_chronic = np.where(rng.random(n_sup) < 0.25, rng.uniform(2, 5, n_sup), 0.0)
+    sup_promise = rng.uniform(0.6, 1.0, n_sup)
+    sup_partial = rng.uniform(0.01, 0.05, n_sup)
+
+    product_suppliers = [rng.choice(n_sup, size=int(rng.choice([1, 2, 3], p=[.4, .4, .2])), replace=False)
+                         for _ in range(n_prod)]
+    season_kind = rng.choice(3, size=n_prod, p=[.5, .4, .1])
+    season_amp = rng.uniform(0.2, 0.7, n_prod)
+    base = rng.lognormal(2, 0.7, n_prod)
+
+    p_buy = min(0.6, max(0.15, 25 / n_est))
+    pairs: list[tuple[int, int, int]] = []  # (establishment, product, supplier)
+    for p in range(n_prod):
+        sups = product_suppliers[p]
+        share = np.array([0.7, 0.2, 0.1][: len(sups)])
+        for e in np.nonzero(rng.random(n_est) < p_buy)[0]:
+            pairs.append((int(e), p, int(sups[rng.choice(len(sups), p=share / share.sum())])))
+    buyers_by_pair: dict[tuple[int, int], list[int]] = {}
+    for e, p, s in pairs:
+        buyers_by_pair.setdefault((p, s), []).append(e)
+    disruptions = _disruptions(rng, cfg, product_suppliers,
+                               {k: np.array(v) for k, v in buyers_by_pair.items()}, est_region)
+    by_pair = {(d["product"], s): d for d in disruptions for s in d["suppliers"]}
+    surge_of = {d["product"]: d for d in disruptions if d["kind"] == "demand_surge"}
+
+    out.mkdir(parents=True, exist_ok=True)
+    summary = Summary()
+    line_no = np.zeros(n_est, dtype=np.int64)
+    with (out / "orders.csv").open("w", newline="") as fo, (out / "deliveries.csv").open("w", newline="") as fd:
+        wo, wd = csv.writer(fo), csv.writer(fd)
+        wo.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
+                     "promised_at", "quantity_ordered", "region"])
+        wd.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
+        for n, (e, p, s) in enumerate(pairs):
+            cadence = int(rng.choice([3, 7, 14], p=[.2, .5, .3]))
+            days = np.unique(cal.shift(np.arange(int(rng.integers(0, cadence)), cfg.days, cadence)))
+            days = days[days < cfg.days]
+            if season_kind[p] == 1:
+                season = 1 + season_amp[p] * np.cos(2 * np.pi * (cal.doy[days] - 15) / 365)
+            elif season_kind[p] == 2:
+                season = 1 + season_amp[p] * np.cos(2 * np.pi * (cal.doy[days] - 200) / 365)
+            else:
+                season = np.ones(len(days))
+            demand = base[p] * est_size[e] * season * cadence / 7
+            surge = surge_of.get(p)
+            if surge is not None:
+                demand = np.where((days >= surge["start"]) & (days < surge["end"]), demand * surge["surge"], demand)
+            qty = rng.poisson(demand) + 1
+            lead = np.maximum(1, np.rint(sup_lead[s] + sup_chronic[s] + rng.normal(0, sup_sigma[s], len(days))
+                                         + cal.slowdown[days])).astype(np.int64)
+            promised = np.where(rng.random(len(days)) < sup_promise[s], cal.shift(days + sup_lead[s]), -1)
+            served = np.ones(len(days))
+            extra = np.zeros(len(days))
+            backorder = np.ones(len(days), dtype=bool)
+            d = by_pair.get((p, s))
+            if d is not None and (d["region"] is None or d["region"] == est_region[e]):
+                served, extra, backorder = _effect(d, days + lead)
+            first_day = cal.shift(days + lead + np.rint(extra).astype(np.int64))
+            first_qty = np.floor(qty * served).astype(np.int64)
+            # Ordinary partial deliveries, the rest a few days later; and the odd line never completed.
+            partial = (rng.random(len(days)) < sup_partial[s]) & (first_qty == qty)
+            first_qty = np.where(partial, np.floor(qty * rng.uniform(0.5, 0.9, len(days))).astype(np.int64), first_qty)
+            rest_day = np.where(partial, cal.shift(first_day + rng.integers(3, 11, len(days))), -1)
+            if d is not None:
+                late = (first_qty < qty) & ~partial & backorder
+                rest_day = np.where(late, cal.shift(np.maximum(first_day, d["end"]) + sup_lead[s]), rest_day)
+            lost = rng.random(len(days)) < 0.003
+            rest_day = np.where(lost, -1, rest_day)
+            finess = est_finess[e]
+            for i in range(len(days)):
+                line_no[e] += 1
+                line = f"L{line_no[e]}"
+                wo.writerow([finess, f"O{days[i]}-{e}", line, f"P{p:05d}", f"S{s:04d}", cal.iso(days[i]),
+                             cal.iso(promised[i]) if promised[i] >= 0 else "", int(qty[i]), est_region[e]])
+                summary.orders += 1
+                if first_qty[i] > 0 and first_day[i] < cfg.days:
+                    wd.writerow([finess, line, cal.iso(first_day[i]), int(first_qty[i])])
+                    summary.deliveries += 1
+                if rest_day[i] >= 0 and rest_day[i] < cfg.days and qty[i] > first_qty[i]:
+                    wd.writerow([finess, line, cal.iso(rest_day[i]), int(qty[i] - first_qty[i])])
+                    summary.deliveries += 1
+            if progress:
+                progress(n + 1, len(pairs))
+    with (out / "disruptions.csv").open("w", newline="") as fdis:
+        w = csv.writer(fdis)
+        w.writerow(["product_id", "supplier_id", "started_at", "rupture_at", "ended_at", "kind", "region"])
+        for d in disruptions:
+            for s in d["suppliers"]:
+                row = {"product_id": f"P{d['product']:05d}", "supplier_id": f"S{s:04d}",
+                       "started_at": cal.iso(d["start"]),
+                       "rupture_at": cal.iso(d["rupture"]) if d["rupture"] is not None else "",
+                       "ended_at": cal.iso(d["end"]), "kind": d["kind"], "region": d["region"] or ""}
+                w.writerow(row.values())
+                summary.disruptions.append(row)
+    return summary
