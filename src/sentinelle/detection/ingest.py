@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from sentinelle.catalogue.codes import finess_error
 from sentinelle.detection.contract import DELIVERIES, ORDERS
 
 
@@ -92,12 +93,18 @@ def _int(col: str) -> str:
     return f"TRY_CAST(NULLIF(TRIM({col}), '') AS BIGINT)"
 
 
-FINESS_OK = "regexp_full_match(TRIM({c}), '[0-9]{{2}}[0-9AB][0-9]{{6}}')"
+def _check_finess(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+    """The distinct establishment numbers of a file checked once each (format and Luhn key)."""
+    ids = [row[0] for row in con.execute(f"SELECT DISTINCT coalesce(TRIM(establishment_id), '') FROM {staged}").fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
+    bad = [(i, why) for i in ids if (why := finess_error(i))]
+    if bad:
+        con.executemany("INSERT INTO bad_finess VALUES (?, ?)", bad)
 
 
 def _order_reasons() -> str:
     checks = [
-        (FINESS_OK.format(c="establishment_id"), "'establishment_id : FINESS invalide (9 caractères)'"),
+        ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
         ("NULLIF(TRIM(line_id), '') IS NOT NULL", "'line_id vide'"),
         ("NULLIF(TRIM(product_id), '') IS NOT NULL", "'product_id vide'"),
         ("NULLIF(TRIM(supplier_id), '') IS NOT NULL", "'supplier_id vide'"),
@@ -116,7 +123,7 @@ def _order_reasons() -> str:
 
 def _delivery_reasons() -> str:
     checks = [
-        (FINESS_OK.format(c="establishment_id"), "'establishment_id : FINESS invalide (9 caractères)'"),
+        ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
         (f"{_date('delivered_at')} IS NOT NULL",
          "'delivered_at : date illisible ' || coalesce(delivered_at, '(vide)')"),
         (f"{_int('quantity_delivered')} >= 0",
@@ -133,9 +140,11 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     try:
         if orders is not None:
             _stage(con, orders, ORDERS, "staged_orders")
+            _check_finess(con, "staged_orders")
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE checked_orders AS
-                SELECT *, {_order_reasons()} AS reason FROM staged_orders""")
+                SELECT s.*, {_order_reasons()} AS reason
+                FROM staged_orders s LEFT JOIN bad_finess bf ON bf.id = coalesce(TRIM(s.establishment_id), '')""")
             # The same line twice in the file with different content, or already stored differently.
             con.execute("""
                 UPDATE checked_orders c SET reason = 'line_id en double avec un contenu différent (ligne '
@@ -158,6 +167,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                 "SELECT record, reason FROM checked_orders WHERE reason IS NOT NULL ORDER BY record").fetchall()]
         if deliveries is not None:
             _stage(con, deliveries, DELIVERIES, "staged_deliveries")
+            _check_finess(con, "staged_deliveries")
             # A delivery must belong to a known line (stored, or accepted in this load) and not precede its order.
             known = "SELECT establishment_id e, line_id l, ordered_at o FROM orders"
             if orders is not None:
@@ -170,6 +180,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                          WHEN {_date('s.delivered_at')} < k.o THEN 'delivered_at avant la commande (' || k.o || ')'
                     END) AS reason
                 FROM staged_deliveries s
+                LEFT JOIN bad_finess bf ON bf.id = coalesce(TRIM(s.establishment_id), '')
                 LEFT JOIN (SELECT DISTINCT ON (e, l) * FROM ({known})) k
                   ON k.e = TRIM(s.establishment_id) AND k.l = TRIM(s.line_id)""")
             report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(

@@ -1,0 +1,41 @@
+"""The command-line contract: simulate, detect, evaluate (others build on it)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sentinelle.cli import app
+from sentinelle.detection.contract import ALERTS
+
+runner = CliRunner()
+
+
+def test_simulate_detect_evaluate(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    r = runner.invoke(app, ["simulate", "--establishments", "20", "--products", "30", "--days", "400", "--seed", "2",
+                            "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    alerts = tmp_path / "alerts.csv"
+    r = runner.invoke(app, ["detect", "--orders", str(out / "orders.csv"), "--deliveries", str(out / "deliveries.csv"),
+                            "--out", str(alerts)])
+    assert r.exit_code == 0, r.output
+    with alerts.open() as f:
+        assert tuple(csv.DictReader(f).fieldnames or ()) == ALERTS
+    r = runner.invoke(app, ["evaluate", "--alerts", str(alerts), "--truth", str(out / "disruptions.csv"), "--json"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.stdout)
+    assert set(result) == {"product_months", "alerts", "baseline_72h", "baseline_fill_rate_80"}
+    assert {"precision", "recall", "median_lead_days", "false_alerts_per_1000_product_months"} <= set(result["alerts"])
+
+
+def test_bad_parameters_are_named(tmp_path: Path) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text("x\n")
+    r = runner.invoke(app, ["detect", "--orders", str(f), "--deliveries", str(f), "--as-of", "25/12/2025"])
+    assert r.exit_code == 2 and "--as-of" in r.output
+    r = runner.invoke(app, ["detect", "--orders", str(f), "--deliveries", str(f)])
+    assert r.exit_code == 2 and "colonne(s) manquante(s)" in r.output

@@ -1,0 +1,104 @@
+"""Ingestion: every bad row named with its record number and reason; never half-written; idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sentinelle.detection.ingest import IngestError, connect, ingest
+
+HEADER_O = "establishment_id,order_id,line_id,product_id,supplier_id,ordered_at,promised_at,quantity_ordered,extra\n"
+HEADER_D = "establishment_id,line_id,delivered_at,quantity_delivered\n"
+GOOD_O = [
+    "690781810,O1,L1,P1,S1,2025-03-03,2025-03-06,10,ignored",
+    "690781810,O1,L2,P2,S1,2025-03-03,,5,ignored",
+]
+GOOD_D = ["690781810,L1,2025-03-06,10", "690781810,L2,2025-03-07,3", "690781810,L2,2025-03-10,2"]
+
+
+def write(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    return (con.execute("SELECT count(*) FROM orders").fetchone()[0],
+            con.execute("SELECT count(*) FROM deliveries").fetchone()[0])
+
+
+def test_good_files_load_and_loading_again_changes_nothing(tmp_path: Path) -> None:
+    o, d = write(tmp_path / "o.csv", HEADER_O, GOOD_O), write(tmp_path / "d.csv", HEADER_D, GOOD_D)
+    con = connect(tmp_path / "store.duckdb")
+    report = ingest(con, o, d)
+    assert (report.orders_loaded, report.deliveries_loaded, report.rejected) == (2, 3, 0)
+    again = ingest(con, o, d)
+    assert (again.orders_loaded, again.deliveries_loaded, again.rejected) == (0, 0, 0)
+    assert counts(con) == (2, 3)
+
+
+def test_each_bad_row_is_named(tmp_path: Path) -> None:
+    orders = GOOD_O + [
+        "12345,O2,L3,P1,S1,2025-03-03,,4,",  # record 3: FINESS
+        "690781810,O2,L4,P1,S1,03/31/2025,,4,",  # record 4: date
+        "690781810,O2,L5,P1,S1,2025-03-03,,-2,",  # record 5: negative quantity
+        "690781810,O2,L6,P1,S1,2025-03-03,2025-03-01,4,",  # record 6: promised before ordered
+        "690781810,O2,L7,P1,S1,2025-03-03,,4,",  # record 7 and 8: same line, different content
+        "690781810,O2,L7,P1,S1,2025-03-03,,9,",
+    ]
+    deliveries = GOOD_D + [
+        "690781810,L99,2025-03-06,1",  # record 4: unknown line
+        "690781810,L1,2025-03-01,1",  # record 5: before the order
+        "690781810,L2,2025-03-12,-1",  # record 6: negative
+        "690781810,L2,someday,1",  # record 7: date
+    ]
+    o, d = write(tmp_path / "o.csv", HEADER_O, orders), write(tmp_path / "d.csv", HEADER_D, deliveries)
+    con = connect()
+    report = ingest(con, o, d)
+    got = {(Path(r.file).name, r.record): r.reason for r in report.rejections}
+    assert "FINESS" in got[("o.csv", 3)]
+    assert "ordered_at" in got[("o.csv", 4)]
+    assert "quantity_ordered" in got[("o.csv", 5)]
+    assert "promised_at avant ordered_at" in got[("o.csv", 6)]
+    assert "en double" in got[("o.csv", 7)] and "en double" in got[("o.csv", 8)]
+    assert "ligne inconnue" in got[("d.csv", 4)]
+    assert "avant la commande" in got[("d.csv", 5)]
+    assert "quantity_delivered" in got[("d.csv", 6)]
+    assert "delivered_at" in got[("d.csv", 7)]
+    assert len(got) == 10
+    # Load-the-rest: the good rows are in, nothing of the bad ones.
+    assert counts(con) == (2, 3)
+
+
+def test_reject_all_on_error_writes_nothing(tmp_path: Path) -> None:
+    o = write(tmp_path / "o.csv", HEADER_O, GOOD_O + ["690781810,O2,L3,P1,S1,2025-13-45,,4,"])
+    d = write(tmp_path / "d.csv", HEADER_D, GOOD_D)
+    con = connect()
+    report = ingest(con, o, d, reject_all_on_error=True)
+    assert report.rejected == 1 and counts(con) == (0, 0)
+
+
+def test_a_line_stored_with_other_content_is_refused(tmp_path: Path) -> None:
+    con = connect()
+    ingest(con, write(tmp_path / "o.csv", HEADER_O, GOOD_O), None)
+    report = ingest(con, write(tmp_path / "o2.csv", HEADER_O, ["690781810,O1,L1,P1,S1,2025-03-03,2025-03-06,99,"]),
+                    None)
+    assert [r.reason for r in report.rejections] == ["line_id déjà enregistré avec un autre contenu"]
+    assert con.execute("SELECT quantity_ordered FROM orders WHERE line_id = 'L1'").fetchone()[0] == 10
+
+
+def test_missing_column_refuses_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "o.csv"
+    bad.write_text("establishment_id,order_id,line_id,product_id,ordered_at,quantity_ordered\n"
+                   "690781810,O1,L1,P1,2025-03-03,1\n")
+    with pytest.raises(IngestError, match="supplier_id"):
+        ingest(connect(), bad, None)
+
+
+def test_parquet_is_read_too(tmp_path: Path) -> None:
+    o = write(tmp_path / "o.csv", HEADER_O, GOOD_O)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_csv('{o}', all_varchar=true)) TO '{tmp_path / 'o.parquet'}' (FORMAT parquet)")
+    report = ingest(connect(), tmp_path / "o.parquet", None)
+    assert (report.orders_loaded, report.rejected) == (2, 0)
