@@ -28,6 +28,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(notify_app, name="notify")
 console = Console()
 cli_detection.register(app)
+cli_detection.register_alerts(app)
 
 
 @db_app.command("upgrade")
@@ -155,7 +156,8 @@ def _seed_demo(data_dir: Path | None) -> None:
     for row in summary.logins:
         table.add_row(*row)
     console.print(table)
-    console.print(f"{summary.products} dispositifs, {summary.signals} signaux inventés, à côté des entrées ANSM réelles.")
+    console.print(f"{summary.products} dispositifs, {summary.signals} signaux inventés (dont {summary.detected} "
+                  "levés par la détection sur un an de commandes simulées), à côté des entrées ANSM réelles.")
 
 
 @app.command()

@@ -191,6 +191,39 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
 
+def register_alerts(app: typer.Typer) -> None:
+    alerts_app = typer.Typer(help="Alertes de détection vers le système d'information.")
+    app.add_typer(alerts_app, name="alerts")
+
+    @alerts_app.command("declare")
+    def declare(
+        orders: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        deliveries: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    ) -> None:
+        """Detect, then declare each alert episode as a candidate signal (once; product_id = GTIN, CIP13 or CIS)."""
+        from sentinelle.detection import detect as engine
+        from sentinelle.detection.candidates import declare_alerts
+        from sentinelle.detection.ingest import connect
+        from sentinelle.detection.ingest import ingest as run
+        from sentinelle.store.db import default_engine, session_scope, upgrade
+
+        con = connect()
+        with console.status("Détection…"):
+            report = run(con, orders, deliveries)
+            alerts = engine.detect(con, as_of=_date(as_of, "--as-of"))
+        _report_rejections(report)
+        db = default_engine()
+        upgrade(db)
+        with session_scope(db) as session:
+            outcome = declare_alerts(session, con, alerts)
+        console.print(f"{outcome.created} signal(s) créé(s), {outcome.known} déjà connu(s), "
+                      f"{outcome.covered} régional(aux) couvert(s) par une alerte nationale.")
+        if outcome.unknown_products:
+            err.print(f"[yellow]{len(outcome.unknown_products)} produit(s) absent(s) du catalogue[/yellow] : "
+                      + ", ".join(sorted(outcome.unknown_products)[:10]))
+
+
 def _fmt(value: object) -> str:
     return "—" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
 

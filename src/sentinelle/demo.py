@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ class DemoSummary:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, organisation
     products: int = 0
     signals: int = 0
+    detected: int = 0  # of which raised by detection
 
 
 def find_data_dir() -> Path | None:
@@ -60,6 +62,24 @@ def _gtin(rng: random.Random) -> str:
         if codes.gtin_ok(body + key):
             return body + key
     raise AssertionError("unreachable")
+
+
+def _detection(session: Session, establishments: list[Organisation], products: list[Product]) -> int:
+    from sentinelle.detection import detect as engine
+    from sentinelle.detection.candidates import declare_alerts
+    from sentinelle.detection.ingest import connect, ingest
+    from sentinelle.detection.simulate import Config, simulate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        simulate(Config(days=400, seed=11, start=date.today() - timedelta(days=400), disruption_share=0.1,
+                        establishment_ids=[(e.finess or "", e.region_code or "") for e in establishments],
+                        product_ids=[p.gtin or str(p.id) for p in products]), folder)
+        con = connect()
+        ingest(con, folder / "orders.csv", folder / "deliveries.csv")
+        outcome = declare_alerts(session, con, engine.detect(con))
+        con.close()
+    return outcome.created
 
 
 def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSummary:
@@ -216,6 +236,10 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     # UniHA buys for a share of the hospitals (Lyon among them): it sees what they buy.
     for est in [lyon] + [e for e in establishments if e.id != lyon.id][::3]:
         add_member(session, None, purchaser.id, est.id)
+    # A year of simulated order and delivery lines of these hospitals for 60 of these devices, with a
+    # few injected disruptions: detection turns its alerts into candidate signals with their chart.
+    summary.detected = _detection(session, establishments, products[:60])
+    summary.signals += summary.detected
     # Two notices from manufacturers: one on time, one late.
     maker_user = users["qualite@medisud.demo"]
     own = [p for p in products if p.manufacturer_id == manufacturers[0].id]

@@ -205,8 +205,18 @@ def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) ->
                  data={"description": "Seringue 10 mL Luer simple"})
     assert r.ok, r.text()  # so that the rating form is on the product page
     log_out(page)
+    # And a signal raised by detection, for its supply chart.
+    with session_factory(site.engine)() as s:
+        weeks = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(10)]
+        raised = service.declare_candidate(
+            s, product=s.merge(site.world.products[2]), region_code=None, started_at=weeks[6],
+            evidence="8 lignes anormales sur 10", external_ref="detection:axe", concerned=[],
+            series=[(w, 10, 1.0 - 0.08 * i, 0.5 * i) for i, w in enumerate(weeks)])
+        s.commit()
+        assert raised is not None
+        raised_path = f"/signaux/{raised.id}"
     problems = []
-    for who, paths in PAGES.items():
+    for who, paths in {**PAGES, "national@test.fr": PAGES["national@test.fr"] + [raised_path]}.items():
         if who:
             log_in(page, site, who)
         for path in paths:

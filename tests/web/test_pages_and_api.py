@@ -151,3 +151,27 @@ def test_ids_beyond_the_integer_range_are_refused_not_a_500(client: TestClient, 
         "product_id": 2**63, "kind": "tension", "started_at": "2026-01-01"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "product_id"
+
+
+def test_a_signal_raised_by_detection_shows_its_supply_chart(client: TestClient, session: Session,
+                                                               world: World) -> None:
+    from sentinelle.signals import service
+
+    weeks = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(8)]
+    signal = service.declare_candidate(
+        session, product=world.products[1], region_code="84", started_at=weeks[5],
+        evidence="9 lignes anormales sur 12 en 14 j (habituel 2 %), 5 établissement(s)", external_ref="detection:t1",
+        concerned=[world.orgs["lyon"]],
+        series=[(w, 10, 1.0 if i < 5 else 0.4, 0.2 if i < 5 else 4.5) for i, w in enumerate(weeks)])
+    session.commit()
+    assert signal is not None
+    login(client, "region84@test.fr")
+    page = client.get(f"/signaux/{signal.id}")
+    assert page.status_code == 200
+    assert "Livraisons du produit, semaine par semaine" in page.text
+    assert page.text.count("<polyline") == 2 and "40 %" in page.text and "4.5" in page.text
+    # Lyon, a buyer concerned, got it in its inbox; Paris does not see it.
+    login(client, "lyon@test.fr")
+    assert "Signal faible" in client.get("/notifications").text
+    login(client, "paris@test.fr")
+    assert client.get(f"/signaux/{signal.id}").status_code == 404

@@ -55,6 +55,10 @@ class Config:
     seed: int = 1
     start: date = date(2024, 1, 1)
     disruption_share: float = 0.08  # of products that suffer one disruption
+    # Given identities instead of invented ones (the demo uses its own hospitals and catalogue):
+    # (FINESS, region code) per establishment, and product codes (GTIN, CIP13...).
+    establishment_ids: list[tuple[str, str]] | None = None
+    product_ids: list[str] | None = None
 
 
 @dataclass
@@ -94,11 +98,12 @@ class Calendar:
 
 def _disruptions(rng: np.random.Generator, cfg: Config, product_suppliers: list[np.ndarray],
                  buyers_by_pair: dict[tuple[int, int], np.ndarray], est_region: np.ndarray) -> list[dict]:
-    count = max(1, round(cfg.disruption_share * cfg.products))
+    n_prod = len(product_suppliers)
+    count = max(1, round(cfg.disruption_share * n_prod))
     lo, hi = 150, cfg.days - 110
     if hi <= lo:
         raise ValueError("--days must be at least 260 to leave history before and room after a disruption")
-    chosen = rng.choice(cfg.products, size=min(count, cfg.products), replace=False)
+    chosen = rng.choice(n_prod, size=min(count, n_prod), replace=False)
     out = []
     for p in chosen:
         main = int(product_suppliers[p][0])
@@ -173,12 +178,18 @@ def _effect(d: dict, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None = None) -> Summary:
     rng = np.random.default_rng(cfg.seed)
     cal = Calendar(cfg.start, cfg.days)
-    n_est, n_prod = cfg.establishments, cfg.products
+    n_est = len(cfg.establishment_ids) if cfg.establishment_ids else cfg.establishments
+    n_prod = len(cfg.product_ids) if cfg.product_ids else cfg.products
     weights = np.array([w for _, _, w in REGIONS])
     region_index = rng.choice(len(REGIONS), size=n_est, p=weights / weights.sum())
-    est_region = np.array([REGIONS[i][0] for i in region_index])
-    est_finess = [finess_with_key(REGIONS[i][1] + f"{(7919 * k + 1) % 1000000:06d}") for k, i in
-                  enumerate(region_index)]
+    if cfg.establishment_ids:
+        est_finess = [f for f, _ in cfg.establishment_ids]
+        est_region = np.array([r for _, r in cfg.establishment_ids])
+    else:
+        est_region = np.array([REGIONS[i][0] for i in region_index])
+        est_finess = [finess_with_key(REGIONS[i][1] + f"{(7919 * k + 1) % 1000000:06d}") for k, i in
+                      enumerate(region_index)]
+    product_code = cfg.product_ids or [f"P{p:05d}" for p in range(n_prod)]
     est_size = rng.lognormal(0, 0.5, n_est)
 
     n_sup = max(4, n_prod // 5)
@@ -259,7 +270,7 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
             for i in range(len(days)):
                 line_no[e] += 1
                 line = f"L{line_no[e]}"
-                wo.writerow([finess, f"O{days[i]}-{e}", line, f"P{p:05d}", f"S{s:04d}", cal.iso(days[i]),
+                wo.writerow([finess, f"O{days[i]}-{e}", line, product_code[p], f"S{s:04d}", cal.iso(days[i]),
                              cal.iso(promised[i]) if promised[i] >= 0 else "", int(qty[i]), est_region[e]])
                 summary.orders += 1
                 if first_qty[i] > 0 and first_day[i] < cfg.days:
@@ -275,7 +286,7 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         w.writerow(["product_id", "supplier_id", "started_at", "rupture_at", "ended_at", "kind", "region"])
         for d in disruptions:
             for s in d["suppliers"]:
-                row = {"product_id": f"P{d['product']:05d}", "supplier_id": f"S{s:04d}",
+                row = {"product_id": product_code[d["product"]], "supplier_id": f"S{s:04d}",
                        "started_at": cal.iso(d["start"]),
                        "rupture_at": cal.iso(d["rupture"]) if d["rupture"] is not None else "",
                        "ended_at": cal.iso(d["end"]), "kind": d["kind"], "region": d["region"] or ""}

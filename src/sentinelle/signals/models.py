@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation, Product
@@ -109,3 +109,18 @@ class Measure(Base):
     description: Mapped[str] = mapped_column(Text)
 
     signal: Mapped[Signal] = relationship(back_populates="measures")
+
+
+class SeriesPoint(Base):
+    """One week of the supply behind a signal raised by detection: the fill rate and the delay of the
+    lines judged that week (the chart on the signal page)."""
+
+    __tablename__ = "signal_series"
+    __table_args__ = (UniqueConstraint("signal_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    week: Mapped[date] = mapped_column(Date)  # its Monday
+    lines: Mapped[int] = mapped_column(Integer)
+    fill_rate: Mapped[float] = mapped_column(Float)  # delivered ÷ ordered, as known on judgement day
+    delay_days: Mapped[float] = mapped_column(Float)  # mean working days past due, as known then

@@ -27,8 +27,8 @@ def reads_internal_timeline(user: User | None) -> bool:
 def private_ids(user: User | None) -> Select[tuple[int]] | None:
     """Ids of the unpublished signals `user` may read besides the public record; None when there are none.
 
-    Before publication a declaration is seen by its declarers and its region's agency; a
-    manufacturer's notice is confidential to the manufacturer, the national agency, the
+    Before publication a declaration is seen by its declarers and its region's agency (a tension
+    raised by detection, by the buyers of the product in its scope as well); a manufacturer's notice is confidential to the manufacturer, the national agency, the
     establishments that buy the product and the purchasing groups those establishments belong to. Uncorrelated sets: the database builds each once per query.
     """
     if user is None or public_view_only(user) or user.role == "national":
@@ -42,6 +42,10 @@ def private_ids(user: User | None) -> Select[tuple[int]] | None:
     if user.role == "establishment" and org_id:
         bought = select(Purchase.product_id).where(Purchase.establishment_id == org_id)
         sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
+        # A tension raised by detection concerns the buyers of the product within its scope.
+        sets.append(select(Signal.id).where(
+            Signal.product_id.in_(bought), Signal.source == "detection",
+            or_(Signal.region_code.is_(None), Signal.region_code == user.region_code)))
     if user.role == "purchaser" and org_id:
         # A purchasing group is a customer concerned by the notices on what its members buy.
         bought = (select(Purchase.product_id).join(Membership, Membership.establishment_id == Purchase.establishment_id)

@@ -22,7 +22,7 @@ from sentinelle.config import get_settings
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
 from sentinelle.notifications.service import notify
 from sentinelle.signals import policy, schemas
-from sentinelle.signals.models import Declarer, Event, Measure, Signal
+from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, TERMINAL, next_status
 from sentinelle.store.base import id_in_range, utcnow
 
@@ -117,6 +117,41 @@ def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Dec
         notify(session, signal, f"Nouvelle déclaration : {product.name}",
                f"{_label(user)} déclare : {KIND_LABELS[data.kind]}.", agents)
     return Declared(signal, False)
+
+
+def declare_candidate(session: Session, *, product: Product, region_code: str | None, started_at: date,
+                      evidence: str, external_ref: str, concerned: list[Organisation],
+                      series: list[tuple[date, int, float, float]]) -> Signal | None:
+    """A tension raised by detection (no acting user: the system declares it), once per alert episode.
+
+    It is seen, until published, by the establishments that buy the product in its scope (they are
+    recorded as buyers) and by the region's agency, which qualifies or rejects it like any other.
+    Returns None when this episode was already declared."""
+    if session.scalar(select(Signal.id).where(Signal.external_ref == external_ref)) is not None:
+        return None
+    for org in concerned:
+        if not session.scalar(select(Purchase.id).where(Purchase.establishment_id == org.id,
+                                                        Purchase.product_id == product.id)):
+            session.add(Purchase(establishment_id=org.id, product_id=product.id))
+    signal = Signal(kind="tension", status="declared", source="detection", product_id=product.id,
+                    region_code=region_code, cause="unknown", cause_detail=evidence, started_at=started_at,
+                    measures_taken="", external_ref=external_ref)
+    session.add(signal)
+    session.flush()
+    session.add_all(SeriesPoint(signal_id=signal.id, week=week, lines=lines, fill_rate=fill, delay_days=delay)
+                    for week, lines, fill, delay in series)
+    _event(session, signal, None, "transition", f"Signal faible détecté : {evidence}", to_status="declared")
+    audit.record(session, None, "signal.detect", "signal", signal.id, after=snapshot(signal))
+    recipients = _users(session, Organisation.id.in_([o.id for o in concerned]))
+    if region_code:
+        recipients += _users(session, User.role == "region", Organisation.region_code == region_code)
+    notify(session, signal, f"Signal faible : {product.name}", evidence, recipients)
+    return signal
+
+
+def series(session: Session, signal: Signal) -> list[SeriesPoint]:
+    return list(session.scalars(select(SeriesPoint).where(SeriesPoint.signal_id == signal.id)
+                                .order_by(SeriesPoint.week)))
 
 
 def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> Signal:

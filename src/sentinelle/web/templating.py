@@ -44,6 +44,18 @@ templates.env.globals.update(
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
 )
 
+def polyline(values: list[float], lo: float, hi: float, width: float, height: float) -> str:
+    """SVG polyline points of `values` spread over `width`, scaled from [lo, hi] to [height, 0]."""
+    if not values:
+        return ""
+    span = (hi - lo) or 1.0
+    step = width / max(1, len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - (min(max(v, lo), hi) - lo) / span * height:.1f}"
+                    for i, v in enumerate(values))
+
+
+templates.env.globals["polyline"] = polyline
+
 ROLE_LABELS = {
     "establishment": "Établissement de santé", "region": "ARS / OMEDIT", "national": "ANSM",
     "manufacturer": "Fabricant", "purchaser": "Acheteur", "citizen": "Citoyen", "guarantor": "Garant",

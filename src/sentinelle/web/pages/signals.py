@@ -79,7 +79,7 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         "s": signal, "events": service.timeline(db, user, signal), "actions": actions,
         "merge_candidates": merge_candidates, "alternatives": alternatives,
         "summaries": ratings.summaries(db, alt_ids), "mine": ratings.mine(db, user, alt_ids),
-        "can_rate": alt_policy.can_rate(user),
+        "can_rate": alt_policy.can_rate(user), "series": service.series(db, signal),
         "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
         "can_comment": policy.can_comment(user, signal), "can_update": policy.can_update(user, signal),
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (

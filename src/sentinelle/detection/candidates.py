@@ -1,0 +1,91 @@
+"""Alerts into the information system: each alert episode becomes a candidate signal (a tension,
+declared by detection) for the establishments and the region concerned, with the weekly fill rate
+and delay behind it for the chart of the signal page."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from sentinelle.catalogue.models import Organisation, Product
+from sentinelle.signals import service as signals
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    known: int = 0  # episodes already declared earlier
+    covered: int = 0  # regional episodes inside a national one
+    unknown_products: set[str] = field(default_factory=set)
+
+
+def weekly_series(con: duckdb.DuckDBPyConnection, product_id: str, supplier_id: str, scope: str,
+                  scope_id: str) -> list[tuple[date, int, float, float]]:
+    """(Monday, lines, fill rate, mean delay in working days) per week, each line as known on its
+    judgement day. Needs the `judged` and `delivery` tables of a detection run on `con`."""
+    where = ["j.product_id = ?"]
+    args: list[object] = [product_id]
+    if supplier_id:
+        where.append("j.supplier_id = ?")
+        args.append(supplier_id)
+    if scope == "region":
+        where.append("j.region = ?")
+        args.append(scope_id)
+    return [(week, n, float(fill), float(delay)) for week, n, fill, delay in con.execute(f"""
+        SELECT date_trunc('week', j.judged_at)::DATE AS week, count(*),
+               sum(least(coalesce(d.cum, 0), j.qty)) / sum(j.qty),
+               avg(least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd)
+        FROM judged j
+        ASOF LEFT JOIN delivery d ON d.est = j.est AND d.line_id = j.line_id AND d.delivered_at <= j.judged_at
+        WHERE {' AND '.join(where)}
+        GROUP BY 1 ORDER BY 1""", args).fetchall()]
+
+
+def _concerned(con: duckdb.DuckDBPyConnection, alert: tuple) -> list[str]:
+    product_id, supplier_id, scope, scope_id, first = alert[:5]
+    rows = con.execute("""
+        SELECT DISTINCT est FROM judged
+        WHERE product_id = ? AND (? = '' OR supplier_id = ?) AND (? <> 'region' OR region = ?)
+          AND abnormal AND judged_at BETWEEN ?::DATE - INTERVAL 13 DAY AND ?::DATE""",
+                       [product_id, supplier_id, supplier_id, scope, scope_id, first, first]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _product(session: Session, code: str) -> Product | None:
+    return session.scalar(select(Product).where(or_(Product.gtin == code, Product.cip13 == code, Product.cis == code))
+                          .limit(1))
+
+
+def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: list[tuple]) -> Outcome:
+    """Alerts of a detection run on `con` (order lines' product_id = the catalogue's GTIN, CIP13 or CIS)."""
+    out = Outcome()
+    national = [a for a in alerts if a[2] == "national"]
+    for alert in sorted(alerts, key=lambda a: (a[2] != "national", a[4])):
+        product_id, supplier_id, scope, scope_id, first, last, score, reason = alert
+        if scope == "region" and any(n[0] == product_id and n[1] == supplier_id and n[4] <= first <= n[5]
+                                     for n in national):
+            out.covered += 1
+            continue
+        product = _product(session, product_id)
+        if product is None:
+            out.unknown_products.add(product_id)
+            continue
+        finess = _concerned(con, alert)
+        concerned = list(session.scalars(select(Organisation).where(Organisation.finess.in_(finess)))) if finess else []
+        supplier = f"fournisseur {supplier_id}" if supplier_id else "plusieurs fournisseurs"
+        signal = signals.declare_candidate(
+            session, product=product, region_code=scope_id if scope == "region" else None, started_at=first,
+            evidence=f"{reason} ({supplier}, score {score:.1f})",
+            external_ref="detection:" + hashlib.sha1(
+                f"{product_id}|{supplier_id}|{scope}|{scope_id}|{first.isoformat()}".encode()).hexdigest()[:32],
+            concerned=concerned, series=weekly_series(con, product_id, supplier_id, scope, scope_id))
+        if signal is None:
+            out.known += 1
+        else:
+            out.created += 1
+    return out

@@ -1,0 +1,62 @@
+"""Alerts into the information system: candidate signals for the hospitals and region concerned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.service import create_user
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.catalogue.service import create_organisation, create_product
+from sentinelle.detection import detect as engine
+from sentinelle.detection.candidates import declare_alerts
+from sentinelle.detection.ingest import connect, ingest
+from sentinelle.detection.simulate import Config, simulate
+from sentinelle.errors import NotFound
+from sentinelle.signals import service
+from sentinelle.signals.models import Signal
+from tests.factories import World
+
+
+def test_alerts_become_candidate_signals_once(session: Session, world: World, tmp_path: Path) -> None:
+    regions = ["84", "84", "84", "11", "11", "11", "11", "75", "75", "93", "93", "32", "32", "84", "11", "53"]
+    deps = {"84": "69", "11": "75", "75": "33", "93": "13", "32": "59", "53": "35"}
+    hospitals = [create_organisation(session, None, kind="establishment", name=f"CH {i}", region_code=r,
+                                     finess=finess_with_key(f"{deps[r]}{200000 + i:06d}")) for i, r in enumerate(regions)]
+    products = [create_product(session, None, kind="device", name=f"Dispositif {i}", gtin=None) for i in range(24)]
+    session.flush()
+    simulate(Config(days=420, seed=5, disruption_share=0.25,
+                    establishment_ids=[(h.finess or "", h.region_code or "") for h in hospitals],
+                    product_ids=[str(p.id) for p in products]), tmp_path)
+    # The lines name products by a catalogue code (GTIN, CIP13 or CIS): here a CIP13 equal to what they carry.
+    for p in products:
+        p.cip13 = str(p.id)
+    session.flush()
+    con = connect()
+    ingest(con, tmp_path / "orders.csv", tmp_path / "deliveries.csv")
+    alerts = engine.detect(con)
+    assert alerts
+    first = declare_alerts(session, con, alerts)
+    session.commit()
+    assert first.created >= 1 and not first.unknown_products
+    raised = session.scalars(select(Signal).where(Signal.source == "detection")).all()
+    assert len(raised) == first.created
+    assert all(s.status == "declared" and s.kind == "tension" and service.series(session, s) for s in raised)
+    # Once only: the same alerts again create nothing.
+    again = declare_alerts(session, con, alerts)
+    assert (again.created, again.known) == (0, first.created)
+    # Seen by a hospital that buys the product in its scope, not by another; by the national agency.
+    signal = raised[0]
+    buyer = next(h for h in hospitals if any(
+        d[0] == h.finess for d in con.execute("SELECT DISTINCT est FROM judged WHERE product_id = ? AND abnormal",
+                                              [str(signal.product_id)]).fetchall())
+        and (signal.region_code is None or h.region_code == signal.region_code))
+    buyer_user = create_user(session, None, email="pui@ch.fr", name="PUI", password="correct horse battery",
+                             role="establishment", organisation_id=buyer.id)
+    assert service.get(session, buyer_user, signal.id).id == signal.id
+    assert service.get(session, world.users["national"], signal.id).id == signal.id
+    with pytest.raises(NotFound):
+        service.get(session, world.users["paris"], signal.id)
