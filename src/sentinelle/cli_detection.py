@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
 
         day = _date(as_of, "--as-of")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
-        con = connect()
+        con = connect(keyed=False)
         try:
             with console.status("Lecture et contrôle des lignes…"):
                 report = run(con, orders, deliveries)
@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(f"{path} introuvable : les lignes servent aux deux références",
                                          param_hint=name)
         disruptions = ev.read_truth(truth)
-        con = connect()
+        con = connect(keyed=False)
         with console.status("Références : règle des 72 heures, taux de service < 80 %…"):
             run(con, orders, deliveries)
             months = con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
@@ -208,7 +208,7 @@ def register_alerts(app: typer.Typer) -> None:
         from sentinelle.detection.ingest import ingest as run
         from sentinelle.store.db import default_engine, session_scope, upgrade
 
-        con = connect()
+        con = connect(keyed=False)
         with console.status("Détection…"):
             report = run(con, orders, deliveries)
             alerts = engine.detect(con, as_of=_date(as_of, "--as-of"))

@@ -43,6 +43,22 @@ class Params:
     default_tolerance: int = 3  # days of lateness tolerated before any history
 
 
+def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> str:
+    """SQL (after a `months` CTE of product_id, supplier_id, m) giving, per month, the quantiles of the
+    values of histogram table `hist` (product_id, supplier_id, ..., v, c) whose rows meet `window`."""
+    picks = ", ".join(f"min(v) FILTER (WHERE cum >= {q} * tot) AS {name}" for name, q in quantiles.items())
+    return f"""
+        , agg AS (
+            SELECT m.product_id, m.supplier_id, m.m, h.v, sum(h.c) AS c
+            FROM months m JOIN {hist} h ON h.product_id = m.product_id AND h.supplier_id = m.supplier_id AND {window}
+            GROUP BY ALL),
+        cum AS (
+            SELECT *, sum(c) OVER (PARTITION BY product_id, supplier_id, m ORDER BY v ROWS UNBOUNDED PRECEDING) AS cum,
+                   sum(c) OVER (PARTITION BY product_id, supplier_id, m) AS tot
+            FROM agg)
+        SELECT product_id, supplier_id, m, {picks} FROM cum GROUP BY ALL"""
+
+
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data)."""
     if as_of is None:
@@ -82,32 +98,37 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
         SELECT l.est, l.line_id, min(d.delivered_at) AS full_at
         FROM line l JOIN delivery d ON d.est = l.est AND d.line_id = l.line_id AND d.cum >= l.qty
         GROUP BY ALL""")
-    # Usual lead time (working days) of a product × supplier at the start of each month, from lines
-    # fully delivered before it.
+    # Usual lead time (working days) of a product × supplier at the start of each month: the median
+    # over the lines fully delivered in the six months before it. Counted as histograms of whole
+    # working days per month, so that the rolling median reads a few rows, not the lines again.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE usual_lead AS
-        WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', ordered_at)::DATE AS m FROM line),
-             done AS (SELECT l.product_id, l.supplier_id, l.ordered_at, f.full_at, wf.wd - wo.wd AS lead
-                      FROM line l JOIN line_full f USING (est, line_id)
-                      JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at)
-        SELECT m.product_id, m.supplier_id, m.m, median(d.lead) AS lead
-        FROM months m JOIN done d ON d.product_id = m.product_id AND d.supplier_id = m.supplier_id
-         AND d.full_at < m.m AND d.ordered_at >= m.m - INTERVAL 180 DAY
+        CREATE OR REPLACE TEMP TABLE lead_hist AS
+        SELECT l.product_id, l.supplier_id, date_trunc('month', f.full_at)::DATE AS fm, wf.wd - wo.wd AS v,
+               count(*) AS c
+        FROM line l JOIN line_full f USING (est, line_id)
+        JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at
         GROUP BY ALL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE usual_lead AS
+        WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', ordered_at)::DATE AS m FROM line)
+        {_rolling_quantiles("lead_hist", "h.fm < m.m AND h.fm >= m.m - INTERVAL 6 MONTH", {"lead": 0.5})}""")
     return as_of
 
 
 def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     """Each line judged once: abnormal if not fully delivered by due + usual lateness + margin (working days)."""
     _due_lines(con, p)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE late_hist AS
+        SELECT product_id, supplier_id, date_trunc('month', due)::DATE AS dm, date_trunc('month', full_at)::DATE AS fm,
+               full_wd - due_wd AS v, count(*) AS c
+        FROM due_line WHERE full_at IS NOT NULL GROUP BY ALL""")
+    months = max(1, p.history // 30)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tolerance AS
         WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', due)::DATE AS m FROM due_line)
-        SELECT m.product_id, m.supplier_id, m.m, quantile_cont(d.full_wd - d.due_wd, {p.quantile}) AS tol,
-               median(d.full_wd - d.due_wd) AS med
-        FROM months m JOIN due_line d ON d.product_id = m.product_id AND d.supplier_id = m.supplier_id
-         AND d.full_at < m.m AND d.due >= m.m - INTERVAL {p.history} DAY
-        GROUP BY ALL""")
+        {_rolling_quantiles("late_hist", f"h.fm < m.m AND h.dm < m.m AND h.dm >= m.m - INTERVAL {months} MONTH",
+                            {"tol": p.quantile, "med": 0.5})}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE judged0 AS
         WITH j AS (
@@ -121,10 +142,12 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # year-end and August slowdowns move every supplier at once).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE common_shift AS
-        WITH daily AS (
-            SELECT judged0 AS t,
-                   median(least(coalesce(full_wd, judged0_wd), judged0_wd) - due_wd - coalesce(med, 0)) AS shift
-            FROM judged0 WHERE med IS NOT NULL AND judged0 <= getvariable('as_of') GROUP BY 1)
+        WITH hist AS (
+            SELECT judged0 AS t, least(coalesce(full_wd, judged0_wd), judged0_wd) - due_wd - med AS v, count(*) AS c
+            FROM judged0 WHERE med IS NOT NULL AND judged0 <= getvariable('as_of') GROUP BY ALL),
+        cum AS (SELECT *, sum(c) OVER (PARTITION BY t ORDER BY v ROWS UNBOUNDED PRECEDING) AS cum,
+                       sum(c) OVER (PARTITION BY t) AS tot FROM hist),
+        daily AS (SELECT t, min(v) FILTER (WHERE cum >= 0.5 * tot) AS shift FROM cum GROUP BY t)
         SELECT t, median(shift) OVER (ORDER BY t RANGE BETWEEN INTERVAL 6 DAY PRECEDING AND CURRENT ROW) AS shift
         FROM daily""")
     con.execute("""
@@ -139,21 +162,20 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     _judged(con, p)
+    # Per series and day: lines judged and abnormal. Each scope is its own aggregation of the lines.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE judged_day AS
-        WITH scoped AS (
-            SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, judged_at AS t, est, abnormal,
-                   supplier_id AS sup FROM judged
-            UNION ALL
-            SELECT product_id, supplier_id, 'region', region, judged_at, est, abnormal, supplier_id FROM judged
-            WHERE region IS NOT NULL
-            UNION ALL
-            -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
-            -- as when demand outruns them all.
-            SELECT product_id, '', 'national', 'FR', judged_at, est, abnormal, supplier_id FROM judged)
-        SELECT product_id, supplier_id, scope, scope_id, t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k,
-               list(DISTINCT est) FILTER (WHERE abnormal) AS ests, list(DISTINCT sup) FILTER (WHERE abnormal) AS sups
-        FROM scoped GROUP BY ALL""")
+        SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, judged_at AS t,
+               count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
+        FROM judged GROUP BY ALL
+        UNION ALL
+        SELECT product_id, supplier_id, 'region', region, judged_at, count(*), count(*) FILTER (WHERE abnormal)
+        FROM judged WHERE region IS NOT NULL GROUP BY ALL
+        UNION ALL
+        -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
+        -- as when demand outruns them all.
+        SELECT product_id, '', 'national', 'FR', judged_at, count(*), count(*) FILTER (WHERE abnormal)
+        FROM judged GROUP BY ALL""")
     # The common mode: the rate of abnormal lines over everything, recent against usual.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE common AS
@@ -169,10 +191,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scored AS
         WITH rolled AS (
-            SELECT *, (t - DATE '2000-01-03') // 7 AS week,
-              sum(n) OVER w AS n_win, sum(k) OVER w AS k_win,
-              list_distinct(flatten(list(ests) OVER w)) AS ests_win,
-              list_distinct(flatten(list(sups) OVER w)) AS sups_win
+            SELECT *, (t - DATE '2000-01-03') // 7 AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
             FROM judged_day
             WINDOW w AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW)),
@@ -188,13 +207,13 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             WINDOW pw AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY week
                           RANGE BETWEEN {p.history // 7} PRECEDING AND {p.recent // 7 + 1} PRECEDING)),
         based AS (
-            SELECT r.*, len(r.ests_win) AS breadth, u.usual, u.n_past,
+            SELECT r.*, u.usual, u.n_past,
                    least(0.95, greatest(coalesce(u.usual, 0), {p.base_floor})
                                * greatest(1, coalesce(c.rate_now / nullif(c.rate_usual, 0), 1))) AS p0
             FROM rolled r
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
             JOIN common c USING (t)
-            WHERE u.n_past >= {p.min_history_lines})
+            WHERE u.n_past >= {p.min_history_lines} AND r.k_win >= {p.min_abnormal})
         -- Score: -log10 of the Chernoff bound on P(at least k abnormal of n | rate p0), n·KL(k/n ‖ p0)/ln 10.
         -- The bound is never below the binomial tail: the score errs on the side of silence.
         SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
@@ -203,11 +222,23 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                                      + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
                   END AS score
         FROM based""")
+    # Breadth, for the days that pass the score only: the establishments (and suppliers) behind the
+    # abnormal lines of the window.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
-        SELECT * FROM scored
-        WHERE score >= {p.threshold} AND k_win >= {p.min_abnormal} AND breadth >= {p.min_breadth}
-          AND (supplier_id <> '' OR len(sups_win) >= 2)""")
+        WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold}),
+        abn AS (SELECT product_id, supplier_id, region, est, judged_at FROM judged WHERE abnormal),
+        ev AS (
+            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t,
+                   count(DISTINCT a.est) AS breadth, count(DISTINCT a.supplier_id) AS suppliers
+            FROM cand c JOIN abn a ON a.product_id = c.product_id
+             AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
+             AND (c.scope = 'national' OR a.region = c.scope_id)
+             AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
+            GROUP BY ALL)
+        SELECT c.*, ev.breadth, ev.suppliers
+        FROM cand c JOIN ev USING (product_id, supplier_id, scope, scope_id, t)
+        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
 
 
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:

@@ -53,9 +53,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 
-def connect(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str = ":memory:", *, keyed: bool = True) -> duckdb.DuckDBPyConnection:
+    """A store. `keyed=False` (a one-off run over files, as `detect` does) drops the primary keys: at
+    national volume their index costs gigabytes, and one load has nothing to be kept apart from."""
     con = duckdb.connect(str(path))
-    con.execute(SCHEMA)
+    con.execute(SCHEMA if keyed else SCHEMA.replace(",\n    PRIMARY KEY (establishment_id, line_id)", "")
+                .replace(",\n    PRIMARY KEY (establishment_id, line_id, delivered_at, quantity_delivered)", ""))
     return con
 
 
@@ -188,6 +191,9 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         if report.rejections and reject_all_on_error:
             con.execute("ROLLBACK")
             return report
+        keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'orders' "
+                            "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] > 0
+        on_conflict = "ON CONFLICT DO NOTHING" if keyed else ""
         if orders is not None:
             before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             con.execute(f"""
@@ -196,7 +202,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                     {_date('ordered_at')}, {_date('promised_at')}, {_int('quantity_ordered')},
                     NULLIF(TRIM(region), ''), {_date('cancelled_at')}
                 FROM checked_orders WHERE reason IS NULL
-                ON CONFLICT DO NOTHING""")
+                {on_conflict}""")
             report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
         if deliveries is not None:
             before = con.execute("SELECT count(*) FROM deliveries").fetchone()[0]
@@ -204,7 +210,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                 INSERT INTO deliveries SELECT DISTINCT TRIM(establishment_id), TRIM(line_id),
                     {_date('delivered_at')}, {_int('quantity_delivered')}
                 FROM checked_deliveries WHERE reason IS NULL
-                ON CONFLICT DO NOTHING""")
+                {on_conflict}""")
             report.deliveries_loaded = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] - before
         con.execute("COMMIT")
     except BaseException:
