@@ -123,6 +123,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="alerts CSV")] = Path("alerts.csv"),
         as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
         threshold: Annotated[float | None, typer.Option(help="alarm score (-log10 of a tail probability)")] = None,
+        memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
     ) -> None:
         """Detect tensions from the files alone (no database, no server), replaying the history day by day."""
         from dataclasses import replace
@@ -134,6 +135,11 @@ def register(app: typer.Typer) -> None:
         day = _date(as_of, "--as-of")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
         con = connect(keyed=False)
+        try:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+        except Exception as exc:  # noqa: BLE001 - DuckDB names what it could not parse
+            raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
+        con.execute("SET preserve_insertion_order = false")
         try:
             with console.status("Lecture et contrôle des lignes…"):
                 report = run(con, orders, deliveries)

@@ -41,7 +41,7 @@ def weekly_series(con: duckdb.DuckDBPyConnection, product_id: str, supplier_id: 
                sum(least(coalesce(d.cum, 0), j.qty)) / sum(j.qty),
                avg(least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd)
         FROM judged j
-        ASOF LEFT JOIN delivery d ON d.est = j.est AND d.line_id = j.line_id AND d.delivered_at <= j.judged_at
+        ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
         WHERE {' AND '.join(where)}
         GROUP BY 1 ORDER BY 1""", args).fetchall()]
 

@@ -77,10 +77,11 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
     con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
                 "FROM workday GROUP BY wd")
     # Lines ordered by as_of; a cancelled line no longer counts from its cancellation.
+    # `lid`, an integer key per line: the one join on the text keys is the deliveries' below.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE line AS
-        SELECT o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
-               o.quantity_ordered AS qty,
+        SELECT row_number() OVER () AS lid, o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id,
+               o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
                                        ELSE r.region END) AS region,
                o.cancelled_at
@@ -88,15 +89,16 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
         WHERE o.ordered_at <= getvariable('as_of')""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE delivery AS
-        SELECT d.establishment_id AS est, d.line_id, d.delivered_at,
-               sum(d.quantity_delivered) OVER (PARTITION BY d.establishment_id, d.line_id ORDER BY d.delivered_at
-                                               ROWS UNBOUNDED PRECEDING) AS cum
-        FROM deliveries d WHERE d.delivered_at <= getvariable('as_of')""")
-    # Full delivery date of each line (as known on as_of), and its lead time.
+        SELECT l.lid, d.delivered_at,
+               sum(d.quantity_delivered) OVER (PARTITION BY l.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
+               AS cum
+        FROM deliveries d JOIN line l ON l.est = d.establishment_id AND l.line_id = d.line_id
+        WHERE d.delivered_at <= getvariable('as_of')""")
+    # Full delivery date of each line (as known on as_of).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE line_full AS
-        SELECT l.est, l.line_id, min(d.delivered_at) AS full_at
-        FROM line l JOIN delivery d ON d.est = l.est AND d.line_id = l.line_id AND d.cum >= l.qty
+        SELECT d.lid, min(d.delivered_at) AS full_at
+        FROM delivery d JOIN line l USING (lid) WHERE d.cum >= l.qty
         GROUP BY ALL""")
     # Usual lead time (working days) of a product × supplier at the start of each month: the median
     # over the lines fully delivered in the six months before it. Counted as histograms of whole
@@ -105,7 +107,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
         CREATE OR REPLACE TEMP TABLE lead_hist AS
         SELECT l.product_id, l.supplier_id, date_trunc('month', f.full_at)::DATE AS fm, wf.wd - wo.wd AS v,
                count(*) AS c
-        FROM line l JOIN line_full f USING (est, line_id)
+        FROM line l JOIN line_full f USING (lid)
         JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at
         GROUP BY ALL""")
     con.execute(f"""
@@ -248,12 +250,12 @@ def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fill_day AS
         WITH expanded AS (
-            SELECT d.est, d.line_id, d.product_id, d.supplier_id, d.qty, (d.due + k.k)::DATE AS t
+            SELECT d.lid, d.product_id, d.supplier_id, d.qty, (d.due + k.k)::DATE AS t
             FROM due_line d CROSS JOIN (SELECT CAST(range AS INTEGER) AS k FROM range({days})) k
             WHERE d.due + k.k <= getvariable('as_of') AND (d.cancelled_at IS NULL OR d.cancelled_at > d.due + k.k)),
         known AS (
             SELECT e.*, coalesce(dl.cum, 0) AS delivered FROM expanded e
-            ASOF LEFT JOIN delivery dl ON dl.est = e.est AND dl.line_id = e.line_id AND dl.delivered_at <= e.t)
+            ASOF LEFT JOIN delivery dl ON dl.lid = e.lid AND dl.delivered_at <= e.t)
         SELECT product_id, supplier_id, t, sum(least(delivered, qty)) / sum(qty) AS fill, count(*) AS lines
         FROM known GROUP BY ALL""")
 
@@ -326,7 +328,7 @@ def _due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM line l
             JOIN workday wo ON wo.d = l.ordered_at
             LEFT JOIN workday wp ON wp.d = l.promised_at
-            LEFT JOIN line_full f USING (est, line_id)
+            LEFT JOIN line_full f USING (lid)
             LEFT JOIN workday wf ON wf.d = f.full_at
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)

@@ -72,8 +72,9 @@ def _reader(path: Path) -> str:
     raise IngestError(f"{path}: format inconnu (CSV ou Parquet attendu)")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tuple[str, bool]], table: str) -> None:
-    """The file as text columns plus its record number, in a temporary table."""
+def _source(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tuple[str, bool]]) -> str:
+    """A SELECT of the file's contract columns as text, with the record number; refuses the file when a
+    required column is missing."""
     source = _reader(path)
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
@@ -82,57 +83,109 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tuple
     missing = [c for c, (_, required) in contract.items() if required and c not in columns]
     if missing:
         raise IngestError(f"{path}: colonne(s) manquante(s) : {', '.join(missing)}")
-    select = ", ".join(f"CAST(\"{c}\" AS VARCHAR) AS {c}" if c in columns else f"NULL::VARCHAR AS {c}"
+    select = ", ".join(f"TRIM(CAST(\"{c}\" AS VARCHAR)) AS {c}" if c in columns else f"NULL::VARCHAR AS {c}"
                        for c in contract)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                f"SELECT row_number() OVER () AS record, {select} FROM {source}")
+    return f"(SELECT row_number() OVER () AS record, {select} FROM {source})"
 
 
 def _date(col: str) -> str:
-    return f"TRY_CAST(NULLIF(TRIM({col}), '') AS DATE)"
+    return f"TRY_CAST(NULLIF({col}, '') AS DATE)"
 
 
 def _int(col: str) -> str:
-    return f"TRY_CAST(NULLIF(TRIM({col}), '') AS BIGINT)"
+    return f"TRY_CAST(NULLIF({col}, '') AS BIGINT)"
 
 
-def _check_finess(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+def _check_finess(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """The distinct establishment numbers of a file checked once each (format and Luhn key)."""
-    ids = [row[0] for row in con.execute(f"SELECT DISTINCT coalesce(TRIM(establishment_id), '') FROM {staged}").fetchall()]
+    ids = [row[0] for row in con.execute(f"SELECT DISTINCT coalesce(establishment_id, '') FROM {table}").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
     bad = [(i, why) for i in ids if (why := finess_error(i))]
     if bad:
         con.executemany("INSERT INTO bad_finess VALUES (?, ?)", bad)
 
 
-def _order_reasons() -> str:
-    checks = [
-        ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
-        ("NULLIF(TRIM(line_id), '') IS NOT NULL", "'line_id vide'"),
-        ("NULLIF(TRIM(product_id), '') IS NOT NULL", "'product_id vide'"),
-        ("NULLIF(TRIM(supplier_id), '') IS NOT NULL", "'supplier_id vide'"),
-        (f"{_date('ordered_at')} IS NOT NULL", "'ordered_at : date illisible ' || coalesce(ordered_at, '(vide)')"),
-        (f"NULLIF(TRIM(promised_at), '') IS NULL OR {_date('promised_at')} IS NOT NULL",
-         "'promised_at : date illisible ' || promised_at"),
-        (f"NULLIF(TRIM(cancelled_at), '') IS NULL OR {_date('cancelled_at')} IS NOT NULL",
-         "'cancelled_at : date illisible ' || cancelled_at"),
-        (f"{_int('quantity_ordered')} > 0",
-         "'quantity_ordered : entier > 0 attendu, lu ' || coalesce(quantity_ordered, '(vide)')"),
-        (f"{_date('promised_at')} IS NULL OR {_date('promised_at')} >= {_date('ordered_at')}",
-         "'promised_at avant ordered_at'"),
-    ]
+def _reasons(checks: list[tuple[str, str]]) -> str:
     return "CASE " + " ".join(f"WHEN NOT coalesce({ok}, false) THEN {why}" for ok, why in checks) + " END"
 
 
-def _delivery_reasons() -> str:
-    checks = [
-        ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
-        (f"{_date('delivered_at')} IS NOT NULL",
-         "'delivered_at : date illisible ' || coalesce(delivered_at, '(vide)')"),
-        (f"{_int('quantity_delivered')} >= 0",
-         "'quantity_delivered : entier >= 0 attendu, lu ' || coalesce(quantity_delivered, '(vide)')"),
-    ]
-    return "CASE " + " ".join(f"WHEN NOT coalesce({ok}, false) THEN {why}" for ok, why in checks) + " END"
+ORDER_CHECKS = [
+    ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
+    ("NULLIF(line_id, '') IS NOT NULL", "'line_id vide'"),
+    ("NULLIF(product_id, '') IS NOT NULL", "'product_id vide'"),
+    ("NULLIF(supplier_id, '') IS NOT NULL", "'supplier_id vide'"),
+    ("ordered_d IS NOT NULL", "'ordered_at : date illisible ' || coalesce(ordered_at, '(vide)')"),
+    ("NULLIF(promised_at, '') IS NULL OR promised_d IS NOT NULL", "'promised_at : date illisible ' || promised_at"),
+    ("NULLIF(cancelled_at, '') IS NULL OR cancelled_d IS NOT NULL", "'cancelled_at : date illisible ' || cancelled_at"),
+    ("qty > 0", "'quantity_ordered : entier > 0 attendu, lu ' || coalesce(quantity_ordered, '(vide)')"),
+    ("promised_d IS NULL OR promised_d >= ordered_d", "'promised_at avant ordered_at'"),
+]
+DELIVERY_CHECKS = [
+    ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
+    ("delivered_d IS NOT NULL", "'delivered_at : date illisible ' || coalesce(delivered_at, '(vide)')"),
+    ("qty >= 0", "'quantity_delivered : entier >= 0 attendu, lu ' || coalesce(quantity_delivered, '(vide)')"),
+]
+
+
+def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """checked_orders: typed columns, the reason of rejection (NULL when accepted), `extra` for the
+    repeats of a line sent twice with the same content (loaded once)."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE typed_orders AS
+        SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
+               {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
+        FROM {_source(con, path, ORDERS)}""")
+    _check_finess(con, "typed_orders")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE checked_orders AS
+        SELECT t.*, {_reasons(ORDER_CHECKS)} AS reason, false AS extra
+        FROM typed_orders t LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')""")
+    con.execute("DROP TABLE typed_orders")
+    # The same line twice in the file: with different content both are refused; with the same, kept once.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE dup_lines AS
+        WITH keys AS (SELECT establishment_id, line_id FROM checked_orders WHERE reason IS NULL
+                      GROUP BY ALL HAVING count(*) > 1)
+        SELECT c.establishment_id, c.line_id, min(c.record) AS first_record,
+               count(DISTINCT (c.order_id, c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)) AS variants
+        FROM checked_orders c JOIN keys USING (establishment_id, line_id) WHERE c.reason IS NULL GROUP BY ALL""")
+    con.execute("""
+        UPDATE checked_orders c
+        SET reason = CASE WHEN d.variants > 1
+                          THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')' END,
+            extra = d.variants = 1 AND c.record > d.first_record
+        FROM dup_lines d
+        WHERE c.reason IS NULL AND c.establishment_id = d.establishment_id AND c.line_id = d.line_id""")
+    con.execute("""
+        UPDATE checked_orders c SET reason = 'line_id déjà enregistré avec un autre contenu'
+        FROM orders o
+        WHERE c.reason IS NULL AND o.establishment_id = c.establishment_id AND o.line_id = c.line_id
+          AND (o.product_id, o.supplier_id, o.ordered_at, o.promised_at, o.quantity_ordered)
+              IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)""")
+
+
+def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path, with_orders: bool) -> None:
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE typed_deliveries AS
+        SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty
+        FROM {_source(con, path, DELIVERIES)}""")
+    _check_finess(con, "typed_deliveries")
+    # A delivery must belong to a known line (stored, or accepted in this load) and not precede its order.
+    known = "SELECT establishment_id, line_id, ordered_at FROM orders"
+    if with_orders:
+        known += (" UNION ALL SELECT establishment_id, line_id, ordered_d FROM checked_orders "
+                  "WHERE reason IS NULL AND NOT extra")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE checked_deliveries AS
+        SELECT t.*, coalesce({_reasons(DELIVERY_CHECKS)},
+            CASE WHEN k.establishment_id IS NULL THEN 'livraison d''une ligne inconnue'
+                 WHEN t.delivered_d < k.ordered_at THEN 'delivered_at avant la commande (' || k.ordered_at || ')'
+            END) AS reason
+        FROM typed_deliveries t
+        LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')
+        LEFT JOIN (SELECT establishment_id, line_id, min(ordered_at) AS ordered_at FROM ({known}) GROUP BY ALL) k
+          ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
+    con.execute("DROP TABLE typed_deliveries")
 
 
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
@@ -142,50 +195,11 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     con.execute("BEGIN")
     try:
         if orders is not None:
-            _stage(con, orders, ORDERS, "staged_orders")
-            _check_finess(con, "staged_orders")
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE checked_orders AS
-                SELECT s.*, {_order_reasons()} AS reason
-                FROM staged_orders s LEFT JOIN bad_finess bf ON bf.id = coalesce(TRIM(s.establishment_id), '')""")
-            # The same line twice in the file with different content, or already stored differently.
-            con.execute("""
-                UPDATE checked_orders c SET reason = 'line_id en double avec un contenu différent (ligne '
-                    || d.first_record || ')'
-                FROM (SELECT TRIM(establishment_id) e, TRIM(line_id) l, min(record) first_record,
-                             count(DISTINCT (order_id, product_id, supplier_id, ordered_at, promised_at,
-                                             quantity_ordered)) n
-                      FROM checked_orders WHERE reason IS NULL GROUP BY 1, 2) d
-                WHERE c.reason IS NULL AND d.n > 1 AND TRIM(c.establishment_id) = d.e AND TRIM(c.line_id) = d.l""")
-            con.execute(f"""
-                UPDATE checked_orders c SET reason = 'line_id déjà enregistré avec un autre contenu'
-                FROM orders o
-                WHERE c.reason IS NULL AND o.establishment_id = TRIM(c.establishment_id)
-                  AND o.line_id = TRIM(c.line_id)
-                  AND (o.product_id, o.supplier_id, o.ordered_at, coalesce(o.promised_at, DATE '0001-01-01'),
-                       o.quantity_ordered)
-                   IS DISTINCT FROM (TRIM(c.product_id), TRIM(c.supplier_id), {_date('c.ordered_at')},
-                       coalesce({_date('c.promised_at')}, DATE '0001-01-01'), {_int('c.quantity_ordered')})""")
+            _check_orders(con, orders)
             report.rejections += [Rejection(str(orders), r, why) for r, why in con.execute(
                 "SELECT record, reason FROM checked_orders WHERE reason IS NOT NULL ORDER BY record").fetchall()]
         if deliveries is not None:
-            _stage(con, deliveries, DELIVERIES, "staged_deliveries")
-            _check_finess(con, "staged_deliveries")
-            # A delivery must belong to a known line (stored, or accepted in this load) and not precede its order.
-            known = "SELECT establishment_id e, line_id l, ordered_at o FROM orders"
-            if orders is not None:
-                known += (f" UNION ALL SELECT TRIM(establishment_id), TRIM(line_id), {_date('ordered_at')} "
-                          "FROM checked_orders WHERE reason IS NULL")
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE checked_deliveries AS
-                SELECT s.*, coalesce({_delivery_reasons()},
-                    CASE WHEN k.e IS NULL THEN 'livraison d''une ligne inconnue'
-                         WHEN {_date('s.delivered_at')} < k.o THEN 'delivered_at avant la commande (' || k.o || ')'
-                    END) AS reason
-                FROM staged_deliveries s
-                LEFT JOIN bad_finess bf ON bf.id = coalesce(TRIM(s.establishment_id), '')
-                LEFT JOIN (SELECT DISTINCT ON (e, l) * FROM ({known})) k
-                  ON k.e = TRIM(s.establishment_id) AND k.l = TRIM(s.line_id)""")
+            _check_deliveries(con, deliveries, orders is not None)
             report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(
                 "SELECT record, reason FROM checked_deliveries WHERE reason IS NOT NULL ORDER BY record").fetchall()]
         if report.rejections and reject_all_on_error:
@@ -197,20 +211,18 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         if orders is not None:
             before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             con.execute(f"""
-                INSERT INTO orders SELECT DISTINCT ON (TRIM(establishment_id), TRIM(line_id))
-                    TRIM(establishment_id), TRIM(order_id), TRIM(line_id), TRIM(product_id), TRIM(supplier_id),
-                    {_date('ordered_at')}, {_date('promised_at')}, {_int('quantity_ordered')},
-                    NULLIF(TRIM(region), ''), {_date('cancelled_at')}
-                FROM checked_orders WHERE reason IS NULL
+                INSERT INTO orders
+                SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
+                       NULLIF(region, ''), cancelled_d
+                FROM checked_orders WHERE reason IS NULL AND NOT extra
                 {on_conflict}""")
             report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
         if deliveries is not None:
             before = con.execute("SELECT count(*) FROM deliveries").fetchone()[0]
-            con.execute(f"""
-                INSERT INTO deliveries SELECT DISTINCT TRIM(establishment_id), TRIM(line_id),
-                    {_date('delivered_at')}, {_int('quantity_delivered')}
-                FROM checked_deliveries WHERE reason IS NULL
-                {on_conflict}""")
+            # Without keys (a one-off run) a delivery repeated in the file is kept once by DISTINCT.
+            rows = ("SELECT DISTINCT establishment_id, line_id, delivered_d, qty FROM checked_deliveries "
+                    "WHERE reason IS NULL")
+            con.execute(f"INSERT INTO deliveries {rows} {on_conflict}")
             report.deliveries_loaded = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] - before
         con.execute("COMMIT")
     except BaseException:
