@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -53,6 +55,25 @@ def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-de
             w.writerow([r.file, r.record, r.reason])
 
 
+FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
+                                                 help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
+
+
+def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
+          reject_all_on_error: bool = False):
+    """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report."""
+    from sentinelle.detection.fhir import ingest_bundle
+    from sentinelle.detection.ingest import ingest
+
+    if fhir is not None:
+        if orders is not None or deliveries is not None:
+            raise typer.BadParameter("--fhir remplace --orders et --deliveries", param_hint="--fhir")
+        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error)
+    if orders is None and deliveries is None:
+        raise typer.BadParameter("donnez --orders et --deliveries, ou --fhir", param_hint="--orders")
+    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def simulate(
@@ -88,20 +109,18 @@ def register(app: typer.Typer) -> None:
         store: Annotated[Path | None, typer.Option(help="DuckDB file (default var/detection.duckdb)")] = None,
         reject_all_on_error: Annotated[bool, typer.Option("--reject-all-on-error")] = False,
         rejects: Annotated[Path | None, typer.Option(help="write every rejected row to this CSV")] = None,
+        fhir: FhirOption = None,
     ) -> None:
         """Load order and delivery lines into the columnar store; re-loading the same lines changes nothing."""
         from sentinelle.config import get_settings
         from sentinelle.detection.ingest import IngestError, connect
-        from sentinelle.detection.ingest import ingest as run
 
-        if orders is None and deliveries is None:
-            raise typer.BadParameter("donnez --orders, --deliveries ou les deux")
         path = store or get_settings().var_dir / "detection.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(path)
         try:
             with console.status("Lecture et contrôle des lignes…"):
-                report = run(con, orders, deliveries, reject_all_on_error=reject_all_on_error)
+                report = _load(con, orders, deliveries, fhir, reject_all_on_error=reject_all_on_error)
         except IngestError as exc:
             err.print(f"[red]Erreur[/red] : {exc}")
             raise typer.Exit(2) from exc
@@ -118,8 +137,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def detect(
-        orders: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
-        deliveries: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+        orders: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        deliveries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        fhir: FhirOption = None,
         out: Annotated[Path, typer.Option(help="alerts CSV")] = Path("alerts.csv"),
         as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
         threshold: Annotated[float | None, typer.Option(help="alarm score (-log10 of a tail probability)")] = None,
@@ -130,25 +150,30 @@ def register(app: typer.Typer) -> None:
 
         from sentinelle.detection import detect as engine
         from sentinelle.detection.ingest import IngestError, connect
-        from sentinelle.detection.ingest import ingest as run
 
         day = _date(as_of, "--as-of")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
-        con = connect(keyed=False)
+        # A throw-away database file rather than memory: at national volume DuckDB must be free to
+        # move its tables to disk to stay under --memory-limit.
+        work = Path(tempfile.mkdtemp(prefix="sentinelle-detect-"))
         try:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-        except Exception as exc:  # noqa: BLE001 - DuckDB names what it could not parse
-            raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
-        con.execute("SET preserve_insertion_order = false")
-        try:
-            with console.status("Lecture et contrôle des lignes…"):
-                report = run(con, orders, deliveries)
-        except IngestError as exc:
-            err.print(f"[red]Erreur[/red] : {exc}")
-            raise typer.Exit(2) from exc
-        _report_rejections(report)
-        with console.status("Détection jour par jour…"):
-            alerts = engine.detect(con, params, as_of=day)
+            try:
+                con = connect(work / "lines.duckdb", keyed=False, memory_limit=memory_limit,
+                              temp_directory=work / "spill")
+            except IngestError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
+            try:
+                with console.status("Lecture et contrôle des lignes…"):
+                    report = _load(con, orders, deliveries, fhir)
+            except IngestError as exc:
+                err.print(f"[red]Erreur[/red] : {exc}")
+                raise typer.Exit(2) from exc
+            _report_rejections(report)
+            with console.status("Détection jour par jour…"):
+                alerts = engine.detect(con, params, as_of=day)
+            con.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         write_alerts(alerts, out)
         console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
 

@@ -39,3 +39,17 @@ def test_bad_parameters_are_named(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--as-of" in r.output
     r = runner.invoke(app, ["detect", "--orders", str(f), "--deliveries", str(f)])
     assert r.exit_code == 2 and "colonne(s) manquante(s)" in r.output
+
+
+def test_detect_reads_a_fhir_bundle(tmp_path: Path) -> None:
+    from tests.detection.test_fhir import delivery, request
+
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        request("r1", "L1", "03760123450010", "2025-03-03", "2025-03-06", 10),
+        delivery("d1", "SupplyRequest/r1", "2025-03-06", 10)]}
+    (tmp_path / "b.json").write_text(json.dumps(bundle))
+    r = runner.invoke(app, ["detect", "--fhir", str(tmp_path / "b.json"), "--out", str(tmp_path / "a.csv")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "a.csv").read_text().splitlines()[0] == ",".join(ALERTS)
+    r = runner.invoke(app, ["detect", "--fhir", str(tmp_path / "b.json"), "--orders", str(tmp_path / "b.json")])
+    assert r.exit_code == 2 and "--fhir" in r.output

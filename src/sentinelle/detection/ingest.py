@@ -53,10 +53,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
 """
 
 
-def connect(path: Path | str = ":memory:", *, keyed: bool = True) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str = ":memory:", *, keyed: bool = True, memory_limit: str | None = None,
+            temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A store. `keyed=False` (a one-off run over files, as `detect` does) drops the primary keys: at
-    national volume their index costs gigabytes, and one load has nothing to be kept apart from."""
-    con = duckdb.connect(str(path))
+    national volume their index costs gigabytes, and one load has nothing to be kept apart from.
+    `memory_limit` caps DuckDB's memory; beyond it, it spills to `temp_directory`."""
+    config: dict[str, str] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    try:
+        con = duckdb.connect(str(path), config=config)
+    except duckdb.Error as exc:
+        raise IngestError(f"réglage DuckDB refusé : {exc}") from exc
+    con.execute("SET preserve_insertion_order = false")
     con.execute(SCHEMA if keyed else SCHEMA.replace(",\n    PRIMARY KEY (establishment_id, line_id)", "")
                 .replace(",\n    PRIMARY KEY (establishment_id, line_id, delivered_at, quantity_delivered)", ""))
     return con
@@ -96,9 +107,9 @@ def _int(col: str) -> str:
     return f"TRY_CAST(NULLIF({col}, '') AS BIGINT)"
 
 
-def _check_finess(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _check_finess(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """The distinct establishment numbers of a file checked once each (format and Luhn key)."""
-    ids = [row[0] for row in con.execute(f"SELECT DISTINCT coalesce(establishment_id, '') FROM {table}").fetchall()]
+    ids = [row[0] for row in con.execute(f"SELECT DISTINCT coalesce(establishment_id, '') FROM {source}").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
     bad = [(i, why) for i in ids if (why := finess_error(i))]
     if bad:
@@ -129,86 +140,76 @@ DELIVERY_CHECKS = [
 
 def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """checked_orders: typed columns, the reason of rejection (NULL when accepted), `extra` for the
-    repeats of a line sent twice with the same content (loaded once)."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE typed_orders AS
-        SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
-               {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
-        FROM {_source(con, path, ORDERS)}""")
-    _check_finess(con, "typed_orders")
+    repeats of a line sent twice with the same content (loaded once). One pass over the file."""
+    source = _source(con, path, ORDERS)
+    _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_orders AS
         SELECT t.*, {_reasons(ORDER_CHECKS)} AS reason, false AS extra
-        FROM typed_orders t LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')""")
-    con.execute("DROP TABLE typed_orders")
+        FROM (SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
+                     {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
+              FROM {source}) t
+        LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')""")
     # The same line twice in the file: with different content both are refused; with the same, kept once.
+    # Grouped on a 64-bit hash of the key first (a national file holds a hundred million lines; their
+    # text keys would not fit a hash table in memory), then checked on the keys themselves.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE dup_lines AS
-        WITH keys AS (SELECT establishment_id, line_id FROM checked_orders WHERE reason IS NULL
-                      GROUP BY ALL HAVING count(*) > 1)
+        WITH hashes AS (SELECT hash(establishment_id, line_id) AS h FROM checked_orders WHERE reason IS NULL
+                        GROUP BY 1 HAVING count(*) > 1),
+        keys AS (SELECT establishment_id, line_id FROM checked_orders
+                 WHERE reason IS NULL AND hash(establishment_id, line_id) IN (SELECT h FROM hashes)
+                 GROUP BY ALL HAVING count(*) > 1)
         SELECT c.establishment_id, c.line_id, min(c.record) AS first_record,
                count(DISTINCT (c.order_id, c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)) AS variants
         FROM checked_orders c JOIN keys USING (establishment_id, line_id) WHERE c.reason IS NULL GROUP BY ALL""")
-    con.execute("""
-        UPDATE checked_orders c
-        SET reason = CASE WHEN d.variants > 1
-                          THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')' END,
-            extra = d.variants = 1 AND c.record > d.first_record
-        FROM dup_lines d
-        WHERE c.reason IS NULL AND c.establishment_id = d.establishment_id AND c.line_id = d.line_id""")
-    con.execute("""
-        UPDATE checked_orders c SET reason = 'line_id déjà enregistré avec un autre contenu'
-        FROM orders o
-        WHERE c.reason IS NULL AND o.establishment_id = c.establishment_id AND o.line_id = c.line_id
-          AND (o.product_id, o.supplier_id, o.ordered_at, o.promised_at, o.quantity_ordered)
-              IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)""")
+    if con.execute("SELECT count(*) FROM dup_lines").fetchone()[0]:
+        con.execute("""
+            UPDATE checked_orders c
+            SET reason = CASE WHEN d.variants > 1
+                              THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')' END,
+                extra = d.variants = 1 AND c.record > d.first_record
+            FROM dup_lines d
+            WHERE c.reason IS NULL AND c.establishment_id = d.establishment_id AND c.line_id = d.line_id""")
+    if con.execute("SELECT count(*) FROM orders").fetchone()[0]:
+        con.execute("""
+            UPDATE checked_orders c SET reason = 'line_id déjà enregistré avec un autre contenu'
+            FROM orders o
+            WHERE c.reason IS NULL AND o.establishment_id = c.establishment_id AND o.line_id = c.line_id
+              AND (o.product_id, o.supplier_id, o.ordered_at, o.promised_at, o.quantity_ordered)
+                  IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)""")
 
 
-def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path, with_orders: bool) -> None:
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE typed_deliveries AS
-        SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty
-        FROM {_source(con, path, DELIVERIES)}""")
-    _check_finess(con, "typed_deliveries")
-    # A delivery must belong to a known line (stored, or accepted in this load) and not precede its order.
-    known = "SELECT establishment_id, line_id, ordered_at FROM orders"
-    if with_orders:
-        known += (" UNION ALL SELECT establishment_id, line_id, ordered_d FROM checked_orders "
-                  "WHERE reason IS NULL AND NOT extra")
+def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """checked_deliveries, against the orders table (the lines accepted in this load are in it already)."""
+    source = _source(con, path, DELIVERIES)
+    _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_deliveries AS
         SELECT t.*, coalesce({_reasons(DELIVERY_CHECKS)},
             CASE WHEN k.establishment_id IS NULL THEN 'livraison d''une ligne inconnue'
                  WHEN t.delivered_d < k.ordered_at THEN 'delivered_at avant la commande (' || k.ordered_at || ')'
             END) AS reason
-        FROM typed_deliveries t
+        FROM (SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty FROM {source}) t
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')
-        LEFT JOIN (SELECT establishment_id, line_id, min(ordered_at) AS ordered_at FROM ({known}) GROUP BY ALL) k
-          ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
-    con.execute("DROP TABLE typed_deliveries")
+        LEFT JOIN orders k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
-           reject_all_on_error: bool = False) -> Report:
-    """Load both files in one transaction: all of it, or (by default) all but the rejected rows."""
-    report = Report()
+           reject_all_on_error: bool = False, earlier: list[Rejection] | None = None) -> Report:
+    """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
+    `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries)."""
+    report = Report(rejections=list(earlier or []))
+    keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'orders' "
+                        "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] > 0
+    on_conflict = "ON CONFLICT DO NOTHING" if keyed else ""
     con.execute("BEGIN")
     try:
         if orders is not None:
             _check_orders(con, orders)
             report.rejections += [Rejection(str(orders), r, why) for r, why in con.execute(
                 "SELECT record, reason FROM checked_orders WHERE reason IS NOT NULL ORDER BY record").fetchall()]
-        if deliveries is not None:
-            _check_deliveries(con, deliveries, orders is not None)
-            report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(
-                "SELECT record, reason FROM checked_deliveries WHERE reason IS NOT NULL ORDER BY record").fetchall()]
-        if report.rejections and reject_all_on_error:
-            con.execute("ROLLBACK")
-            return report
-        keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'orders' "
-                            "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] > 0
-        on_conflict = "ON CONFLICT DO NOTHING" if keyed else ""
-        if orders is not None:
+            # In now (the transaction holds it back if all must be refused): the deliveries check against it.
             before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             con.execute(f"""
                 INSERT INTO orders
@@ -217,13 +218,23 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                 FROM checked_orders WHERE reason IS NULL AND NOT extra
                 {on_conflict}""")
             report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
+            con.execute("DROP TABLE checked_orders")
         if deliveries is not None:
+            _check_deliveries(con, deliveries)
+            report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(
+                "SELECT record, reason FROM checked_deliveries WHERE reason IS NOT NULL ORDER BY record").fetchall()]
             before = con.execute("SELECT count(*) FROM deliveries").fetchone()[0]
             # Without keys (a one-off run) a delivery repeated in the file is kept once by DISTINCT.
-            rows = ("SELECT DISTINCT establishment_id, line_id, delivered_d, qty FROM checked_deliveries "
-                    "WHERE reason IS NULL")
-            con.execute(f"INSERT INTO deliveries {rows} {on_conflict}")
+            con.execute(f"""
+                INSERT INTO deliveries
+                SELECT DISTINCT establishment_id, line_id, delivered_d, qty FROM checked_deliveries
+                WHERE reason IS NULL {on_conflict}""")
             report.deliveries_loaded = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] - before
+            con.execute("DROP TABLE checked_deliveries")
+        if report.rejections and reject_all_on_error:
+            con.execute("ROLLBACK")
+            report.orders_loaded = report.deliveries_loaded = 0
+            return report
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
