@@ -44,9 +44,10 @@ def main() -> None:
     con.execute("SET preserve_insertion_order = false")
     ids = [r[0] for r in con.execute(f"SELECT DISTINCT establishment_id FROM read_csv('{base}/orders.csv', "
                                      "all_varchar=true)").fetchall()]
-    # Copy k of an establishment: same département, another number, a valid key.
-    mapping = [(k, e, finess_with_key(e[:2] + f"{(int(e[2:8]) + 7919 * k) % 1000000:06d}"))
-               for k in range(args.copies) for e in ids]
+    # Copy k of an establishment: same département, a number of its own (serial), a valid key.
+    mapping = [(k, e, finess_with_key(e[:2] + f"{n:06d}"))
+               for n, (k, e) in enumerate((k, e) for k in range(args.copies) for e in ids)]
+    assert len({new for _, _, new in mapping}) == len(mapping)
     con.execute("CREATE TABLE copies (k INTEGER, old VARCHAR, new VARCHAR)")
     con.executemany("INSERT INTO copies VALUES (?, ?, ?)", mapping)
     start = time.perf_counter()

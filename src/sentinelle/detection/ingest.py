@@ -145,7 +145,7 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_orders AS
-        SELECT t.*, {_reasons(ORDER_CHECKS)} AS reason, false AS extra
+        SELECT t.*, {_reasons(ORDER_CHECKS)} AS reason
         FROM (SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
                      {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
               FROM {source}) t
@@ -163,21 +163,26 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         SELECT c.establishment_id, c.line_id, min(c.record) AS first_record,
                count(DISTINCT (c.order_id, c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)) AS variants
         FROM checked_orders c JOIN keys USING (establishment_id, line_id) WHERE c.reason IS NULL GROUP BY ALL""")
-    if con.execute("SELECT count(*) FROM dup_lines").fetchone()[0]:
-        con.execute("""
-            UPDATE checked_orders c
-            SET reason = CASE WHEN d.variants > 1
-                              THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')' END,
-                extra = d.variants = 1 AND c.record > d.first_record
-            FROM dup_lines d
-            WHERE c.reason IS NULL AND c.establishment_id = d.establishment_id AND c.line_id = d.line_id""")
-    if con.execute("SELECT count(*) FROM orders").fetchone()[0]:
-        con.execute("""
-            UPDATE checked_orders c SET reason = 'line_id déjà enregistré avec un autre contenu'
-            FROM orders o
-            WHERE c.reason IS NULL AND o.establishment_id = c.establishment_id AND o.line_id = c.line_id
-              AND (o.product_id, o.supplier_id, o.ordered_at, o.promised_at, o.quantity_ordered)
-                  IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)""")
+    # The verdict of each row, as a view: a big table is read again, never rewritten (an UPDATE of a
+    # hundred million rows would hold them all in memory).
+    stored = con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
+    stored_join = ("LEFT JOIN orders o ON o.establishment_id = c.establishment_id AND o.line_id = c.line_id"
+                   if stored else "")
+    stored_reason = ("""WHEN o.establishment_id IS NOT NULL AND (o.product_id, o.supplier_id, o.ordered_at,
+                             o.promised_at, o.quantity_ordered)
+                             IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)
+                        THEN 'line_id déjà enregistré avec un autre contenu'""" if stored else "")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW order_verdict AS
+        SELECT c.* EXCLUDE (reason),
+               CASE WHEN c.reason IS NOT NULL THEN c.reason
+                    WHEN d.variants > 1 THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')'
+                    {stored_reason}
+               END AS reason,
+               coalesce(d.variants = 1 AND c.record > d.first_record, false) AS extra
+        FROM checked_orders c
+        LEFT JOIN dup_lines d ON d.establishment_id = c.establishment_id AND d.line_id = c.line_id
+        {stored_join}""")
 
 
 def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -208,16 +213,17 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         if orders is not None:
             _check_orders(con, orders)
             report.rejections += [Rejection(str(orders), r, why) for r, why in con.execute(
-                "SELECT record, reason FROM checked_orders WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+                "SELECT record, reason FROM order_verdict WHERE reason IS NOT NULL ORDER BY record").fetchall()]
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
             before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             con.execute(f"""
                 INSERT INTO orders
                 SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
                        NULLIF(region, ''), cancelled_d
-                FROM checked_orders WHERE reason IS NULL AND NOT extra
+                FROM order_verdict WHERE reason IS NULL AND NOT extra
                 {on_conflict}""")
             report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
+            con.execute("DROP VIEW order_verdict")
             con.execute("DROP TABLE checked_orders")
         if deliveries is not None:
             _check_deliveries(con, deliveries)
