@@ -13,6 +13,7 @@ import csv
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -59,8 +60,21 @@ FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
 
+def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
+    """A progress bar over named phases, and the callback that advances it."""
+    bar = Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err)
+    task = bar.add_task(phases[0], total=len(phases))
+
+    def done(name: str) -> None:
+        following = phases.index(name) + 1 if name in phases else len(phases)
+        bar.update(task, completed=following, description=phases[following] if following < len(phases) else "fini")
+
+    return bar, done
+
+
 def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
-          reject_all_on_error: bool = False):
+          reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None):
     """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report."""
     from sentinelle.detection.fhir import ingest_bundle
     from sentinelle.detection.ingest import ingest
@@ -68,10 +82,10 @@ def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, 
     if fhir is not None:
         if orders is not None or deliveries is not None:
             raise typer.BadParameter("--fhir remplace --orders et --deliveries", param_hint="--fhir")
-        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error)
+        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress)
     if orders is None and deliveries is None:
         raise typer.BadParameter("donnez --orders et --deliveries, ou --fhir", param_hint="--orders")
-    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error)
+    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress)
 
 
 def register(app: typer.Typer) -> None:
@@ -118,9 +132,12 @@ def register(app: typer.Typer) -> None:
         path = store or get_settings().var_dir / "detection.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(path)
+        from sentinelle.detection.ingest import PHASES
+
         try:
-            with console.status("Lecture et contrôle des lignes…"):
-                report = _load(con, orders, deliveries, fhir, reject_all_on_error=reject_all_on_error)
+            bar, done = _bar(PHASES)
+            with bar:
+                report = _load(con, orders, deliveries, fhir, reject_all_on_error=reject_all_on_error, progress=done)
         except IngestError as exc:
             err.print(f"[red]Erreur[/red] : {exc}")
             raise typer.Exit(2) from exc
@@ -162,15 +179,17 @@ def register(app: typer.Typer) -> None:
                               temp_directory=work / "spill")
             except IngestError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
-            try:
-                with console.status("Lecture et contrôle des lignes…"):
-                    report = _load(con, orders, deliveries, fhir)
-            except IngestError as exc:
-                err.print(f"[red]Erreur[/red] : {exc}")
-                raise typer.Exit(2) from exc
+            from sentinelle.detection.ingest import PHASES
+
+            bar, done = _bar(PHASES + engine.PHASES)
+            with bar:
+                try:
+                    report = _load(con, orders, deliveries, fhir, progress=done)
+                except IngestError as exc:
+                    err.print(f"[red]Erreur[/red] : {exc}")
+                    raise typer.Exit(2) from exc
+                alerts = engine.detect(con, params, as_of=day, progress=done)
             _report_rejections(report)
-            with console.status("Détection jour par jour…"):
-                alerts = engine.detect(con, params, as_of=day)
             con.close()
         finally:
             shutil.rmtree(work, ignore_errors=True)

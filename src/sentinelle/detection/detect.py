@@ -17,6 +17,7 @@ after 14 quiet days. Every choice is a parameter (`Params`), documented in docs/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
@@ -37,6 +38,9 @@ class Params:
     margin_days: int = 1  # ... plus this many days
     threshold: float = 6.0  # -log10 of the chance of so many abnormal lines at the usual rate
     min_abnormal: int = 3  # abnormal lines in the window
+    # ... and a share of abnormal lines this far above the usual rate: at national volume a tiny excess
+    # is "significant" (the score grows with the number of lines) without being a shortage.
+    min_excess: float = 0.10
     min_breadth: int = 2  # establishments with an abnormal line in the window
     base_floor: float = 0.03  # lower bound of the usual rate of abnormal lines
     default_lead: int = 7  # lead time assumed before any history
@@ -163,7 +167,6 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
 
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
-    _judged(con, p)
     # Per series and day: lines judged and abnormal. Each scope is its own aggregation of the lines.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE judged_day AS
@@ -228,7 +231,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # abnormal lines of the window.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
-        WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold}),
+        WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
         abn AS (SELECT product_id, supplier_id, region, est, judged_at FROM judged WHERE abnormal),
         ev AS (
             SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t,
@@ -277,17 +280,30 @@ def _episodes(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
         ORDER BY first_alert_at, product_id, supplier_id, scope, scope_id""").fetchall()
 
 
-def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None) -> list[tuple]:
-    """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason)."""
+# The phases of `detect`, for a progress bar.
+PHASES = ("lignes et livraisons connues", "jugement des lignes", "séries et scores", "épisodes")
+
+
+def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None,
+           progress: Callable[[str], None] | None = None) -> list[tuple]:
+    """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
+    `progress` is told the name of each phase (PHASES) once it is done."""
+    step = progress or (lambda _name: None)
     prepare(con, as_of)
+    step(PHASES[0])
+    _judged(con, params)
+    step(PHASES[1])
     _scored(con, params)
+    step(PHASES[2])
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
         SELECT product_id, supplier_id, scope, scope_id, t, score,
                printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)',
                       k_win, n_win, 100 * coalesce(usual, 0), breadth) AS reason
         FROM alarm""")
-    return _episodes(con, "alarm_days")
+    episodes = _episodes(con, "alarm_days")
+    step(PHASES[3])
+    return episodes
 
 
 def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:

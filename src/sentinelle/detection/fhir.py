@@ -111,13 +111,15 @@ def bundle_to_csv(bundle: Path, out: Path) -> tuple[Path, Path, list[Rejection]]
     return paths[0], paths[1], rejections
 
 
-def ingest_bundle(con: Any, bundle: Path, *, reject_all_on_error: bool = False) -> Report:
+def ingest_bundle(con: Any, bundle: Path, *, reject_all_on_error: bool = False,
+                  progress: Any = None) -> Report:
     """Ingest a Bundle like the two files: the report names Bundle entries."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         orders, deliveries, unreadable = bundle_to_csv(bundle, Path(tmp))
-        report = ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, earlier=unreadable)
+        report = ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, earlier=unreadable,
+                        progress=progress)
         entries = {}
         for path in (orders, deliveries):
             with path.open(encoding="utf-8") as f:

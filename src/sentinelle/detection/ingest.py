@@ -9,6 +9,7 @@ content is rejected (the first version stands).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,10 +201,18 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         LEFT JOIN orders k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
+# The phases of `ingest`, for a progress bar.
+PHASES = ("commandes : lecture et contrôles", "commandes : enregistrement", "livraisons : lecture et contrôles",
+          "livraisons : enregistrement")
+
+
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
-           reject_all_on_error: bool = False, earlier: list[Rejection] | None = None) -> Report:
+           reject_all_on_error: bool = False, earlier: list[Rejection] | None = None,
+           progress: Callable[[str], None] | None = None) -> Report:
     """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
-    `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries)."""
+    `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries).
+    `progress` is told the name of each phase (PHASES) once it is done."""
+    step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
     keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'orders' "
                         "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] > 0
@@ -214,6 +223,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             _check_orders(con, orders)
             report.rejections += [Rejection(str(orders), r, why) for r, why in con.execute(
                 "SELECT record, reason FROM order_verdict WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+            step(PHASES[0])
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
             before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             con.execute(f"""
@@ -225,10 +235,12 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
             con.execute("DROP VIEW order_verdict")
             con.execute("DROP TABLE checked_orders")
+            step(PHASES[1])
         if deliveries is not None:
             _check_deliveries(con, deliveries)
             report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(
                 "SELECT record, reason FROM checked_deliveries WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+            step(PHASES[2])
             before = con.execute("SELECT count(*) FROM deliveries").fetchone()[0]
             # Without keys (a one-off run) a delivery repeated in the file is kept once by DISTINCT.
             con.execute(f"""
@@ -237,6 +249,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                 WHERE reason IS NULL {on_conflict}""")
             report.deliveries_loaded = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] - before
             con.execute("DROP TABLE checked_deliveries")
+            step(PHASES[3])
         if report.rejections and reject_all_on_error:
             con.execute("ROLLBACK")
             report.orders_loaded = report.deliveries_loaded = 0
