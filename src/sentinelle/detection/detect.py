@@ -154,8 +154,10 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         cum AS (SELECT *, sum(c) OVER (PARTITION BY t ORDER BY v ROWS UNBOUNDED PRECEDING) AS cum,
                        sum(c) OVER (PARTITION BY t) AS tot FROM hist),
         daily AS (SELECT t, min(v) FILTER (WHERE cum >= 0.5 * tot) AS shift FROM cum GROUP BY t)
-        SELECT t, median(shift) OVER (ORDER BY t RANGE BETWEEN INTERVAL 6 DAY PRECEDING AND CURRENT ROW) AS shift
-        FROM daily""")
+        -- A median over a sliding window, as a self-join: Spark allows no window frame on a median.
+        SELECT a.t, median(b.shift) AS shift
+        FROM daily a JOIN daily b ON b.t BETWEEN a.t - 6 AND a.t
+        GROUP BY a.t""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE judged AS
         WITH j AS (
@@ -196,21 +198,24 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scored AS
         WITH rolled AS (
-            SELECT *, (t - DATE '2000-01-03') // 7 AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
+            SELECT *, date_diff('day', DATE '2000-01-03', t) // 7 AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
             FROM judged_day
             WINDOW w AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW)),
         weekly AS (
-            SELECT product_id, supplier_id, scope, scope_id, (t - DATE '2000-01-03') // 7 AS week,
+            SELECT product_id, supplier_id, scope, scope_id, date_diff('day', DATE '2000-01-03', t) // 7 AS week,
                    sum(n) AS n, sum(k) AS k
             FROM judged_day GROUP BY ALL),
         -- The usual rate: the median of the weekly rates over the past (weeks ending 4 to 26 weeks
         -- before), so that a disruption that lasts less than half of that past does not pass for usual.
         usual AS (
-            SELECT *, median(k / n) FILTER (WHERE n >= 3) OVER pw AS usual, sum(n) OVER pw AS n_past
-            FROM weekly
-            WINDOW pw AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY week
-                          RANGE BETWEEN {p.history // 7} PRECEDING AND {p.recent // 7 + 1} PRECEDING)),
+            SELECT w.product_id, w.supplier_id, w.scope, w.scope_id, w.week,
+                   median(past.k / past.n) FILTER (WHERE past.n >= 3) AS usual, sum(past.n) AS n_past
+            FROM weekly w JOIN weekly past
+              ON past.product_id = w.product_id AND past.supplier_id = w.supplier_id AND past.scope = w.scope
+             AND past.scope_id = w.scope_id
+             AND past.week BETWEEN w.week - {p.history // 7} AND w.week - ({p.recent // 7 + 1})
+            GROUP BY w.product_id, w.supplier_id, w.scope, w.scope_id, w.week),
         based AS (
             SELECT r.*, u.usual, u.n_past,
                    least(0.95, greatest(coalesce(u.usual, 0), {p.base_floor})
@@ -267,7 +272,7 @@ def _episodes(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
     """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason) into episodes."""
     return con.execute(f"""
         WITH marked AS (
-            SELECT *, CASE WHEN t - lag(t) OVER s > {EPISODE_GAP_DAYS} OR lag(t) OVER s IS NULL THEN 1 ELSE 0 END
+            SELECT *, CASE WHEN date_diff('day', lag(t) OVER s, t) > {EPISODE_GAP_DAYS} OR lag(t) OVER s IS NULL THEN 1 ELSE 0 END
                       AS new_episode
             FROM {source} WINDOW s AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t)),
         numbered AS (
