@@ -56,6 +56,8 @@ def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-de
             w.writerow([r.file, r.record, r.reason])
 
 
+OrdersOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
+DeliveriesOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
 FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
@@ -118,8 +120,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def ingest(
-        orders: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-        deliveries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        orders: OrdersOption = None,
+        deliveries: DeliveriesOption = None,
         store: Annotated[Path | None, typer.Option(help="DuckDB file (default var/detection.duckdb)")] = None,
         reject_all_on_error: Annotated[bool, typer.Option("--reject-all-on-error")] = False,
         rejects: Annotated[Path | None, typer.Option(help="write every rejected row to this CSV")] = None,
@@ -127,13 +129,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load order and delivery lines into the columnar store; re-loading the same lines changes nothing."""
         from sentinelle.config import get_settings
-        from sentinelle.detection.ingest import IngestError, connect
+        from sentinelle.detection.ingest import PHASES, IngestError, connect
 
         path = store or get_settings().var_dir / "detection.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(path)
-        from sentinelle.detection.ingest import PHASES
-
         try:
             bar, done = _bar(PHASES)
             with bar:
@@ -154,8 +154,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def detect(
-        orders: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-        deliveries: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        orders: OrdersOption = None,
+        deliveries: DeliveriesOption = None,
         fhir: FhirOption = None,
         out: Annotated[Path, typer.Option(help="alerts CSV")] = Path("alerts.csv"),
         as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
-        from sentinelle.detection.ingest import IngestError, connect
+        from sentinelle.detection.ingest import PHASES, IngestError, connect
 
         day = _date(as_of, "--as-of")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
@@ -179,8 +179,6 @@ def register(app: typer.Typer) -> None:
                               temp_directory=work / "spill")
             except IngestError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
-            from sentinelle.detection.ingest import PHASES
-
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
                 try:

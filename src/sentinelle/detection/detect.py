@@ -18,7 +18,7 @@ after 14 quiet days. Every choice is a parameter (`Params`), documented in docs/
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -354,7 +354,3 @@ def _due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
         SELECT d.*, coalesce(d.promised_at, w.d) AS due FROM d JOIN wd_date w ON w.wd = d.due_wd""")
-
-
-def params_dict(p: Params) -> dict[str, object]:
-    return asdict(p)

@@ -201,6 +201,18 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         LEFT JOIN orders k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
+def _rejections(con: duckdb.DuckDBPyConnection, path: Path, verdicts: str) -> list[Rejection]:
+    return [Rejection(str(path), record, why) for record, why in con.execute(
+        f"SELECT record, reason FROM {verdicts} WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> int:
+    """INSERT INTO `table` the rows of query `rows`; how many were new."""
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    con.execute(f"INSERT INTO {table} {rows}")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+
+
 # The phases of `ingest`, for a progress bar.
 PHASES = ("commandes : lecture et contrôles", "commandes : enregistrement", "livraisons : lecture et contrôles",
           "livraisons : enregistrement")
@@ -221,33 +233,25 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     try:
         if orders is not None:
             _check_orders(con, orders)
-            report.rejections += [Rejection(str(orders), r, why) for r, why in con.execute(
-                "SELECT record, reason FROM order_verdict WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+            report.rejections += _rejections(con, orders, "order_verdict")
             step(PHASES[0])
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            before = con.execute("SELECT count(*) FROM orders").fetchone()[0]
-            con.execute(f"""
-                INSERT INTO orders
+            report.orders_loaded = _insert(con, "orders", f"""
                 SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
                        NULLIF(region, ''), cancelled_d
                 FROM order_verdict WHERE reason IS NULL AND NOT extra
                 {on_conflict}""")
-            report.orders_loaded = con.execute("SELECT count(*) FROM orders").fetchone()[0] - before
             con.execute("DROP VIEW order_verdict")
             con.execute("DROP TABLE checked_orders")
             step(PHASES[1])
         if deliveries is not None:
             _check_deliveries(con, deliveries)
-            report.rejections += [Rejection(str(deliveries), r, why) for r, why in con.execute(
-                "SELECT record, reason FROM checked_deliveries WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+            report.rejections += _rejections(con, deliveries, "checked_deliveries")
             step(PHASES[2])
-            before = con.execute("SELECT count(*) FROM deliveries").fetchone()[0]
             # Without keys (a one-off run) a delivery repeated in the file is kept once by DISTINCT.
-            con.execute(f"""
-                INSERT INTO deliveries
+            report.deliveries_loaded = _insert(con, "deliveries", f"""
                 SELECT DISTINCT establishment_id, line_id, delivered_d, qty FROM checked_deliveries
                 WHERE reason IS NULL {on_conflict}""")
-            report.deliveries_loaded = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] - before
             con.execute("DROP TABLE checked_deliveries")
             step(PHASES[3])
         if report.rejections and reject_all_on_error:

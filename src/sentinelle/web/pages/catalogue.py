@@ -12,12 +12,14 @@ from sentinelle.accounts.models import User
 from sentinelle.alternatives import policy as alt_policy
 from sentinelle.alternatives import service as ratings
 from sentinelle.alternatives.models import Alternative
+from sentinelle.alternatives.schemas import RatingIn
 from sentinelle.catalogue import service
-from sentinelle.errors import Forbidden, Invalid
+from sentinelle.errors import Forbidden
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals import service as signals
 from sentinelle.signals.models import Signal
 from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.forms import form_int, validated
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -58,10 +60,9 @@ def rate_alternative(request: Request, alternative_id: int, score: str = Form(""
     check_csrf(request, csrf_token)
     # Back to the page the form was on; only our own paths, never an outside address.
     target = back if back.startswith("/") and not back.startswith("//") else "/"
-    if not score.isdigit():
-        raise Invalid("choisissez une note de 1 à 5", "score")
+    data = validated(RatingIn, score=form_int(score, "score"), comment=comment)
     # A refusal is shown by the error page with its 4xx status and the field it names.
-    ratings.rate(db, user, alternative_id, int(score), comment)
+    ratings.rate(db, user, alternative_id, data.score, data.comment)
     db.commit()
     request.session["flash"] = "Votre note est enregistrée."
     return RedirectResponse(target, status_code=303)

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
 from sentinelle.signals.states import allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.forms import form_int, validated
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -31,25 +31,6 @@ CAUSE_LABELS = {"production": "Production", "quality": "Qualité", "demand": "Ha
                 "unknown": "Inconnue"}
 MEASURE_LABELS = {"quota": "Contingentement", "allocation": "Répartition", "import": "Importation",
                   "contingency": "Plan de continuité", "other": "Autre"}
-
-
-def _int(value: str | None, field: str) -> int | None:
-    if value is None or not str(value).strip():
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise Invalid(f"nombre entier attendu pour « {field} »", field) from exc
-
-
-def _validate(model: type, **values: Any) -> Any:
-    """Form values through the API's own schema, so that a form and the API refuse the same input."""
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "formulaire"
-        raise Invalid(f"champ « {field} » : {first.get('msg')}", field) from exc
 
 
 @router.get("/signaux")
@@ -118,8 +99,8 @@ def signal_action(request: Request, signal_id: int, action: str = Form(max_lengt
     check_csrf(request, csrf_token)
 
     def run() -> None:
-        data = _validate(schemas.TransitionIn, action=action, version=_int(version, "version"), reason=reason,
-                         merge_into=_int(merge_into, "merge_into"), public_message=public_message)
+        data = validated(schemas.TransitionIn, action=action, version=form_int(version, "version"), reason=reason,
+                         merge_into=form_int(merge_into, "merge_into"), public_message=public_message)
         service.transition(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
@@ -141,7 +122,7 @@ def signal_measure(request: Request, signal_id: int, kind: str = Form(max_length
     check_csrf(request, csrf_token)
 
     def run() -> None:
-        data = _validate(schemas.MeasureIn, kind=kind, description=description, version=_int(version, "version"))
+        data = validated(schemas.MeasureIn, kind=kind, description=description, version=form_int(version, "version"))
         service.add_measure(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
@@ -155,8 +136,8 @@ def signal_alternative(request: Request, signal_id: int, description: str = Form
     check_csrf(request, csrf_token)
 
     def run() -> None:
-        data = _validate(schemas.AlternativeIn, description=description, conditions=conditions,
-                         product_id=_int(product_id, "product_id"))
+        data = validated(schemas.AlternativeIn, description=description, conditions=conditions,
+                         product_id=form_int(product_id, "product_id"))
         service.add_alternative(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
@@ -168,7 +149,7 @@ def signal_lesson(request: Request, signal_id: int, what_worked: str = Form("", 
                   csrf_token: str = Form(""), user: User = Depends(require_user),
                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
-    data = _validate(schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
+    data = validated(schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
                      recommendation=recommendation)
     return _act(request, db, user, signal_id, lambda: service.record_lesson(db, user, signal_id, data))
 
@@ -182,8 +163,8 @@ def signal_update(request: Request, signal_id: int, version: str = Form(max_leng
 
     def run() -> None:
         end = _date(expected_end_at, "expected_end_at")
-        service.update(db, user, signal_id, _int(version, "version") or 0, expected_end_at=end,
-                       stock_coverage_days=_int(stock_coverage_days, "stock_coverage_days"),
+        service.update(db, user, signal_id, form_int(version, "version") or 0, expected_end_at=end,
+                       stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
                        measures_taken=measures_taken)
 
     return _act(request, db, user, signal_id, run)
@@ -233,13 +214,13 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
             "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
             "measures_taken": measures_taken}
     try:
-        pid = _int(product_id, "product_id")
+        pid = form_int(product_id, "product_id")
         if pid is None:
             raise Invalid("choisissez le produit concerné", "product_id")
-        data = _validate(schemas.DeclareIn, product_id=pid, kind=kind, cause=cause, cause_detail=cause_detail,
+        data = validated(schemas.DeclareIn, product_id=pid, kind=kind, cause=cause, cause_detail=cause_detail,
                          started_at=_date(started_at, "started_at") or date.today(),
                          expected_end_at=_date(expected_end_at, "expected_end_at"),
-                         stock_coverage_days=_int(stock_coverage_days, "stock_coverage_days"),
+                         stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
                          measures_taken=measures_taken)
         result = service.declare(db, user, data)
         db.commit()
@@ -287,7 +268,7 @@ def notice(request: Request, product_id: str = Form("", max_length=12), kind: st
         when = _date(interruption_at, "interruption_at")
         if when is None:
             raise Invalid("indiquez la date d'interruption", "interruption_at")
-        data = _validate(schemas.NoticeIn, product_id=_int(product_id, "product_id") or 0, kind=kind, cause=cause,
+        data = validated(schemas.NoticeIn, product_id=form_int(product_id, "product_id") or 0, kind=kind, cause=cause,
                          cause_detail=cause_detail, interruption_at=when,
                          expected_end_at=_date(expected_end_at, "expected_end_at"))
         signal = service.file_notice(db, user, data)
