@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser-deps serve clean messages
+.PHONY: demo test install browser-deps java serve clean messages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,7 +29,13 @@ browser-deps:
 	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
 	  cd tests/browser && npm install --no-audit --no-fund --silent; fi
 
-test: $(STAMP) browser-deps
+# Java for Spark (the detection engine for national volumes, tested in local mode).
+java:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; \
+	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; fi; fi
+
+test: $(STAMP) browser-deps java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)

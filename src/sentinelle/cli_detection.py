@@ -161,14 +161,25 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
         threshold: Annotated[float | None, typer.Option(help="alarm score (-log10 of a tail probability)")] = None,
         memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
+        engine_name: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
+        spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
     ) -> None:
-        """Detect tensions from the files alone (no database, no server), replaying the history day by day."""
+        """Detect tensions from the files alone (no database, no server), replaying the history day by day.
+
+        With --engine spark the lines are checked as by `ingest`, then the same detection runs on Spark."""
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
         from sentinelle.detection.ingest import PHASES, IngestError, connect
 
         day = _date(as_of, "--as-of")
+        if engine_name not in ("duckdb", "spark"):
+            raise typer.BadParameter("duckdb ou spark", param_hint="--engine")
+        if engine_name == "spark":
+            from sentinelle.detection import spark as spark_engine
+
+            if (missing := spark_engine.available()) is not None:
+                raise typer.BadParameter(missing, param_hint="--engine")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
         # A throw-away database file rather than memory: at national volume DuckDB must be free to
         # move its tables to disk to stay under --memory-limit.
@@ -186,7 +197,10 @@ def register(app: typer.Typer) -> None:
                 except IngestError as exc:
                     err.print(f"[red]Erreur[/red] : {exc}")
                     raise typer.Exit(2) from exc
-                alerts = engine.detect(con, params, as_of=day, progress=done)
+                if engine_name == "duckdb":
+                    alerts = engine.detect(con, params, as_of=day, progress=done)
+                else:
+                    alerts = _detect_on_spark(con, work, spark_master, params, day, done)
             _report_rejections(report)
             con.close()
         finally:
@@ -237,6 +251,21 @@ def register(app: typer.Typer) -> None:
             table.add_row(labels[name], str(s["alarms"]), str(s["true_alarms"]), _fmt(s["precision"]), _fmt(s["recall"]),
                           _fmt(s["median_lead_days"]), _fmt(s["false_alerts_per_1000_product_months"]))
         console.print(table)
+
+
+def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # type: ignore[no-untyped-def]
+                     progress: Callable[[str], None]) -> list[tuple]:
+    """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
+    from sentinelle.detection import spark as spark_engine
+
+    for table in ("orders", "deliveries"):
+        con.execute(f"COPY {table} TO '{work / table}.parquet' (FORMAT parquet)")
+    spark = spark_engine.session(master)
+    try:
+        return spark_engine.detect(spark, work / "orders.parquet", work / "deliveries.parquet", params, as_of=day,
+                                   progress=progress)
+    finally:
+        spark.stop()
 
 
 def register_alerts(app: typer.Typer) -> None:

@@ -1,0 +1,116 @@
+"""The detection pipeline on Apache Spark, for national or European volumes.
+
+The pipeline is written once, in SQL (detection/detect.py). Here its statements are translated from
+DuckDB's dialect to Spark's by sqlglot and run by a SparkSession. `SparkConnection` offers the few
+calls of a DuckDB connection that the pipeline makes (execute, executemany, fetchone, fetchall):
+a table the pipeline creates becomes a temporary view over a checkpointed frame (materialised at
+once, its plan cut, so that each later statement reads it rather than recomputing its lineage), a
+view stays a view, and the replay's day becomes a date literal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sentinelle.detection import detect as engine
+
+_CREATE_AS = re.compile(r"^\s*CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", re.S)
+_CREATE_COLUMNS = re.compile(r"^\s*CREATE OR REPLACE TEMP TABLE (\w+) \(([^()]*)\)\s*$", re.S)
+_INSERT = re.compile(r"^\s*INSERT INTO (\w+) VALUES", re.S)
+_SET_AS_OF = re.compile(r"^\s*SET VARIABLE as_of\b", re.S)
+_TYPES = {"VARCHAR": "string", "DATE": "date", "BOOLEAN": "boolean", "INTEGER": "int"}
+
+
+def available() -> str | None:
+    """None when Spark can run here, else why not (PySpark or Java missing)."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError as exc:
+        return f"PySpark is not installed ({exc.name}): pip install -e '.[spark]'"
+    if shutil.which("java") is None:
+        return "Spark needs Java (Debian: apt-get install default-jre-headless)"
+    return None
+
+
+@dataclass
+class _Rows:
+    rows: list[tuple]
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+
+@dataclass
+class SparkConnection:
+    """The DuckDB connection calls the pipeline makes, answered by a SparkSession."""
+
+    spark: Any
+    as_of: date | None = None
+    schemas: dict[str, str] = field(default_factory=dict)
+
+    def _spark_sql(self, sql: str) -> str:
+        import sqlglot
+
+        if self.as_of is not None:
+            sql = sql.replace("getvariable('as_of')", f"DATE '{self.as_of.isoformat()}'")
+        # A line's key needs only be unique; Spark refuses row_number() without an order.
+        sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
+        return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+    def execute(self, sql: str, params: list | None = None) -> _Rows:
+        if _SET_AS_OF.match(sql):
+            self.as_of = params[0] if params else None
+            return _Rows([])
+        if m := _CREATE_COLUMNS.match(sql):
+            columns = [c.split() for c in m.group(2).split(",")]
+            self.schemas[m.group(1)] = ", ".join(f"{name} {_TYPES[kind]}" for name, kind in columns)
+            self.spark.createDataFrame([], self.schemas[m.group(1)]).createOrReplaceTempView(m.group(1))
+            return _Rows([])
+        if m := _CREATE_AS.match(sql):
+            kind, name = m.group(1), m.group(2)
+            frame = self.spark.sql(self._spark_sql(sql[m.end():]))
+            if kind == "TABLE":
+                frame = frame.localCheckpoint(eager=True)
+            frame.createOrReplaceTempView(name)
+            return _Rows([])
+        return _Rows([tuple(r) for r in self.spark.sql(self._spark_sql(sql)).collect()])
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        m = _INSERT.match(sql)
+        if m is None:
+            raise ValueError(f"not supported on Spark: {sql[:60]}")
+        self.spark.createDataFrame(rows, self.schemas[m.group(1)]).createOrReplaceTempView(m.group(1))
+
+
+def session(master: str = "local[2]", driver_memory: str = "4g", app: str = "sentinelle-detection") -> Any:
+    """A Spark session: local on both cores by default, or a cluster's master URL."""
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master(master).appName(app)
+            .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+            # A few partitions per core: the default 200 would make thousands of tiny tasks here.
+            .config("spark.sql.shuffle.partitions", "8").config("spark.driver.memory", driver_memory)
+            .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def detect(spark: Any, orders: Path, deliveries: Path, params: engine.Params = engine.Params(),
+           as_of: date | None = None, progress: Any = None) -> list[tuple]:
+    """The alerts of detect.detect, computed by Spark from checked lines: Parquet files (or folders) with
+    the orders and deliveries tables as `sentinelle ingest` stores them."""
+    spark.read.parquet(str(orders)).createOrReplaceTempView("orders")
+    spark.read.parquet(str(deliveries)).createOrReplaceTempView("deliveries")
+    alerts = engine.detect(SparkConnection(spark), params, as_of=as_of, progress=progress)  # type: ignore[arg-type]
+    # Spark gives decimals and numpy-free floats where DuckDB gives floats: one form for both.
+    return [(*a[:6], float(a[6]), a[7]) for a in alerts]
