@@ -163,6 +163,8 @@ def register(app: typer.Typer) -> None:
         memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
         engine_name: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
+        sentinels: Annotated[Path | None, typer.Option(
+            exists=True, dir_okay=False, help="CSV of the sentinel hospitals' FINESS (establishment_id column)")] = None,
     ) -> None:
         """Detect tensions from the files alone (no database, no server), replaying the history day by day.
 
@@ -170,9 +172,13 @@ def register(app: typer.Typer) -> None:
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
-        from sentinelle.detection.ingest import PHASES, IngestError, connect
+        from sentinelle.detection.ingest import PHASES, IngestError, connect, read_sentinels
 
         day = _date(as_of, "--as-of")
+        try:
+            sentinel_ids = read_sentinels(sentinels) if sentinels else []
+        except IngestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
         if engine_name not in ("duckdb", "spark"):
             raise typer.BadParameter("duckdb ou spark", param_hint="--engine")
         if engine_name == "spark":
@@ -198,9 +204,9 @@ def register(app: typer.Typer) -> None:
                     err.print(f"[red]Erreur[/red] : {exc}")
                     raise typer.Exit(2) from exc
                 if engine_name == "duckdb":
-                    alerts = engine.detect(con, params, as_of=day, progress=done)
+                    alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
                 else:
-                    alerts = _detect_on_spark(con, work, spark_master, params, day, done)
+                    alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids)
             _report_rejections(report)
             con.close()
         finally:
@@ -254,7 +260,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # type: ignore[no-untyped-def]
-                     progress: Callable[[str], None]) -> list[tuple]:
+                     progress: Callable[[str], None], sentinels: list[str]) -> list[tuple]:
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine
 
@@ -263,7 +269,7 @@ def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # 
     spark = spark_engine.session(master)
     try:
         return spark_engine.detect(spark, work / "orders.parquet", work / "deliveries.parquet", params, as_of=day,
-                                   progress=progress)
+                                   progress=progress, sentinels=sentinels)
     finally:
         spark.stop()
 
@@ -280,18 +286,20 @@ def register_alerts(app: typer.Typer) -> None:
     ) -> None:
         """Detect, then declare each alert episode as a candidate signal (once; product_id = GTIN, CIP13 or CIS)."""
         from sentinelle.detection import detect as engine
-        from sentinelle.detection.candidates import declare_alerts
+        from sentinelle.detection.candidates import declare_alerts, sentinel_finess
         from sentinelle.detection.ingest import connect
         from sentinelle.detection.ingest import ingest as run
         from sentinelle.store.db import default_engine, session_scope, upgrade
 
+        db = default_engine()
+        upgrade(db)
+        with session_scope(db) as session:
+            sentinels = sentinel_finess(session)
         con = connect(keyed=False)
         with console.status("Détection…"):
             report = run(con, orders, deliveries)
-            alerts = engine.detect(con, as_of=_date(as_of, "--as-of"))
+            alerts = engine.detect(con, as_of=_date(as_of, "--as-of"), sentinels=sentinels)
         _report_rejections(report)
-        db = default_engine()
-        upgrade(db)
         with session_scope(db) as session:
             outcome = declare_alerts(session, con, alerts)
         console.print(f"{outcome.created} signal(s) créé(s), {outcome.known} déjà connu(s), "

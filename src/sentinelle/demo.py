@@ -77,7 +77,8 @@ def _detection(session: Session, establishments: list[Organisation], products: l
                         product_ids=[p.gtin or str(p.id) for p in products]), folder)
         con = connect()
         ingest(con, folder / "orders.csv", folder / "deliveries.csv")
-        outcome = declare_alerts(session, con, engine.detect(con))
+        sentinels = [e.finess for e in establishments if e.sentinel and e.finess]
+        outcome = declare_alerts(session, con, engine.detect(con, sentinels=sentinels))
         con.close()
     return outcome.created
 

@@ -63,3 +63,29 @@ def test_no_look_ahead(small_sim: Path, tmp_path: Path) -> None:
     # And what fired by T fired on the same first day in the replay of the whole history.
     later = {(a[0], a[1], a[2], a[3], a[4]) for a in engine.detect(_loaded(small_sim))}
     assert {(a[0], a[1], a[2], a[3], a[4]) for a in replayed} <= later
+
+
+def test_sentinel_hospitals_weigh_more_in_the_breadth(small_sim: Path) -> None:
+    con = _loaded(small_sim)
+    everyone = [r[0] for r in con.execute("SELECT DISTINCT establishment_id FROM orders").fetchall()]
+    key = lambda alerts: sorted(a[:7] for a in alerts)  # noqa: E731 - the reason names the sentinels
+    plain = engine.detect(con, engine.Params(min_breadth=2))
+    # With every hospital a sentinel counting double, a breadth of 4 is two hospitals: the same alerts.
+    weighted = engine.detect(con, engine.Params(min_breadth=4, sentinel_weight=2), sentinels=everyone)
+    assert key(weighted) == key(plain)
+    assert all("sentinelle(s)" in a[7] for a in weighted)
+    # Without sentinels, asking for four hospitals loses alerts.
+    assert len(engine.detect(con, engine.Params(min_breadth=4))) < len(plain)
+
+
+def test_sentinel_list_names_its_bad_line(tmp_path: Path) -> None:
+    import pytest
+
+    from sentinelle.detection.ingest import IngestError, read_sentinels
+
+    path = tmp_path / "sentinelles.csv"
+    path.write_text("establishment_id,name\n750712184,AP-HP\n123,Nowhere\n")
+    with pytest.raises(IngestError, match="ligne 3"):
+        read_sentinels(path)
+    path.write_text("750712184\n\n690781810\n")
+    assert read_sentinels(path) == ["750712184", "690781810"]

@@ -46,6 +46,12 @@ def weekly_series(con: duckdb.DuckDBPyConnection, product_id: str, supplier_id: 
         GROUP BY 1 ORDER BY 1""", args).fetchall()]
 
 
+def sentinel_finess(session: Session) -> list[str]:
+    """The FINESS of the sentinel hospitals, for the detector's weighted breadth."""
+    return list(session.scalars(select(Organisation.finess).where(Organisation.sentinel.is_(True),
+                                                                  Organisation.finess.is_not(None))))
+
+
 def _concerned(con: duckdb.DuckDBPyConnection, alert: tuple) -> list[str]:
     product_id, supplier_id, scope, scope_id, first = alert[:5]
     rows = con.execute("""

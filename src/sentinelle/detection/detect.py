@@ -17,7 +17,7 @@ after 14 quiet days. Every choice is a parameter (`Params`), documented in docs/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,7 +41,8 @@ class Params:
     # ... and a share of abnormal lines this far above the usual rate: at national volume a tiny excess
     # is "significant" (the score grows with the number of lines) without being a shortage.
     min_excess: float = 0.10
-    min_breadth: int = 2  # establishments with an abnormal line in the window
+    min_breadth: int = 2  # establishments with an abnormal line in the window (weighted, below)
+    sentinel_weight: int = 2  # a sentinel hospital counts as this many establishments in that breadth
     base_floor: float = 0.03  # lower bound of the usual rate of abnormal lines
     default_lead: int = 7  # lead time assumed before any history
     default_tolerance: int = 3  # days of lateness tolerated before any history
@@ -63,8 +64,9 @@ def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> s
         SELECT product_id, supplier_id, m, {picks} FROM cum GROUP BY ALL"""
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
-    """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data)."""
+def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = ()) -> date:
+    """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
+    `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth."""
     if as_of is None:
         as_of = con.execute("SELECT greatest((SELECT max(ordered_at) FROM orders), "
                             "(SELECT max(delivered_at) FROM deliveries))").fetchone()[0]
@@ -73,6 +75,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
     con.execute("SET VARIABLE as_of = ?", [as_of])
     con.execute("CREATE OR REPLACE TEMP TABLE department_region (department VARCHAR, region VARCHAR)")
     con.executemany("INSERT INTO department_region VALUES (?, ?)", list(DEPARTMENT_REGION.items()))
+    con.execute("CREATE OR REPLACE TEMP TABLE sentinel (est VARCHAR)")
+    if ids := sorted(set(sentinels)):
+        con.executemany("INSERT INTO sentinel VALUES (?)", [(i,) for i in ids])
     first = con.execute("SELECT min(ordered_at) FROM orders").fetchone()[0]
     con.execute("CREATE OR REPLACE TEMP TABLE workday (d DATE, working BOOLEAN, wd INTEGER)")
     con.executemany("INSERT INTO workday VALUES (?, ?, ?)",
@@ -88,8 +93,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> date:
                o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
                                        ELSE r.region END) AS region,
-               o.cancelled_at
+               o.cancelled_at, s.est IS NOT NULL AS sentinel
         FROM orders o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
+        LEFT JOIN sentinel s ON s.est = o.establishment_id
         WHERE o.ordered_at <= getvariable('as_of')""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE delivery AS
@@ -237,18 +243,20 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
-        abn AS (SELECT product_id, supplier_id, region, est, judged_at FROM judged WHERE abnormal),
+        abn AS (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal),
         ev AS (
-            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t,
-                   count(DISTINCT a.est) AS breadth, count(DISTINCT a.supplier_id) AS suppliers
+            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
+                   count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
+                   count(DISTINCT a.supplier_id) AS suppliers
             FROM cand c JOIN abn a ON a.product_id = c.product_id
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
             GROUP BY ALL)
-        SELECT c.*, ev.breadth, ev.suppliers
+        SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers,
+               ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels AS breadth
         FROM cand c JOIN ev USING (product_id, supplier_id, scope, scope_id, t)
-        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
+        WHERE ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
 
 
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
@@ -290,11 +298,11 @@ PHASES = ("lignes et livraisons connues", "jugement des lignes", "séries et sco
 
 
 def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None,
-           progress: Callable[[str], None] | None = None) -> list[tuple]:
+           progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = ()) -> list[tuple]:
     """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
-    `progress` is told the name of each phase (PHASES) once it is done."""
+    `progress` is told the name of each phase (PHASES) once it is done; `sentinels` as in `prepare`."""
     step = progress or (lambda _name: None)
-    prepare(con, as_of)
+    prepare(con, as_of, sentinels)
     step(PHASES[0])
     _judged(con, params)
     step(PHASES[1])
@@ -303,8 +311,9 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
         SELECT product_id, supplier_id, scope, scope_id, t, score,
-               printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)',
-                      k_win, n_win, 100 * coalesce(usual, 0), breadth) AS reason
+               printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s',
+                      k_win, n_win, 100 * coalesce(usual, 0), establishments,
+                      CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END) AS reason
         FROM alarm""")
     episodes = _episodes(con, "alarm_days")
     step(PHASES[3])

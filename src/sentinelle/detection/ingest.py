@@ -263,3 +263,22 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         con.execute("ROLLBACK")
         raise
     return report
+
+
+def read_sentinels(path: Path) -> list[str]:
+    """The FINESS of the sentinel hospitals: a CSV file with an `establishment_id` column (or one
+    number per line, no header). A bad number is an error that names its line."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    column = rows[0].index("establishment_id") if rows and "establishment_id" in rows[0] else None
+    ids = []
+    for number, row in enumerate(rows[1:] if column is not None else rows, start=2 if column is not None else 1):
+        value = (row[column if column is not None else 0] if row else "").strip()
+        if not value:
+            continue
+        if why := finess_error(value):
+            raise IngestError(f"{path.name}, ligne {number} : {value!r} : {why}")
+        ids.append(value)
+    return ids
