@@ -165,10 +165,15 @@ def register(app: typer.Typer) -> None:
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
         sentinels: Annotated[Path | None, typer.Option(
             exists=True, dir_okay=False, help="CSV of the sentinel hospitals' FINESS (establishment_id column)")] = None,
+        store: Annotated[Path | None, typer.Option(
+            dir_okay=False, help="DuckDB file keeping the lines and what the next day needs: later runs compute "
+                                 "only the new days")] = None,
     ) -> None:
         """Detect tensions from the files alone (no database, no server), replaying the history day by day.
 
-        With --engine spark the lines are checked as by `ingest`, then the same detection runs on Spark."""
+        With --engine spark the lines are checked as by `ingest`, then the same detection runs on Spark.
+        With --store the files (if any) are added to the store and only the days after its last run are
+        computed; the alerts are those of a full replay."""
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
@@ -187,6 +192,14 @@ def register(app: typer.Typer) -> None:
             if (missing := spark_engine.available()) is not None:
                 raise typer.BadParameter(missing, param_hint="--engine")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
+        if store is not None:
+            if engine_name != "duckdb":
+                raise typer.BadParameter("--store garde l'état dans DuckDB : sans --engine spark",
+                                         param_hint="--store")
+            alerts = _detect_in_store(store, orders, deliveries, fhir, day, params, sentinel_ids, memory_limit)
+            write_alerts(alerts, out)
+            console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
+            return
         # A throw-away database file rather than memory: at national volume DuckDB must be free to
         # move its tables to disk to stay under --memory-limit.
         work = Path(tempfile.mkdtemp(prefix="sentinelle-detect-"))
@@ -257,6 +270,41 @@ def register(app: typer.Typer) -> None:
             table.add_row(labels[name], str(s["alarms"]), str(s["true_alarms"]), _fmt(s["precision"]), _fmt(s["recall"]),
                           _fmt(s["median_lead_days"]), _fmt(s["false_alerts_per_1000_product_months"]))
         console.print(table)
+
+
+def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
+                     day: date | None, params, sentinels: list[str], memory_limit: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """New lines (if any) into the store, then the days after its last run."""
+    from sentinelle.detection import daily
+    from sentinelle.detection import detect as engine
+    from sentinelle.detection.ingest import PHASES, IngestError, connect
+
+    try:
+        con = connect(store, memory_limit=memory_limit, temp_directory=store.parent / f".{store.name}.spill")
+    except (IngestError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--store") from exc
+    loading = orders is not None or deliveries is not None or fhir is not None
+    bar, done = _bar((PHASES if loading else ()) + engine.PHASES)
+    with bar:
+        report = None
+        if loading:
+            try:
+                report = _load(con, orders, deliveries, fhir, progress=done)
+            except IngestError as exc:
+                err.print(f"[red]Erreur[/red] : {exc}")
+                raise typer.Exit(2) from exc
+        try:
+            run = daily.update(con, day, params, sentinels, progress=done)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--store") from exc
+    if report is not None:
+        _report_rejections(report)
+    con.close()
+    if run.why_full:
+        console.print(f"Historique entier recalculé jusqu'au {run.as_of} ({run.why_full}).")
+    else:
+        console.print(f"Jours du {run.since} (exclu) au {run.as_of} calculés ; le passé est repris du magasin.")
+    return run.alerts
 
 
 def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # type: ignore[no-untyped-def]

@@ -53,3 +53,30 @@ def test_detect_reads_a_fhir_bundle(tmp_path: Path) -> None:
     assert (tmp_path / "a.csv").read_text().splitlines()[0] == ",".join(ALERTS)
     r = runner.invoke(app, ["detect", "--fhir", str(tmp_path / "b.json"), "--orders", str(tmp_path / "b.json")])
     assert r.exit_code == 2 and "--fhir" in r.output
+
+
+def test_detect_with_a_store_computes_only_the_new_days(small_sim: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    # The history to the end of January, then what came after, as two deliveries of files.
+    parts = {"before": "<= DATE '2025-01-31'", "after": "> DATE '2025-01-31'"}
+    for name, cond in parts.items():
+        (tmp_path / name).mkdir()
+        for table, column in (("orders", "ordered_at"), ("deliveries", "delivered_at")):
+            duckdb.sql(f"COPY (SELECT * FROM read_csv('{small_sim / table}.csv', all_varchar = true) "
+                       f"WHERE CAST({column} AS DATE) {cond}) TO '{tmp_path / name / table}.csv' (HEADER)")
+    store = tmp_path / "national.duckdb"
+    outputs = []
+    for name, extra in (("before", ["--as-of", "2025-01-31"]), ("after", [])):
+        outputs.append(tmp_path / f"alerts-{name}.csv")
+        r = runner.invoke(app, ["detect", "--store", str(store), "--orders", str(tmp_path / name / "orders.csv"),
+                                "--deliveries", str(tmp_path / name / "deliveries.csv"), "--out", str(outputs[-1]),
+                                *extra])
+        assert r.exit_code == 0, r.output
+    assert "Jours du 2025-01-31 (exclu)" in " ".join(r.output.split())
+    whole = tmp_path / "alerts-whole.csv"
+    r = runner.invoke(app, ["detect", "--orders", str(small_sim / "orders.csv"),
+                            "--deliveries", str(small_sim / "deliveries.csv"), "--out", str(whole)])
+    assert r.exit_code == 0, r.output
+    assert outputs[-1].read_text() == whole.read_text()
+    assert len(outputs[0].read_text().splitlines()) < len(whole.read_text().splitlines())

@@ -64,21 +64,46 @@ def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> s
         SELECT product_id, supplier_id, m, {picks} FROM cum GROUP BY ALL"""
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = ()) -> date:
+# The history a run carries over from the days before `since` (detection/daily.py keeps it in the
+# store): empty for a run over the whole history. name -> columns.
+PRIOR = {
+    "prior_lead_hist": "product_id VARCHAR, supplier_id VARCHAR, fm DATE, v INTEGER, c BIGINT",
+    "prior_late_hist": "product_id VARCHAR, supplier_id VARCHAR, dm DATE, fm DATE, v INTEGER, c BIGINT",
+    "prior_shift_daily": "t DATE, shift DOUBLE",
+    "prior_judged_day": "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, n BIGINT, "
+                        "k BIGINT",
+    "prior_abnormal": "product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, est VARCHAR, sentinel BOOLEAN, "
+                      "judged_at DATE",
+    "prior_alarm": "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, score DOUBLE, "
+                   "reason VARCHAR",
+}
+# The day before any history: `since` of a run over the whole history.
+BEFORE_ALL = date(1900, 1, 1)
+
+
+def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
+            since: date | None = None, orders: str = "orders", deliveries: str = "deliveries") -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
-    `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth."""
+    `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth.
+    `since`: the run adds the days after it to the prior_* relations, which the caller has made (and
+    `orders`/`deliveries` hold the lines still open on that day and those that came after); by default
+    the whole history is computed, with empty prior_* tables."""
     if as_of is None:
-        as_of = con.execute("SELECT greatest((SELECT max(ordered_at) FROM orders), "
-                            "(SELECT max(delivered_at) FROM deliveries))").fetchone()[0]
+        as_of = con.execute(f"SELECT greatest((SELECT max(ordered_at) FROM {orders}), "
+                            f"(SELECT max(delivered_at) FROM {deliveries}))").fetchone()[0]
     if as_of is None:
         raise ValueError("aucune ligne de commande")
     con.execute("SET VARIABLE as_of = ?", [as_of])
+    con.execute("SET VARIABLE since = ?", [since or BEFORE_ALL])
+    if since is None:
+        for name, columns in PRIOR.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
     con.execute("CREATE OR REPLACE TEMP TABLE department_region (department VARCHAR, region VARCHAR)")
     con.executemany("INSERT INTO department_region VALUES (?, ?)", list(DEPARTMENT_REGION.items()))
     con.execute("CREATE OR REPLACE TEMP TABLE sentinel (est VARCHAR)")
     if ids := sorted(set(sentinels)):
         con.executemany("INSERT INTO sentinel VALUES (?)", [(i,) for i in ids])
-    first = con.execute("SELECT min(ordered_at) FROM orders").fetchone()[0]
+    first = con.execute(f"SELECT min(ordered_at) FROM {orders}").fetchone()[0]
     con.execute("CREATE OR REPLACE TEMP TABLE workday (d DATE, working BOOLEAN, wd INTEGER)")
     con.executemany("INSERT INTO workday VALUES (?, ?, ?)",
                     working_days(first - timedelta(days=7), as_of + timedelta(days=400)))
@@ -87,22 +112,22 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                 "FROM workday GROUP BY wd")
     # Lines ordered by as_of; a cancelled line no longer counts from its cancellation.
     # `lid`, an integer key per line: the one join on the text keys is the deliveries' below.
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE line AS
         SELECT row_number() OVER () AS lid, o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id,
                o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
                                        ELSE r.region END) AS region,
                o.cancelled_at, s.est IS NOT NULL AS sentinel
-        FROM orders o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
+        FROM {orders} o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
         LEFT JOIN sentinel s ON s.est = o.establishment_id
         WHERE o.ordered_at <= getvariable('as_of')""")
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE delivery AS
         SELECT l.lid, d.delivered_at,
                sum(d.quantity_delivered) OVER (PARTITION BY l.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
                AS cum
-        FROM deliveries d JOIN line l ON l.est = d.establishment_id AND l.line_id = d.line_id
+        FROM {deliveries} d JOIN line l ON l.est = d.establishment_id AND l.line_id = d.line_id
         WHERE d.delivered_at <= getvariable('as_of')""")
     # Full delivery date of each line (as known on as_of).
     con.execute("""
@@ -113,13 +138,17 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     # Usual lead time (working days) of a product × supplier at the start of each month: the median
     # over the lines fully delivered in the six months before it. Counted as histograms of whole
     # working days per month, so that the rolling median reads a few rows, not the lines again.
+    # (Lines completed by `since` are in prior_lead_hist.)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE lead_hist AS
+        CREATE OR REPLACE TEMP TABLE lead_hist_new AS
         SELECT l.product_id, l.supplier_id, date_trunc('month', f.full_at)::DATE AS fm, wf.wd - wo.wd AS v,
                count(*) AS c
         FROM line l JOIN line_full f USING (lid)
         JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at
+        WHERE f.full_at > getvariable('since')
         GROUP BY ALL""")
+    con.execute("CREATE OR REPLACE TEMP VIEW lead_hist AS SELECT * FROM lead_hist_new UNION ALL "
+                "SELECT * FROM prior_lead_hist")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE usual_lead AS
         WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', ordered_at)::DATE AS m FROM line)
@@ -131,10 +160,12 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     """Each line judged once: abnormal if not fully delivered by due + usual lateness + margin (working days)."""
     _due_lines(con, p)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE late_hist AS
+        CREATE OR REPLACE TEMP TABLE late_hist_new AS
         SELECT product_id, supplier_id, date_trunc('month', due)::DATE AS dm, date_trunc('month', full_at)::DATE AS fm,
                full_wd - due_wd AS v, count(*) AS c
-        FROM due_line WHERE full_at IS NOT NULL GROUP BY ALL""")
+        FROM due_line WHERE full_at > getvariable('since') GROUP BY ALL""")
+    con.execute("CREATE OR REPLACE TEMP VIEW late_hist AS SELECT * FROM late_hist_new UNION ALL "
+                "SELECT * FROM prior_late_hist")
     months = max(1, p.history // 30)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tolerance AS
@@ -153,31 +184,39 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # The common delay shift of the day: how much later than their own habit all lines run (the
     # year-end and August slowdowns move every supplier at once).
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE common_shift AS
+        CREATE OR REPLACE TEMP TABLE shift_daily_new AS
         WITH hist AS (
             SELECT judged0 AS t, least(coalesce(full_wd, judged0_wd), judged0_wd) - due_wd - med AS v, count(*) AS c
-            FROM judged0 WHERE med IS NOT NULL AND judged0 <= getvariable('as_of') GROUP BY ALL),
+            FROM judged0 WHERE med IS NOT NULL AND judged0 > getvariable('since') AND judged0 <= getvariable('as_of')
+            GROUP BY ALL),
         cum AS (SELECT *, sum(c) OVER (PARTITION BY t ORDER BY v ROWS UNBOUNDED PRECEDING) AS cum,
-                       sum(c) OVER (PARTITION BY t) AS tot FROM hist),
-        daily AS (SELECT t, min(v) FILTER (WHERE cum >= 0.5 * tot) AS shift FROM cum GROUP BY t)
+                       sum(c) OVER (PARTITION BY t) AS tot FROM hist)
+        SELECT t, CAST(min(v) FILTER (WHERE cum >= 0.5 * tot) AS DOUBLE) AS shift FROM cum GROUP BY t""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE common_shift AS
+        WITH daily AS (SELECT * FROM shift_daily_new UNION ALL SELECT * FROM prior_shift_daily)
         -- A median over a sliding window, as a self-join: Spark allows no window frame on a median.
         SELECT a.t, median(b.shift) AS shift
         FROM daily a JOIN daily b ON b.t BETWEEN a.t - 6 AND a.t
+        WHERE a.t > getvariable('since')
         GROUP BY a.t""")
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE judged AS
+        CREATE OR REPLACE TEMP TABLE judged_all AS
         WITH j AS (
             SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
-            FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0),
-        dated AS (SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd)
+            FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
+        SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
-        FROM dated WHERE judged_at <= getvariable('as_of') AND (cancelled_at IS NULL OR cancelled_at > judged_at)""")
+        FROM judged_all WHERE judged_at > getvariable('since') AND judged_at <= getvariable('as_of')
+         AND (cancelled_at IS NULL OR cancelled_at > judged_at)""")
 
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # Per series and day: lines judged and abnormal. Each scope is its own aggregation of the lines.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE judged_day AS
+        CREATE OR REPLACE TEMP TABLE judged_day_new AS
         SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, judged_at AS t,
                count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
         FROM judged GROUP BY ALL
@@ -189,11 +228,13 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         -- as when demand outruns them all.
         SELECT product_id, '', 'national', 'FR', judged_at, count(*), count(*) FILTER (WHERE abnormal)
         FROM judged GROUP BY ALL""")
-    # The common mode: the rate of abnormal lines over everything, recent against usual.
+    con.execute("CREATE OR REPLACE TEMP VIEW judged_day AS SELECT * FROM judged_day_new UNION ALL "
+                "SELECT * FROM prior_judged_day")
+    # The common mode: the rate of abnormal lines over everything, recent against usual (all lines
+    # of a day are its product-wide counts).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE common AS
-        WITH day AS (SELECT judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
-                     FROM judged GROUP BY 1)
+        WITH day AS (SELECT t, sum(n) AS n, sum(k) AS k FROM judged_day WHERE supplier_id = '' GROUP BY t)
         SELECT t,
           sum(k) OVER recent / sum(n) OVER recent AS rate_now,
           sum(k) OVER past / nullif(sum(n) OVER past, 0) AS rate_usual
@@ -229,7 +270,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM rolled r
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
             JOIN common c USING (t)
-            WHERE u.n_past >= {p.min_history_lines} AND r.k_win >= {p.min_abnormal})
+            WHERE r.t > getvariable('since') AND u.n_past >= {p.min_history_lines} AND r.k_win >= {p.min_abnormal})
         -- Score: -log10 of the Chernoff bound on P(at least k abnormal of n | rate p0), n·KL(k/n ‖ p0)/ln 10.
         -- The bound is never below the binomial tail: the score errs on the side of silence.
         SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
@@ -243,7 +284,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
-        abn AS (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal),
+        abn AS (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
+                UNION ALL SELECT * FROM prior_abnormal),
         ev AS (
             SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
                    count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
@@ -276,7 +318,7 @@ def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
         FROM known GROUP BY ALL""")
 
 
-def _episodes(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
+def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
     """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason) into episodes."""
     return con.execute(f"""
         WITH marked AS (
@@ -298,24 +340,26 @@ PHASES = ("lignes et livraisons connues", "jugement des lignes", "séries et sco
 
 
 def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None,
-           progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = ()) -> list[tuple]:
+           progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = (), *,
+           since: date | None = None, orders: str = "orders", deliveries: str = "deliveries") -> list[tuple]:
     """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
-    `progress` is told the name of each phase (PHASES) once it is done; `sentinels` as in `prepare`."""
+    `progress` is told the name of each phase (PHASES) once it is done; the rest as in `prepare`."""
     step = progress or (lambda _name: None)
-    prepare(con, as_of, sentinels)
+    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries)
     step(PHASES[0])
     _judged(con, params)
     step(PHASES[1])
     _scored(con, params)
     step(PHASES[2])
     con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW alarm_days AS
+        CREATE OR REPLACE TEMP TABLE alarm_new AS
         SELECT product_id, supplier_id, scope, scope_id, t, score,
                printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s',
                       k_win, n_win, 100 * coalesce(usual, 0), establishments,
                       CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END) AS reason
         FROM alarm""")
-    episodes = _episodes(con, "alarm_days")
+    con.execute("CREATE OR REPLACE TEMP VIEW alarm_days AS SELECT * FROM alarm_new UNION ALL SELECT * FROM prior_alarm")
+    episodes = episodes_of(con, "alarm_days")
     step(PHASES[3])
     return episodes
 
@@ -331,7 +375,7 @@ def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> l
         FROM due_line
         WHERE due + 3 <= getvariable('as_of') AND (full_at IS NULL OR full_at > due + 3)
           AND (cancelled_at IS NULL OR cancelled_at > due + 3)""")
-    return _episodes(con, "alarm_days")
+    return episodes_of(con, "alarm_days")
 
 
 def baseline_fill_rate(con: duckdb.DuckDBPyConnection, as_of: date | None = None, *, threshold: float = 0.8,
@@ -344,7 +388,7 @@ def baseline_fill_rate(con: duckdb.DuckDBPyConnection, as_of: date | None = None
         SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, t, fill AS score,
                printf('taux de service %.0f %% sur {days} jours', 100 * fill) AS reason
         FROM fill_day WHERE fill < {threshold}""")
-    return _episodes(con, "alarm_days")
+    return episodes_of(con, "alarm_days")
 
 
 def _due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:

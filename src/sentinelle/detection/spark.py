@@ -5,7 +5,7 @@ DuckDB's dialect to Spark's by sqlglot and run by a SparkSession. `SparkConnecti
 calls of a DuckDB connection that the pipeline makes (execute, executemany, fetchone, fetchall):
 a table the pipeline creates becomes a temporary view over a checkpointed frame (materialised at
 once, its plan cut, so that each later statement reads it rather than recomputing its lineage), a
-view stays a view, and the replay's day becomes a date literal.
+view stays a view, and the replay's days (variables as_of and since) become date literals.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from sentinelle.detection import detect as engine
 _CREATE_AS = re.compile(r"^\s*CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", re.S)
 _CREATE_COLUMNS = re.compile(r"^\s*CREATE OR REPLACE TEMP TABLE (\w+) \(([^()]*)\)\s*$", re.S)
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+) VALUES", re.S)
-_SET_AS_OF = re.compile(r"^\s*SET VARIABLE as_of\b", re.S)
-_TYPES = {"VARCHAR": "string", "DATE": "date", "BOOLEAN": "boolean", "INTEGER": "int"}
+_SET_VARIABLE = re.compile(r"^\s*SET VARIABLE (\w+) = \?\s*$", re.S)
+_TYPES = {"VARCHAR": "string", "DATE": "date", "BOOLEAN": "boolean", "INTEGER": "int", "BIGINT": "bigint",
+          "DOUBLE": "double"}
 
 
 def available() -> str | None:
@@ -56,21 +57,21 @@ class SparkConnection:
     """The DuckDB connection calls the pipeline makes, answered by a SparkSession."""
 
     spark: Any
-    as_of: date | None = None
+    variables: dict[str, date] = field(default_factory=dict)  # the replay's days (as_of, since)
     schemas: dict[str, str] = field(default_factory=dict)
 
     def _spark_sql(self, sql: str) -> str:
         import sqlglot
 
-        if self.as_of is not None:
-            sql = sql.replace("getvariable('as_of')", f"DATE '{self.as_of.isoformat()}'")
+        for name, value in self.variables.items():
+            sql = sql.replace(f"getvariable('{name}')", f"DATE '{value.isoformat()}'")
         # A line's key needs only be unique; Spark refuses row_number() without an order.
         sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
         return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
     def execute(self, sql: str, params: list | None = None) -> _Rows:
-        if _SET_AS_OF.match(sql):
-            self.as_of = params[0] if params else None
+        if m := _SET_VARIABLE.match(sql):
+            self.variables[m.group(1)] = params[0]  # type: ignore[index]
             return _Rows([])
         if m := _CREATE_COLUMNS.match(sql):
             columns = [c.split() for c in m.group(2).split(",")]

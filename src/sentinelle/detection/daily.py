@@ -1,0 +1,166 @@
+"""Detection kept up to date in the store, one new day at a time, without recomputing the history.
+
+Whatever the detector computes for a day uses only what was known that day (no look-ahead), so it
+never changes afterwards. A run therefore leaves in the store what the following days need from the
+past — the monthly histograms of lead times and lateness, the daily common shift, the daily counts
+per series, the abnormal lines of the last weeks, the alarm days — and the lines still open (not yet
+judged, or not yet fully delivered), which are the only lines a later day can still move. The next
+run reads those, adds the lines and deliveries dated after the last run, and computes the new days
+only (`detect.detect` with `since`). The alerts are the same as a replay of the whole history to
+that day: tests/detection/test_daily.py checks it day by day.
+
+A full run (over the store's whole history) happens the first time, when the parameters or the
+sentinel hospitals change, and when lines dated on or before the last run's day have been loaded
+since (they change the past).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import duckdb
+
+from sentinelle.detection import detect as engine
+
+STATE = {f"det_{name.removeprefix('prior_')}": columns for name, columns in engine.PRIOR.items()}
+_META = "det_meta"
+
+
+@dataclass(frozen=True)
+class Run:
+    as_of: date
+    since: date | None  # None: a full run over the whole history
+    why_full: str | None  # why the history was computed again, if it was
+    alerts: list[tuple]
+
+
+def _fingerprint(params: engine.Params, sentinels: Iterable[str]) -> str:
+    text = repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _known(con: duckdb.DuckDBPyConnection, day: date) -> tuple[int, int]:
+    """Lines and deliveries dated on or before `day`: if they grow, the past has changed."""
+    return con.execute("SELECT (SELECT count(*) FROM orders WHERE ordered_at <= $d), "
+                       "(SELECT count(*) FROM deliveries WHERE delivered_at <= $d)", {"d": day}).fetchone()
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> tuple[date, str, int, int] | None:
+    """(day, fingerprint, lines known, deliveries known) of the last run kept in the store, if any."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                         [_META]).fetchone()[0]
+    return con.execute(f"SELECT as_of, fingerprint, orders, deliveries FROM {_META}").fetchone() if exists else None
+
+
+def _why_full(con: duckdb.DuckDBPyConnection, previous: tuple | None, as_of: date, fingerprint: str) -> str | None:
+    if previous is None:
+        return "premier calcul"
+    day, kept, orders, deliveries = previous
+    if kept != fingerprint:
+        return "paramètres ou hôpitaux sentinelles changés"
+    if as_of < day:
+        return f"jour demandé ({as_of}) antérieur au dernier calcul ({day})"
+    if _known(con, day) != (orders, deliveries):
+        return f"lignes datées du {day} ou avant chargées depuis le dernier calcul"
+    return None
+
+
+def _drop_prior(con: duckdb.DuckDBPyConnection) -> None:
+    """The prior_* relations of an earlier run on this connection: tables after a full run, views after
+    a daily one (DuckDB will not replace one kind by the other)."""
+    for name, kind in con.execute("SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary "
+                                  "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary").fetchall():
+        if name.startswith("prior_"):
+            con.execute(f"DROP {kind} temp.{name}")
+
+
+def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) -> None:
+    """The open lines and what came after `since`, and the kept past as the pipeline's prior_* relations."""
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW in_orders AS
+        SELECT * FROM det_open_orders UNION ALL SELECT * FROM orders WHERE ordered_at > DATE '{since}'""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW in_deliveries AS
+        SELECT * FROM det_open_deliveries UNION ALL SELECT * FROM deliveries WHERE delivered_at > DATE '{since}'""")
+    # Only as far back as the pipeline looks: the weekly usual rates and the common rate reach
+    # `history` days back, the breadth `window` days, the common shift a week.
+    reach = {"det_shift_daily": ("t", 7), "det_judged_day": ("t", params.history + params.window + 14),
+             "det_abnormal": ("judged_at", params.window)}
+    for table in STATE:
+        prior = "prior_" + table.removeprefix("det_")
+        where = ""
+        if table in reach:
+            column, days = reach[table]
+            where = f" WHERE {column} > DATE '{since}' - {days}"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {prior} AS SELECT * FROM {table}{where}")
+
+
+def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: str, orders: str,
+          deliveries: str) -> None:
+    """What the next day needs, kept in the store in one transaction."""
+    # Lines done for good: judged by as_of and fully delivered. The rest stay open.
+    con.execute("""CREATE OR REPLACE TEMP TABLE done_line AS
+        SELECT l.est, l.line_id FROM judged_all j JOIN line l USING (lid)
+        WHERE j.judged_at <= getvariable('as_of') AND j.full_at IS NOT NULL""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE open_orders AS
+        SELECT o.* FROM {orders} o WHERE o.ordered_at <= getvariable('as_of')
+        AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.est = o.establishment_id AND d.line_id = o.line_id)""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE open_deliveries AS
+        SELECT d.* FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')
+        AND EXISTS (SELECT 1 FROM open_orders o WHERE o.establishment_id = d.establishment_id AND o.line_id = d.line_id)""")
+    new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
+           "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
+           "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",
+           "det_alarm": "SELECT * FROM alarm_new"}
+    lines, delivered = _known(con, as_of)
+    con.execute("BEGIN")
+    try:
+        for table, columns in STATE.items():
+            if full:
+                con.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
+            con.execute(f"INSERT INTO {table} {new[table]}")
+        for table, source in (("det_open_orders", "open_orders"), ("det_open_deliveries", "open_deliveries")):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
+        # The histograms gain a few rows a day for the same (month, value): summed up once a month.
+        if full or as_of.day == 1:
+            for table, keys in (("det_lead_hist", "product_id, supplier_id, fm, v"),
+                                ("det_late_hist", "product_id, supplier_id, dm, fm, v")):
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {keys}, sum(c)::BIGINT AS c FROM {table} "
+                            f"GROUP BY {keys}")
+        con.execute(f"CREATE OR REPLACE TABLE {_META} (as_of DATE, fingerprint VARCHAR, orders BIGINT, "
+                    "deliveries BIGINT)")
+        con.execute(f"INSERT INTO {_META} VALUES (?, ?, ?, ?)", [as_of, fingerprint, lines, delivered])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: engine.Params = engine.Params(),
+           sentinels: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> Run:
+    """The alerts as of `as_of` (default: the last date in the store), computing only the days after
+    the last run when the store keeps it, and keeping what the next day needs."""
+    sentinels = list(sentinels)
+    if as_of is None:
+        as_of = con.execute("SELECT greatest((SELECT max(ordered_at) FROM orders), "
+                            "(SELECT max(delivered_at) FROM deliveries))").fetchone()[0]
+        if as_of is None:
+            raise ValueError("aucune ligne de commande")
+    fingerprint = _fingerprint(params, sentinels)
+    previous = last_run(con)
+    why_full = _why_full(con, previous, as_of, fingerprint)
+    if why_full is None and previous is not None and previous[0] == as_of:
+        # Already computed for that day: the episodes from the kept alarm days.
+        return Run(as_of, as_of, None, engine.episodes_of(con, "det_alarm"))
+    since = None if why_full else previous[0]  # type: ignore[index]
+    _drop_prior(con)
+    if since is None:
+        orders, deliveries = "orders", "deliveries"
+    else:
+        _inputs(con, since, params)
+        orders, deliveries = "in_orders", "in_deliveries"
+    alerts = engine.detect(con, params, as_of=as_of, progress=progress, sentinels=sentinels, since=since,
+                           orders=orders, deliveries=deliveries)
+    _save(con, as_of, since is None, fingerprint, orders, deliveries)
+    return Run(as_of, since, why_full, alerts)
