@@ -228,6 +228,53 @@ def register(app: typer.Typer) -> None:
         console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
 
     @app.command()
+    def features(
+        orders: OrdersOption = None,
+        deliveries: DeliveriesOption = None,
+        fhir: FhirOption = None,
+        out: Annotated[Path, typer.Option(help="features file: .csv or .parquet")] = Path("features.parquet"),
+        as_of: Annotated[str | None, typer.Option("--as-of", help="as known on this day, AAAA-MM-JJ")] = None,
+        scope: Annotated[list[str] | None, typer.Option(help="establishment, region, national (repeatable)")] = None,
+        sentinels: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+    ) -> None:
+        """Daily features per product × supplier × establishment, region and nation: fill rate at the due
+        date, delay, open and past-due lines, backorder age, breadth (docs/detection.md)."""
+        from sentinelle.detection import features as feats
+        from sentinelle.detection.ingest import PHASES, IngestError, connect, read_sentinels
+
+        day = _date(as_of, "--as-of")
+        if out.suffix not in (".csv", ".parquet"):
+            raise typer.BadParameter("un fichier .csv ou .parquet", param_hint="--out")
+        scopes = scope or list(feats.SCOPES)
+        if unknown := set(scopes) - set(feats.SCOPES):
+            raise typer.BadParameter(f"portée inconnue : {', '.join(sorted(unknown))}", param_hint="--scope")
+        try:
+            sentinel_ids = read_sentinels(sentinels) if sentinels else []
+        except IngestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
+        work = Path(tempfile.mkdtemp(prefix="sentinelle-features-"))
+        try:
+            con = connect(work / "lines.duckdb", keyed=False, temp_directory=work / "spill")
+            bar, done = _bar(PHASES + ("caractéristiques",))
+            with bar:
+                try:
+                    report = _load(con, orders, deliveries, fhir, progress=done)
+                except IngestError as exc:
+                    err.print(f"[red]Erreur[/red] : {exc}")
+                    raise typer.Exit(2) from exc
+                table = feats.compute(con, day, sentinel_ids, scopes=scopes)
+                done("caractéristiques")
+            _report_rejections(report)
+            kind = "(FORMAT parquet)" if out.suffix == ".parquet" else "(HEADER)"
+            con.execute(f"COPY (SELECT * FROM {table} ORDER BY scope, scope_id, product_id, supplier_id, t) "
+                        f"TO '{str(out).replace(chr(39), chr(39) * 2)}' {kind}")
+            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            con.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        console.print(f"{rows} ligne(s) de caractéristiques → {out}")
+
+    @app.command()
     def evaluate(
         alerts: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
         truth: Annotated[Path, typer.Option(exists=True, dir_okay=False)],

@@ -158,7 +158,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
 
 def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     """Each line judged once: abnormal if not fully delivered by due + usual lateness + margin (working days)."""
-    _due_lines(con, p)
+    due_lines(con, p)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE late_hist_new AS
         SELECT product_id, supplier_id, date_trunc('month', due)::DATE AS dm, date_trunc('month', full_at)::DATE AS fm,
@@ -304,7 +304,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
     """National fill rate per product × supplier and day: delivered ÷ ordered on the lines due in the
     last `days` days, with the deliveries known that day (for the fill-rate baseline)."""
-    _due_lines(con, Params())
+    due_lines(con, Params())
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fill_day AS
         WITH expanded AS (
@@ -367,7 +367,7 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
 def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:
     """DP-Ruptures' rule: a line still not fully delivered 72 hours after it was due alarms, that day."""
     prepare(con, as_of)
-    _due_lines(con, Params())
+    due_lines(con, Params())
     con.execute("""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
         SELECT product_id, supplier_id, 'establishment' AS scope, est AS scope_id, (due + 3)::DATE AS t,
@@ -391,7 +391,7 @@ def baseline_fill_rate(con: duckdb.DuckDBPyConnection, as_of: date | None = None
     return episodes_of(con, "alarm_days")
 
 
-def _due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     """Each line with its due date: promised, else ordered plus the usual lead time known that month."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE due_line AS

@@ -1,0 +1,113 @@
+"""One new day added to a national history: `sentinelle detect --store` against a full replay.
+
+A simulated history (1,000 establishments × 600 products × 730 days by default, about 10 million
+order lines) is loaded into a store up to `--days-back` days before its end, and a first
+`detect --store` computes the history (the baseline: a full replay on the same store). Then each
+following day's lines (orders dated that day, deliveries dated that day) come as two small CSV files
+and `sentinelle detect --store S --orders day.csv --deliveries day.csv` runs under /usr/bin/time:
+wall time and peak memory of the whole command (checks against the store, loading, the new day's
+detection, the alerts file). The last day's alerts are checked against a full replay to that day.
+
+    .venv/bin/python bench/detection_daily.py --establishments 1000 --products 600 --days 730 --new-days 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from sentinelle.detection.simulate import Config, simulate
+
+SENTINELLE = str(Path(sys.executable).parent / "sentinelle")
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident GiB and output of a command."""
+    start = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if run.returncode:
+        raise SystemExit(run.stdout + run.stderr)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
+    return wall, rss / 2**20, run.stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--establishments", type=int, default=1000)
+    ap.add_argument("--products", type=int, default=600)
+    ap.add_argument("--days", type=int, default=730)
+    ap.add_argument("--new-days", type=int, default=5)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/sentinelle-speed"))
+    args = ap.parse_args()
+    base = args.work / f"base-{args.establishments}-{args.products}-{args.days}"
+    if not (base / "orders.csv").exists():
+        start = time.perf_counter()
+        simulate(Config(establishments=args.establishments, products=args.products, days=args.days, seed=1), base)
+        print(f"simulated the base in {time.perf_counter() - start:.0f} s", flush=True)
+    work = args.work / "daily"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    con = duckdb.connect()
+    end = con.execute(f"SELECT max(CAST(ordered_at AS DATE)) FROM read_csv('{base}/orders.csv', all_varchar=true)"
+                      ).fetchone()[0]
+    first_new = end - timedelta(days=args.new_days - 1)
+    history_end = first_new - timedelta(days=1)
+
+    def part(folder: Path, cond: str) -> None:
+        folder.mkdir()
+        for table, column in (("orders", "ordered_at"), ("deliveries", "delivered_at")):
+            con.execute(f"COPY (SELECT * FROM read_csv('{base}/{table}.csv', all_varchar=true) "
+                        f"WHERE CAST({column} AS DATE) {cond}) TO '{folder}/{table}.csv' (HEADER)")
+
+    part(work / "history", f"<= DATE '{history_end}'")
+    days = [first_new + timedelta(days=n) for n in range(args.new_days)]
+    for day in days:
+        part(work / str(day), f"= DATE '{day}'")
+    lines = con.execute(f"SELECT count(*) FROM read_csv('{work}/history/orders.csv')").fetchone()[0]
+    store = work / "national.duckdb"
+    wall, rss, _ = timed([SENTINELLE, "ingest", "--store", str(store), "--orders", str(work / "history/orders.csv"),
+                          "--deliveries", str(work / "history/deliveries.csv")])
+    print(f"history of {lines} order lines to {history_end} loaded in {wall:.0f} s", flush=True)
+    full_wall, full_rss, out = timed([SENTINELLE, "detect", "--store", str(store), "--as-of", str(history_end),
+                                      "--out", str(work / "full.csv")])
+    print(f"first run (full replay on the store): {full_wall:.1f} s, {full_rss:.2f} GiB", flush=True)
+    rows = []
+    for day in days:
+        folder = work / str(day)
+        new = con.execute(f"SELECT count(*) FROM read_csv('{folder}/orders.csv')").fetchone()[0]
+        wall, rss, out = timed([SENTINELLE, "detect", "--store", str(store), "--orders", str(folder / "orders.csv"),
+                                "--deliveries", str(folder / "deliveries.csv"), "--as-of", str(day),
+                                "--out", str(work / f"{day}.csv")])
+        assert "Jours du" in out, out
+        rows.append((day, new, wall, rss))
+        print(f"{day}: {new} new order lines, {wall:.2f} s, {rss:.2f} GiB", flush=True)
+    # The last day's alerts against a full replay to that day over all the files.
+    _, _, _ = timed([SENTINELLE, "detect", "--orders", str(base / "orders.csv"), "--deliveries",
+                     str(base / "deliveries.csv"), "--as-of", str(days[-1]), "--out", str(work / "replay.csv")])
+    same = (work / f"{days[-1]}.csv").read_text() == (work / "replay.csv").read_text()
+    print(f"\nlast day's alerts identical to a full replay: {same}")
+    walls = [r[2] for r in rows]
+    print(f"\n| history (order lines) | first run, full (s) | new day: median (s) | max (s) | peak memory (GiB) | "
+          f"ratio full / day |\n|---|---|---|---|---|---|\n"
+          f"| {lines} | {full_wall:.1f} | {statistics.median(walls):.2f} | {max(walls):.2f} | "
+          f"{max(r[3] for r in rows):.2f} | {full_wall / statistics.median(walls):.1f} |")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"DuckDB {duckdb.__version__}")
+    if not same:
+        raise SystemExit("the daily alerts differ from the full replay")
+
+
+if __name__ == "__main__":
+    main()
