@@ -8,7 +8,7 @@ and `sentinelle detect --store S --orders day.csv --deliveries day.csv` runs und
 wall time and peak memory of the whole command (checks against the store, loading, the new day's
 detection, the alerts file). The last day's alerts are checked against a full replay to that day.
 
-    .venv/bin/python bench/detection_daily.py --establishments 1000 --products 600 --days 730 --new-days 5
+    .venv/bin/python bench/detection_daily.py --establishments 1000 --products 600 --days 730 --new-days 5 --copies N
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-
-from sentinelle.detection.simulate import Config, simulate
+from national import replicate, simulated_base
 
 SENTINELLE = str(Path(sys.executable).parent / "sentinelle")
 
@@ -49,36 +48,34 @@ def main() -> None:
     ap.add_argument("--products", type=int, default=600)
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--new-days", type=int, default=5)
+    ap.add_argument("--copies", type=int, default=1, help="the base this many times over (bench/national.py)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/sentinelle-speed"))
     args = ap.parse_args()
-    base = args.work / f"base-{args.establishments}-{args.products}-{args.days}"
-    if not (base / "orders.csv").exists():
-        start = time.perf_counter()
-        simulate(Config(establishments=args.establishments, products=args.products, days=args.days, seed=1), base)
-        print(f"simulated the base in {time.perf_counter() - start:.0f} s", flush=True)
-    work = args.work / "daily"
+    base = simulated_base(args.work, args.establishments, args.products, args.days)
+    source = args.work / f"x{args.copies}"
+    replicate(base, args.copies, source)
+    work = args.work / f"daily-x{args.copies}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     con = duckdb.connect()
-    end = con.execute(f"SELECT max(CAST(ordered_at AS DATE)) FROM read_csv('{base}/orders.csv', all_varchar=true)"
-                      ).fetchone()[0]
+    end = con.execute(f"SELECT max(CAST(ordered_at AS DATE)) FROM '{source}/orders.parquet'").fetchone()[0]
     first_new = end - timedelta(days=args.new_days - 1)
     history_end = first_new - timedelta(days=1)
 
-    def part(folder: Path, cond: str) -> None:
+    def part(folder: Path, cond: str, kind: str) -> None:
         folder.mkdir()
         for table, column in (("orders", "ordered_at"), ("deliveries", "delivered_at")):
-            con.execute(f"COPY (SELECT * FROM read_csv('{base}/{table}.csv', all_varchar=true) "
-                        f"WHERE CAST({column} AS DATE) {cond}) TO '{folder}/{table}.csv' (HEADER)")
+            con.execute(f"COPY (SELECT * FROM '{source}/{table}.parquet' WHERE CAST({column} AS DATE) {cond}) "
+                        f"TO '{folder}/{table}.{kind}' {'(FORMAT parquet)' if kind == 'parquet' else '(HEADER)'}")
 
-    part(work / "history", f"<= DATE '{history_end}'")
+    part(work / "history", f"<= DATE '{history_end}'", "parquet")
     days = [first_new + timedelta(days=n) for n in range(args.new_days)]
     for day in days:
-        part(work / str(day), f"= DATE '{day}'")
-    lines = con.execute(f"SELECT count(*) FROM read_csv('{work}/history/orders.csv')").fetchone()[0]
+        part(work / str(day), f"= DATE '{day}'", "csv")
+    lines = con.execute(f"SELECT count(*) FROM '{work}/history/orders.parquet'").fetchone()[0]
     store = work / "national.duckdb"
-    wall, rss, _ = timed([SENTINELLE, "ingest", "--store", str(store), "--orders", str(work / "history/orders.csv"),
-                          "--deliveries", str(work / "history/deliveries.csv")])
+    wall, rss, _ = timed([SENTINELLE, "ingest", "--store", str(store), "--orders", str(work / "history/orders.parquet"),
+                          "--deliveries", str(work / "history/deliveries.parquet")])
     print(f"history of {lines} order lines to {history_end} loaded in {wall:.0f} s", flush=True)
     full_wall, full_rss, out = timed([SENTINELLE, "detect", "--store", str(store), "--as-of", str(history_end),
                                       "--out", str(work / "full.csv")])
@@ -94,8 +91,8 @@ def main() -> None:
         rows.append((day, new, wall, rss))
         print(f"{day}: {new} new order lines, {wall:.2f} s, {rss:.2f} GiB", flush=True)
     # The last day's alerts against a full replay to that day over all the files.
-    _, _, _ = timed([SENTINELLE, "detect", "--orders", str(base / "orders.csv"), "--deliveries",
-                     str(base / "deliveries.csv"), "--as-of", str(days[-1]), "--out", str(work / "replay.csv")])
+    _, _, _ = timed([SENTINELLE, "detect", "--orders", str(source / "orders.parquet"), "--deliveries",
+                     str(source / "deliveries.parquet"), "--as-of", str(days[-1]), "--out", str(work / "replay.csv")])
     same = (work / f"{days[-1]}.csv").read_text() == (work / "replay.csv").read_text()
     print(f"\nlast day's alerts identical to a full replay: {same}")
     walls = [r[2] for r in rows]

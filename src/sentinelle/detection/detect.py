@@ -246,7 +246,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         CREATE OR REPLACE TEMP TABLE scored AS
         WITH rolled AS (
             SELECT *, date_diff('day', DATE '2000-01-03', t) // 7 AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
-            FROM judged_day
+            FROM judged_day WHERE t > getvariable('since') - {p.window}
             WINDOW w AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW)),
         weekly AS (
@@ -258,7 +258,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         usual AS (
             SELECT w.product_id, w.supplier_id, w.scope, w.scope_id, w.week,
                    median(past.k / past.n) FILTER (WHERE past.n >= 3) AS usual, sum(past.n) AS n_past
-            FROM weekly w JOIN weekly past
+            FROM (SELECT * FROM weekly WHERE week >= date_diff('day', DATE '2000-01-03', getvariable('since')) // 7) w
+            JOIN weekly past
               ON past.product_id = w.product_id AND past.supplier_id = w.supplier_id AND past.scope = w.scope
              AND past.scope_id = w.scope_id
              AND past.week BETWEEN w.week - {p.history // 7} AND w.week - ({p.recent // 7 + 1})
