@@ -25,7 +25,7 @@ P = engine.Params()
 
 
 def duckdb_features(folder: Path) -> pd.DataFrame:
-    con = connect(keyed=False)
+    con = connect()
     ingest(con, folder / "orders.csv", folder / "deliveries.csv")
     engine.prepare(con)
     engine._judged(con, P)  # noqa: SLF001 - the features alone, without scoring

@@ -42,6 +42,7 @@ def main() -> None:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", run.stderr).group(1)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
     print(run.stdout.strip().splitlines()[-1])
+    print("\n".join(line for line in run.stderr.splitlines() if " : " in line and line.strip().endswith(" s")))
     print(f"\n| order lines | wall (m:ss) | peak memory (GiB) | memory limit |\n|---|---|---|---|\n"
           f"| {lines} | {wall} | {rss / 2**20:.2f} | {args.memory_limit} |")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -13,6 +13,7 @@ import csv
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -67,8 +68,13 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
     bar = Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err)
     task = bar.add_task(phases[0], total=len(phases))
+    last = [time.perf_counter()]
 
     def done(name: str) -> None:
+        # Each phase's time above the bar (standard error): where a long run spends it.
+        now = time.perf_counter()
+        bar.console.print(f"[dim]{name} : {now - last[0]:.1f} s[/dim]")
+        last[0] = now
         following = phases.index(name) + 1 if name in phases else len(phases)
         bar.update(task, completed=following, description=phases[following] if following < len(phases) else "fini")
 
@@ -126,6 +132,7 @@ def register(app: typer.Typer) -> None:
         reject_all_on_error: Annotated[bool, typer.Option("--reject-all-on-error")] = False,
         rejects: Annotated[Path | None, typer.Option(help="write every rejected row to this CSV")] = None,
         fhir: FhirOption = None,
+        memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
     ) -> None:
         """Load order and delivery lines into the columnar store; re-loading the same lines changes nothing."""
         from sentinelle.config import get_settings
@@ -133,7 +140,10 @@ def register(app: typer.Typer) -> None:
 
         path = store or get_settings().var_dir / "detection.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = connect(path)
+        try:
+            con = connect(path, memory_limit=memory_limit, temp_directory=path.parent / f".{path.name}.spill")
+        except IngestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--store") from exc
         try:
             bar, done = _bar(PHASES)
             with bar:
@@ -205,7 +215,7 @@ def register(app: typer.Typer) -> None:
         work = Path(tempfile.mkdtemp(prefix="sentinelle-detect-"))
         try:
             try:
-                con = connect(work / "lines.duckdb", keyed=False, memory_limit=memory_limit,
+                con = connect(work / "lines.duckdb", memory_limit=memory_limit,
                               temp_directory=work / "spill")
             except IngestError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
@@ -254,7 +264,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
         work = Path(tempfile.mkdtemp(prefix="sentinelle-features-"))
         try:
-            con = connect(work / "lines.duckdb", keyed=False, temp_directory=work / "spill")
+            con = connect(work / "lines.duckdb", temp_directory=work / "spill")
             bar, done = _bar(PHASES + ("caractéristiques",))
             with bar:
                 try:
@@ -295,7 +305,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(f"{path} introuvable : les lignes servent aux deux références",
                                          param_hint=name)
         disruptions = ev.read_truth(truth)
-        con = connect(keyed=False)
+        con = connect()
         with console.status("Références : règle des 72 heures, taux de service < 80 %…"):
             run(con, orders, deliveries)
             months = con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
@@ -390,7 +400,7 @@ def register_alerts(app: typer.Typer) -> None:
         upgrade(db)
         with session_scope(db) as session:
             sentinels = sentinel_finess(session)
-        con = connect(keyed=False)
+        con = connect()
         with console.status("Détection…"):
             report = run(con, orders, deliveries)
             alerts = engine.detect(con, as_of=_date(as_of, "--as-of"), sentinels=sentinels)

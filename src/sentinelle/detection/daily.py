@@ -101,14 +101,13 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
     """What the next day needs, kept in the store in one transaction."""
     # Lines done for good: judged by as_of and fully delivered. The rest stay open.
     con.execute("""CREATE OR REPLACE TEMP TABLE done_line AS
-        SELECT l.est, l.line_id FROM judged_all j JOIN line l USING (lid)
-        WHERE j.judged_at <= getvariable('as_of') AND j.full_at IS NOT NULL""")
+        SELECT lid FROM judged_all WHERE judged_at <= getvariable('as_of') AND full_at IS NOT NULL""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE open_orders AS
         SELECT o.* FROM {orders} o WHERE o.ordered_at <= getvariable('as_of')
-        AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.est = o.establishment_id AND d.line_id = o.line_id)""")
+        AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.lid = o.lid)""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE open_deliveries AS
         SELECT d.* FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')
-        AND EXISTS (SELECT 1 FROM open_orders o WHERE o.establishment_id = d.establishment_id AND o.line_id = d.line_id)""")
+        AND EXISTS (SELECT 1 FROM open_orders o WHERE o.lid = d.lid)""")
     new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
            "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
            "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",

@@ -111,10 +111,10 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
                 "FROM workday GROUP BY wd")
     # Lines ordered by as_of; a cancelled line no longer counts from its cancellation.
-    # `lid`, an integer key per line: the one join on the text keys is the deliveries' below.
+    # `lid`: the integer key given to each line at loading (deliveries carry it too).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE line AS
-        SELECT row_number() OVER () AS lid, o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id,
+        SELECT o.lid, o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id,
                o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
                                        ELSE r.region END) AS region,
@@ -127,7 +127,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
         SELECT l.lid, d.delivered_at,
                sum(d.quantity_delivered) OVER (PARTITION BY l.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
                AS cum
-        FROM {deliveries} d JOIN line l ON l.est = d.establishment_id AND l.line_id = d.line_id
+        FROM {deliveries} d JOIN line l ON l.lid = d.lid
         WHERE d.delivered_at <= getvariable('as_of')""")
     # Full delivery date of each line (as known on as_of).
     con.execute("""

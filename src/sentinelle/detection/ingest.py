@@ -41,24 +41,25 @@ class Report:
         return len(self.rejections)
 
 
+# No primary keys: at national volume their indexes would not fit in memory (a keyed store of 100
+# million lines failed at 18.8 GiB). A line is unique by construction instead: the checks refuse a
+# line stored with other content and skip one stored with the same, each delivery is loaded once.
+# `lid`, an integer key per line given at loading, joins a delivery to its line without the text keys.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
     establishment_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, line_id VARCHAR NOT NULL,
     product_id VARCHAR NOT NULL, supplier_id VARCHAR NOT NULL, ordered_at DATE NOT NULL, promised_at DATE,
-    quantity_ordered BIGINT NOT NULL, region VARCHAR, cancelled_at DATE,
-    PRIMARY KEY (establishment_id, line_id));
+    quantity_ordered BIGINT NOT NULL, region VARCHAR, cancelled_at DATE, lid BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (
     establishment_id VARCHAR NOT NULL, line_id VARCHAR NOT NULL, delivered_at DATE NOT NULL,
-    quantity_delivered BIGINT NOT NULL,
-    PRIMARY KEY (establishment_id, line_id, delivered_at, quantity_delivered));
+    quantity_delivered BIGINT NOT NULL, lid BIGINT NOT NULL);
 """
 
 
-def connect(path: Path | str = ":memory:", *, keyed: bool = True, memory_limit: str | None = None,
+def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
             temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A store. `keyed=False` (a one-off run over files, as `detect` does) drops the primary keys: at
-    national volume their index costs gigabytes, and one load has nothing to be kept apart from.
-    `memory_limit` caps DuckDB's memory; beyond it, it spills to `temp_directory`."""
+    """A store (in memory by default). `memory_limit` caps DuckDB's memory; beyond it, it spills to
+    `temp_directory`."""
     config: dict[str, str] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
@@ -69,8 +70,11 @@ def connect(path: Path | str = ":memory:", *, keyed: bool = True, memory_limit: 
     except duckdb.Error as exc:
         raise IngestError(f"réglage DuckDB refusé : {exc}") from exc
     con.execute("SET preserve_insertion_order = false")
-    con.execute(SCHEMA if keyed else SCHEMA.replace(",\n    PRIMARY KEY (establishment_id, line_id)", "")
-                .replace(",\n    PRIMARY KEY (establishment_id, line_id, delivered_at, quantity_delivered)", ""))
+    con.execute(SCHEMA)
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'orders'"
+                                         ).fetchall()}
+    if "lid" not in columns:
+        raise IngestError(f"{path} : magasin d'une version antérieure (sans clé de ligne) ; recréez-le avec ingest")
     return con
 
 
@@ -169,6 +173,7 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     stored = con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
     stored_join = ("LEFT JOIN orders o ON o.establishment_id = c.establishment_id AND o.line_id = c.line_id"
                    if stored else "")
+    stored_flag = "o.establishment_id IS NOT NULL" if stored else "false"
     stored_reason = ("""WHEN o.establishment_id IS NOT NULL AND (o.product_id, o.supplier_id, o.ordered_at,
                              o.promised_at, o.quantity_ordered)
                              IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)
@@ -180,7 +185,7 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                     WHEN d.variants > 1 THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')'
                     {stored_reason}
                END AS reason,
-               coalesce(d.variants = 1 AND c.record > d.first_record, false) AS extra
+               coalesce(d.variants = 1 AND c.record > d.first_record, false) AS extra, {stored_flag} AS stored
         FROM checked_orders c
         LEFT JOIN dup_lines d ON d.establishment_id = c.establishment_id AND d.line_id = c.line_id
         {stored_join}""")
@@ -192,7 +197,7 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_deliveries AS
-        SELECT t.*, coalesce({_reasons(DELIVERY_CHECKS)},
+        SELECT t.*, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
             CASE WHEN k.establishment_id IS NULL THEN 'livraison d''une ligne inconnue'
                  WHEN t.delivered_d < k.ordered_at THEN 'delivered_at avant la commande (' || k.ordered_at || ')'
             END) AS reason
@@ -226,9 +231,6 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     `progress` is told the name of each phase (PHASES) once it is done."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
-    keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'orders' "
-                        "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] > 0
-    on_conflict = "ON CONFLICT DO NOTHING" if keyed else ""
     con.execute("BEGIN")
     try:
         if orders is not None:
@@ -236,11 +238,11 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.rejections += _rejections(con, orders, "order_verdict")
             step(PHASES[0])
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
+            first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
             report.orders_loaded = _insert(con, "orders", f"""
                 SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
-                       NULLIF(region, ''), cancelled_d
-                FROM order_verdict WHERE reason IS NULL AND NOT extra
-                {on_conflict}""")
+                       NULLIF(region, ''), cancelled_d, {first} + row_number() OVER () AS lid
+                FROM order_verdict WHERE reason IS NULL AND NOT extra AND NOT stored""")
             con.execute("DROP VIEW order_verdict")
             con.execute("DROP TABLE checked_orders")
             step(PHASES[1])
@@ -248,10 +250,13 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             _check_deliveries(con, deliveries)
             report.rejections += _rejections(con, deliveries, "checked_deliveries")
             step(PHASES[2])
-            # Without keys (a one-off run) a delivery repeated in the file is kept once by DISTINCT.
+            # A delivery repeated in the file, or loaded before, is kept once.
+            fresh = ("" if con.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0 else
+                     """AND NOT EXISTS (SELECT 1 FROM deliveries s WHERE s.lid = c.lid
+                                        AND s.delivered_at = c.delivered_d AND s.quantity_delivered = c.qty)""")
             report.deliveries_loaded = _insert(con, "deliveries", f"""
-                SELECT DISTINCT establishment_id, line_id, delivered_d, qty FROM checked_deliveries
-                WHERE reason IS NULL {on_conflict}""")
+                SELECT DISTINCT establishment_id, line_id, delivered_d, qty, lid FROM checked_deliveries c
+                WHERE reason IS NULL {fresh}""")
             con.execute("DROP TABLE checked_deliveries")
             step(PHASES[3])
         if report.rejections and reject_all_on_error:

@@ -65,8 +65,6 @@ class SparkConnection:
 
         for name, value in self.variables.items():
             sql = sql.replace(f"getvariable('{name}')", f"DATE '{value.isoformat()}'")
-        # A line's key needs only be unique; Spark refuses row_number() without an order.
-        sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
         return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
     def execute(self, sql: str, params: list | None = None) -> _Rows:
