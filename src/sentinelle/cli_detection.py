@@ -178,6 +178,8 @@ def register(app: typer.Typer) -> None:
         store: Annotated[Path | None, typer.Option(
             dir_okay=False, help="DuckDB file keeping the lines and what the next day needs: later runs compute "
                                  "only the new days")] = None,
+        evidence: Annotated[Path | None, typer.Option(
+            dir_okay=False, help="CSV of the abnormal lines behind each alert's first day")] = None,
     ) -> None:
         """Detect tensions from the files alone (no database, no server), replaying the history day by day.
 
@@ -202,6 +204,9 @@ def register(app: typer.Typer) -> None:
             if (missing := spark_engine.available()) is not None:
                 raise typer.BadParameter(missing, param_hint="--engine")
         params = engine.Params() if threshold is None else replace(engine.Params(), threshold=threshold)
+        if evidence is not None and (store is not None or engine_name != "duckdb"):
+            raise typer.BadParameter("la preuve ligne à ligne se calcule sur les fichiers, sans --store ni Spark",
+                                     param_hint="--evidence")
         if store is not None:
             if engine_name != "duckdb":
                 raise typer.BadParameter("--store garde l'état dans DuckDB : sans --engine spark",
@@ -228,6 +233,8 @@ def register(app: typer.Typer) -> None:
                     raise typer.Exit(2) from exc
                 if engine_name == "duckdb":
                     alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
+                    if evidence is not None:
+                        _write_rows(evidence, engine.EVIDENCE, engine.evidence(con, alerts, params))
                 else:
                     alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids)
             _report_rejections(report)
@@ -419,8 +426,12 @@ def _fmt(value: object) -> str:
 
 
 def write_alerts(alerts: list[tuple], out: Path) -> None:
+    _write_rows(out, ALERTS, alerts)
+
+
+def _write_rows(out: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(ALERTS)
-        for a in alerts:
-            w.writerow([v.isoformat() if isinstance(v, (date, datetime)) else v for v in a])
+        w.writerow(header)
+        for row in rows:
+            w.writerow([v.isoformat() if isinstance(v, (date, datetime)) else v for v in row])

@@ -20,11 +20,16 @@ def test_simulate_detect_evaluate(tmp_path: Path) -> None:
                             "--out", str(out)])
     assert r.exit_code == 0, r.output
     alerts = tmp_path / "alerts.csv"
+    evidence = tmp_path / "evidence.csv"
     r = runner.invoke(app, ["detect", "--orders", str(out / "orders.csv"), "--deliveries", str(out / "deliveries.csv"),
-                            "--out", str(alerts)])
+                            "--out", str(alerts), "--evidence", str(evidence)])
     assert r.exit_code == 0, r.output
     with alerts.open() as f:
         assert tuple(csv.DictReader(f).fieldnames or ()) == ALERTS
+        first = {tuple(a.values())[:5] for a in csv.DictReader(alerts.open())}
+    assert first
+    with evidence.open() as f:
+        assert {tuple(e.values())[:5] for e in csv.DictReader(f)} == first
     r = runner.invoke(app, ["evaluate", "--alerts", str(alerts), "--truth", str(out / "disruptions.csv"), "--json"])
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)

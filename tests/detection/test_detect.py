@@ -89,3 +89,20 @@ def test_sentinel_list_names_its_bad_line(tmp_path: Path) -> None:
         read_sentinels(path)
     path.write_text("750712184\n\n690781810\n")
     assert read_sentinels(path) == ["750712184", "690781810"]
+
+
+def test_each_alert_comes_with_the_lines_behind_it(small_sim: Path) -> None:
+    con = _loaded(small_sim)
+    alerts = engine.detect(con)
+    rows = engine.evidence(con, alerts)
+    assert len(rows[0]) == len(engine.EVIDENCE)
+    for alert in alerts:
+        lines = [r for r in rows if r[:5] == alert[:5]]
+        # As many abnormal lines as the reason says were behind the first day, each judged in its window.
+        stated = int(alert[7].split(" lignes anormales")[0])
+        assert len(lines) == stated, alert
+        assert all(0 <= (alert[4] - r[9]).days < engine.Params().window and r[9] >= r[8] for r in lines)
+        assert all(r[11] < r[10] or r[12] > r[13] for r in lines)  # short, or later than tolerated
+        if alert[2] == "region":
+            regions = dict(con.execute("SELECT DISTINCT establishment_id, region FROM orders").fetchall())
+            assert {regions[r[5]] for r in lines} == {alert[3]}

@@ -365,6 +365,33 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     return episodes
 
 
+EVIDENCE = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", "establishment_id", "line_id",
+            "ordered_at", "due_at", "judged_at", "quantity_ordered", "quantity_delivered_then", "working_days_past_due",
+            "tolerance_wd", "sentinel")
+
+
+def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params = Params()) -> list[tuple]:
+    """The abnormal lines behind each alert's first day (the `window` days up to it, in its scope), with
+    what was known when each was judged: delivered quantity, working days past due, the tolerance of its
+    product × supplier. Needs the tables of a detect run on `con` (lines judged in that run)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE alert_first (product_id VARCHAR, supplier_id VARCHAR, "
+                "scope VARCHAR, scope_id VARCHAR, first_alert_at DATE)")
+    if alerts:
+        con.executemany("INSERT INTO alert_first VALUES (?, ?, ?, ?, ?)", [a[:5] for a in alerts])
+    return con.execute(f"""
+        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, j.line_id, j.ordered_at,
+               j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
+               least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd,
+               j.judged0_wd - j.due_wd - {params.margin_days}, j.sentinel
+        FROM alert_first a
+        JOIN judged j ON j.product_id = a.product_id AND (a.supplier_id = '' OR j.supplier_id = a.supplier_id)
+         AND (a.scope = 'national' OR j.region = a.scope_id)
+         AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
+        ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
+        ORDER BY a.first_alert_at, a.product_id, a.supplier_id, a.scope, a.scope_id, j.judged_at, j.est, j.line_id
+        """).fetchall()
+
+
 def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:
     """DP-Ruptures' rule: a line still not fully delivered 72 hours after it was due alarms, that day."""
     prepare(con, as_of)
