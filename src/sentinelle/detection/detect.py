@@ -207,7 +207,8 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
         SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE judged AS
+        -- A view: a filter over judged_all costs less than another copy of every line.
+        CREATE OR REPLACE TEMP VIEW judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
         FROM judged_all WHERE judged_at > getvariable('since') AND judged_at <= getvariable('as_of')
          AND (cancelled_at IS NULL OR cancelled_at > judged_at)""")

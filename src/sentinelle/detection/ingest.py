@@ -150,7 +150,10 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_orders AS
-        SELECT t.*, {_reasons(ORDER_CHECKS)} AS reason
+        -- The typed columns only, once the reason is written: at national volume the text copies
+        -- would double what this table holds.
+        SELECT t.record, t.establishment_id, t.order_id, t.line_id, t.product_id, t.supplier_id, t.ordered_d,
+               t.promised_d, t.cancelled_d, t.qty, t.region, {_reasons(ORDER_CHECKS)} AS reason
         FROM (SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
                      {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
               FROM {source}) t
@@ -197,7 +200,7 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_deliveries AS
-        SELECT t.*, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
+        SELECT t.record, t.establishment_id, t.line_id, t.delivered_d, t.qty, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
             CASE WHEN k.establishment_id IS NULL THEN 'livraison d''une ligne inconnue'
                  WHEN t.delivered_d < k.ordered_at THEN 'delivered_at avant la commande (' || k.ordered_at || ')'
             END) AS reason
@@ -238,10 +241,11 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.rejections += _rejections(con, orders, "order_verdict")
             step(PHASES[0])
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
+            # The line key: the record number after the largest key stored (unique, no window to compute).
             first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
             report.orders_loaded = _insert(con, "orders", f"""
                 SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
-                       NULLIF(region, ''), cancelled_d, {first} + row_number() OVER () AS lid
+                       NULLIF(region, ''), cancelled_d, {first} + record AS lid
                 FROM order_verdict WHERE reason IS NULL AND NOT extra AND NOT stored""")
             con.execute("DROP VIEW order_verdict")
             con.execute("DROP TABLE checked_orders")
