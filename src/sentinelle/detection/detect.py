@@ -112,8 +112,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                 "FROM workday GROUP BY wd")
     # Lines ordered by as_of; a cancelled line no longer counts from its cancellation.
     # `lid`: the integer key given to each line at loading (deliveries carry it too).
+    # A view: the stored lines with two small lookups are cheaper to read again than to copy.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE line AS
+        CREATE OR REPLACE TEMP VIEW line AS
         SELECT o.lid, o.establishment_id AS est, o.line_id, o.product_id, o.supplier_id,
                o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
@@ -172,8 +173,9 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', due)::DATE AS m FROM due_line)
         {_rolling_quantiles("late_hist", f"h.fm < m.m AND h.dm < m.m AND h.dm >= m.m - INTERVAL {months} MONTH",
                             {"tol": p.quantile, "med": 0.5})}""")
+    # A view: due_line with two small lookups, read twice, never copied.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE judged0 AS
+        CREATE OR REPLACE TEMP VIEW judged0 AS
         WITH j AS (
             SELECT d.*, t.med,
                    d.due_wd + CAST(ceil(greatest(coalesce(t.tol, {p.default_tolerance}), 0)) AS INTEGER)
@@ -206,8 +208,8 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
             FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
         SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
+    # A view: a filter over judged_all costs less than another copy of every line.
     con.execute("""
-        -- A view: a filter over judged_all costs less than another copy of every line.
         CREATE OR REPLACE TEMP VIEW judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
         FROM judged_all WHERE judged_at > getvariable('since') AND judged_at <= getvariable('as_of')

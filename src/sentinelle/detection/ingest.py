@@ -174,7 +174,15 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     # The verdict of each row, as a view: a big table is read again, never rewritten (an UPDATE of a
     # hundred million rows would hold them all in memory).
     stored = con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
-    stored_join = ("LEFT JOIN orders o ON o.establishment_id = c.establishment_id AND o.line_id = c.line_id"
+    if stored:
+        # The stored lines this file names, found once (the store is scanned against the file's keys,
+        # the small side), rather than the store joined in full wherever the verdict is read.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE stored_match AS
+            SELECT o.establishment_id, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
+                   o.quantity_ordered
+            FROM orders o SEMI JOIN checked_orders c ON c.establishment_id = o.establishment_id AND c.line_id = o.line_id""")
+    stored_join = ("LEFT JOIN stored_match o ON o.establishment_id = c.establishment_id AND o.line_id = c.line_id"
                    if stored else "")
     stored_flag = "o.establishment_id IS NOT NULL" if stored else "false"
     stored_reason = ("""WHEN o.establishment_id IS NOT NULL AND (o.product_id, o.supplier_id, o.ordered_at,
@@ -255,9 +263,16 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.rejections += _rejections(con, deliveries, "checked_deliveries")
             step(PHASES[2])
             # A delivery repeated in the file, or loaded before, is kept once.
-            fresh = ("" if con.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 0 else
-                     """AND NOT EXISTS (SELECT 1 FROM deliveries s WHERE s.lid = c.lid
-                                        AND s.delivered_at = c.delivered_d AND s.quantity_delivered = c.qty)""")
+            fresh = ""
+            if con.execute("SELECT count(*) FROM deliveries").fetchone()[0] > 0:
+                # The stored deliveries of this file's lines only: the line keys of new deliveries are
+                # recent, so most of the store is skipped by its blocks' key ranges.
+                con.execute("""
+                    CREATE OR REPLACE TEMP TABLE stored_deliveries AS
+                    SELECT s.lid, s.delivered_at, s.quantity_delivered FROM deliveries s
+                    SEMI JOIN checked_deliveries c ON c.lid = s.lid""")
+                fresh = """AND NOT EXISTS (SELECT 1 FROM stored_deliveries s WHERE s.lid = c.lid
+                                           AND s.delivered_at = c.delivered_d AND s.quantity_delivered = c.qty)"""
             report.deliveries_loaded = _insert(con, "deliveries", f"""
                 SELECT DISTINCT establishment_id, line_id, delivered_d, qty, lid FROM checked_deliveries c
                 WHERE reason IS NULL {fresh}""")
