@@ -25,7 +25,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sentinelle.detection.contract import ALERTS
-from sentinelle.detection.ingest import CHECKED
 
 console = Console()
 err = Console(stderr=True)
@@ -83,7 +82,7 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
 
 
 def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
-          reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None, store: bool = True):
+          reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None):
     """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report."""
     from sentinelle.detection.fhir import ingest_bundle
     from sentinelle.detection.ingest import ingest
@@ -91,10 +90,10 @@ def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, 
     if fhir is not None:
         if orders is not None or deliveries is not None:
             raise typer.BadParameter("--fhir remplace --orders et --deliveries", param_hint="--fhir")
-        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress, store=store)
+        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress)
     if orders is None and deliveries is None:
         raise typer.BadParameter("donnez --orders et --deliveries, ou --fhir", param_hint="--orders")
-    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress, store=store)
+    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress)
 
 
 def register(app: typer.Typer) -> None:
@@ -228,14 +227,12 @@ def register(app: typer.Typer) -> None:
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
                 try:
-                    # Checked, not copied: the detection reads the checked files' views.
-                    report = _load(con, orders, deliveries, fhir, progress=done, store=False)
+                    report = _load(con, orders, deliveries, fhir, progress=done)
                 except IngestError as exc:
                     err.print(f"[red]Erreur[/red] : {exc}")
                     raise typer.Exit(2) from exc
                 if engine_name == "duckdb":
-                    alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids,
-                                           orders=CHECKED["orders"], deliveries=CHECKED["deliveries"])
+                    alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
                     if evidence is not None:
                         _write_rows(evidence, engine.EVIDENCE, engine.evidence(con, alerts, params))
                 else:
@@ -379,8 +376,8 @@ def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # 
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine
 
-    for table, source in CHECKED.items():
-        con.execute(f"COPY (SELECT * FROM {source}) TO '{work / table}.parquet' (FORMAT parquet)")
+    for table in ("orders", "deliveries"):
+        con.execute(f"COPY {table} TO '{work / table}.parquet' (FORMAT parquet)")
     spark = spark_engine.session(master)
     try:
         return spark_engine.detect(spark, work / "orders.parquet", work / "deliveries.parquet", params, as_of=day,

@@ -102,20 +102,3 @@ def test_parquet_is_read_too(tmp_path: Path) -> None:
     con.execute(f"COPY (SELECT * FROM read_csv('{o}', all_varchar=true)) TO '{tmp_path / 'o.parquet'}' (FORMAT parquet)")
     report = ingest(connect(), tmp_path / "o.parquet", None)
     assert (report.orders_loaded, report.rejected) == (2, 0)
-
-
-def test_checking_without_storing_gives_the_same_lines(tmp_path: Path) -> None:
-    from sentinelle.detection.ingest import CHECKED
-
-    o = write(tmp_path / "o.csv", HEADER_O, [*GOOD_O, "690781810,O2,L3,P1,S1,2025-03-05,,-1,x", GOOD_O[0]])
-    d = write(tmp_path / "d.csv", HEADER_D, [*GOOD_D, GOOD_D[0], "690781810,L9,2025-03-06,1"])
-    stored, checked = connect(), connect()
-    a = ingest(stored, o, d)
-    b = ingest(checked, o, d, store=False)
-    assert [(r.record, r.reason) for r in a.rejections] == [(r.record, r.reason) for r in b.rejections]
-    assert counts(checked) == (0, 0)  # nothing copied
-    for table, view in CHECKED.items():
-        assert sorted(stored.execute(f"SELECT * FROM {table}").fetchall()) == \
-            sorted(checked.execute(f"SELECT * FROM {view}").fetchall())
-    with pytest.raises(IngestError, match="vide"):
-        ingest(stored, o, d, store=False)

@@ -202,7 +202,7 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         {stored_join}""")
 
 
-def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path, orders: str = "orders") -> None:
+def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """checked_deliveries, against the orders table (the lines accepted in this load are in it already)."""
     source = _source(con, path, DELIVERIES)
     _check_finess(con, source)
@@ -214,7 +214,7 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path, orders: str = 
             END) AS reason
         FROM (SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty FROM {source}) t
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')
-        LEFT JOIN {orders} k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
+        LEFT JOIN orders k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
 def _rejections(con: duckdb.DuckDBPyConnection, path: Path, verdicts: str) -> list[Rejection]:
@@ -234,52 +234,12 @@ PHASES = ("commandes : lecture et contrôles", "commandes : enregistrement", "li
           "livraisons : enregistrement")
 
 
-# With ingest(..., store=False): the accepted lines, as views over the checked files (see there).
-CHECKED = {"orders": "orders_checked", "deliveries": "deliveries_checked"}
-
-
-def _check_only(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None,
-                earlier: list[Rejection], step: Callable[[str], None]) -> Report:
-    report = Report(rejections=list(earlier))
-    if con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0:
-        raise IngestError("vérification sans enregistrement : la connexion doit être vide")
-    if orders is None or deliveries is None:
-        raise IngestError("vérification sans enregistrement : les deux fichiers sont nécessaires")
-    _check_orders(con, orders)
-    report.rejections += _rejections(con, orders, "order_verdict")
-    step(PHASES[0])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW {CHECKED['orders']} AS
-        SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d AS ordered_at,
-               promised_d AS promised_at, qty AS quantity_ordered, NULLIF(region, '') AS region,
-               cancelled_d AS cancelled_at, record AS lid
-        FROM order_verdict WHERE reason IS NULL AND NOT extra""")
-    report.orders_loaded = con.execute(f"SELECT count(*) FROM {CHECKED['orders']}").fetchone()[0]
-    step(PHASES[1])
-    _check_deliveries(con, deliveries, CHECKED["orders"])
-    report.rejections += _rejections(con, deliveries, "checked_deliveries")
-    step(PHASES[2])
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {CHECKED['deliveries']} AS
-        SELECT DISTINCT establishment_id, line_id, delivered_d AS delivered_at, qty AS quantity_delivered, lid
-        FROM checked_deliveries WHERE reason IS NULL""")
-    con.execute("DROP TABLE checked_deliveries")
-    report.deliveries_loaded = con.execute(f"SELECT count(*) FROM {CHECKED['deliveries']}").fetchone()[0]
-    step(PHASES[3])
-    return report
-
-
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
            reject_all_on_error: bool = False, earlier: list[Rejection] | None = None,
-           progress: Callable[[str], None] | None = None, store: bool = True) -> Report:
+           progress: Callable[[str], None] | None = None) -> Report:
     """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
     `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries).
-    `progress` is told the name of each phase (PHASES) once it is done.
-    `store=False` (a one-off run over files, on an empty connection): nothing is copied into the
-    tables; the accepted lines are the views named in CHECKED, over the checked files — at national
-    volume a copy of a hundred million lines is minutes of writing."""
-    if not store:
-        return _check_only(con, orders, deliveries, earlier or [], progress or (lambda _name: None))
+    `progress` is told the name of each phase (PHASES) once it is done."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
     con.execute("BEGIN")
