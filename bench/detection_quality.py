@@ -35,8 +35,7 @@ def main() -> None:
         report = ingest(con, folder / "orders.csv", folder / "deliveries.csv")
         assert report.rejected == 0, report.rejections[:3]
         truth = ev.read_truth(folder / "disruptions.csv")
-        months = con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
-                             "FROM orders").fetchone()[0]
+        months = ev.product_months(con)
         for name, run in (("Sentinelle", engine.detect), ("72-hour rule", engine.baseline_72h),
                           ("fill rate < 80 % / 7 d", engine.baseline_fill_rate)):
             start = time.perf_counter()

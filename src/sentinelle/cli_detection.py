@@ -59,6 +59,7 @@ def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-de
 
 OrdersOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
 DeliveriesOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
+MemoryOption = Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")]
 FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
@@ -83,17 +84,42 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
 
 def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
           reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None):
-    """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report."""
+    """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report. A file
+    that cannot be read at all (missing column, unknown format) ends the command with status 2."""
     from sentinelle.detection.fhir import ingest_bundle
-    from sentinelle.detection.ingest import ingest
+    from sentinelle.detection.ingest import IngestError, ingest
 
     if fhir is not None:
         if orders is not None or deliveries is not None:
             raise typer.BadParameter("--fhir remplace --orders et --deliveries", param_hint="--fhir")
-        return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress)
-    if orders is None and deliveries is None:
+    elif orders is None and deliveries is None:
         raise typer.BadParameter("donnez --orders et --deliveries, ou --fhir", param_hint="--orders")
-    return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress)
+    try:
+        if fhir is not None:
+            return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress)
+        return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress)
+    except IngestError as exc:
+        err.print(f"[red]Erreur[/red] : {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _sentinels(path: Path | None) -> list[str]:
+    from sentinelle.detection.ingest import IngestError, read_sentinels
+
+    try:
+        return read_sentinels(path) if path else []
+    except IngestError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
+
+
+def _open_store(path: Path, memory_limit: str):  # type: ignore[no-untyped-def]
+    """The DuckDB store at `path`, spilling beside it past `memory_limit`."""
+    from sentinelle.detection.ingest import IngestError, connect
+
+    try:
+        return connect(path, memory_limit=memory_limit, temp_directory=path.parent / f".{path.name}.spill")
+    except (IngestError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--store") from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -132,25 +158,19 @@ def register(app: typer.Typer) -> None:
         reject_all_on_error: Annotated[bool, typer.Option("--reject-all-on-error")] = False,
         rejects: Annotated[Path | None, typer.Option(help="write every rejected row to this CSV")] = None,
         fhir: FhirOption = None,
-        memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
+        memory_limit: MemoryOption = "6GB",
     ) -> None:
         """Load order and delivery lines into the columnar store; re-loading the same lines changes nothing."""
         from sentinelle.config import get_settings
-        from sentinelle.detection.ingest import PHASES, IngestError, connect
+        from sentinelle.detection.ingest import PHASES
 
         path = store or get_settings().var_dir / "detection.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = connect(path, memory_limit=memory_limit, temp_directory=path.parent / f".{path.name}.spill")
-        except IngestError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--store") from exc
+        con = _open_store(path, memory_limit)
         try:
             bar, done = _bar(PHASES)
             with bar:
                 report = _load(con, orders, deliveries, fhir, reject_all_on_error=reject_all_on_error, progress=done)
-        except IngestError as exc:
-            err.print(f"[red]Erreur[/red] : {exc}")
-            raise typer.Exit(2) from exc
         finally:
             con.close()
         _report_rejections(report)
@@ -170,7 +190,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="alerts CSV")] = Path("alerts.csv"),
         as_of: Annotated[str | None, typer.Option("--as-of", help="replay up to this day, AAAA-MM-JJ")] = None,
         threshold: Annotated[float | None, typer.Option(help="alarm score (-log10 of a tail probability)")] = None,
-        memory_limit: Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")] = "6GB",
+        memory_limit: MemoryOption = "6GB",
         engine_name: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
         sentinels: Annotated[Path | None, typer.Option(
@@ -189,13 +209,10 @@ def register(app: typer.Typer) -> None:
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
-        from sentinelle.detection.ingest import PHASES, IngestError, connect, read_sentinels
+        from sentinelle.detection.ingest import PHASES, IngestError, connect
 
         day = _date(as_of, "--as-of")
-        try:
-            sentinel_ids = read_sentinels(sentinels) if sentinels else []
-        except IngestError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
+        sentinel_ids = _sentinels(sentinels)
         if engine_name not in ("duckdb", "spark"):
             raise typer.BadParameter("duckdb ou spark", param_hint="--engine")
         if engine_name == "spark":
@@ -226,11 +243,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
-                try:
-                    report = _load(con, orders, deliveries, fhir, progress=done)
-                except IngestError as exc:
-                    err.print(f"[red]Erreur[/red] : {exc}")
-                    raise typer.Exit(2) from exc
+                report = _load(con, orders, deliveries, fhir, progress=done)
                 if engine_name == "duckdb":
                     alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
                     if evidence is not None:
@@ -257,28 +270,22 @@ def register(app: typer.Typer) -> None:
         """Daily features per product × supplier × establishment, region and nation: fill rate at the due
         date, delay, open and past-due lines, backorder age, breadth (docs/detection.md)."""
         from sentinelle.detection import features as feats
-        from sentinelle.detection.ingest import PHASES, IngestError, connect, read_sentinels
+        from sentinelle.detection.ingest import PHASES, connect
 
         day = _date(as_of, "--as-of")
         if out.suffix not in (".csv", ".parquet"):
             raise typer.BadParameter("un fichier .csv ou .parquet", param_hint="--out")
-        scopes = scope or list(feats.SCOPES)
-        if unknown := set(scopes) - set(feats.SCOPES):
-            raise typer.BadParameter(f"portée inconnue : {', '.join(sorted(unknown))}", param_hint="--scope")
         try:
-            sentinel_ids = read_sentinels(sentinels) if sentinels else []
-        except IngestError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
+            scopes = feats.checked_scopes(scope or feats.SCOPES)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--scope") from exc
+        sentinel_ids = _sentinels(sentinels)
         work = Path(tempfile.mkdtemp(prefix="sentinelle-features-"))
         try:
             con = connect(work / "lines.duckdb", temp_directory=work / "spill")
             bar, done = _bar(PHASES + ("caractéristiques",))
             with bar:
-                try:
-                    report = _load(con, orders, deliveries, fhir, progress=done)
-                except IngestError as exc:
-                    err.print(f"[red]Erreur[/red] : {exc}")
-                    raise typer.Exit(2) from exc
+                report = _load(con, orders, deliveries, fhir, progress=done)
                 table = feats.compute(con, day, sentinel_ids, scopes=scopes)
                 done("caractéristiques")
             _report_rejections(report)
@@ -315,8 +322,7 @@ def register(app: typer.Typer) -> None:
         con = connect()
         with console.status("Références : règle des 72 heures, taux de service < 80 %…"):
             run(con, orders, deliveries)
-            months = con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
-                                 "FROM orders").fetchone()[0] or 0
+            months = ev.product_months(con)
             rows = {
                 "alerts": ev.read_alerts(alerts),
                 "baseline_72h": [(r[0], r[1], r[4], r[5]) for r in engine.baseline_72h(con)],
@@ -341,22 +347,15 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine
-    from sentinelle.detection.ingest import PHASES, IngestError, connect
+    from sentinelle.detection.ingest import PHASES
 
-    try:
-        con = connect(store, memory_limit=memory_limit, temp_directory=store.parent / f".{store.name}.spill")
-    except (IngestError, OSError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--store") from exc
+    con = _open_store(store, memory_limit)
     loading = orders is not None or deliveries is not None or fhir is not None
     bar, done = _bar((PHASES if loading else ()) + engine.PHASES)
     with bar:
         report = None
         if loading:
-            try:
-                report = _load(con, orders, deliveries, fhir, progress=done)
-            except IngestError as exc:
-                err.print(f"[red]Erreur[/red] : {exc}")
-                raise typer.Exit(2) from exc
+            report = _load(con, orders, deliveries, fhir, progress=done)
         try:
             run = daily.update(con, day, params, sentinels, progress=done)
         except ValueError as exc:

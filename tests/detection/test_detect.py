@@ -19,15 +19,10 @@ def _loaded(folder: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _product_months(con: duckdb.DuckDBPyConnection) -> float:
-    return con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
-                       "FROM orders").fetchone()[0]
-
-
 def test_finds_the_disruptions_early_and_beats_both_baselines(small_sim: Path) -> None:
     con = _loaded(small_sim)
     truth = ev.read_truth(small_sim / "disruptions.csv")
-    months = _product_months(con)
+    months = ev.product_months(con)
     ours = ev.score([(a[0], a[1], a[4], a[5]) for a in engine.detect(con)], truth, product_months=months)
     assert ours.precision is not None and ours.precision >= 0.9
     assert ours.recall is not None and ours.recall >= 0.9

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.models import Organisation, Product
+from sentinelle.detection import detect as engine
 from sentinelle.signals import service as signals
 
 
@@ -52,16 +53,6 @@ def sentinel_finess(session: Session) -> list[str]:
                                                                   Organisation.finess.is_not(None))))
 
 
-def _concerned(con: duckdb.DuckDBPyConnection, alert: tuple) -> list[str]:
-    product_id, supplier_id, scope, scope_id, first = alert[:5]
-    rows = con.execute("""
-        SELECT DISTINCT est FROM judged
-        WHERE product_id = ? AND (? = '' OR supplier_id = ?) AND (? <> 'region' OR region = ?)
-          AND abnormal AND judged_at BETWEEN ?::DATE - INTERVAL 13 DAY AND ?::DATE""",
-                       [product_id, supplier_id, supplier_id, scope, scope_id, first, first]).fetchall()
-    return [r[0] for r in rows]
-
-
 def _product(session: Session, code: str) -> Product | None:
     return session.scalar(select(Product).where(or_(Product.gtin == code, Product.cip13 == code, Product.cis == code))
                           .limit(1))
@@ -70,6 +61,10 @@ def _product(session: Session, code: str) -> Product | None:
 def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: list[tuple]) -> Outcome:
     """Alerts of a detection run on `con` (order lines' product_id = the catalogue's GTIN, CIP13 or CIS)."""
     out = Outcome()
+    # The establishments behind each alert's first day: those with its abnormal lines.
+    behind: dict[tuple, set[str]] = {}
+    for row in engine.evidence(con, alerts):
+        behind.setdefault(row[:5], set()).add(row[5])
     national = [a for a in alerts if a[2] == "national"]
     for alert in sorted(alerts, key=lambda a: (a[2] != "national", a[4])):
         product_id, supplier_id, scope, scope_id, first, last, score, reason = alert
@@ -81,7 +76,7 @@ def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: lis
         if product is None:
             out.unknown_products.add(product_id)
             continue
-        finess = _concerned(con, alert)
+        finess = sorted(behind.get(alert[:5], ()))
         concerned = list(session.scalars(select(Organisation).where(Organisation.finess.in_(finess)))) if finess else []
         supplier = f"fournisseur {supplier_id}" if supplier_id else "plusieurs fournisseurs"
         signal = signals.declare_candidate(

@@ -142,10 +142,7 @@ def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: en
     the last run when the store keeps it, and keeping what the next day needs."""
     sentinels = list(sentinels)
     if as_of is None:
-        as_of = con.execute("SELECT greatest((SELECT max(ordered_at) FROM orders), "
-                            "(SELECT max(delivered_at) FROM deliveries))").fetchone()[0]
-        if as_of is None:
-            raise ValueError("aucune ligne de commande")
+        as_of = engine.last_day(con)
     fingerprint = _fingerprint(params, sentinels)
     previous = last_run(con)
     why_full = _why_full(con, previous, as_of, fingerprint)

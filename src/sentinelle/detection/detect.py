@@ -81,6 +81,15 @@ PRIOR = {
 BEFORE_ALL = date(1900, 1, 1)
 
 
+def last_day(con: duckdb.DuckDBPyConnection, orders: str = "orders", deliveries: str = "deliveries") -> date:
+    """The last date in the lines: the default day of a replay."""
+    day = con.execute(f"SELECT greatest((SELECT max(ordered_at) FROM {orders}), "
+                      f"(SELECT max(delivered_at) FROM {deliveries}))").fetchone()[0]
+    if day is None:
+        raise ValueError("aucune ligne de commande")
+    return day
+
+
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
             since: date | None = None, orders: str = "orders", deliveries: str = "deliveries") -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
@@ -89,10 +98,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     `orders`/`deliveries` hold the lines still open on that day and those that came after); by default
     the whole history is computed, with empty prior_* tables."""
     if as_of is None:
-        as_of = con.execute(f"SELECT greatest((SELECT max(ordered_at) FROM {orders}), "
-                            f"(SELECT max(delivered_at) FROM {deliveries}))").fetchone()[0]
-    if as_of is None:
-        raise ValueError("aucune ligne de commande")
+        as_of = last_day(con, orders, deliveries)
     con.execute("SET VARIABLE as_of = ?", [as_of])
     con.execute("SET VARIABLE since = ?", [since or BEFORE_ALL])
     if since is None:

@@ -16,10 +16,18 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 
 SLACK_DAYS = 3
+
+
+def product_months(con: Any) -> float:
+    """Products ordered × months spanned by the orders on a DuckDB connection: the denominator of the
+    false-alert rate."""
+    return con.execute("SELECT count(DISTINCT product_id) * (max(ordered_at) - min(ordered_at) + 1) / 30.44 "
+                       "FROM orders").fetchone()[0] or 0.0
 
 
 @dataclass

@@ -28,12 +28,18 @@ COLUMNS = ("product_id", "supplier_id", "scope", "scope_id", "t", "lines_due", "
 SCOPES = ("establishment", "region", "national")
 
 
-def compute(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (),
-            params: engine.Params = engine.Params(), scopes: Iterable[str] = SCOPES) -> str:
-    """Build the `features` table (COLUMNS) from the orders and deliveries on `con`; returns its name."""
+def checked_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes asked for; an unknown one is a ValueError that names it."""
     scopes = list(scopes)
     if unknown := set(scopes) - set(SCOPES):
         raise ValueError(f"portée inconnue : {', '.join(sorted(unknown))}")
+    return scopes
+
+
+def compute(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (),
+            params: engine.Params = engine.Params(), scopes: Iterable[str] = SCOPES) -> str:
+    """Build the `features` table (COLUMNS) from the orders and deliveries on `con`; returns its name."""
+    scopes = checked_scopes(scopes)
     engine.prepare(con, as_of, sentinels)
     engine.due_lines(con, params)
     # One row per event of a line; day numbers (days since 2000-01-01) make the backorder age a sum.
@@ -82,15 +88,14 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                   AS d_backordered
         FROM run""")
     parts = []
-    figures = """sum(n_due) AS n_due, sum(q_due) AS q_due, sum(q_filled) AS q_filled, sum(n_done) AS n_done,
-                 sum(delay) AS delay, sum(d_open) AS d_open, sum(d_pd) AS d_pd, sum(d_age) AS d_age,
-                 sum(d_backordered * CASE WHEN sentinel THEN {w} ELSE 1 END) AS d_breadth""".format(
-        w=params.sentinel_weight)
+    breadth = f"d_backordered * CASE WHEN sentinel THEN {params.sentinel_weight} ELSE 1 END"
+    figures = f"""sum(n_due) AS n_due, sum(q_due) AS q_due, sum(q_filled) AS q_filled, sum(n_done) AS n_done,
+                  sum(delay) AS delay, sum(d_open) AS d_open, sum(d_pd) AS d_pd, sum(d_age) AS d_age,
+                  sum({breadth}) AS d_breadth"""
     if "establishment" in scopes:
-        parts.append("""SELECT product_id, supplier_id, 'establishment' AS scope, est AS scope_id, t, n_due, q_due,
-                               q_filled, n_done, delay, d_open, d_pd, d_age,
-                               d_backordered * CASE WHEN sentinel THEN {w} ELSE 1 END AS d_breadth
-                        FROM feature_est""".format(w=params.sentinel_weight))
+        parts.append(f"""SELECT product_id, supplier_id, 'establishment' AS scope, est AS scope_id, t, n_due, q_due,
+                                q_filled, n_done, delay, d_open, d_pd, d_age, {breadth} AS d_breadth
+                         FROM feature_est""")
     if "region" in scopes:
         parts.append(f"""SELECT product_id, supplier_id, 'region' AS scope, region AS scope_id, t, {figures}
                          FROM feature_est WHERE region IS NOT NULL GROUP BY product_id, supplier_id, region, t""")
