@@ -50,8 +50,8 @@ def test_no_look_ahead(small_sim: Path, tmp_path: Path) -> None:
     replayed = engine.detect(full, as_of=cut)
     known = connect()
     full.execute(f"COPY (SELECT * FROM orders WHERE ordered_at <= DATE '{cut}') TO '{tmp_path / 'o.csv'}' (HEADER)")
-    full.execute(f"COPY (SELECT * FROM deliveries WHERE delivered_at <= DATE '{cut}') TO '{tmp_path / 'd.csv'}' "
-                 "(HEADER)")
+    full.execute(f"COPY (SELECT o.establishment_id, o.line_id, d.delivered_at, d.quantity_delivered FROM deliveries d "
+                 f"JOIN orders o USING (lid) WHERE d.delivered_at <= DATE '{cut}') TO '{tmp_path / 'd.csv'}' (HEADER)")
     ingest(known, tmp_path / "o.csv", tmp_path / "d.csv")
     assert replayed == engine.detect(known, as_of=cut)
     assert replayed and all(a[5] <= cut for a in replayed)
@@ -96,6 +96,8 @@ def test_each_alert_comes_with_the_lines_behind_it(small_sim: Path) -> None:
         # As many abnormal lines as the reason says were behind the first day, each judged in its window.
         stated = int(alert[7].split(" lignes anormales")[0])
         assert len(lines) == stated, alert
+        # ... seen by as many establishments as it states (the breadth counted over the whole window).
+        assert len({r[5] for r in lines}) == int(alert[7].split("), ")[1].split(" établissement")[0]), alert
         assert all(0 <= (alert[4] - r[9]).days < engine.Params().window and r[9] >= r[8] for r in lines)
         assert all(r[11] < r[10] or r[12] > r[13] for r in lines)  # short, or later than tolerated
         if alert[2] == "region":

@@ -99,6 +99,11 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     the whole history is computed, with empty prior_* tables."""
     if as_of is None:
         as_of = last_day(con, orders, deliveries)
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        # Build each hash join on the side written on the right (the narrow one: full dates, tolerances,
+        # calendars). Left to itself, DuckDB built on the hundred million wide lines when their
+        # estimate came out smaller, and the join spilled: half the time of the due dates at 100M lines.
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     con.execute("SET VARIABLE as_of = ?", [as_of])
     con.execute("SET VARIABLE since = ?", [since or BEFORE_ALL])
     if since is None:
@@ -129,19 +134,27 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
         FROM {orders} o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
         LEFT JOIN sentinel s ON s.est = o.establishment_id
         WHERE o.ordered_at <= getvariable('as_of')""")
+    # Deliveries known on as_of, with the quantity delivered so far (a view: only the evidence and the
+    # charts read it, for a few lines).
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE delivery AS
-        SELECT l.lid, d.delivered_at,
-               sum(d.quantity_delivered) OVER (PARTITION BY l.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
+        CREATE OR REPLACE TEMP VIEW delivery AS
+        SELECT d.lid, d.delivered_at,
+               sum(d.quantity_delivered) OVER (PARTITION BY d.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
                AS cum
-        FROM {deliveries} d JOIN line l ON l.lid = d.lid
-        WHERE d.delivered_at <= getvariable('as_of')""")
-    # Full delivery date of each line (as known on as_of).
-    con.execute("""
+        FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')""")
+    # Full delivery date of each line (as known on as_of): the delivery that brings it to its quantity.
+    # Picked as the one row where the running sum crosses the quantity, rather than grouped per line
+    # (a hundred million groups).
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE line_full AS
-        SELECT d.lid, min(d.delivered_at) AS full_at
-        FROM delivery d JOIN line l USING (lid) WHERE d.cum >= l.qty
-        GROUP BY ALL""")
+        SELECT c.lid, c.delivered_at AS full_at
+        FROM (SELECT d.lid, d.delivered_at, d.quantity_delivered AS q,
+                     sum(d.quantity_delivered) OVER (PARTITION BY d.lid ORDER BY d.delivered_at
+                                                     ROWS UNBOUNDED PRECEDING) AS cum
+              FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')) c
+        JOIN (SELECT lid, quantity_ordered AS qty FROM {orders} WHERE ordered_at <= getvariable('as_of')) o
+          ON o.lid = c.lid
+        WHERE c.cum >= o.qty AND c.cum - c.q < o.qty""")
     # Usual lead time (working days) of a product × supplier at the start of each month: the median
     # over the lines fully delivered in the six months before it. Counted as histograms of whole
     # working days per month, so that the rolling median reads a few rows, not the lines again.
@@ -179,7 +192,6 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', due)::DATE AS m FROM due_line)
         {_rolling_quantiles("late_hist", f"h.fm < m.m AND h.dm < m.m AND h.dm >= m.m - INTERVAL {months} MONTH",
                             {"tol": p.quantile, "med": 0.5})}""")
-    # A view: due_line with two small lookups, read twice, never copied.
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW judged0 AS
         WITH j AS (
@@ -208,13 +220,14 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         FROM daily a JOIN daily b ON b.t BETWEEN a.t - 6 AND a.t
         WHERE a.t > getvariable('since')
         GROUP BY a.t""")
+    # Views: due_line with three small lookups (tolerance, shift, calendar) is cheaper to read again
+    # than another copy of every line.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE judged_all AS
+        CREATE OR REPLACE TEMP VIEW judged_all AS
         WITH j AS (
             SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
             FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
         SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
-    # A view: a filter over judged_all costs less than another copy of every line.
     con.execute("""
         CREATE OR REPLACE TEMP VIEW judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
@@ -223,20 +236,23 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
 
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
-    # Per series and day: lines judged and abnormal. Each scope is its own aggregation of the lines.
+    # Per series and day: lines judged and abnormal. The lines are counted once per product × supplier
+    # × region and day; the scopes are sums of those counts.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE judged_region_day AS
+        SELECT product_id, supplier_id, region, judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
+        FROM judged GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE judged_day_new AS
-        SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, judged_at AS t,
-               count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
-        FROM judged GROUP BY ALL
+        SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, t, CAST(sum(n) AS BIGINT) AS n,
+               CAST(sum(k) AS BIGINT) AS k
+        FROM judged_region_day GROUP BY product_id, supplier_id, t
         UNION ALL
-        SELECT product_id, supplier_id, 'region', region, judged_at, count(*), count(*) FILTER (WHERE abnormal)
-        FROM judged WHERE region IS NOT NULL GROUP BY ALL
+        SELECT product_id, supplier_id, 'region', region, t, n, k FROM judged_region_day WHERE region IS NOT NULL
         UNION ALL
         -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
         -- as when demand outruns them all.
-        SELECT product_id, '', 'national', 'FR', judged_at, count(*), count(*) FILTER (WHERE abnormal)
-        FROM judged GROUP BY ALL""")
+        SELECT product_id, '', 'national', 'FR', t, CAST(sum(n) AS BIGINT), CAST(sum(k) AS BIGINT) FROM judged_region_day GROUP BY product_id, t""")
     con.execute("CREATE OR REPLACE TEMP VIEW judged_day AS SELECT * FROM judged_day_new UNION ALL "
                 "SELECT * FROM prior_judged_day")
     # The common mode: the rate of abnormal lines over everything, recent against usual (all lines
@@ -294,13 +310,21 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
-        abn AS (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
-                UNION ALL SELECT * FROM prior_abnormal),
+        abn AS (SELECT *, date_diff('day', DATE '2000-01-03', judged_at) // 7 AS wk
+                FROM (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
+                      UNION ALL SELECT * FROM prior_abnormal) a),
+        -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
+        -- meets the abnormal lines of a few weeks, not of the product's whole history.
+        cand_week AS (
+            SELECT c.*, date_diff('day', DATE '2000-01-03', c.t - {p.window - 1}) // 7 + r.i AS wk
+            FROM cand c CROSS JOIN (VALUES {", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))}) AS r(i)
+            WHERE date_diff('day', DATE '2000-01-03', c.t - {p.window - 1}) // 7 + r.i
+                  <= date_diff('day', DATE '2000-01-03', c.t) // 7),
         ev AS (
             SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
                    count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
                    count(DISTINCT a.supplier_id) AS suppliers
-            FROM cand c JOIN abn a ON a.product_id = c.product_id
+            FROM cand_week c JOIN abn a ON a.product_id = c.product_id AND a.wk = c.wk
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
@@ -388,7 +412,7 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
     if alerts:
         con.executemany("INSERT INTO alert_first VALUES (?, ?, ?, ?, ?)", [a[:5] for a in alerts])
     return con.execute(f"""
-        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, j.line_id, j.ordered_at,
+        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
                j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
                least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd,
                j.judged0_wd - j.due_wd - {params.margin_days}, j.sentinel
@@ -396,8 +420,9 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
         JOIN judged j ON j.product_id = a.product_id AND (a.supplier_id = '' OR j.supplier_id = a.supplier_id)
          AND (a.scope = 'national' OR j.region = a.scope_id)
          AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
+        JOIN line l ON l.lid = j.lid
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
-        ORDER BY a.first_alert_at, a.product_id, a.supplier_id, a.scope, a.scope_id, j.judged_at, j.est, j.line_id
+        ORDER BY a.first_alert_at, a.product_id, a.supplier_id, a.scope, a.scope_id, j.judged_at, j.est, l.line_id
         """).fetchall()
 
 
@@ -407,11 +432,11 @@ def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> l
     due_lines(con, Params())
     con.execute("""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
-        SELECT product_id, supplier_id, 'establishment' AS scope, est AS scope_id, (due + 3)::DATE AS t,
-               1.0 AS score, 'ligne ' || line_id || ' non livrée 72 h après échéance' AS reason
-        FROM due_line
-        WHERE due + 3 <= getvariable('as_of') AND (full_at IS NULL OR full_at > due + 3)
-          AND (cancelled_at IS NULL OR cancelled_at > due + 3)""")
+        SELECT d.product_id, d.supplier_id, 'establishment' AS scope, d.est AS scope_id, (d.due + 3)::DATE AS t,
+               1.0 AS score, 'ligne ' || l.line_id || ' non livrée 72 h après échéance' AS reason
+        FROM due_line d JOIN line l USING (lid)
+        WHERE d.due + 3 <= getvariable('as_of') AND (d.full_at IS NULL OR d.full_at > d.due + 3)
+          AND (d.cancelled_at IS NULL OR d.cancelled_at > d.due + 3)""")
     return episodes_of(con, "alarm_days")
 
 
@@ -433,7 +458,8 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE due_line AS
         WITH d AS (
-            SELECT l.*, f.full_at, wf.wd AS full_wd,
+            SELECT l.lid, l.est, l.product_id, l.supplier_id, l.ordered_at, l.promised_at, l.qty, l.region, l.cancelled_at,
+                   l.sentinel, f.full_at, wf.wd AS full_wd,
                    CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
                         ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
             FROM line l
@@ -443,4 +469,7 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             LEFT JOIN workday wf ON wf.d = f.full_at
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
-        SELECT d.*, coalesce(d.promised_at, w.d) AS due FROM d JOIN wd_date w ON w.wd = d.due_wd""")
+        -- line_id and promised_at stay in `line`: this table holds every line twice over.
+        SELECT d.lid, d.est, d.product_id, d.supplier_id, d.ordered_at, d.qty, d.region, d.cancelled_at, d.sentinel,
+               d.full_at, d.full_wd, d.due_wd, coalesce(d.promised_at, w.d) AS due
+        FROM d JOIN wd_date w ON w.wd = d.due_wd""")

@@ -44,15 +44,14 @@ class Report:
 # No primary keys: at national volume their indexes would not fit in memory (a keyed store of 100
 # million lines failed at 18.8 GiB). A line is unique by construction instead: the checks refuse a
 # line stored with other content and skip one stored with the same, each delivery is loaded once.
-# `lid`, an integer key per line given at loading, joins a delivery to its line without the text keys.
+# `lid`, an integer key per line given at loading, joins a delivery to its line without the text keys;
+# a delivery keeps only that key (its establishment and line id are its line's).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
     establishment_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, line_id VARCHAR NOT NULL,
     product_id VARCHAR NOT NULL, supplier_id VARCHAR NOT NULL, ordered_at DATE NOT NULL, promised_at DATE,
     quantity_ordered BIGINT NOT NULL, region VARCHAR, cancelled_at DATE, lid BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (
-    establishment_id VARCHAR NOT NULL, line_id VARCHAR NOT NULL, delivered_at DATE NOT NULL,
-    quantity_delivered BIGINT NOT NULL, lid BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (lid BIGINT NOT NULL, delivered_at DATE NOT NULL, quantity_delivered BIGINT NOT NULL);
 """
 
 
@@ -73,7 +72,9 @@ def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
     con.execute(SCHEMA)
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'orders'"
                                          ).fetchall()}
-    if "lid" not in columns:
+    delivery_columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'deliveries'").fetchall()}
+    if "lid" not in columns or "line_id" in delivery_columns:
         raise IngestError(f"{path} : magasin d'une version antérieure (sans clé de ligne) ; recréez-le avec ingest")
     return con
 
@@ -203,18 +204,20 @@ def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _check_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """checked_deliveries, against the orders table (the lines accepted in this load are in it already)."""
+    """checked_deliveries, against the orders table (the lines accepted in this load are in it already):
+    the typed columns, the line's key and the reason of rejection."""
     source = _source(con, path, DELIVERIES)
     _check_finess(con, source)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_deliveries AS
-        SELECT t.record, t.establishment_id, t.line_id, t.delivered_d, t.qty, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
+        SELECT t.record, t.delivered_d, t.qty, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
             CASE WHEN k.establishment_id IS NULL THEN 'livraison d''une ligne inconnue'
                  WHEN t.delivered_d < k.ordered_at THEN 'delivered_at avant la commande (' || k.ordered_at || ')'
             END) AS reason
         FROM (SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty FROM {source}) t
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')
-        LEFT JOIN orders k ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
+        LEFT JOIN (SELECT establishment_id, line_id, lid, ordered_at FROM orders) k
+          ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
 def _rejections(con: duckdb.DuckDBPyConnection, path: Path, verdicts: str) -> list[Rejection]:
@@ -274,7 +277,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                 fresh = """AND NOT EXISTS (SELECT 1 FROM stored_deliveries s WHERE s.lid = c.lid
                                            AND s.delivered_at = c.delivered_d AND s.quantity_delivered = c.qty)"""
             report.deliveries_loaded = _insert(con, "deliveries", f"""
-                SELECT DISTINCT establishment_id, line_id, delivered_d, qty, lid FROM checked_deliveries c
+                SELECT DISTINCT lid, delivered_d, qty FROM checked_deliveries c
                 WHERE reason IS NULL {fresh}""")
             con.execute("DROP TABLE checked_deliveries")
             step(PHASES[3])
