@@ -252,7 +252,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         UNION ALL
         -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
         -- as when demand outruns them all.
-        SELECT product_id, '', 'national', 'FR', t, CAST(sum(n) AS BIGINT), CAST(sum(k) AS BIGINT) FROM judged_region_day GROUP BY product_id, t""")
+        SELECT product_id, '', 'national', 'FR', t, CAST(sum(n) AS BIGINT), CAST(sum(k) AS BIGINT)
+        FROM judged_region_day GROUP BY product_id, t""")
     con.execute("CREATE OR REPLACE TEMP VIEW judged_day AS SELECT * FROM judged_day_new UNION ALL "
                 "SELECT * FROM prior_judged_day")
     # The common mode: the rate of abnormal lines over everything, recent against usual (all lines
@@ -458,8 +459,8 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE due_line AS
         WITH d AS (
-            SELECT l.lid, l.est, l.product_id, l.supplier_id, l.ordered_at, l.promised_at, l.qty, l.region, l.cancelled_at,
-                   l.sentinel, f.full_at, wf.wd AS full_wd,
+            SELECT l.lid, l.est, l.product_id, l.supplier_id, l.ordered_at, l.promised_at, l.qty, l.region,
+                   l.cancelled_at, l.sentinel, f.full_at, wf.wd AS full_wd,
                    CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
                         ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
             FROM line l

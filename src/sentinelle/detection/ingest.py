@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS orders (
     establishment_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, line_id VARCHAR NOT NULL,
     product_id VARCHAR NOT NULL, supplier_id VARCHAR NOT NULL, ordered_at DATE NOT NULL, promised_at DATE,
     quantity_ordered BIGINT NOT NULL, region VARCHAR, cancelled_at DATE, lid BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (lid BIGINT NOT NULL, delivered_at DATE NOT NULL, quantity_delivered BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (
+    lid BIGINT NOT NULL, delivered_at DATE NOT NULL, quantity_delivered BIGINT NOT NULL);
 """
 
 
