@@ -14,10 +14,11 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -60,6 +61,8 @@ def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-de
 OrdersOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
 DeliveriesOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
 MemoryOption = Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")]
+SentinelsOption = Annotated[Path | None, typer.Option(
+    exists=True, dir_okay=False, help="CSV of the sentinel hospitals' FINESS (establishment_id column)")]
 FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
@@ -110,6 +113,26 @@ def _sentinels(path: Path | None) -> list[str]:
         return read_sentinels(path) if path else []
     except IngestError as exc:
         raise typer.BadParameter(str(exc), param_hint="--sentinels") from exc
+
+
+@contextmanager
+def _scratch_store(prefix: str, memory_limit: str | None = None) -> Iterator[tuple[Any, Path]]:
+    """A throw-away DuckDB file and its folder, removed afterwards. A file rather than memory: at
+    national volume DuckDB must be free to move its tables to disk to stay under its memory cap."""
+    from sentinelle.detection.ingest import IngestError, connect
+
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        try:
+            con = connect(work / "lines.duckdb", memory_limit=memory_limit, temp_directory=work / "spill")
+        except IngestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
+        try:
+            yield con, work
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _open_store(path: Path, memory_limit: str):  # type: ignore[no-untyped-def]
@@ -193,8 +216,7 @@ def register(app: typer.Typer) -> None:
         memory_limit: MemoryOption = "6GB",
         engine_name: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
-        sentinels: Annotated[Path | None, typer.Option(
-            exists=True, dir_okay=False, help="CSV of the sentinel hospitals' FINESS (establishment_id column)")] = None,
+        sentinels: SentinelsOption = None,
         store: Annotated[Path | None, typer.Option(
             dir_okay=False, help="DuckDB file keeping the lines and what the next day needs: later runs compute "
                                  "only the new days")] = None,
@@ -209,7 +231,7 @@ def register(app: typer.Typer) -> None:
         from dataclasses import replace
 
         from sentinelle.detection import detect as engine
-        from sentinelle.detection.ingest import PHASES, IngestError, connect
+        from sentinelle.detection.ingest import PHASES
 
         day = _date(as_of, "--as-of")
         sentinel_ids = _sentinels(sentinels)
@@ -232,15 +254,7 @@ def register(app: typer.Typer) -> None:
             write_alerts(alerts, out)
             console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
             return
-        # A throw-away database file rather than memory: at national volume DuckDB must be free to
-        # move its tables to disk to stay under --memory-limit.
-        work = Path(tempfile.mkdtemp(prefix="sentinelle-detect-"))
-        try:
-            try:
-                con = connect(work / "lines.duckdb", memory_limit=memory_limit,
-                              temp_directory=work / "spill")
-            except IngestError as exc:
-                raise typer.BadParameter(str(exc), param_hint="--memory-limit") from exc
+        with _scratch_store("sentinelle-detect-", memory_limit) as (con, work):
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
                 report = _load(con, orders, deliveries, fhir, progress=done)
@@ -251,9 +265,6 @@ def register(app: typer.Typer) -> None:
                 else:
                     alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids)
             _report_rejections(report)
-            con.close()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         write_alerts(alerts, out)
         console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
 
@@ -265,12 +276,12 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="features file: .csv or .parquet")] = Path("features.parquet"),
         as_of: Annotated[str | None, typer.Option("--as-of", help="as known on this day, AAAA-MM-JJ")] = None,
         scope: Annotated[list[str] | None, typer.Option(help="establishment, region, national (repeatable)")] = None,
-        sentinels: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
+        sentinels: SentinelsOption = None,
     ) -> None:
         """Daily features per product × supplier × establishment, region and nation: fill rate at the due
         date, delay, open and past-due lines, backorder age, breadth (docs/detection.md)."""
         from sentinelle.detection import features as feats
-        from sentinelle.detection.ingest import PHASES, connect
+        from sentinelle.detection.ingest import PHASES
 
         day = _date(as_of, "--as-of")
         if out.suffix not in (".csv", ".parquet"):
@@ -280,9 +291,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--scope") from exc
         sentinel_ids = _sentinels(sentinels)
-        work = Path(tempfile.mkdtemp(prefix="sentinelle-features-"))
-        try:
-            con = connect(work / "lines.duckdb", temp_directory=work / "spill")
+        with _scratch_store("sentinelle-features-") as (con, _work):
             bar, done = _bar(PHASES + ("caractéristiques",))
             with bar:
                 report = _load(con, orders, deliveries, fhir, progress=done)
@@ -293,9 +302,6 @@ def register(app: typer.Typer) -> None:
             con.execute(f"COPY (SELECT * FROM {table} ORDER BY scope, scope_id, product_id, supplier_id, t) "
                         f"TO '{str(out).replace(chr(39), chr(39) * 2)}' {kind}")
             rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            con.close()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         console.print(f"{rows} ligne(s) de caractéristiques → {out}")
 
     @app.command()
