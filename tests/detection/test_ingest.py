@@ -102,3 +102,21 @@ def test_parquet_is_read_too(tmp_path: Path) -> None:
     con.execute(f"COPY (SELECT * FROM read_csv('{o}', all_varchar=true)) TO '{tmp_path / 'o.parquet'}' (FORMAT parquet)")
     report = ingest(connect(), tmp_path / "o.parquet", None)
     assert (report.orders_loaded, report.rejected) == (2, 0)
+
+
+@pytest.mark.parametrize("deliveries", ["lid BIGINT, delivered_at DATE, quantity_delivered BIGINT",
+                                        "establishment_id VARCHAR, line_id VARCHAR, delivered_at DATE, "
+                                        "quantity_delivered BIGINT, lid BIGINT"])
+@pytest.mark.parametrize("orders", ["establishment_id VARCHAR, line_id VARCHAR",
+                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT"])
+def test_a_store_of_an_earlier_layout_is_refused_by_name(tmp_path: Path, orders: str, deliveries: str) -> None:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:
+        old.execute(f"CREATE TABLE orders ({orders})")
+        old.execute(f"CREATE TABLE deliveries ({deliveries})")
+    current = "lid" in orders and "line_id" not in deliveries
+    if current:
+        connect(path).close()
+    else:
+        with pytest.raises(IngestError, match="version antérieure"):
+            connect(path)

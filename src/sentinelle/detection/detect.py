@@ -48,6 +48,11 @@ class Params:
     default_tolerance: int = 3  # days of lateness tolerated before any history
 
 
+def _week(day: str) -> str:
+    """SQL: the number of the week (Monday to Sunday) of the date expression `day`."""
+    return f"date_diff('day', DATE '2000-01-03', {day}) // 7"
+
+
 def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> str:
     """SQL (after a `months` CTE of product_id, supplier_id, m) giving, per month, the quantiles of the
     values of histogram table `hist` (product_id, supplier_id, ..., v, c) whose rows meet `window`."""
@@ -134,11 +139,11 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
         FROM {orders} o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
         LEFT JOIN sentinel s ON s.est = o.establishment_id
         WHERE o.ordered_at <= getvariable('as_of')""")
-    # Deliveries known on as_of, with the quantity delivered so far (a view: only the evidence and the
-    # charts read it, for a few lines).
+    # Deliveries known on as_of, each with its quantity and the quantity delivered so far (a view: the
+    # full dates below read it once; the evidence and the charts for a few lines).
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW delivery AS
-        SELECT d.lid, d.delivered_at,
+        SELECT d.lid, d.delivered_at, d.quantity_delivered AS q,
                sum(d.quantity_delivered) OVER (PARTITION BY d.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
                AS cum
         FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')""")
@@ -148,10 +153,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE line_full AS
         SELECT c.lid, c.delivered_at AS full_at
-        FROM (SELECT d.lid, d.delivered_at, d.quantity_delivered AS q,
-                     sum(d.quantity_delivered) OVER (PARTITION BY d.lid ORDER BY d.delivered_at
-                                                     ROWS UNBOUNDED PRECEDING) AS cum
-              FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')) c
+        FROM delivery c
         JOIN (SELECT lid, quantity_ordered AS qty FROM {orders} WHERE ordered_at <= getvariable('as_of')) o
           ON o.lid = c.lid
         WHERE c.cum >= o.qty AND c.cum - c.q < o.qty""")
@@ -271,12 +273,12 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE scored AS
         WITH rolled AS (
-            SELECT *, date_diff('day', DATE '2000-01-03', t) // 7 AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
+            SELECT *, {_week('t')} AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
             FROM judged_day WHERE t > getvariable('since') - {p.window}
             WINDOW w AS (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW)),
         weekly AS (
-            SELECT product_id, supplier_id, scope, scope_id, date_diff('day', DATE '2000-01-03', t) // 7 AS week,
+            SELECT product_id, supplier_id, scope, scope_id, {_week('t')} AS week,
                    sum(n) AS n, sum(k) AS k
             FROM judged_day GROUP BY ALL),
         -- The usual rate: the median of the weekly rates over the past (weeks ending 4 to 26 weeks
@@ -284,7 +286,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         usual AS (
             SELECT w.product_id, w.supplier_id, w.scope, w.scope_id, w.week,
                    median(past.k / past.n) FILTER (WHERE past.n >= 3) AS usual, sum(past.n) AS n_past
-            FROM (SELECT * FROM weekly WHERE week >= date_diff('day', DATE '2000-01-03', getvariable('since')) // 7) w
+            FROM (SELECT * FROM weekly WHERE week >= {_week("getvariable('since')")}) w
             JOIN weekly past
               ON past.product_id = w.product_id AND past.supplier_id = w.supplier_id AND past.scope = w.scope
              AND past.scope_id = w.scope_id
@@ -311,16 +313,15 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
-        abn AS (SELECT *, date_diff('day', DATE '2000-01-03', judged_at) // 7 AS wk
+        abn AS (SELECT *, {_week('judged_at')} AS wk
                 FROM (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
                       UNION ALL SELECT * FROM prior_abnormal) a),
         -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
         -- meets the abnormal lines of a few weeks, not of the product's whole history.
         cand_week AS (
-            SELECT c.*, date_diff('day', DATE '2000-01-03', c.t - {p.window - 1}) // 7 + r.i AS wk
+            SELECT c.*, {_week(f'c.t - {p.window - 1}')} + r.i AS wk
             FROM cand c CROSS JOIN (VALUES {", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))}) AS r(i)
-            WHERE date_diff('day', DATE '2000-01-03', c.t - {p.window - 1}) // 7 + r.i
-                  <= date_diff('day', DATE '2000-01-03', c.t) // 7),
+            WHERE {_week(f'c.t - {p.window - 1}')} + r.i <= {_week('c.t')}),
         ev AS (
             SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
                    count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
@@ -330,10 +331,11 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
             GROUP BY ALL)
-        SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers,
-               ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels AS breadth
-        FROM cand c JOIN ev USING (product_id, supplier_id, scope, scope_id, t)
-        WHERE ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
+        SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.breadth
+        FROM cand c
+        JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
+          USING (product_id, supplier_id, scope, scope_id, t)
+        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
 
 
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
@@ -470,7 +472,7 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             LEFT JOIN workday wf ON wf.d = f.full_at
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
-        -- line_id and promised_at stay in `line`: this table holds every line twice over.
+        -- The one table that holds every line: line_id and promised_at stay in `line`.
         SELECT d.lid, d.est, d.product_id, d.supplier_id, d.ordered_at, d.qty, d.region, d.cancelled_at, d.sentinel,
                d.full_at, d.full_wd, d.due_wd, coalesce(d.promised_at, w.d) AS due
         FROM d JOIN wd_date w ON w.wd = d.due_wd""")

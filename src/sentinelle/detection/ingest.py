@@ -71,11 +71,9 @@ def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
         raise IngestError(f"réglage DuckDB refusé : {exc}") from exc
     con.execute("SET preserve_insertion_order = false")
     con.execute(SCHEMA)
-    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'orders'"
-                                         ).fetchall()}
-    delivery_columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'deliveries'").fetchall()}
-    if "lid" not in columns or "line_id" in delivery_columns:
+    columns = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                              "WHERE table_name IN ('orders', 'deliveries')").fetchall())
+    if ("orders", "lid") not in columns or ("deliveries", "line_id") in columns:
         raise IngestError(f"{path} : magasin d'une version antérieure (sans clé de ligne) ; recréez-le avec ingest")
     return con
 
