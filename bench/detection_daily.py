@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-from national import replicate, simulated_base
+from national import add_options, history
 
 SENTINELLE = str(Path(sys.executable).parent / "sentinelle")
 
@@ -44,16 +44,10 @@ def timed(command: list[str]) -> tuple[float, float, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--establishments", type=int, default=1000)
-    ap.add_argument("--products", type=int, default=600)
-    ap.add_argument("--days", type=int, default=730)
+    add_options(ap, copies=1)
     ap.add_argument("--new-days", type=int, default=5)
-    ap.add_argument("--copies", type=int, default=1, help="the base this many times over (bench/national.py)")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/sentinelle-speed"))
     args = ap.parse_args()
-    base = simulated_base(args.work, args.establishments, args.products, args.days)
-    source = args.work / f"x{args.copies}"
-    replicate(base, args.copies, source)
+    source, _lines = history(args)
     work = args.work / f"daily-x{args.copies}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

@@ -18,21 +18,15 @@ import sys
 from pathlib import Path
 
 import duckdb
-from national import replicate, simulated_base
+from national import add_options, history
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--establishments", type=int, default=1000)
-    ap.add_argument("--products", type=int, default=600)
-    ap.add_argument("--days", type=int, default=730)
-    ap.add_argument("--copies", type=int, default=10)
+    add_options(ap, copies=10)
     ap.add_argument("--memory-limit", default="6GB")
-    ap.add_argument("--work", type=Path, default=Path("/tmp/sentinelle-speed"))
     args = ap.parse_args()
-    base = simulated_base(args.work, args.establishments, args.products, args.days)
-    big = args.work / f"x{args.copies}"
-    lines = replicate(base, args.copies, big)
+    big, lines = history(args)
     command = ["/usr/bin/time", "-v", str(Path(sys.executable).parent / "sentinelle"), "detect",
                "--orders", str(big / "orders.parquet"), "--deliveries", str(big / "deliveries.parquet"),
                "--out", str(big / "alerts.csv"), "--memory-limit", args.memory_limit]

@@ -3,6 +3,7 @@ establishments (same département, new valid FINESS numbers), written as Parquet
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
@@ -44,3 +45,19 @@ def replicate(base: Path, copies: int, out: Path) -> int:
     lines = con.execute(f"SELECT count(*) FROM '{out}/orders.parquet'").fetchone()[0]
     print(f"{lines} order lines written to {out} in {time.perf_counter() - start:.0f} s", flush=True)
     return lines
+
+
+def add_options(ap: argparse.ArgumentParser, copies: int) -> None:
+    """The options that describe a national-size history: the simulated base, its copies, the folder."""
+    ap.add_argument("--establishments", type=int, default=1000)
+    ap.add_argument("--products", type=int, default=600)
+    ap.add_argument("--days", type=int, default=730)
+    ap.add_argument("--copies", type=int, default=copies, help="the base this many times over")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/sentinelle-speed"))
+
+
+def history(args: argparse.Namespace) -> tuple[Path, int]:
+    """The folder of the history the options describe (built when missing), and its order lines."""
+    base = simulated_base(args.work, args.establishments, args.products, args.days)
+    folder = args.work / f"x{args.copies}"
+    return folder, replicate(base, args.copies, folder)
