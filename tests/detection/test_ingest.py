@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sentinelle.detection.ingest import IngestError, connect, ingest
+from sentinelle.detection.ingest import IngestError, _parts, connect, ingest
 
 HEADER_O = "establishment_id,order_id,line_id,product_id,supplier_id,ordered_at,promised_at,quantity_ordered,extra\n"
 HEADER_D = "establishment_id,line_id,delivered_at,quantity_delivered\n"
@@ -104,6 +104,39 @@ def test_parquet_is_read_too(tmp_path: Path) -> None:
     assert (report.orders_loaded, report.rejected) == (2, 0)
 
 
+def test_a_bad_parquet_row_is_named_by_its_record_number(tmp_path: Path) -> None:
+    o = write(tmp_path / "o.csv", HEADER_O, GOOD_O + ["690781810,O2,L3,P1,S1,2025-03-03,,-4,", "690781810,O2,L4,P1,S1,2025-03-03,,4,"])
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_csv('{o}', all_varchar=true)) TO '{tmp_path / 'o.parquet'}' (FORMAT parquet)")
+    store = connect()
+    report = ingest(store, tmp_path / "o.parquet", None)
+    assert [(r.record, r.reason.split(" :")[0]) for r in report.rejections] == [(3, "quantity_ordered")]
+    # The line key is the record number too (the fourth record is line L4).
+    assert store.execute("SELECT lid FROM orders WHERE line_id = 'L4'").fetchone()[0] == 4
+
+
+def test_deliveries_matched_part_by_part_give_the_same_store(small_sim: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national file is matched to its lines in parts (by establishment) so that the hash table fits the
+    memory cap: the same deliveries and rejections as in one go, repeats and bad rows included."""
+    deliveries = (small_sim / "deliveries.csv").read_text(encoding="utf-8").splitlines()
+    extra = [deliveries[1], deliveries[2], "690781810,L99,2025-03-06,1", ",L1,2025-03-06,1",
+             deliveries[3].rsplit(",", 1)[0] + ",-1"]
+    d = write(tmp_path / "d.csv", deliveries[0] + "\n", deliveries[1:] + extra)
+
+    def load() -> tuple[list[tuple[int, str]], list[tuple]]:
+        con = connect()
+        report = ingest(con, small_sim / "orders.csv", d)
+        rows = con.execute("SELECT * FROM deliveries ORDER BY ALL").fetchall()
+        return [(r.record, r.reason) for r in report.rejections], rows
+
+    whole = load()
+    monkeypatch.setattr("sentinelle.detection.ingest._parts", lambda con, rows: 5)
+    parted = load()
+    assert parted == whole
+    assert len(whole[0]) == 3 and whole[0] == sorted(whole[0])
+
+
 @pytest.mark.parametrize("deliveries", ["lid BIGINT, delivered_at DATE, quantity_delivered BIGINT",
                                         "establishment_id VARCHAR, line_id VARCHAR, delivered_at DATE, "
                                         "quantity_delivered BIGINT, lid BIGINT"])
@@ -120,3 +153,11 @@ def test_a_store_of_an_earlier_layout_is_refused_by_name(tmp_path: Path, orders:
     else:
         with pytest.raises(IngestError, match="version antérieure"):
             connect(path)
+
+
+def test_the_parts_follow_the_memory_cap() -> None:
+    small, large = connect(memory_limit="1GB"), connect(memory_limit="8GB")
+    assert _parts(small, 1_000) == _parts(large, 1_000) == 1
+    # 100 million lines need their keys' hash table in half the cap: 64 bytes × 1e8 / (953.6 MiB / 2).
+    assert _parts(small, 100_000_000) == 13
+    assert _parts(large, 100_000_000) == 2
