@@ -148,63 +148,79 @@ DELIVERY_CHECKS = [
 ]
 
 
-def _check_orders(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """checked_orders: typed columns, the reason of rejection (NULL when accepted), `extra` for the
-    repeats of a line sent twice with the same content (loaded once). One pass over the file."""
+def _typed_orders(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """A SELECT of the file's rows with typed columns and the reason of rejection of each row on its
+    own (NULL when it passes)."""
     source = _source(con, path, ORDERS)
     _check_finess(con, source)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE checked_orders AS
-        -- The typed columns only, once the reason is written: at national volume the text copies
-        -- would double what this table holds.
+    return f"""(
         SELECT t.record, t.establishment_id, t.order_id, t.line_id, t.product_id, t.supplier_id, t.ordered_d,
                t.promised_d, t.cancelled_d, t.qty, t.region, {_reasons(ORDER_CHECKS)} AS reason
         FROM (SELECT *, {_date('ordered_at')} AS ordered_d, {_date('promised_at')} AS promised_d,
                      {_date('cancelled_at')} AS cancelled_d, {_int('quantity_ordered')} AS qty
               FROM {source}) t
-        LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')""")
+        LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, ''))"""
+
+
+def _load_orders(con: duckdb.DuckDBPyConnection, path: Path,
+                 step: Callable[[str], None]) -> tuple[list[Rejection], int]:
+    """The order lines of a file checked and stored; the rejections and the new lines.
+
+    The rows that pass their own checks are stored at once, then the repeats are taken back out: a
+    national file is written once (a checked copy first, then the store, took twice the time)."""
+    typed = _typed_orders(con, path)
+    # Reading the file again is cheaper than keeping a copy of it: its rejected rows are few.
+    rejections = _rejections(con, path, typed)
+    step(PHASES[0])
+    # The line key: the record number after the largest key stored (unique, no window to compute).
+    first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
+    inserted = _insert(con, "orders", f"""
+        SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
+               NULLIF(region, ''), cancelled_d, {first} + record AS lid
+        FROM {typed} WHERE reason IS NULL""")
+    new = f"(SELECT * FROM orders WHERE lid > {first})"
     # The same line twice in the file: with different content both are refused; with the same, kept once.
     # Grouped on a 64-bit hash of the key first (a national file holds a hundred million lines; their
     # text keys would not fit a hash table in memory), then checked on the keys themselves.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE dup_lines AS
-        WITH hashes AS (SELECT hash(establishment_id, line_id) AS h FROM checked_orders WHERE reason IS NULL
-                        GROUP BY 1 HAVING count(*) > 1),
-        keys AS (SELECT establishment_id, line_id FROM checked_orders
-                 WHERE reason IS NULL AND hash(establishment_id, line_id) IN (SELECT h FROM hashes)
-                 GROUP BY ALL HAVING count(*) > 1)
-        SELECT c.establishment_id, c.line_id, min(c.record) AS first_record,
-               count(DISTINCT (c.order_id, c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)) AS variants
-        FROM checked_orders c JOIN keys USING (establishment_id, line_id) WHERE c.reason IS NULL GROUP BY ALL""")
-    # The verdict of each row, as a view: a big table is read again, never rewritten (an UPDATE of a
-    # hundred million rows would hold them all in memory).
-    stored = con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
-    if stored:
-        # The stored lines this file names, found once (the store is scanned against the file's keys,
-        # the small side), rather than the store joined in full wherever the verdict is read.
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE stored_match AS
-            SELECT o.establishment_id, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
-                   o.quantity_ordered
-            FROM orders o SEMI JOIN checked_orders c ON c.establishment_id = o.establishment_id AND c.line_id = o.line_id""")
-    stored_join = ("LEFT JOIN stored_match o ON o.establishment_id = c.establishment_id AND o.line_id = c.line_id"
-                   if stored else "")
-    stored_flag = "o.establishment_id IS NOT NULL" if stored else "false"
-    stored_reason = ("""WHEN o.establishment_id IS NOT NULL AND (o.product_id, o.supplier_id, o.ordered_at,
-                             o.promised_at, o.quantity_ordered)
-                             IS DISTINCT FROM (c.product_id, c.supplier_id, c.ordered_d, c.promised_d, c.qty)
-                        THEN 'line_id déjà enregistré avec un autre contenu'""" if stored else "")
     con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW order_verdict AS
-        SELECT c.* EXCLUDE (reason),
-               CASE WHEN c.reason IS NOT NULL THEN c.reason
-                    WHEN d.variants > 1 THEN 'line_id en double avec un contenu différent (ligne ' || d.first_record || ')'
-                    {stored_reason}
-               END AS reason,
-               coalesce(d.variants = 1 AND c.record > d.first_record, false) AS extra, {stored_flag} AS stored
-        FROM checked_orders c
-        LEFT JOIN dup_lines d ON d.establishment_id = c.establishment_id AND d.line_id = c.line_id
-        {stored_join}""")
+        CREATE OR REPLACE TEMP TABLE dup_lines AS
+        WITH hashes AS (SELECT hash(establishment_id, line_id) AS h FROM {new} n GROUP BY 1 HAVING count(*) > 1),
+        keys AS (SELECT establishment_id, line_id FROM {new} n
+                 WHERE hash(establishment_id, line_id) IN (SELECT h FROM hashes) GROUP BY ALL HAVING count(*) > 1)
+        SELECT n.establishment_id, n.line_id, min(n.lid) AS first_lid,
+               count(DISTINCT (n.order_id, n.product_id, n.supplier_id, n.ordered_at, n.promised_at,
+                               n.quantity_ordered)) AS variants
+        FROM {new} n JOIN keys USING (establishment_id, line_id) GROUP BY ALL""")
+    # The lines stored before that this file names again: the store is scanned against the file's keys.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stored_match AS
+        SELECT o.establishment_id, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
+               o.quantity_ordered
+        FROM orders o SEMI JOIN {new} n ON n.establishment_id = o.establishment_id AND n.line_id = o.line_id
+        WHERE o.lid <= {first}""")
+    # Taken back: both versions of a line sent with two contents, the repeats of one sent twice alike,
+    # and the lines stored before (refused when their content differs).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE taken_back AS
+        SELECT n.lid, n.lid - {first} AS record,
+               CASE WHEN d.variants > 1
+                    THEN 'line_id en double avec un contenu différent (ligne ' || (d.first_lid - {first}) || ')'
+                    WHEN o.establishment_id IS NOT NULL AND (o.product_id, o.supplier_id, o.ordered_at,
+                         o.promised_at, o.quantity_ordered)
+                         IS DISTINCT FROM (n.product_id, n.supplier_id, n.ordered_at, n.promised_at, n.quantity_ordered)
+                    THEN 'line_id déjà enregistré avec un autre contenu'
+               END AS reason
+        FROM {new} n
+        LEFT JOIN dup_lines d ON d.establishment_id = n.establishment_id AND d.line_id = n.line_id
+        LEFT JOIN stored_match o ON o.establishment_id = n.establishment_id AND o.line_id = n.line_id
+        WHERE d.variants > 1 OR n.lid > d.first_lid OR o.establishment_id IS NOT NULL""")
+    rejections += _rejections(con, path, "taken_back")
+    con.execute("DELETE FROM orders WHERE lid IN (SELECT lid FROM taken_back)")
+    taken = con.execute("SELECT count(*) FROM taken_back").fetchone()[0]
+    for table in ("dup_lines", "stored_match", "taken_back"):
+        con.execute(f"DROP TABLE {table}")
+    rejections.sort(key=lambda r: r.record)
+    return rejections, inserted - taken
 
 
 def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str) -> None:
@@ -274,7 +290,7 @@ def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[R
 
 def _rejections(con: duckdb.DuckDBPyConnection, path: Path, verdicts: str) -> list[Rejection]:
     return [Rejection(str(path), record, why) for record, why in con.execute(
-        f"SELECT record, reason FROM {verdicts} WHERE reason IS NOT NULL ORDER BY record").fetchall()]
+        f"SELECT record, reason FROM {verdicts} v WHERE reason IS NOT NULL ORDER BY record").fetchall()]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> int:
@@ -299,18 +315,9 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     con.execute("BEGIN")
     try:
         if orders is not None:
-            _check_orders(con, orders)
-            report.rejections += _rejections(con, orders, "order_verdict")
-            step(PHASES[0])
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            # The line key: the record number after the largest key stored (unique, no window to compute).
-            first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
-            report.orders_loaded = _insert(con, "orders", f"""
-                SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
-                       NULLIF(region, ''), cancelled_d, {first} + record AS lid
-                FROM order_verdict WHERE reason IS NULL AND NOT extra AND NOT stored""")
-            con.execute("DROP VIEW order_verdict")
-            con.execute("DROP TABLE checked_orders")
+            rejected, report.orders_loaded = _load_orders(con, orders, step)
+            report.rejections += rejected
             step(PHASES[1])
         if deliveries is not None:
             rejected, report.deliveries_loaded = _load_deliveries(con, deliveries)
