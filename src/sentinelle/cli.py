@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 from sentinelle import cli_detection
-from sentinelle.config import get_settings
 from sentinelle.errors import DomainError
-from sentinelle.importing import ImportReport
-from sentinelle.store.db import default_engine, session_scope, upgrade
+
+# The database layer (SQLAlchemy, settings) is imported by the commands that use it: the detection
+# commands run without it, and a daily run should not pay its half-second import.
+if TYPE_CHECKING:
+    from sentinelle.importing import ImportReport
 
 app = typer.Typer(help="Sentinelle : tensions et pénuries de produits de santé.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données.")
@@ -34,6 +35,8 @@ cli_detection.register_alerts(app)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations (creates the SQLite file on first use)."""
+    from sentinelle.store.db import default_engine, upgrade
+
     upgrade(default_engine())
     console.print("[green]Base à jour.[/green]")
 
@@ -46,6 +49,7 @@ def users_create(
 ) -> None:
     """Create an account (an operator on the server: no acting user)."""
     from sentinelle.accounts.service import create_user
+    from sentinelle.store.db import default_engine, session_scope
 
     try:
         with session_scope(default_engine()) as session:
@@ -74,6 +78,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 def _run_import(label: str, lines: int, fn) -> ImportReport:  # type: ignore[no-untyped-def]
+    from sentinelle.store.db import default_engine, session_scope, upgrade
+
     engine = default_engine()
     upgrade(engine)
     with _progress(label, lines) as progress:
@@ -121,7 +127,9 @@ def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()]
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the pending e-mails and webhooks."""
+    from sentinelle.config import get_settings
     from sentinelle.notifications.service import dispatch
+    from sentinelle.store.db import default_engine, session_scope
 
     with session_scope(default_engine()) as session:
         counts = dispatch(session, get_settings())
@@ -129,8 +137,11 @@ def notify_dispatch() -> None:
 
 
 def _seed_demo(data_dir: Path | None) -> None:
+    from sqlalchemy import func, select
+
     from sentinelle import demo
     from sentinelle.catalogue.models import Organisation
+    from sentinelle.store.db import default_engine, session_scope, upgrade
 
     engine = default_engine()
     upgrade(engine)
@@ -175,6 +186,8 @@ def demo(
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web application and the API."""
     import uvicorn
+
+    from sentinelle.store.db import default_engine, upgrade
 
     upgrade(default_engine())
     console.print(f"Sentinelle sur http://{host}:{port}  (API : http://{host}:{port}/api/v1/docs)")
