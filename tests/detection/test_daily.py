@@ -26,7 +26,8 @@ def _replay(con: duckdb.DuckDBPyConnection, day: date, **kwargs: object) -> list
     return engine.detect(con.cursor(), as_of=day, **kwargs)
 
 
-def test_day_by_day_gives_the_alerts_of_a_full_replay(store: duckdb.DuckDBPyConnection) -> None:
+def test_day_by_day_gives_the_alerts_of_a_full_replay(store: duckdb.DuckDBPyConnection, small_sim: Path,
+                                                       tmp_path: Path) -> None:
     start = date(2025, 1, 20)
     first = daily.update(store, as_of=start)
     assert first.since is None and first.why_full == "premier calcul"
@@ -38,6 +39,15 @@ def test_day_by_day_gives_the_alerts_of_a_full_replay(store: duckdb.DuckDBPyConn
         assert sorted(run.alerts) == sorted(_replay(store, day)), day
     # Something happened in those days, or the comparison proves little.
     assert len(run.alerts) > len(first.alerts)
+    # The open lines kept day by day (taken out and added to, rewritten on the 1st) are those a full
+    # run to the last day keeps.
+    full = connect(tmp_path / "full.duckdb")
+    ingest(full, small_sim / "orders.csv", small_sim / "deliveries.csv")
+    assert daily.update(full, as_of=day).since is None
+    for table in ("det_open_orders", "det_open_deliveries"):
+        kept = store.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        assert kept == full.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall(), table
+        assert kept, table
 
 
 def test_a_jump_of_several_days_and_the_same_day_again(store: duckdb.DuckDBPyConnection) -> None:
@@ -54,8 +64,8 @@ def test_the_past_changing_or_new_settings_mean_a_full_run(store: duckdb.DuckDBP
     daily.update(store, as_of=day)
     # A line dated before the last run, loaded after it.
     store.execute("INSERT INTO orders SELECT establishment_id, order_id, line_id || '-late', product_id, supplier_id, "
-                  "ordered_at, promised_at, quantity_ordered, region, cancelled_at, lid + 1000000000 FROM orders "
-                  "WHERE ordered_at = DATE '2025-01-30' LIMIT 3")
+                  "ordered_at, promised_at, quantity_ordered, region, cancelled_at, lid + 1000000000, "
+                  "hash(establishment_id, line_id || '-late') FROM orders WHERE ordered_at = DATE '2025-01-30' LIMIT 3")
     run = daily.update(store, as_of=day + timedelta(days=1))
     assert run.since is None and "chargées depuis" in (run.why_full or "")
     assert sorted(run.alerts) == sorted(_replay(store, day + timedelta(days=1)))

@@ -141,13 +141,14 @@ def test_deliveries_matched_part_by_part_give_the_same_store(small_sim: Path, tm
                                         "establishment_id VARCHAR, line_id VARCHAR, delivered_at DATE, "
                                         "quantity_delivered BIGINT, lid BIGINT"])
 @pytest.mark.parametrize("orders", ["establishment_id VARCHAR, line_id VARCHAR",
-                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT"])
+                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT",
+                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT, kh UBIGINT"])
 def test_a_store_of_an_earlier_layout_is_refused_by_name(tmp_path: Path, orders: str, deliveries: str) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as old:
         old.execute(f"CREATE TABLE orders ({orders})")
         old.execute(f"CREATE TABLE deliveries ({deliveries})")
-    current = "lid" in orders and "line_id" not in deliveries
+    current = "kh" in orders and "line_id" not in deliveries
     if current:
         connect(path).close()
     else:
@@ -161,3 +162,23 @@ def test_the_parts_follow_the_memory_cap() -> None:
     # 100 million lines need their keys' hash table in half the cap: 64 bytes × 1e8 / (953.6 MiB / 2).
     assert _parts(small, 100_000_000) == 13
     assert _parts(large, 100_000_000) == 2
+
+
+def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path) -> None:
+    """A day's deliveries against a large store read only the lines whose key hash they name; the
+    match is still made on the text keys: a line id of another establishment is no match."""
+    con = connect()
+    ingest(con, small_sim / "orders.csv", None)
+    # The establishment with the fewest lines, and a line of another that it does not have.
+    other = con.execute("SELECT establishment_id FROM orders GROUP BY 1 ORDER BY count(*), 1 LIMIT 1").fetchone()[0]
+    est, line, ordered, lid = con.execute(
+        "SELECT establishment_id, line_id, ordered_at, lid FROM orders o WHERE NOT EXISTS "
+        "(SELECT 1 FROM orders p WHERE p.establishment_id = ? AND p.line_id = o.line_id) ORDER BY lid LIMIT 1",
+        [other]).fetchone()
+    unknown_line = line
+    d = write(tmp_path / "d.csv", HEADER_D, [f"{est},{line},{ordered},1", f"{other},{unknown_line},{ordered},1",
+                                              f"{est},{line},{ordered},1"])
+    report = ingest(con, None, d)
+    assert [(r.record, r.reason) for r in report.rejections] == [(2, "livraison d'une ligne inconnue")]
+    assert report.deliveries_loaded == 1
+    assert con.execute("SELECT lid, quantity_delivered FROM deliveries").fetchall() == [(lid, 1)]

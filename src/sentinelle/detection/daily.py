@@ -102,12 +102,28 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
     # Lines done for good: judged by as_of and fully delivered. The rest stay open.
     con.execute("""CREATE OR REPLACE TEMP TABLE done_line AS
         SELECT lid FROM judged_all WHERE judged_at <= getvariable('as_of') AND full_at IS NOT NULL""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE open_orders AS
-        SELECT o.* FROM {orders} o WHERE o.ordered_at <= getvariable('as_of')
-        AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.lid = o.lid)""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE open_deliveries AS
-        SELECT d.* FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')
-        AND EXISTS (SELECT 1 FROM open_orders o WHERE o.lid = d.lid)""")
+    # The open lines are rewritten after a full run and on the first of the month; on other days the
+    # lines done are taken out and the new ones added (a national store has two million open lines:
+    # rewriting them was a second a day).
+    rewrite = full or as_of.day == 1
+    if rewrite:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE open_orders AS
+            SELECT o.* FROM {orders} o WHERE o.ordered_at <= getvariable('as_of')
+            AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.lid = o.lid)""")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE open_deliveries AS
+            SELECT d.* FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')
+            AND EXISTS (SELECT 1 FROM open_orders o WHERE o.lid = d.lid)""")
+    else:
+        # What to add: the lines ordered since the last run and not done, and the deliveries since
+        # then of the lines still open (new, or kept and not done).
+        con.execute("""CREATE OR REPLACE TEMP TABLE open_orders AS
+            SELECT o.* FROM orders o WHERE o.ordered_at > getvariable('since') AND o.ordered_at <= getvariable('as_of')
+            AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.lid = o.lid)""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE open_deliveries AS
+            SELECT d.* FROM deliveries d
+            WHERE d.delivered_at > getvariable('since') AND d.delivered_at <= getvariable('as_of')
+            AND (d.lid IN (SELECT lid FROM open_orders)
+                 OR (d.lid IN (SELECT lid FROM det_open_orders) AND d.lid NOT IN (SELECT lid FROM done_line)))""")
     new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
            "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
            "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",
@@ -120,9 +136,13 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
                 con.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
             con.execute(f"INSERT INTO {table} {new[table]}")
         for table, source in (("det_open_orders", "open_orders"), ("det_open_deliveries", "open_deliveries")):
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
+            if rewrite:
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
+            else:
+                con.execute(f"DELETE FROM {table} WHERE lid IN (SELECT lid FROM done_line)")
+                con.execute(f"INSERT INTO {table} SELECT * FROM {source}")
         # The histograms gain a few rows a day for the same (month, value): summed up once a month.
-        if full or as_of.day == 1:
+        if rewrite:
             for table, keys in (("det_lead_hist", "product_id, supplier_id, fm, v"),
                                 ("det_late_hist", "product_id, supplier_id, dm, fm, v")):
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {keys}, sum(c)::BIGINT AS c FROM {table} "
