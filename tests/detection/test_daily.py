@@ -65,7 +65,7 @@ def test_the_past_changing_or_new_settings_mean_a_full_run(store: duckdb.DuckDBP
     # A line dated before the last run, loaded after it.
     store.execute("INSERT INTO orders SELECT establishment_id, order_id, line_id || '-late', product_id, supplier_id, "
                   "ordered_at, promised_at, quantity_ordered, region, cancelled_at, lid + 1000000000, "
-                  "hash(establishment_id, line_id || '-late') FROM orders WHERE ordered_at = DATE '2025-01-30' LIMIT 3")
+                  "0 AS kh FROM orders WHERE ordered_at = DATE '2025-01-30' LIMIT 3")  # (kh: read by loads only)
     run = daily.update(store, as_of=day + timedelta(days=1))
     assert run.since is None and "chargées depuis" in (run.why_full or "")
     assert sorted(run.alerts) == sorted(_replay(store, day + timedelta(days=1)))

@@ -142,7 +142,7 @@ def test_deliveries_matched_part_by_part_give_the_same_store(small_sim: Path, tm
                                         "quantity_delivered BIGINT, lid BIGINT"])
 @pytest.mark.parametrize("orders", ["establishment_id VARCHAR, line_id VARCHAR",
                                     "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT",
-                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT, kh UBIGINT"])
+                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT, kh UINTEGER"])
 def test_a_store_of_an_earlier_layout_is_refused_by_name(tmp_path: Path, orders: str, deliveries: str) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as old:
@@ -164,9 +164,14 @@ def test_the_parts_follow_the_memory_cap() -> None:
     assert _parts(large, 100_000_000) == 2
 
 
-def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path) -> None:
-    """A day's deliveries against a large store read only the lines whose key hash they name; the
-    match is still made on the text keys: a line id of another establishment is no match."""
+@pytest.mark.parametrize("key_hash", ["real", "every line collides"])
+def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path, key_hash: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day's files against a large store read only the lines whose key hash they name; the match is
+    still made on the text keys: a line id of another establishment is no match, even when every
+    line's hash is the same."""
+    if key_hash != "real":
+        monkeypatch.setattr("sentinelle.detection.ingest.KEY_HASH", "CAST(0 AS UINTEGER)")
     con = connect()
     ingest(con, small_sim / "orders.csv", None)
     # The establishment with the fewest lines, and a line of another that it does not have.
@@ -182,3 +187,20 @@ def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path
     assert [(r.record, r.reason) for r in report.rejections] == [(2, "livraison d'une ligne inconnue")]
     assert report.deliveries_loaded == 1
     assert con.execute("SELECT lid, quantity_delivered FROM deliveries").fetchall() == [(lid, 1)]
+    # A stored line sent again: alike, skipped; changed, refused; a new line of the other establishment
+    # with the same line id as a stored one of the first, loaded.
+    row = con.execute("SELECT * EXCLUDE (lid, kh) FROM orders WHERE lid = ?", [lid]).fetchone()
+    same = ",".join("" if v is None else str(v) for v in row[:8])
+    changed = same.rsplit(",", 1)[0] + ",999"
+    o = write(tmp_path / "o.csv", HEADER_O.replace(",extra", ""), [same, changed, f"{other},O9,{line},P1,S1,{ordered},,3"])
+    report = ingest(con, o, None)
+    assert [(r.record, r.reason) for r in report.rejections] == [
+        (1, "line_id en double avec un contenu différent (ligne 1)"),
+        (2, "line_id en double avec un contenu différent (ligne 1)")]
+    assert report.orders_loaded == 1
+    o = write(tmp_path / "o3.csv", HEADER_O.replace(",extra", ""), [same])
+    assert (ingest(con, o, None).orders_loaded, ingest(con, o, None).rejected) == (0, 0)
+    o = write(tmp_path / "o4.csv", HEADER_O.replace(",extra", ""), [changed])
+    assert [r.reason for r in ingest(con, o, None).rejections] == ["line_id déjà enregistré avec un autre contenu"]
+    assert con.execute("SELECT count(*) FROM orders WHERE establishment_id = ? AND line_id = ?",
+                       [other, line]).fetchone()[0] == 1
