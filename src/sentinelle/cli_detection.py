@@ -86,9 +86,11 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
 
 
 def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
-          reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None):
+          reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None,
+          key_hashes: bool = True):
     """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report. A file
-    that cannot be read at all (missing column, unknown format) ends the command with status 2."""
+    that cannot be read at all (missing column, unknown format) ends the command with status 2.
+    `key_hashes=False` for a throw-away store (see `ingest`)."""
     from sentinelle.detection.fhir import ingest_bundle
     from sentinelle.detection.ingest import IngestError, ingest
 
@@ -99,8 +101,10 @@ def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, 
         raise typer.BadParameter("donnez --orders et --deliveries, ou --fhir", param_hint="--orders")
     try:
         if fhir is not None:
-            return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress)
-        return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress)
+            return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress,
+                                 key_hashes=key_hashes)
+        return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress,
+                      key_hashes=key_hashes)
     except IngestError as exc:
         err.print(f"[red]Erreur[/red] : {exc}")
         raise typer.Exit(2) from exc
@@ -257,7 +261,7 @@ def register(app: typer.Typer) -> None:
         with _scratch_store("sentinelle-detect-", memory_limit) as (con, work):
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
-                report = _load(con, orders, deliveries, fhir, progress=done)
+                report = _load(con, orders, deliveries, fhir, progress=done, key_hashes=False)
                 if engine_name == "duckdb":
                     alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
                     if evidence is not None:
@@ -294,7 +298,7 @@ def register(app: typer.Typer) -> None:
         with _scratch_store("sentinelle-features-") as (con, _work):
             bar, done = _bar(PHASES + ("caractéristiques",))
             with bar:
-                report = _load(con, orders, deliveries, fhir, progress=done)
+                report = _load(con, orders, deliveries, fhir, progress=done, key_hashes=False)
                 table = feats.compute(con, day, sentinel_ids, scopes=scopes)
                 done("caractéristiques")
             _report_rejections(report)

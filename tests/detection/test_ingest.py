@@ -142,13 +142,14 @@ def test_deliveries_matched_part_by_part_give_the_same_store(small_sim: Path, tm
                                         "quantity_delivered BIGINT, lid BIGINT"])
 @pytest.mark.parametrize("orders", ["establishment_id VARCHAR, line_id VARCHAR",
                                     "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT",
+                                    "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT, kh UBIGINT",
                                     "establishment_id VARCHAR, line_id VARCHAR, lid BIGINT, kh UINTEGER"])
 def test_a_store_of_an_earlier_layout_is_refused_by_name(tmp_path: Path, orders: str, deliveries: str) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as old:
         old.execute(f"CREATE TABLE orders ({orders})")
         old.execute(f"CREATE TABLE deliveries ({deliveries})")
-    current = "kh" in orders and "line_id" not in deliveries
+    current = "kh UINTEGER" in orders and "line_id" not in deliveries
     if current:
         connect(path).close()
     else:

@@ -76,9 +76,10 @@ def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
         raise IngestError(f"réglage DuckDB refusé : {exc}") from exc
     con.execute("SET preserve_insertion_order = false")
     con.execute(SCHEMA)
-    columns = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() "
-                              "WHERE table_name IN ('orders', 'deliveries')").fetchall())
-    if ("orders", "kh") not in columns or ("deliveries", "line_id") in columns:
+    columns = {(t, c): kind for t, c, kind in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE table_name IN ('orders', 'deliveries')").fetchall()}
+    if columns.get(("orders", "kh")) != "UINTEGER" or ("deliveries", "line_id") in columns:
         raise IngestError(f"{path} : magasin d'une version antérieure (sans clés de ligne) ; recréez-le avec ingest")
     return con
 
@@ -166,8 +167,8 @@ def _typed_orders(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, ''))"""
 
 
-def _load_orders(con: duckdb.DuckDBPyConnection, path: Path,
-                 step: Callable[[str], None]) -> tuple[list[Rejection], int]:
+def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, step: Callable[[str], None],
+                 key_hashes: bool) -> tuple[list[Rejection], int]:
     """The order lines of a file checked and stored; the rejections and the new lines.
 
     The rows that pass their own checks are stored at once, then the repeats are taken back out: a
@@ -180,7 +181,8 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path,
     first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
     inserted = _insert(con, "orders", f"""
         SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
-               NULLIF(region, ''), cancelled_d, {first} + record AS lid, {KEY_HASH} AS kh
+               NULLIF(region, ''), cancelled_d, {first} + record AS lid,
+               {KEY_HASH if key_hashes else "0"} AS kh
         FROM {typed} WHERE reason IS NULL""")
     new = f"(SELECT * FROM orders WHERE lid > {first})"
     # The same line twice in the file: with different content both are refused; with the same, kept once.
@@ -329,17 +331,19 @@ PHASES = ("commandes : lecture et contrôles", "commandes : enregistrement", "li
 
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
            reject_all_on_error: bool = False, earlier: list[Rejection] | None = None,
-           progress: Callable[[str], None] | None = None) -> Report:
+           progress: Callable[[str], None] | None = None, key_hashes: bool = True) -> Report:
     """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
     `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries).
-    `progress` is told the name of each phase (PHASES) once it is done."""
+    `progress` is told the name of each phase (PHASES) once it is done. `key_hashes=False`: the lines
+    are stored without their key hash (kh = 0), for a store no later file will be checked against
+    (it stays exact, every line a candidate; at 100 million lines the hashes cost 12 s)."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
     con.execute("BEGIN")
     try:
         if orders is not None:
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            rejected, report.orders_loaded = _load_orders(con, orders, step)
+            rejected, report.orders_loaded = _load_orders(con, orders, step, key_hashes)
             report.rejections += rejected
             step(PHASES[1])
         if deliveries is not None:
