@@ -205,3 +205,14 @@ def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path
     assert [r.reason for r in ingest(con, o, None).rejections] == ["line_id déjà enregistré avec un autre contenu"]
     assert con.execute("SELECT count(*) FROM orders WHERE establishment_id = ? AND line_id = ?",
                        [other, line]).fetchone()[0] == 1
+
+
+def test_lines_stored_without_key_hashes_are_still_found(small_sim: Path, tmp_path: Path) -> None:
+    """`detect` on files stores no key hashes; a deliveries file much smaller than its orders must
+    still find every line (a line stored without its hash is always a candidate)."""
+    deliveries = (small_sim / "deliveries.csv").read_text(encoding="utf-8").splitlines()
+    d = write(tmp_path / "d.csv", deliveries[0] + "\n", deliveries[1:101])
+    con = connect()
+    report = ingest(con, small_sim / "orders.csv", d, key_hashes=False)
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] > 4 * 100  # the small-file path
+    assert (report.rejected, report.deliveries_loaded) == (0, 100)

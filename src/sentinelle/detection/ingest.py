@@ -234,10 +234,11 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, step: Callable[[str
 
 
 def _named(keys: str) -> str:
-    """A condition on a stored line: its key hash is among `keys` (a SELECT of hashes). A day's file
-    names a few hundred thousand of a hundred million lines: hashing all their text keys to find
-    them took 2 s, reading their stored hashes 0.7 s."""
-    return f"kh IN ({keys})"
+    """A condition on a stored line: its key hash is among `keys` (a SELECT of hashes), or it was
+    stored without one (kh = 0, `key_hashes=False`) and is always a candidate. A day's file names a
+    few hundred thousand of a hundred million lines: hashing all their text keys to find them took
+    2 s, reading their stored hashes 0.7 s."""
+    return f"(kh = 0 OR kh IN ({keys}))"
 
 
 def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str, stored: str) -> None:
@@ -335,8 +336,9 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
     `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries).
     `progress` is told the name of each phase (PHASES) once it is done. `key_hashes=False`: the lines
-    are stored without their key hash (kh = 0), for a store no later file will be checked against
-    (it stays exact, every line a candidate; at 100 million lines the hashes cost 12 s)."""
+    are stored without their key hash (kh = 0), for a store no later file is meant to be checked
+    against (a later file still finds them, every such line a candidate; at 100 million lines the
+    hashes cost 12 s)."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
     con.execute("BEGIN")
