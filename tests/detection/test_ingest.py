@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -216,3 +217,33 @@ def test_lines_stored_without_key_hashes_are_still_found(small_sim: Path, tmp_pa
     report = ingest(con, small_sim / "orders.csv", d, key_hashes=False)
     assert con.execute("SELECT count(*) FROM orders").fetchone()[0] > 4 * 100  # the small-file path
     assert (report.rejected, report.deliveries_loaded) == (0, 100)
+
+
+def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path) -> None:
+    """A day's orders and deliveries together (the stored lines both name are found in one read): a
+    delivery of a line ordered that day, of a stored line, a repeat of a stored delivery (skipped), a
+    stored delivery's line delivered again on another day (loaded), a delivery of no line (refused), and
+    a bad establishment number in both files, named in each."""
+    con = connect()
+    ingest(con, small_sim / "orders.csv", small_sim / "deliveries.csv")
+    lines, delivered = counts(con)
+    est, line, day, qty = con.execute(
+        "SELECT o.establishment_id, o.line_id, d.delivered_at, d.quantity_delivered FROM deliveries d "
+        "JOIN orders o USING (lid) ORDER BY d.lid, d.delivered_at LIMIT 1").fetchone()
+    open_est, open_line, ordered = con.execute(
+        "SELECT establishment_id, line_id, ordered_at FROM orders o WHERE NOT EXISTS "
+        "(SELECT 1 FROM deliveries d WHERE d.lid = o.lid) ORDER BY lid LIMIT 1").fetchone()
+    o = write(tmp_path / "o.csv", HEADER_O, [f"{est},NEW,NEWLINE,P1,S1,{day},,4,x", f"123,NEW,BAD,P1,S1,{day},,4,x"])
+    d = write(tmp_path / "d.csv", HEADER_D, [
+        f"{est},NEWLINE,{day},4",  # the line ordered in this load
+        f"{open_est},{open_line},{ordered},1",  # a stored line, never delivered before
+        f"{est},{line},{day},{qty}",  # a repeat of a stored delivery
+        f"{est},{line},{day + timedelta(days=1)},{qty}",  # the same line again, another day
+        f"{est},NOSUCHLINE,{day},1",
+        f"123,NEWLINE,{day},1"])
+    report = ingest(con, o, d)
+    assert [(Path(r.file).name, r.record, r.reason.split(" :")[0]) for r in report.rejections] == [
+        ("o.csv", 2, "establishment_id"), ("d.csv", 5, "livraison d'une ligne inconnue"),
+        ("d.csv", 6, "establishment_id")]
+    assert (report.orders_loaded, report.deliveries_loaded) == (1, 3)
+    assert counts(con) == (lines + 1, delivered + 3)

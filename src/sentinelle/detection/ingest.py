@@ -122,10 +122,11 @@ def _int(col: str) -> str:
 
 
 def _check_finess(con: duckdb.DuckDBPyConnection, source: str) -> int:
-    """The distinct establishment numbers of a file checked once each (format and Luhn key); the file's rows."""
+    """The distinct establishment numbers of a file checked once each (format and Luhn key), the bad ones
+    added to bad_finess (made by `ingest`); the file's rows."""
     counts = con.execute(f"SELECT coalesce(establishment_id, ''), count(*) FROM {source} GROUP BY 1").fetchall()
-    con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
-    bad = [(i, why) for i, _ in counts if (why := finess_error(i))]
+    known = {i for (i,) in con.execute("SELECT id FROM bad_finess").fetchall()}  # from the other file
+    bad = [(i, why) for i, _ in counts if i not in known and (why := finess_error(i))]
     if bad:
         con.executemany("INSERT INTO bad_finess VALUES (?, ?)", bad)
     return sum(n for _, n in counts)
@@ -153,11 +154,9 @@ DELIVERY_CHECKS = [
 ]
 
 
-def _typed_orders(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """A SELECT of the file's rows with typed columns and the reason of rejection of each row on its
-    own (NULL when it passes)."""
-    source = _source(con, path, ORDERS)
-    _check_finess(con, source)
+def _typed_orders(source: str) -> str:
+    """A SELECT of the file's rows (`source`, its establishments checked) with typed columns and the reason
+    of rejection of each row on its own (NULL when it passes)."""
     return f"""(
         SELECT t.record, t.establishment_id, t.order_id, t.line_id, t.product_id, t.supplier_id, t.ordered_d,
                t.promised_d, t.cancelled_d, t.qty, t.region, {_reasons(ORDER_CHECKS)} AS reason
@@ -167,13 +166,14 @@ def _typed_orders(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, ''))"""
 
 
-def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, step: Callable[[str], None],
+def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, source: str, step: Callable[[str], None],
                  key_hashes: bool) -> tuple[list[Rejection], int]:
-    """The order lines of a file checked and stored; the rejections and the new lines.
+    """The order lines of a file (`source`) checked and stored, against the stored lines it may name
+    (named_lines); the rejections and the new lines.
 
     The rows that pass their own checks are stored at once, then the repeats are taken back out: a
     national file is written once (a checked copy first, then the store, took twice the time)."""
-    typed = _typed_orders(con, path)
+    typed = _typed_orders(source)
     # Reading the file again is cheaper than keeping a copy of it: its rejected rows are few.
     rejections = _rejections(con, path, typed)
     step(PHASES[0])
@@ -197,17 +197,13 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, step: Callable[[str
                count(DISTINCT (n.order_id, n.product_id, n.supplier_id, n.ordered_at, n.promised_at,
                                n.quantity_ordered)) AS variants
         FROM {new} n JOIN keys USING (establishment_id, line_id) GROUP BY ALL""")
-    # The lines stored before that this file names again, in two steps: those whose key hash is one of
-    # the file's (usually none), then those of them whose text keys are. (In one statement DuckDB
-    # joined the text keys of the whole store.)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE stored_named AS
-        SELECT lid FROM orders WHERE lid <= {first} AND {_named(f"SELECT kh FROM {new} n")}""")
+    # The lines stored before that this file names again: among those whose key hash it names (usually
+    # none), those whose text keys it names.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stored_match AS
         SELECT o.establishment_id, o.line_id, o.product_id, o.supplier_id, o.ordered_at, o.promised_at,
                o.quantity_ordered
-        FROM orders o SEMI JOIN {new} n ON n.establishment_id = o.establishment_id AND n.line_id = o.line_id
-        WHERE o.lid IN (SELECT lid FROM stored_named)""")
+        FROM named_lines o SEMI JOIN {new} n ON n.establishment_id = o.establishment_id AND n.line_id = o.line_id""")
     # Taken back: both versions of a line sent with two contents, the repeats of one sent twice alike,
     # and the lines stored before (refused when their content differs).
     con.execute(f"""
@@ -227,24 +223,33 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, step: Callable[[str
     rejections += _rejections(con, path, "taken_back")
     con.execute("DELETE FROM orders WHERE lid IN (SELECT lid FROM taken_back)")
     taken = con.execute("SELECT count(*) FROM taken_back").fetchone()[0]
-    for table in ("dup_lines", "stored_named", "stored_match", "taken_back"):
+    for table in ("dup_lines", "stored_match", "taken_back"):
         con.execute(f"DROP TABLE {table}")
     rejections.sort(key=lambda r: r.record)
     return rejections, inserted - taken
 
 
-def _named(keys: str) -> str:
-    """A condition on a stored line: its key hash is among `keys` (a SELECT of hashes), or it was
-    stored without one (kh = 0, `key_hashes=False`) and is always a candidate. A day's file names a
-    few hundred thousand of a hundred million lines: hashing all their text keys to find them took
-    2 s, reading their stored hashes 0.7 s."""
-    return f"(kh = 0 OR kh IN ({keys}))"
+def _find_named(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """named_lines: the stored lines whose key hash is among those of the files' rows (`sources`), or
+    stored without one (kh = 0, `key_hashes=False`: always a candidate). A day's files name a few
+    hundred thousand of a hundred million lines: hashing all their text keys to find them took 2 s,
+    reading their stored hashes 0.7 s, once for both files."""
+    keys = " UNION ALL ".join(f"SELECT {KEY_HASH} AS kh FROM {source}" for source in sources) or "SELECT NULL"
+    # Two disjoint reads rather than one with OR: alone, the IN becomes a filter of the scan (DuckDB
+    # hands the keys' Bloom filter to it), at half the time.
+    columns = "establishment_id, line_id, product_id, supplier_id, ordered_at, promised_at, quantity_ordered, lid"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE file_keys AS {keys}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE named_lines AS
+        SELECT {columns} FROM orders WHERE kh <> 0 AND kh IN (SELECT kh FROM file_keys)
+        UNION ALL SELECT {columns} FROM orders WHERE kh = 0""")
+    con.execute("DROP TABLE file_keys")
 
 
-def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str, stored: str) -> None:
-    """checked_deliveries, for the file's rows that meet `part`, against the stored lines that meet
-    `stored` (the lines accepted in this load are stored already): the typed columns, the line's key
-    and the reason of rejection."""
+def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str, lines: str) -> None:
+    """checked_deliveries, for the file's rows that meet `part`, against the lines of `lines` (a SELECT of
+    establishment_id, line_id, lid, ordered_at; the lines accepted in this load are stored already): the
+    typed columns, the line's key and the reason of rejection."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked_deliveries AS
         SELECT t.record, t.delivered_d, t.qty, k.lid, coalesce({_reasons(DELIVERY_CHECKS)},
@@ -254,7 +259,7 @@ def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str, st
         FROM (SELECT *, {_date('delivered_at')} AS delivered_d, {_int('quantity_delivered')} AS qty FROM {source}
               WHERE {part}) t
         LEFT JOIN bad_finess bf ON bf.id = coalesce(t.establishment_id, '')
-        LEFT JOIN (SELECT establishment_id, line_id, lid, ordered_at FROM orders WHERE {stored}) k
+        LEFT JOIN ({lines}) k
           ON k.establishment_id = t.establishment_id AND k.line_id = t.line_id""")
 
 
@@ -275,35 +280,43 @@ def _parts(con: duckdb.DuckDBPyConnection, rows: int) -> int:
 BYTES_PER_KEY = 64
 
 
-def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[Rejection], int]:
-    """The deliveries of a file checked and stored, part by part; the rejections and the new deliveries."""
-    source = _source(con, path, DELIVERIES)
-    rows = _check_finess(con, source)
+def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path, source: str, rows: int,
+                     named_before: int | None) -> tuple[list[Rejection], int]:
+    """The deliveries of a file (`source`, `rows` rows, its establishments checked) checked and stored;
+    the rejections and the new deliveries. `named_before`: named_lines holds the lines the file names
+    among those whose key is at most this; else they are matched to the whole store part by part."""
     stored = con.execute("SELECT count(*) FROM orders").fetchone()[0]
-    parts = _parts(con, min(rows, stored))
+    parts = 1 if named_before is not None else _parts(con, min(rows, stored))
+    columns = "establishment_id, line_id, lid, ordered_at"
     has_deliveries = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] > 0
     rejections: list[Rejection] = []
     loaded = 0
     for k in range(parts):
-        if parts > 1:
-            part = stored_part = f"hash(coalesce(establishment_id, '')) % {parts} = {k}"
+        if named_before is not None:
+            # The stored lines it names, found already, and the lines of this load.
+            part, lines = "true", (f"SELECT {columns} FROM named_lines UNION ALL "
+                                   f"SELECT {columns} FROM orders WHERE lid > {named_before}")
+        elif parts > 1:
+            part = f"hash(coalesce(establishment_id, '')) % {parts} = {k}"
+            lines = f"SELECT {columns} FROM orders WHERE {part}"
         else:
-            # A file a quarter of the store or smaller (a day's against a national store): only the
-            # stored lines whose key hash it names are read in full.
-            part, stored_part = "true", (_named(f"SELECT {KEY_HASH} FROM {source}")
-                                         if rows * 4 < stored else "true")
-        _check_deliveries(con, source, part, stored_part)
+            part, lines = "true", f"SELECT {columns} FROM orders"
+        _check_deliveries(con, source, part, lines)
         rejections += _rejections(con, path, "checked_deliveries")
         # A delivery repeated in the file, or loaded before, is kept once (a part holds all the deliveries
         # of its lines, so the repeats are within it).
         fresh = ""
-        if has_deliveries:
-            # The stored deliveries of this file's lines only (in a store filled day by day, the line
-            # keys of new deliveries are recent: most blocks are skipped by their key ranges).
-            con.execute("""
+        first, last = con.execute("SELECT min(delivered_d), max(delivered_d) FROM checked_deliveries "
+                                  "WHERE reason IS NULL").fetchone()
+        if has_deliveries and first is not None:
+            # The stored deliveries of this file's lines and dates only: a repeat has the same date, and a
+            # day's file spans a day or two of a hundred million deliveries (in a store filled day by day
+            # the other blocks are skipped by their date ranges).
+            con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE stored_deliveries AS
                 SELECT s.lid, s.delivered_at, s.quantity_delivered FROM deliveries s
-                SEMI JOIN checked_deliveries c ON c.lid = s.lid""")
+                SEMI JOIN checked_deliveries c ON c.lid = s.lid
+                WHERE s.delivered_at BETWEEN DATE '{first}' AND DATE '{last}'""")
             fresh = """AND NOT EXISTS (SELECT 1 FROM stored_deliveries s WHERE s.lid = c.lid
                                        AND s.delivered_at = c.delivered_d AND s.quantity_delivered = c.qty)"""
         loaded += _insert(con, "deliveries", f"""
@@ -341,17 +354,31 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     hashes cost 12 s)."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
+    order_source = _source(con, orders, ORDERS) if orders is not None else None
+    delivery_source = _source(con, deliveries, DELIVERIES) if deliveries is not None else None
     con.execute("BEGIN")
     try:
-        if orders is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
+        if order_source is not None:
+            _check_finess(con, order_source)
+        delivery_rows = _check_finess(con, delivery_source) if delivery_source is not None else 0
+        stored, last = con.execute("SELECT count(*), coalesce(max(lid), 0) FROM orders").fetchone()
+        # Deliveries a quarter of the store or fewer (a day's file against a national store): the stored
+        # lines they name are found with those the orders name, in one read of the stored key hashes.
+        # More (a national file), they are matched to the whole store, part by part.
+        few = delivery_source is not None and delivery_rows * 4 < stored
+        _find_named(con, [s for s in (order_source, delivery_source if few else None) if s is not None and stored])
+        if order_source is not None:
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            rejected, report.orders_loaded = _load_orders(con, orders, step, key_hashes)
+            rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes)
             report.rejections += rejected
             step(PHASES[1])
-        if deliveries is not None:
-            rejected, report.deliveries_loaded = _load_deliveries(con, deliveries)
+        if delivery_source is not None:
+            rejected, report.deliveries_loaded = _load_deliveries(con, deliveries, delivery_source, delivery_rows,
+                                                                  last if few else None)
             report.rejections += rejected
             step(PHASES[2])
+        con.execute("DROP TABLE named_lines")
         if report.rejections and reject_all_on_error:
             con.execute("ROLLBACK")
             report.orders_loaded = report.deliveries_loaded = 0
