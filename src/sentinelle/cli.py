@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sentinelle import cli_detection
+from sentinelle import cli_concertation, cli_detection
 from sentinelle.errors import DomainError
 
 # The database layer (SQLAlchemy, settings) is imported by the commands that use it: the detection
@@ -30,6 +30,7 @@ app.add_typer(notify_app, name="notify")
 console = Console()
 cli_detection.register(app)
 cli_detection.register_alerts(app)
+cli_concertation.register(app)
 
 
 @db_app.command("upgrade")
