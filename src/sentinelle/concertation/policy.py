@@ -1,0 +1,24 @@
+"""Who may do what in the concertation."""
+
+from __future__ import annotations
+
+from sentinelle.accounts.models import User
+
+MANAGING_ROLES = ("national",)  # the national agency runs the consultation
+READING_ALL_ROLES = ("national", "guarantor")  # the college of guarantors reads everything
+
+
+def can_manage(user: User | None) -> bool:
+    """Write questionnaires, open and close them."""
+    return user is not None and user.role in MANAGING_ROLES
+
+
+def can_answer(user: User | None) -> bool:
+    """Anyone with an account answers, once: the account is what makes it one answer per person."""
+    return user is not None
+
+
+def can_export(user: User | None) -> bool:
+    """The answers themselves (pseudonymised) go to the agency and the guarantors; the results,
+    counts only, are public."""
+    return user is not None and user.role in READING_ALL_ROLES

@@ -1,0 +1,312 @@
+"""Questionnaires: written and versioned by the agency, answered once per person, counted as answers
+come in (tallies kept in the answer's transaction), results with 95 % intervals by profile or region,
+optionally raked to known population margins, and a pseudonymised export of the answers."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.catalogue.regions import BY_CODE
+from sentinelle.concertation import policy, stats
+from sentinelle.concertation.models import (
+    PROFILES,
+    Questionnaire,
+    QuestionnaireResponse,
+    QuestionnaireTally,
+    QuestionnaireVersion,
+)
+from sentinelle.concertation.schemas import Question, Wording, check_answers, choices
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from sentinelle.store.base import utcnow
+
+ANSWERED = "__answered"  # tally choice: respondents who answered the question
+RESPONDENTS = "__respondents"  # tally question: respondents, per profile and region
+
+
+def _wording(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    try:
+        return [q.model_dump() for q in Wording(questions=questions).questions]
+    except ValueError as exc:
+        raise Invalid(f"questionnaire invalide : {exc}", "questions") from exc
+
+
+def get(session: Session, slug: str) -> Questionnaire:
+    found = session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+    if found is None:
+        raise NotFound(f"questionnaire introuvable : {slug}", "slug")
+    return found
+
+
+def versions(session: Session, questionnaire: Questionnaire) -> list[QuestionnaireVersion]:
+    return list(session.scalars(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.questionnaire_id == questionnaire.id).order_by(QuestionnaireVersion.number)))
+
+
+def current(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
+    return versions(session, questionnaire)[-1]
+
+
+def create(session: Session, user: User | None, slug: str, title: str, questions: list[dict[str, Any]], *,
+           description: str = "", anonymous: bool = True) -> Questionnaire:
+    """A new questionnaire (a draft) and its version 1."""
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    wording = _wording(questions)
+    if session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug)) is not None:
+        raise Conflict(f"un questionnaire « {slug} » existe déjà", "slug")
+    q = Questionnaire(slug=slug, title=title.strip(), description=description.strip(), anonymous=anonymous,
+                      salt=secrets.token_hex(16), created_by_id=user.id if user else None)
+    session.add(q)
+    session.flush()
+    session.add(QuestionnaireVersion(questionnaire_id=q.id, number=1, questions=wording))
+    audit.record(session, user, "questionnaire.create", "questionnaire", q.id, after={"slug": slug})
+    session.flush()
+    return q
+
+
+def revise(session: Session, user: User | None, slug: str, questions: list[dict[str, Any]]) -> QuestionnaireVersion:
+    """A new version of the wording. Earlier answers keep pointing to the version they answered."""
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    q = get(session, slug)
+    if q.status == "closed":
+        raise Conflict("questionnaire clos : il ne change plus")
+    version = QuestionnaireVersion(questionnaire_id=q.id, number=current(session, q).number + 1,
+                                   questions=_wording(questions))
+    session.add(version)
+    audit.record(session, user, "questionnaire.revise", "questionnaire", q.id, after={"version": version.number})
+    session.flush()
+    return version
+
+
+def set_status(session: Session, user: User | None, slug: str, status: str) -> Questionnaire:
+    """draft → open → closed, never back."""
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale ouvre et clôt les questionnaires")
+    q = get(session, slug)
+    allowed = {"draft": ("open",), "open": ("closed",), "closed": ()}
+    if status not in allowed[q.status]:
+        raise Conflict(f"passage de « {q.status} » à « {status} » impossible", "status")
+    before = q.status
+    q.status = status
+    if status == "closed":
+        q.closed_at = utcnow()
+    audit.record(session, user, "questionnaire.status", "questionnaire", q.id, before={"status": before},
+                 after={"status": status})
+    session.flush()
+    return q
+
+
+def respondent_key(questionnaire: Questionnaire, user: User) -> str:
+    """One answer per person, without keeping who answered: a keyed hash of the account with the
+    questionnaire's own random salt (the same person gives the same key; the key names nobody)."""
+    return hmac.new(questionnaire.salt.encode(), f"user:{user.id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _bump(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add 1 to each tally row, creating it if needed, in one statement per row (atomic under
+    concurrent answers on both databases)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for row in rows:
+        stmt = insert(QuestionnaireTally).values(**row, count=1)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["version_id", "question", "choice", "profile", "region"],
+            set_={"count": QuestionnaireTally.count + 1}))
+
+
+def answer(session: Session, user: User | None, slug: str, answers: dict[str, Any], *, profile: str,
+           region: str = "") -> QuestionnaireResponse:
+    """Record one person's answers to the current version; refused when the questionnaire is not open,
+    when this person already answered (even concurrently), or when an answer does not fit its question
+    (the error names it). An anonymous questionnaire keeps no link to the account; one that is not
+    anonymous keeps it (signed answers)."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour répondre (une réponse par personne)")
+    if not policy.can_answer(user):
+        raise Forbidden("réponse refusée")
+    q = get(session, slug)
+    if q.status != "open":
+        raise Conflict("questionnaire clos : les réponses ne sont plus reçues" if q.status == "closed"
+                       else "questionnaire pas encore ouvert")
+    if profile not in PROFILES:
+        raise Invalid(f"profil inconnu : {profile} ({', '.join(PROFILES)})", "profile")
+    if region and region not in BY_CODE:
+        raise Invalid(f"région inconnue : {region}", "region")
+    version = current(session, q)
+    questions = [Question.model_validate(x) for x in version.questions]
+    clean = check_answers(questions, answers)
+    key = respondent_key(q, user)
+    response = QuestionnaireResponse(questionnaire_id=q.id, version_id=version.id, respondent=key,
+                                     user_id=None if q.anonymous else user.id, profile=profile,
+                                     region=region, answers=clean)
+    try:
+        with session.begin_nested():
+            session.add(response)
+            session.flush()
+            cell = {"version_id": version.id, "profile": profile, "region": region}
+            rows = [{**cell, "question": RESPONDENTS, "choice": ""}]
+            for question in questions:
+                if question.key in clean:
+                    rows.append({**cell, "question": question.key, "choice": ANSWERED})
+                    rows += [{**cell, "question": question.key, "choice": c}
+                             for c in choices(question, clean[question.key])]
+            _bump(session, rows)
+    except IntegrityError as exc:
+        raise Conflict("vous avez déjà répondu à ce questionnaire") from exc
+    return response
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+@dataclass
+class Share:
+    choice: str
+    label: str
+    count: float  # weighted when raked
+    share: float
+    low: float  # 95 % interval
+    high: float
+
+
+@dataclass
+class Breakdown:
+    group: str  # "" for everyone, else the profile or region
+    answered: float
+    effective: float  # Kish's effective size (= answered when not weighted)
+    shares: list[Share]
+    mean: float | None = None  # scale: mean value; ranking: not used
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    kind: str
+    text: str
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    # ranking: per option, its mean rank among those who ranked it and its share ranked first
+    ranks: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    slug: str
+    title: str
+    version: int
+    respondents: int
+    by: str | None
+    weighted: bool
+    questions: list[QuestionResult]
+
+
+def results(session: Session, slug: str, *, version: int | None = None, by: str | None = None,
+            margins: dict[str, dict[str, float]] | None = None) -> Results:
+    """Counts, shares and 95 % Wilson intervals per question of one version (default: the current
+    one), for everyone or broken down `by` profile or region; with `margins`, each respondent weighs
+    so that the respondents match the known shares of the population (raking), and the intervals use
+    Kish's effective size. Reads the tallies only."""
+    if by not in (None, "profile", "region"):
+        raise Invalid("ventilation par « profile » ou « region »", "by")
+    q = get(session, slug)
+    all_versions = versions(session, q)
+    chosen = all_versions[-1] if version is None else next((v for v in all_versions if v.number == version), None)
+    if chosen is None:
+        raise NotFound(f"version introuvable : {version}", "version")
+    tallies = session.execute(select(QuestionnaireTally.question, QuestionnaireTally.choice,
+                                     QuestionnaireTally.profile, QuestionnaireTally.region,
+                                     QuestionnaireTally.count)
+                              .where(QuestionnaireTally.version_id == chosen.id)).all()
+    cells = {(p, r): n for question, _, p, r, n in tallies if question == RESPONDENTS}
+    try:
+        weights = stats.rake(cells, margins) if margins else {cell: 1.0 for cell in cells}
+    except ValueError as exc:
+        raise Invalid(str(exc), "margins") from exc
+    # counts[question][choice][group] = [(n, weight) per cell]
+    counts: dict[str, dict[str, dict[str, list[tuple[int, float]]]]] = {}
+    for question, choice, p, r, n in tallies:
+        group = "" if by is None else (p if by == "profile" else r)
+        counts.setdefault(question, {}).setdefault(choice, {}).setdefault(group, []).append(
+            (n, weights.get((p, r), 0.0)))
+    out = []
+    for question in (Question.model_validate(x) for x in chosen.questions):
+        mine = counts.get(question.key, {})
+        result = QuestionResult(question.key, question.kind, question.text)
+        labels = {o.key: o.label for o in question.options}
+        groups = sorted(mine.get(ANSWERED, {}))
+        for group in groups:
+            answered_cells = mine[ANSWERED][group]
+            answered = sum(n * w for n, w in answered_cells)
+            effective = stats.effective_size(answered_cells)
+            if question.kind in ("single", "multiple"):
+                keys = [o.key for o in question.options]
+            elif question.kind == "scale":
+                keys = [str(v) for v in range(question.scale_min, question.scale_max + 1)]
+            elif question.kind == "ranking":
+                keys = [f"{o.key}@1" for o in question.options]  # shares: ranked first
+            else:
+                keys = []
+            shares = []
+            for key in keys:
+                count = sum(n * w for n, w in mine.get(key, {}).get(group, []))
+                share = count / answered if answered else 0.0
+                low, high = stats.wilson(share, effective)
+                shares.append(Share(key, labels.get(key.split("@")[0], key), count, share, low, high))
+            mean = None
+            if question.kind == "scale" and answered:
+                mean = sum(int(s.choice) * s.count for s in shares) / answered
+            result.breakdowns.append(Breakdown(group, answered, effective, shares, mean))
+        if question.kind == "ranking":
+            for option in question.options:
+                ranked = [(int(choice.split("@")[1]), sum(n * w for g in by_group.values() for n, w in g))
+                          for choice, by_group in mine.items() if choice.split("@")[0] == option.key and "@" in choice]
+                total = sum(c for _, c in ranked)
+                if total:
+                    result.ranks[option.key] = sum(rank * c for rank, c in ranked) / total
+        out.append(result)
+    return Results(q.slug, q.title, chosen.number, sum(cells.values()), by, bool(margins), out)
+
+
+def export_csv(session: Session, user: User | None, slug: str) -> str:
+    """Every answer, pseudonymised for open data: a pseudonym that links no account (a fresh random
+    key each export, so two exports cannot be joined), the version, profile, region, the day of the
+    answer, then one column per question of the union of versions (several choices joined by « | »,
+    a ranking by « > »)."""
+    if not policy.can_export(user):
+        raise Forbidden("l'export des réponses est réservé à l'agence et aux garants")
+    q = get(session, slug)
+    all_versions = versions(session, q)
+    number = {v.id: v.number for v in all_versions}
+    keys: list[str] = []
+    for v in all_versions:
+        keys += [x["key"] for x in v.questions if x["key"] not in keys]
+    secret = secrets.token_bytes(16)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["pseudonym", "version", "profile", "region", "day", *keys])
+    rows = session.execute(select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
+                           .order_by(QuestionnaireResponse.id)).scalars()
+    for r in rows:
+        pseudonym = hmac.new(secret, r.respondent.encode(), hashlib.sha256).hexdigest()[:16]
+        cells = []
+        for key in keys:
+            value = r.answers.get(key, "")
+            if isinstance(value, list):
+                value = (" > " if any(x.get("key") == key and x["kind"] == "ranking"
+                                      for v in all_versions for x in v.questions) else " | ").join(value)
+            cells.append(value)
+        writer.writerow([pseudonym, number[r.version_id], r.profile, r.region, r.submitted_at.date().isoformat(),
+                         *cells])
+    audit.record(session, user, "questionnaire.export", "questionnaire", q.id)
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""Questionnaire wording (what a version asks) and the checks of an answer against it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from sentinelle.errors import Invalid
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+KINDS = ("single", "multiple", "scale", "ranking", "text")
+TEXT_MAX = 5000
+
+
+class Option(BaseModel):
+    key: Key
+    label: str = Field(min_length=1, max_length=300)
+
+
+class Question(BaseModel):
+    key: Key
+    kind: Literal["single", "multiple", "scale", "ranking", "text"]
+    text: str = Field(min_length=1, max_length=1000)
+    options: list[Option] = []
+    scale_min: int = 1
+    scale_max: int = 5
+    scale_labels: tuple[str, str] = ("", "")
+    max_choices: int | None = None  # multiple: at most this many (default: all)
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Question:
+        if self.kind in ("single", "multiple", "ranking"):
+            if len(self.options) < 2:
+                raise ValueError(f"{self.key} : au moins deux options")
+            if len({o.key for o in self.options}) != len(self.options):
+                raise ValueError(f"{self.key} : options en double")
+        elif self.options:
+            raise ValueError(f"{self.key} : pas d'options pour une question {self.kind}")
+        if self.kind == "scale" and not self.scale_min < self.scale_max <= self.scale_min + 20:
+            raise ValueError(f"{self.key} : échelle de {self.scale_min} à {self.scale_max} invalide")
+        return self
+
+
+class Wording(BaseModel):
+    questions: list[Question] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Wording:
+        keys = [q.key for q in self.questions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("clés de question en double")
+        return self
+
+
+def check_answers(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers checked against the wording, cleaned (text stripped, empty answers dropped); an
+    error names the question."""
+    by_key = {q.key: q for q in questions}
+    unknown = sorted(set(answers) - set(by_key))
+    if unknown:
+        raise Invalid(f"question inconnue : {unknown[0]}", unknown[0])
+    clean: dict[str, Any] = {}
+    for q in questions:
+        value = answers.get(q.key)
+        if value in (None, "", []):
+            if q.required:
+                raise Invalid(f"{q.key} : réponse obligatoire", q.key)
+            continue
+        options = [o.key for o in q.options]
+        if q.kind == "single":
+            if value not in options:
+                raise Invalid(f"{q.key} : choix inconnu {value!r}", q.key)
+        elif q.kind in ("multiple", "ranking"):
+            if not isinstance(value, list) or any(v not in options for v in value) or len(set(value)) != len(value):
+                raise Invalid(f"{q.key} : une liste de choix distincts parmi {', '.join(options)}", q.key)
+            if q.kind == "multiple" and q.max_choices and len(value) > q.max_choices:
+                raise Invalid(f"{q.key} : au plus {q.max_choices} choix", q.key)
+        elif q.kind == "scale":
+            if not isinstance(value, int) or isinstance(value, bool) or not q.scale_min <= value <= q.scale_max:
+                raise Invalid(f"{q.key} : un entier de {q.scale_min} à {q.scale_max}", q.key)
+        else:
+            if not isinstance(value, str):
+                raise Invalid(f"{q.key} : du texte", q.key)
+            value = value.strip()
+            if len(value) > TEXT_MAX:
+                raise Invalid(f"{q.key} : {TEXT_MAX} caractères au plus", q.key)
+            if not value:
+                if q.required:
+                    raise Invalid(f"{q.key} : réponse obligatoire", q.key)
+                continue
+        clean[q.key] = value
+    return clean
+
+
+def choices(question: Question, value: Any) -> list[str]:
+    """The tally keys an answer adds to: each option chosen; a scale's value; `option@rank` for a
+    ranking; nothing for text (only that it was answered)."""
+    if question.kind == "single":
+        return [value]
+    if question.kind == "multiple":
+        return list(value)
+    if question.kind == "scale":
+        return [str(value)]
+    if question.kind == "ranking":
+        return [f"{option}@{rank}" for rank, option in enumerate(value, start=1)]
+    return []
