@@ -169,7 +169,8 @@ def _seed_demo(data_dir: Path | None) -> None:
         table.add_row(*row)
     console.print(table)
     console.print(f"{summary.products} dispositifs, {summary.signals} signaux inventés (dont {summary.detected} "
-                  "levés par la détection sur un an de commandes simulées), à côté des entrées ANSM réelles.")
+                  "levés par la détection sur un an de commandes simulées), à côté des entrées ANSM réelles ; "
+                  f"{summary.answers} réponses au questionnaire de la concertation.")
 
 
 @app.command()

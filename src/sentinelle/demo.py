@@ -45,6 +45,7 @@ class DemoSummary:
     products: int = 0
     signals: int = 0
     detected: int = 0  # of which raised by detection
+    answers: int = 0  # to the default questionnaire
 
 
 def find_data_dir() -> Path | None:
@@ -251,4 +252,35 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
         product_id=own[1].id, kind="tension", interruption_at=today + timedelta(days=45), cause="production",
         cause_detail="Panne d'une ligne de stérilisation."))
     summary.signals += 2
+    summary.answers = _questionnaire(session, ansm, rng)
     return summary
+
+
+def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> int:
+    """The default questionnaire, open, with answers from demo citizens (each an account: one answer
+    per person). The demo citizen of the logins has not answered, so that one can try."""
+    from sentinelle.concertation import questionnaires as qs
+    from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
+    from sentinelle.concertation.models import PROFILES
+    from sentinelle.concertation.schemas import Question
+
+    qs.create(session, ansm, SLUG, TITLE, QUESTIONS, description=DESCRIPTION)
+    qs.set_status(session, ansm, SLUG, "open")
+    questions = [Question.model_validate(q) for q in QUESTIONS]
+    regions = [r.code for r in REGIONS]
+    for n in range(respondents):
+        person = create_user(session, None, email=f"citoyen-{n}@demo.fr", name=f"Citoyen {n}",
+                             password=DEMO_PASSWORD, role="citizen")
+        answers: dict[str, object] = {}
+        for q in questions:
+            keys = [o.key for o in q.options]
+            if q.kind == "single":
+                answers[q.key] = rng.choice(keys)
+            elif q.kind == "multiple":
+                answers[q.key] = rng.sample(keys, rng.randint(1, q.max_choices or 2))
+            elif q.kind == "scale":
+                answers[q.key] = rng.randint(q.scale_min, q.scale_max)
+            elif q.kind == "ranking":
+                answers[q.key] = rng.sample(keys, len(keys))
+        qs.answer(session, person, SLUG, answers, profile=rng.choice(PROFILES), region=rng.choice(regions))
+    return respondents

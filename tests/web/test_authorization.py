@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.service import add_member
+from sentinelle.concertation import questionnaires as qs
+from sentinelle.concertation.default_questionnaire import QUESTIONS
 from sentinelle.signals import schemas, service
 from tests.factories import World, act, declaration, published_signal
 from tests.web.conftest import bearer
@@ -26,6 +28,11 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     act(session, world.users["region84"], regional, "qualify")
     # UniHA buys for Lyon, a customer of the product under notice.
     add_member(session, world.users["national"], world.orgs["uniha"].id, world.orgs["lyon"].id)
+    session.commit()
+    # A questionnaire open to answers, and a draft.
+    qs.create(session, world.users["national"], "avis", "Avis", QUESTIONS[:3])
+    qs.set_status(session, world.users["national"], "avis", "open")
+    qs.create(session, world.users["national"], "brouillon", "Brouillon", QUESTIONS[:3])
     session.commit()
     published = published_signal(session, world, product_index=2)
     alt = service.add_alternative(session, world.users["national"], published.id,
@@ -81,6 +88,19 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("ratings", "GET", f"/api/v1/alternatives/{ids['alternative']}/ratings", None, {}, 200),
         ("rate", "PUT", f"/api/v1/alternatives/{ids['alternative']}/ratings/mine", {"score": 4},
          {None: 401, "lyon": 200, "grenoble": 200, "paris": 200}, 403),
+        ("questionnaires", "GET", "/api/v1/questionnaires", None, {}, 200),
+        ("questionnaire", "GET", "/api/v1/questionnaires/avis", None, {}, 200),
+        ("draft questionnaire", "GET", "/api/v1/questionnaires/brouillon", None, {"national": 200}, 404),
+        ("write a questionnaire", "POST", "/api/v1/questionnaires",
+         {"slug": "nouveau", "title": "Nouveau", "questions": QUESTIONS[:1]}, {None: 401, "national": 201}, 403),
+        ("open a draft", "POST", "/api/v1/questionnaires/brouillon/status", {"status": "open"},
+         {None: 401, "national": 200}, 403),
+        # Anyone with an account answers, once.
+        ("answer", "POST", "/api/v1/questionnaires/avis/responses",
+         {"profile": "citizen", "answers": {"representation": "soin", "penurie_vecue": "non"}}, {None: 401}, 201),
+        ("results", "GET", "/api/v1/questionnaires/avis/results", None, {}, 200),
+        ("export answers", "GET", "/api/v1/questionnaires/avis/export.csv", None,
+         {None: 401, "national": 200, "guarantor": 200}, 403),
     ]
 
 

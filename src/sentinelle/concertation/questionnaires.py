@@ -116,6 +116,30 @@ def respondent_key(questionnaire: Questionnaire, user: User) -> str:
     return hmac.new(questionnaire.salt.encode(), f"user:{user.id}".encode(), hashlib.sha256).hexdigest()
 
 
+def has_answered(session: Session, user: User | None, questionnaire: Questionnaire) -> bool:
+    if user is None:
+        return False
+    key = respondent_key(questionnaire, user)
+    return session.scalar(select(QuestionnaireResponse.id).where(
+        QuestionnaireResponse.questionnaire_id == questionnaire.id, QuestionnaireResponse.respondent == key)) is not None
+
+
+def listing(session: Session, user: User | None) -> list[Questionnaire]:
+    """The questionnaires one may see: open and closed ones for all, drafts for the agency too."""
+    query = select(Questionnaire).order_by(Questionnaire.created_at.desc(), Questionnaire.id.desc())
+    if not policy.can_manage(user):
+        query = query.where(Questionnaire.status != "draft")
+    return list(session.scalars(query))
+
+
+def visible(session: Session, user: User | None, slug: str) -> Questionnaire:
+    """A questionnaire by its slug; a draft is not found but by the agency."""
+    q = get(session, slug)
+    if q.status == "draft" and not policy.can_manage(user):
+        raise NotFound(f"questionnaire introuvable : {slug}", "slug")
+    return q
+
+
 def _bump(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add 1 to each tally row, creating it if needed, in one statement per row (atomic under
     concurrent answers on both databases)."""
@@ -196,8 +220,9 @@ class QuestionResult:
     kind: str
     text: str
     breakdowns: list[Breakdown] = field(default_factory=list)
-    # ranking: per option, its mean rank among those who ranked it and its share ranked first
+    # ranking: per option, its mean rank among those who ranked it
     ranks: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # option key -> label
 
 
 @dataclass
@@ -242,8 +267,8 @@ def results(session: Session, slug: str, *, version: int | None = None, by: str 
     out = []
     for question in (Question.model_validate(x) for x in chosen.questions):
         mine = counts.get(question.key, {})
-        result = QuestionResult(question.key, question.kind, question.text)
         labels = {o.key: o.label for o in question.options}
+        result = QuestionResult(question.key, question.kind, question.text, labels=labels)
         groups = sorted(mine.get(ANSWERED, {}))
         for group in groups:
             answered_cells = mine[ANSWERED][group]
@@ -283,6 +308,8 @@ def export_csv(session: Session, user: User | None, slug: str) -> str:
     key each export, so two exports cannot be joined), the version, profile, region, the day of the
     answer, then one column per question of the union of versions (several choices joined by « | »,
     a ranking by « > »)."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour exporter les réponses")
     if not policy.can_export(user):
         raise Forbidden("l'export des réponses est réservé à l'agence et aux garants")
     q = get(session, slug)

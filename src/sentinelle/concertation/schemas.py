@@ -106,3 +106,78 @@ def choices(question: Question, value: Any) -> list[str]:
     if question.kind == "ranking":
         return [f"{option}@{rank}" for rank, option in enumerate(value, start=1)]
     return []
+
+
+# --- API shapes -------------------------------------------------------------------------------------
+
+class QuestionnaireIn(BaseModel):
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,80}$")]
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=5000)
+    anonymous: bool = True
+    questions: list[Question] = Field(min_length=1, max_length=200)
+
+
+class VersionIn(BaseModel):
+    questions: list[Question] = Field(min_length=1, max_length=200)
+
+
+class StatusIn(BaseModel):
+    status: Literal["open", "closed"]
+
+
+class QuestionnaireOut(BaseModel):
+    slug: str
+    title: str
+    description: str
+    status: str
+    anonymous: bool
+    version: int
+    questions: list[Question]
+
+
+class AnswerIn(BaseModel):
+    profile: Literal["patient", "carer", "professional", "industry", "citizen"]
+    region: str = Field(default="", max_length=3)
+    answers: dict[str, Any] = Field(max_length=200)
+
+
+class AnswerOut(BaseModel):
+    id: int
+    version: int
+
+
+class ShareOut(BaseModel):
+    choice: str
+    label: str
+    count: float
+    share: float
+    low: float
+    high: float
+
+
+class BreakdownOut(BaseModel):
+    group: str
+    answered: float
+    effective: float
+    mean: float | None
+    shares: list[ShareOut]
+
+
+class QuestionResultOut(BaseModel):
+    key: str
+    kind: str
+    text: str
+    breakdowns: list[BreakdownOut]
+    ranks: dict[str, float]
+    labels: dict[str, str]
+
+
+class ResultsOut(BaseModel):
+    slug: str
+    title: str
+    version: int
+    respondents: int
+    by: str | None
+    weighted: bool
+    questions: list[QuestionResultOut]

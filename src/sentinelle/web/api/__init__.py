@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from sentinelle.web.api import account, alternatives, catalogue, public, signals
+from sentinelle.web.api import account, alternatives, catalogue, concertation, public, signals
 
 router = APIRouter()
 router.include_router(signals.router)
@@ -8,3 +8,4 @@ router.include_router(catalogue.router)
 router.include_router(alternatives.router)
 router.include_router(public.router)
 router.include_router(account.router)
+router.include_router(concertation.router)

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Depends
 
 from sentinelle.web.deps import current_user
-from sentinelle.web.pages import account, catalogue, home, public, signals
+from sentinelle.web.pages import account, catalogue, concertation, home, public, signals
 
 # Every page shows who is logged in: the user is loaded once per request for all of them.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
@@ -10,3 +10,4 @@ router.include_router(account.router)
 router.include_router(signals.router)
 router.include_router(public.router)
 router.include_router(catalogue.router)
+router.include_router(concertation.router)

@@ -1,0 +1,122 @@
+"""Concertation pages: the questionnaires, answering one, its results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from sentinelle.accounts.models import User
+from sentinelle.concertation import policy
+from sentinelle.concertation import questionnaires as qs
+from sentinelle.concertation.models import PROFILES
+from sentinelle.concertation.schemas import Question
+from sentinelle.errors import DomainError, Invalid
+from sentinelle.web.deps import check_csrf, current_user, get_db
+from sentinelle.web.templating import render
+
+router = APIRouter(prefix="/concertation")
+
+PROFILE_LABELS = {"patient": "Patient", "carer": "Aidant", "professional": "Professionnel de santé",
+                  "industry": "Industrie", "citizen": "Citoyen"}
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form(max_fields=2000)
+
+
+@router.get("")
+def home(request: Request, user: User | None = Depends(current_user),
+         db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    return render(request, "concertation.html", {"questionnaires": qs.listing(db, user)})
+
+
+def _questions(db: Session, q: Any) -> list[Question]:
+    return [Question.model_validate(x) for x in qs.current(db, q).questions]
+
+
+def _form_page(request: Request, db: Session, user: User | None, slug: str, values: dict[str, Any] | None = None,
+               error: DomainError | None = None) -> Any:
+    q = qs.visible(db, user, slug)
+    context = {"q": q, "questions": _questions(db, q), "values": values or {}, "answered": qs.has_answered(db, user, q),
+               "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES}
+    if error is not None:
+        context.update(error=error.message, field=error.field)
+    return render(request, "questionnaire.html", context, 422 if error is not None else 200)
+
+
+@router.get("/questionnaires/{slug}")
+def questionnaire(request: Request, slug: str, user: User | None = Depends(current_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    return _form_page(request, db, user, slug)
+
+
+def _answers(questions: list[Question], form: FormData) -> dict[str, Any]:
+    """The form's fields as the service's answers: q_<key> for choices, scales and text (repeated for
+    multiple choices); r_<key>_<option> = rank for a ranking."""
+    answers: dict[str, Any] = {}
+    for q in questions:
+        name = f"q_{q.key}"
+        if q.kind == "multiple":
+            answers[q.key] = form.getlist(name)
+        elif q.kind == "scale":
+            raw = str(form.get(name, "")).strip()
+            if raw:
+                try:
+                    answers[q.key] = int(raw)
+                except ValueError:
+                    raise Invalid(f"{q.key} : un entier de {q.scale_min} à {q.scale_max}", q.key) from None
+        elif q.kind == "ranking":
+            ranks = {}
+            for option in q.options:
+                raw = str(form.get(f"r_{q.key}_{option.key}", "")).strip()
+                if raw:
+                    if not raw.isdigit() or not 1 <= int(raw) <= len(q.options):
+                        raise Invalid(f"{q.key} : rang de 1 à {len(q.options)}", q.key)
+                    ranks[option.key] = int(raw)
+            if len(set(ranks.values())) != len(ranks):
+                raise Invalid(f"{q.key} : deux options au même rang", q.key)
+            answers[q.key] = sorted(ranks, key=ranks.__getitem__)
+        else:
+            answers[q.key] = str(form.get(name, ""))
+    return answers
+
+
+@router.post("/questionnaires/{slug}")
+def submit(request: Request, slug: str, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
+           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    q = qs.visible(db, user, slug)
+    values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
+    try:
+        answers = _answers(_questions(db, q), form)
+        qs.answer(db, user, slug, answers, profile=str(form.get("profile", "")), region=str(form.get("region", "")))
+    except DomainError as exc:
+        if exc.status != 422:
+            raise
+        db.rollback()
+        return _form_page(request, db, user, slug, values, exc)
+    db.commit()
+    request.session["flash"] = "Merci : votre réponse est enregistrée."
+    return RedirectResponse(f"/concertation/questionnaires/{slug}/resultats", status_code=303)
+
+
+@router.get("/questionnaires/{slug}/resultats")
+def results(request: Request, slug: str, par: str = "", user: User | None = Depends(current_user),
+            db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    q = qs.visible(db, user, slug)
+    by = par if par in ("profile", "region") else None
+    return render(request, "questionnaire_results.html", {
+        "q": q, "r": qs.results(db, slug, by=by), "by": by, "can_export": policy.can_export(user),
+        "PROFILE_LABELS": PROFILE_LABELS})
+
+
+@router.get("/questionnaires/{slug}/reponses.csv")
+def export(slug: str, user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+    text = qs.export_csv(db, user, slug)
+    db.commit()
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})

@@ -1,0 +1,50 @@
+"""The concertation in a real browser: a citizen answers the questionnaire and sees the results."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentinelle.concertation import questionnaires as qs
+from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
+from sentinelle.store.db import session_factory
+from tests.browser.conftest import Site, axe_violations
+from tests.browser.test_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_citizen_answers_the_questionnaire(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    with session_factory(site.engine)() as s:
+        qs.create(s, s.merge(site.world.users["national"]), SLUG, TITLE, QUESTIONS, description=DESCRIPTION)
+        qs.set_status(s, s.merge(site.world.users["national"]), SLUG, "open")
+        s.commit()
+    log_in(page, site, "citizen@test.fr")
+    page.get_by_role("link", name="Concertation").click()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_role("link", name=TITLE, exact=True).click()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_label("Vous répondez en tant que").select_option("patient")
+    page.get_by_label("Votre région (facultatif)").select_option("84")
+    form = page.locator("#questionnaire-form")
+    form.locator("#question-representation").get_by_label("Un soin qui guérit ou soulage").check()
+    form.locator("#question-penurie_vecue").get_by_label("Oui, plusieurs fois").check()
+    form.locator("#question-penurie_consequences").get_by_label("Chercher dans d'autres pharmacies").check()
+    form.locator("#question-penurie_consequences").get_by_label("Attendre").check()
+    form.locator("#question-attentes").get_by_label("Que les médicaments soient toujours disponibles").select_option("1")
+    form.locator("#question-attentes").get_by_label("Qu'ils restent remboursés et abordables").select_option("2")
+    # The required source is left out first: the page says which question, and keeps the rest.
+    form.locator("#q_proposition").fill("Prévenir les patients avant la rupture.")
+    page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    page.get_by_text("source_fiable : réponse obligatoire").wait_for()
+    assert page.locator("#q_proposition").input_value() == "Prévenir les patients avant la rupture."
+    form = page.locator("#questionnaire-form")
+    form.locator("#question-source_fiable").get_by_label("Mon pharmacien").check()
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    page.get_by_text("votre réponse est enregistrée").wait_for()
+    assert "1 répondant(s)" in page.content()
+    source = page.locator("#result-source_fiable")
+    assert "100 %" in source.locator("tr", has_text="Mon pharmacien").inner_text()
+    assert not axe_violations(page), axe_violations(page)
+    page.goto(f"{site.url}/concertation/questionnaires/{SLUG}")
+    page.get_by_text("Vous avez déjà répondu").wait_for()
