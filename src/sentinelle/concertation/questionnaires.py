@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -141,14 +141,14 @@ def visible(session: Session, user: User | None, slug: str) -> Questionnaire:
 
 
 def _bump(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Add 1 to each tally row, creating it if needed, in one statement per row (atomic under
-    concurrent answers on both databases)."""
+    """Add 1 to each tally row, creating it if needed: one upsert statement, executed for all the rows
+    (atomic per row under concurrent answers on both databases)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    for row in rows:
-        stmt = insert(QuestionnaireTally).values(**row, count=1)
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["version_id", "question", "choice", "profile", "region"],
-            set_={"count": QuestionnaireTally.count + 1}))
+    table = QuestionnaireTally.__table__
+    stmt = insert(table).values(count=1).on_conflict_do_update(
+        index_elements=["version_id", "question", "choice", "profile", "region"],
+        set_={"count": table.c.count + 1})
+    session.connection().execute(stmt, rows)
 
 
 def answer(session: Session, user: User | None, slug: str, answers: dict[str, Any], *, profile: str,
@@ -249,53 +249,65 @@ def results(session: Session, slug: str, *, version: int | None = None, by: str 
     chosen = all_versions[-1] if version is None else next((v for v in all_versions if v.number == version), None)
     if chosen is None:
         raise NotFound(f"version introuvable : {version}", "version")
-    tallies = session.execute(select(QuestionnaireTally.question, QuestionnaireTally.choice,
-                                     QuestionnaireTally.profile, QuestionnaireTally.region,
-                                     QuestionnaireTally.count)
-                              .where(QuestionnaireTally.version_id == chosen.id)).all()
-    cells = {(p, r): n for question, _, p, r, n in tallies if question == RESPONDENTS}
+    table = QuestionnaireTally.__table__
+    conn = session.connection()
+    cells = {(p, r): n for p, r, n in conn.execute(
+        select(table.c.profile, table.c.region, table.c.count)
+        .where(table.c.version_id == chosen.id, table.c.question == RESPONDENTS))}
     try:
-        weights = stats.rake(cells, margins) if margins else {cell: 1.0 for cell in cells}
+        weights = stats.rake(cells, margins) if margins else None
     except ValueError as exc:
         raise Invalid(str(exc), "margins") from exc
-    # counts[question][choice][group] = [(n, weight) per cell]
-    counts: dict[str, dict[str, dict[str, list[tuple[int, float]]]]] = {}
-    for question, choice, p, r, n in tallies:
-        group = "" if by is None else (p if by == "profile" else r)
-        counts.setdefault(question, {}).setdefault(choice, {}).setdefault(group, []).append(
-            (n, weights.get((p, r), 0.0)))
+    # sums[(question, choice, group)] = [Σ n·w, Σ n·w²] over the profile × region cells: the weighted
+    # count, and what Kish's effective size needs. Unweighted, the database adds the cells up.
+    group_of = {None: None, "profile": table.c.profile, "region": table.c.region}[by]
+    if weights is None:
+        group_column = (group_of if group_of is not None else literal("")).label("grp")
+        rows = conn.execute(select(table.c.question, table.c.choice, group_column, func.sum(table.c.count))
+                            .where(table.c.version_id == chosen.id)
+                            .group_by(table.c.question, table.c.choice, group_column))
+        sums = {(qk, c, g): [float(n), float(n)] for qk, c, g, n in rows}
+    else:
+        sums = {}
+        for qk, c, p, r, n in conn.execute(select(table.c.question, table.c.choice, table.c.profile, table.c.region,
+                                                  table.c.count).where(table.c.version_id == chosen.id)):
+            w = weights.get((p, r), 0.0)
+            acc = sums.setdefault((qk, c, "" if by is None else (p if by == "profile" else r)), [0.0, 0.0])
+            acc[0] += n * w
+            acc[1] += n * w * w
+    groups_of: dict[str, set[str]] = {}
+    for qk, c, g in sums:
+        if c == ANSWERED:
+            groups_of.setdefault(qk, set()).add(g)
     out = []
     for question in (Question.model_validate(x) for x in chosen.questions):
-        mine = counts.get(question.key, {})
         labels = {o.key: o.label for o in question.options}
         result = QuestionResult(question.key, question.kind, question.text, labels=labels)
-        groups = sorted(mine.get(ANSWERED, {}))
-        for group in groups:
-            answered_cells = mine[ANSWERED][group]
-            answered = sum(n * w for n, w in answered_cells)
-            effective = stats.effective_size(answered_cells)
-            if question.kind in ("single", "multiple"):
-                keys = [o.key for o in question.options]
-            elif question.kind == "scale":
-                keys = [str(v) for v in range(question.scale_min, question.scale_max + 1)]
-            elif question.kind == "ranking":
-                keys = [f"{o.key}@1" for o in question.options]  # shares: ranked first
-            else:
-                keys = []
+        if question.kind in ("single", "multiple"):
+            keys = [o.key for o in question.options]
+        elif question.kind == "scale":
+            keys = [str(v) for v in range(question.scale_min, question.scale_max + 1)]
+        elif question.kind == "ranking":
+            keys = [f"{o.key}@1" for o in question.options]  # shares: ranked first
+        else:
+            keys = []
+        for group in sorted(groups_of.get(question.key, ())):
+            answered, squares = sums[(question.key, ANSWERED, group)]
+            effective = answered * answered / squares if squares else 0.0
             shares = []
             for key in keys:
-                count = sum(n * w for n, w in mine.get(key, {}).get(group, []))
+                count = sums.get((question.key, key, group), (0.0, 0.0))[0]
                 share = count / answered if answered else 0.0
                 low, high = stats.wilson(share, effective)
                 shares.append(Share(key, labels.get(key.split("@")[0], key), count, share, low, high))
             mean = None
             if question.kind == "scale" and answered:
-                mean = sum(int(s.choice) * s.count for s in shares) / answered
+                mean = sum(int(x.choice) * x.count for x in shares) / answered
             result.breakdowns.append(Breakdown(group, answered, effective, shares, mean))
         if question.kind == "ranking":
             for option in question.options:
-                ranked = [(int(choice.split("@")[1]), sum(n * w for g in by_group.values() for n, w in g))
-                          for choice, by_group in mine.items() if choice.split("@")[0] == option.key and "@" in choice]
+                ranked = [(int(c.split("@")[1]), acc[0]) for (qk, c, _), acc in sums.items()
+                          if qk == question.key and c.startswith(option.key + "@")]
                 total = sum(c for _, c in ranked)
                 if total:
                     result.ranks[option.key] = sum(rank * c for rank, c in ranked) / total
