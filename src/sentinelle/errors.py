@@ -32,3 +32,9 @@ class Conflict(DomainError):
 
 class NotAuthenticated(DomainError):
     status = 401
+
+
+class RateLimited(DomainError):
+    """Too many actions in a short time (flooding)."""
+
+    status = 429

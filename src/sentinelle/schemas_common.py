@@ -30,5 +30,6 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
     for code, text in [(401, "Not authenticated"), (403, "Forbidden"), (404, "Not found"),
-                       (409, "Conflict: illegal transition or stale version"), (413, "Request too large")]
+                       (409, "Conflict: illegal transition or stale version"), (413, "Request too large"),
+                       (429, "Too many requests")]
 }

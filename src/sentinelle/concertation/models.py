@@ -76,3 +76,86 @@ class QuestionnaireTally(Base):
     profile: Mapped[str] = mapped_column(String(20), primary_key=True)
     region: Mapped[str] = mapped_column(String(3), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Idea box ---------------------------------------------------------------------------------------
+
+THEMES = ("efficiency", "territories", "access")
+VOTES = (-1, 0, 1)  # disagree, pass, agree
+
+
+class Idea(Base):
+    """An idea filed under one of the consultation's three themes. Hidden by moderation, it stays
+    (with the reason shown), never deleted."""
+
+    __tablename__ = "idea"
+    __table_args__ = (CheckConstraint("theme IN ('efficiency', 'territories', 'access')", name="theme_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    author_name: Mapped[str] = mapped_column(String(200), default="")  # imported ideas: who wrote them there
+    external_ref: Mapped[str | None] = mapped_column(String(200), unique=True)  # e.g. polis:<conversation>:<id>
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaComment(Base):
+    """A comment on an idea, or an answer to another comment (threads)."""
+
+    __tablename__ = "idea_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("idea_comment.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaVote(Base):
+    """One vote per voter and idea; voting again replaces it. `voter`: "user:<id>" for an account,
+    "polis:<conversation>:<participant>" for an imported Pol.is participant."""
+
+    __tablename__ = "idea_vote"
+    __table_args__ = (UniqueConstraint("idea_id", "voter"), CheckConstraint("value IN (-1, 0, 1)", name="value_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id"))
+    voter: Mapped[str] = mapped_column(String(120), index=True)
+    value: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaReport(Base):
+    """Someone reports an idea or a comment to the moderators (once per person and item)."""
+
+    __tablename__ = "idea_report"
+    __table_args__ = (UniqueConstraint("target", "target_id", "reporter_id"),
+                      CheckConstraint("target IN ('idea', 'comment')", name="target_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Moderation(Base):
+    """A moderator's action, with its reason: logged and shown where the item was."""
+
+    __tablename__ = "idea_moderation"
+    __table_args__ = (CheckConstraint("target IN ('idea', 'comment')", name="target_known"),
+                      CheckConstraint("action IN ('hide', 'restore')", name="action_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,3 +22,16 @@ def can_export(user: User | None) -> bool:
     """The answers themselves (pseudonymised) go to the agency and the guarantors; the results,
     counts only, are public."""
     return user is not None and user.role in READING_ALL_ROLES
+
+
+MODERATING_ROLES = ("national",)
+
+
+def can_contribute(user: User | None) -> bool:
+    """Post ideas, comment, vote, report: anyone with an account (one vote per person and idea)."""
+    return user is not None
+
+
+def can_moderate(user: User | None) -> bool:
+    """Hide or restore an idea or a comment, with a reason that is logged and shown."""
+    return user is not None and user.role in MODERATING_ROLES

@@ -1,0 +1,250 @@
+"""The idea box: ideas under the consultation's three themes, threaded comments, votes agree /
+disagree / pass (one per person and idea, a new vote replaces the last), reports and moderation
+(hide or restore with a reason, logged and shown: nothing is ever deleted), limits against flooding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.concertation import policy
+from sentinelle.concertation.models import THEMES, VOTES, Idea, IdeaComment, IdeaReport, IdeaVote, Moderation
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
+from sentinelle.store.base import id_in_range, utcnow
+
+THEME_LABELS = {
+    "efficiency": "Efficience du système de santé",
+    "territories": "Dynamisme économique et santé dans les territoires",
+    "access": "Accès des patients au progrès thérapeutique",
+}
+VOTE_LABELS = {1: "d'accord", -1: "pas d'accord", 0: "passe"}
+# Limits per person against flooding: (how many, in how long).
+IDEAS_PER_HOUR = (10, timedelta(hours=1))
+COMMENTS_PER_10_MINUTES = (30, timedelta(minutes=10))
+VOTES_PER_MINUTE = (120, timedelta(minutes=1))  # ideas voted on (a vote changed again replaces its row;
+# the web layer also limits requests per person)
+
+
+def voter_of(user: User) -> str:
+    return f"user:{user.id}"
+
+
+def _need(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour participer (une voix par personne)")
+    if not policy.can_contribute(user):
+        raise Forbidden("participation refusée")
+    return user
+
+
+def _limit(session: Session, count_query, limit: tuple[int, timedelta], what: str) -> None:  # type: ignore[no-untyped-def]
+    most, window = limit
+    if session.scalar(count_query(utcnow() - window)) >= most:
+        minutes = int(window.total_seconds() // 60)
+        raise RateLimited(f"trop de {what} en peu de temps : au plus {most} en {minutes} min ; réessayez plus tard")
+
+
+def _text(value: str, field: str, most: int, least: int = 1) -> str:
+    value = value.strip()
+    if len(value) < least:
+        raise Invalid(f"{field} : texte vide", field)
+    if len(value) > most:
+        raise Invalid(f"{field} : {most} caractères au plus", field)
+    return value
+
+
+def get(session: Session, idea_id: int) -> Idea:
+    idea = session.get(Idea, idea_id) if id_in_range(idea_id) else None
+    if idea is None:
+        raise NotFound(f"idée introuvable : {idea_id}", "idea_id")
+    return idea
+
+
+def post(session: Session, user: User | None, theme: str, title: str, body: str = "") -> Idea:
+    author = _need(user)
+    if theme not in THEMES:
+        raise Invalid(f"thème inconnu : {theme} ({', '.join(THEMES)})", "theme")
+    title, body = _text(title, "title", 300, 3), body.strip()
+    if len(body) > 10_000:
+        raise Invalid("body : 10 000 caractères au plus", "body")
+    _limit(session, lambda since: select(func.count()).select_from(Idea).where(
+        Idea.author_id == author.id, Idea.created_at >= since), IDEAS_PER_HOUR, "idées")
+    idea = Idea(theme=theme, title=title, body=body, author_id=author.id, author_name=author.name)
+    session.add(idea)
+    session.flush()
+    audit.record(session, author, "idea.post", "idea", idea.id, after={"theme": theme, "title": title})
+    return idea
+
+
+def comment(session: Session, user: User | None, idea_id: int, body: str, parent_id: int | None = None) -> IdeaComment:
+    author = _need(user)
+    idea = get(session, idea_id)
+    if idea.hidden:
+        raise Conflict("idée masquée par la modération : plus de commentaires")
+    if parent_id is not None:
+        parent = session.get(IdeaComment, parent_id) if id_in_range(parent_id) else None
+        if parent is None or parent.idea_id != idea.id:
+            raise Invalid(f"commentaire parent introuvable sur cette idée : {parent_id}", "parent_id")
+    text = _text(body, "body", 5000)
+    _limit(session, lambda since: select(func.count()).select_from(IdeaComment).where(
+        IdeaComment.author_id == author.id, IdeaComment.created_at >= since), COMMENTS_PER_10_MINUTES, "commentaires")
+    c = IdeaComment(idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=text)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def vote(session: Session, user: User | None, idea_id: int, value: int) -> IdeaVote:
+    """Agree (1), disagree (-1) or pass (0); again, the new vote replaces the last — one statement, so
+    two votes of one person at once leave one row, never two."""
+    voter = _need(user)
+    if value not in VOTES:
+        raise Invalid("vote : 1 (d'accord), -1 (pas d'accord) ou 0 (passe)", "value")
+    idea = get(session, idea_id)
+    if idea.hidden:
+        raise Conflict("idée masquée par la modération : plus de votes")
+    key = voter_of(voter)
+    _limit(session, lambda since: select(func.count()).select_from(IdeaVote).where(
+        IdeaVote.voter == key, IdeaVote.at >= since), VOTES_PER_MINUTE, "votes")
+    _upsert_votes(session, [{"idea_id": idea.id, "voter": key, "value": value, "at": utcnow()}])
+    found = session.scalar(select(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.voter == key))
+    assert found is not None
+    session.refresh(found)
+    return found
+
+
+def _upsert_votes(session: Session, rows: list[dict[str, object]]) -> None:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = IdeaVote.__table__
+    stmt = insert(table)
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["idea_id", "voter"], set_={"value": stmt.excluded.value, "at": stmt.excluded.at}), rows)
+
+
+def report(session: Session, user: User | None, target: str, target_id: int, reason: str) -> IdeaReport:
+    reporter = _need(user)
+    _target(session, target, target_id)
+    r = IdeaReport(target=target, target_id=target_id, reporter_id=reporter.id, reason=_text(reason, "reason", 2000))
+    try:
+        with session.begin_nested():
+            session.add(r)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("vous avez déjà signalé ce contenu") from exc
+    return r
+
+
+def _target(session: Session, target: str, target_id: int) -> Idea | IdeaComment:
+    model = {"idea": Idea, "comment": IdeaComment}.get(target)
+    if model is None:
+        raise Invalid("target : idea ou comment", "target")
+    item = session.get(model, target_id) if id_in_range(target_id) else None
+    if item is None:
+        raise NotFound(f"{'idée' if target == 'idea' else 'commentaire'} introuvable : {target_id}", "target_id")
+    return item
+
+
+def moderate(session: Session, user: User | None, target: str, target_id: int, action: str,
+             reason: str) -> Moderation:
+    """Hide or restore an idea or a comment. The reason is required, logged, and shown in its place."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour modérer")
+    if not policy.can_moderate(user):
+        raise Forbidden("la modération est réservée à l'agence nationale")
+    if action not in ("hide", "restore"):
+        raise Invalid("action : hide ou restore", "action")
+    item = _target(session, target, target_id)
+    text = _text(reason, "reason", 2000, 3)
+    if item.hidden == (action == "hide"):
+        raise Conflict("déjà masqué" if item.hidden else "déjà visible")
+    item.hidden = action == "hide"
+    m = Moderation(target=target, target_id=target_id, action=action, reason=text, moderator_id=user.id)
+    session.add(m)
+    audit.record(session, user, f"{target}.{action}", target, target_id, after={"reason": m.reason})
+    session.flush()
+    return m
+
+
+@dataclass
+class Tally:
+    agree: int = 0
+    disagree: int = 0
+    passed: int = 0
+
+    @property
+    def votes(self) -> int:
+        return self.agree + self.disagree + self.passed
+
+
+def tallies(session: Session, idea_ids: list[int]) -> dict[int, Tally]:
+    if not idea_ids:
+        return {}
+    rows = session.execute(select(IdeaVote.idea_id, func.sum(case((IdeaVote.value == 1, 1), else_=0)),
+                                  func.sum(case((IdeaVote.value == -1, 1), else_=0)),
+                                  func.sum(case((IdeaVote.value == 0, 1), else_=0)))
+                           .where(IdeaVote.idea_id.in_(idea_ids)).group_by(IdeaVote.idea_id))
+    return {i: Tally(int(a), int(d), int(p)) for i, a, d, p in rows}
+
+
+def my_votes(session: Session, user: User | None, idea_ids: list[int]) -> dict[int, int]:
+    if user is None or not idea_ids:
+        return {}
+    return dict(session.execute(select(IdeaVote.idea_id, IdeaVote.value).where(
+        IdeaVote.voter == voter_of(user), IdeaVote.idea_id.in_(idea_ids))).all())
+
+
+def listing(session: Session, theme: str | None = None, limit: int = 200) -> list[Idea]:
+    """Newest first; hidden ideas stay in the list (their place shows the moderation)."""
+    query = select(Idea).order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit)
+    if theme:
+        if theme not in THEMES:
+            raise Invalid(f"thème inconnu : {theme}", "theme")
+        query = query.where(Idea.theme == theme)
+    return list(session.scalars(query))
+
+
+@dataclass
+class Thread:
+    comment: IdeaComment
+    replies: list[Thread] = field(default_factory=list)
+
+
+def threads(session: Session, idea: Idea) -> list[Thread]:
+    """The idea's comments as threads, oldest first at each level."""
+    rows = list(session.scalars(select(IdeaComment).where(IdeaComment.idea_id == idea.id)
+                                .order_by(IdeaComment.created_at, IdeaComment.id)))
+    nodes = {c.id: Thread(c) for c in rows}
+    roots = []
+    for c in rows:
+        (nodes[c.parent_id].replies if c.parent_id in nodes else roots).append(nodes[c.id])
+    return roots
+
+
+def moderation_log(session: Session, idea: Idea) -> list[Moderation]:
+    """Every moderator's action on the idea and its comments, newest first (shown to everyone)."""
+    comment_ids = select(IdeaComment.id).where(IdeaComment.idea_id == idea.id)
+    return list(session.scalars(select(Moderation).where(
+        ((Moderation.target == "idea") & (Moderation.target_id == idea.id))
+        | ((Moderation.target == "comment") & Moderation.target_id.in_(comment_ids)))
+        .order_by(Moderation.at.desc(), Moderation.id.desc())))
+
+
+def last_reason(session: Session, target: str, target_id: int) -> str | None:
+    m = session.scalar(select(Moderation).where(Moderation.target == target, Moderation.target_id == target_id,
+                                                Moderation.action == "hide")
+                       .order_by(Moderation.at.desc(), Moderation.id.desc()).limit(1))
+    return m.reason if m else None
+
+
+def reports(session: Session, user: User | None) -> list[IdeaReport]:
+    """What people reported, for the moderators."""
+    if not policy.can_moderate(user):
+        raise Forbidden("la modération est réservée à l'agence nationale")
+    return list(session.scalars(select(IdeaReport).order_by(IdeaReport.at.desc()).limit(500)))
