@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     # Request limits: a form or JSON body, and an uploaded file.
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000
+    max_requests_in_flight: int = 32  # per worker; below the database pool (40 connections)
     # Outgoing mail; an empty host disables e-mail (the inbox still works).
     smtp_host: str = ""
     smtp_port: int = 25

@@ -48,7 +48,7 @@ def _limit(session: Session, count_query, limit: tuple[int, timedelta], what: st
     most, window = limit
     if session.scalar(count_query(utcnow() - window)) >= most:
         minutes = int(window.total_seconds() // 60)
-        raise RateLimited(f"trop de {what} en peu de temps : au plus {most} en {minutes} min ; réessayez plus tard")
+        raise RateLimited(f"trop {what} en peu de temps : au plus {most} en {minutes} min ; réessayez plus tard")
 
 
 def _text(value: str, field: str, most: int, least: int = 1) -> str:
@@ -75,7 +75,7 @@ def post(session: Session, user: User | None, theme: str, title: str, body: str 
     if len(body) > 10_000:
         raise Invalid("body : 10 000 caractères au plus", "body")
     _limit(session, lambda since: select(func.count()).select_from(Idea).where(
-        Idea.author_id == author.id, Idea.created_at >= since), IDEAS_PER_HOUR, "idées")
+        Idea.author_id == author.id, Idea.created_at >= since), IDEAS_PER_HOUR, "d'idées")
     idea = Idea(theme=theme, title=title, body=body, author_id=author.id, author_name=author.name)
     session.add(idea)
     session.flush()
@@ -94,7 +94,7 @@ def comment(session: Session, user: User | None, idea_id: int, body: str, parent
             raise Invalid(f"commentaire parent introuvable sur cette idée : {parent_id}", "parent_id")
     text = _text(body, "body", 5000)
     _limit(session, lambda since: select(func.count()).select_from(IdeaComment).where(
-        IdeaComment.author_id == author.id, IdeaComment.created_at >= since), COMMENTS_PER_10_MINUTES, "commentaires")
+        IdeaComment.author_id == author.id, IdeaComment.created_at >= since), COMMENTS_PER_10_MINUTES, "de commentaires")
     c = IdeaComment(idea_id=idea.id, parent_id=parent_id, author_id=author.id, body=text)
     session.add(c)
     session.flush()
@@ -112,7 +112,7 @@ def vote(session: Session, user: User | None, idea_id: int, value: int) -> IdeaV
         raise Conflict("idée masquée par la modération : plus de votes")
     key = voter_of(voter)
     _limit(session, lambda since: select(func.count()).select_from(IdeaVote).where(
-        IdeaVote.voter == key, IdeaVote.at >= since), VOTES_PER_MINUTE, "votes")
+        IdeaVote.voter == key, IdeaVote.at >= since), VOTES_PER_MINUTE, "de votes")
     _upsert_votes(session, [{"idea_id": idea.id, "voter": key, "value": value, "at": utcnow()}])
     found = session.scalar(select(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.voter == key))
     assert found is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -181,3 +182,74 @@ class ResultsOut(BaseModel):
     by: str | None
     weighted: bool
     questions: list[QuestionResultOut]
+
+
+class IdeaIn(BaseModel):
+    theme: Literal["efficiency", "territories", "access"]
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=10_000)
+
+
+class VoteIn(BaseModel):
+    value: Literal[-1, 0, 1]
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=5000)
+    parent_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ReportIn(BaseModel):
+    target: Literal["idea", "comment"]
+    target_id: int = Field(ge=1, le=2**31 - 1)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ModerationIn(ReportIn):
+    action: Literal["hide", "restore"]
+
+
+class TallyOut(BaseModel):
+    agree: int
+    disagree: int
+    passed: int
+
+
+class IdeaOut(BaseModel):
+    id: int
+    theme: str
+    title: str  # empty when hidden
+    body: str  # empty when hidden
+    author_name: str
+    hidden: bool
+    hidden_reason: str | None
+    tally: TallyOut
+    my_vote: int | None
+    created_at: datetime
+
+
+class CommentOut(BaseModel):
+    id: int
+    parent_id: int | None
+    body: str  # empty when hidden
+    hidden: bool
+    created_at: datetime
+    replies: list[CommentOut]
+
+
+class ModerationOut(BaseModel):
+    target: str
+    target_id: int
+    action: str
+    reason: str
+    at: datetime
+
+
+class IdeaPageOut(BaseModel):
+    idea: IdeaOut
+    comments: list[CommentOut]
+    moderation: list[ModerationOut]
+
+
+class CreatedOut(BaseModel):
+    id: int

@@ -18,7 +18,7 @@ from sentinelle import __version__
 from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
 from sentinelle.store.db import default_engine, session_factory
-from sentinelle.web.limits import BodyLimit, RateLimiter
+from sentinelle.web.limits import BodyLimit, InFlightLimit, RateLimiter
 from sentinelle.web.templating import render
 
 HERE = Path(__file__).parent
@@ -39,9 +39,13 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.login_limiter = RateLimiter(limit=10, window=60)
+    # Votes in the idea box: a person votes at reading speed; a script floods.
+    app.state.vote_limiter = RateLimiter(limit=300, window=60)
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="sentinelle",
                        same_site="lax", https_only=settings.cookie_secure, max_age=8 * 3600)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    # Fewer requests in flight than connections in the pool (store/db.py: 20 + 20 overflow).
+    app.add_middleware(InFlightLimit, limit=settings.max_requests_in_flight)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from sentinelle.web.api import router as api_router

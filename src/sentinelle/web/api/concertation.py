@@ -1,18 +1,18 @@
-"""JSON API of the concertation: questionnaires, answers, results, the pseudonymised export."""
+"""JSON API of the concertation: questionnaires (answers, results, the pseudonymised export) and the idea box."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
+from sentinelle.concertation import ideas, schemas
 from sentinelle.concertation import questionnaires as qs
-from sentinelle.concertation import schemas
-from sentinelle.concertation.models import Questionnaire
-from sentinelle.errors import Invalid, NotAuthenticated
+from sentinelle.concertation.models import Idea, Questionnaire
+from sentinelle.errors import Invalid, NotAuthenticated, RateLimited
 from sentinelle.schemas_common import ERRORS
 from sentinelle.web.deps import api_csrf, current_user, get_db
 
@@ -107,3 +107,90 @@ def export(slug: str, user: User | None = Depends(current_user), db: Session = D
     db.commit()
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
+
+
+# --- Idea box ----------------------------------------------------------------------------------------
+
+def _idea_out(db: Session, idea: Idea, tally: ideas.Tally | None, mine: int | None) -> schemas.IdeaOut:
+    t = tally or ideas.Tally()
+    return schemas.IdeaOut(id=idea.id, theme=idea.theme, title="" if idea.hidden else idea.title,
+                           body="" if idea.hidden else idea.body, author_name=idea.author_name, hidden=idea.hidden,
+                           hidden_reason=ideas.last_reason(db, "idea", idea.id) if idea.hidden else None,
+                           tally=schemas.TallyOut(agree=t.agree, disagree=t.disagree, passed=t.passed), my_vote=mine,
+                           created_at=idea.created_at)
+
+
+def _thread_out(t: ideas.Thread) -> schemas.CommentOut:
+    c = t.comment
+    return schemas.CommentOut(id=c.id, parent_id=c.parent_id, body="" if c.hidden else c.body, hidden=c.hidden,
+                              created_at=c.created_at, replies=[_thread_out(r) for r in t.replies])
+
+
+def _limited(request: Request, user: User) -> None:
+    if not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
+        raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
+
+
+@router.get("/ideas", response_model=list[schemas.IdeaOut])
+def list_ideas(theme: str | None = Query(None, pattern="^(efficiency|territories|access)$"),
+               limit: int = Query(200, ge=1, le=1000), user: User | None = Depends(current_user),
+               db: Session = Depends(get_db)) -> list[schemas.IdeaOut]:
+    rows = ideas.listing(db, theme, limit)
+    ids = [i.id for i in rows]
+    tallies, mine = ideas.tallies(db, ids), ideas.my_votes(db, user, ids)
+    return [_idea_out(db, i, tallies.get(i.id), mine.get(i.id)) for i in rows]
+
+
+@router.post("/ideas", response_model=schemas.CreatedOut, status_code=201)
+def post_idea(data: schemas.IdeaIn, user: User | None = Depends(api_csrf),
+              db: Session = Depends(get_db)) -> schemas.CreatedOut:
+    idea = ideas.post(db, user, data.theme, data.title, data.body)
+    db.commit()
+    return schemas.CreatedOut(id=idea.id)
+
+
+@router.get("/ideas/{idea_id}", response_model=schemas.IdeaPageOut)
+def read_idea(idea_id: int, user: User | None = Depends(current_user),
+              db: Session = Depends(get_db)) -> schemas.IdeaPageOut:
+    idea = ideas.get(db, idea_id)
+    return schemas.IdeaPageOut(
+        idea=_idea_out(db, idea, ideas.tallies(db, [idea.id]).get(idea.id), ideas.my_votes(db, user, [idea.id]).get(idea.id)),
+        comments=[_thread_out(t) for t in ideas.threads(db, idea)],
+        moderation=[schemas.ModerationOut(target=m.target, target_id=m.target_id, action=m.action, reason=m.reason,
+                                          at=m.at) for m in ideas.moderation_log(db, idea)])
+
+
+@router.put("/ideas/{idea_id}/votes/mine", response_model=schemas.TallyOut)
+def vote(idea_id: int, data: schemas.VoteIn, request: Request, user: User | None = Depends(api_csrf),
+         db: Session = Depends(get_db)) -> schemas.TallyOut:
+    """Agree (1), disagree (-1) or pass (0): one vote per person and idea, a new one replaces it."""
+    if user is not None:
+        _limited(request, user)
+    ideas.vote(db, user, idea_id, data.value)
+    db.commit()
+    t = ideas.tallies(db, [idea_id]).get(idea_id, ideas.Tally())
+    return schemas.TallyOut(agree=t.agree, disagree=t.disagree, passed=t.passed)
+
+
+@router.post("/ideas/{idea_id}/comments", response_model=schemas.CreatedOut, status_code=201)
+def comment(idea_id: int, data: schemas.CommentIn, user: User | None = Depends(api_csrf),
+            db: Session = Depends(get_db)) -> schemas.CreatedOut:
+    c = ideas.comment(db, user, idea_id, data.body, data.parent_id)
+    db.commit()
+    return schemas.CreatedOut(id=c.id)
+
+
+@router.post("/idea-reports", response_model=schemas.CreatedOut, status_code=201)
+def report(data: schemas.ReportIn, user: User | None = Depends(api_csrf),
+           db: Session = Depends(get_db)) -> schemas.CreatedOut:
+    r = ideas.report(db, user, data.target, data.target_id, data.reason)
+    db.commit()
+    return schemas.CreatedOut(id=r.id)
+
+
+@router.post("/idea-moderation", response_model=schemas.CreatedOut, status_code=201)
+def moderate(data: schemas.ModerationIn, user: User | None = Depends(api_csrf),
+             db: Session = Depends(get_db)) -> schemas.CreatedOut:
+    m = ideas.moderate(db, user, data.target, data.target_id, data.action, data.reason)
+    db.commit()
+    return schemas.CreatedOut(id=m.id)
