@@ -48,3 +48,29 @@ def test_a_citizen_answers_the_questionnaire(page, site: Site) -> None:  # type:
     assert not axe_violations(page), axe_violations(page)
     page.goto(f"{site.url}/concertation/questionnaires/{SLUG}")
     page.get_by_text("Vous avez déjà répondu").wait_for()
+
+
+def test_a_citizen_posts_an_idea_votes_and_comments(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, site, "citizen@test.fr")
+    page.goto(f"{site.url}/concertation")
+    page.get_by_role("link", name="Boîte à idées : proposer, commenter, voter").click()
+    page.get_by_label("Thème").select_option("access")
+    page.get_by_label("Votre idée (une phrase)").fill("Prévenir les patients avant une rupture")
+    page.get_by_label("Précisions (facultatif)").fill("Par SMS, dès que la pharmacie le sait.")
+    page.get_by_role("button", name="Publier l'idée").click()
+    page.get_by_text("Idée publiée.").wait_for()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_role("button", name="D'accord — Prévenir les patients avant une rupture", exact=True).click()
+    page.locator("#tally").get_by_text("1 d'accord, 0 pas d'accord, 0 passe").wait_for()
+    page.get_by_role("button", name="Pas d'accord — Prévenir les patients avant une rupture", exact=True).click()
+    page.locator("#tally").get_by_text("0 d'accord, 1 pas d'accord, 0 passe").wait_for()  # replaced, not added
+    page.get_by_label("Votre commentaire").fill("Et par courrier pour ceux qui n'ont pas de portable.")
+    page.get_by_role("button", name="Commenter").click()
+    page.get_by_text("Commentaire publié.").wait_for()
+    page.get_by_text("Répondre").first.click()
+    page.get_by_label("Votre réponse").fill("Bonne idée.")
+    page.get_by_role("button", name="Répondre", exact=True).click()
+    page.locator("ul.threads ul").get_by_text("Bonne idée.").wait_for()  # threaded under the first
+    assert not axe_violations(page), axe_violations(page)
+    page.goto(f"{site.url}/concertation/idees")
+    assert not axe_violations(page), axe_violations(page)

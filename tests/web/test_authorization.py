@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.service import add_member
+from sentinelle.concertation import ideas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import QUESTIONS
 from sentinelle.signals import schemas, service
@@ -33,6 +34,7 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     qs.create(session, world.users["national"], "avis", "Avis", QUESTIONS[:3])
     qs.set_status(session, world.users["national"], "avis", "open")
     qs.create(session, world.users["national"], "brouillon", "Brouillon", QUESTIONS[:3])
+    idea = ideas.post(session, world.users["citizen"], "access", "Prévenir avant la rupture")
     session.commit()
     published = published_signal(session, world, product_index=2)
     alt = service.add_alternative(session, world.users["national"], published.id,
@@ -41,7 +43,7 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     return {"declared": declared.id, "notice": notice.id, "published": published.id,
             "published_version": published.version, "regional": regional.id, "regional_version": regional.version,
             "alternative": alt.id, "uniha": world.orgs["uniha"].id, "grenoble": world.orgs["grenoble"].id,
-            "product": world.products[0].id}
+            "product": world.products[0].id, "idea": idea.id}
 
 
 # endpoint -> (method, path template, body maker, {role: expected status}); roles not named expect `default`.
@@ -101,6 +103,17 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("results", "GET", "/api/v1/questionnaires/avis/results", None, {}, 200),
         ("export answers", "GET", "/api/v1/questionnaires/avis/export.csv", None,
          {None: 401, "national": 200, "guarantor": 200}, 403),
+        ("ideas", "GET", "/api/v1/ideas", None, {}, 200),
+        ("idea", "GET", f"/api/v1/ideas/{ids['idea']}", None, {}, 200),
+        ("post an idea", "POST", "/api/v1/ideas", {"theme": "efficiency", "title": "Mutualiser les stocks"},
+         {None: 401}, 201),
+        ("vote", "PUT", f"/api/v1/ideas/{ids['idea']}/votes/mine", {"value": 1}, {None: 401}, 200),
+        ("comment an idea", "POST", f"/api/v1/ideas/{ids['idea']}/comments", {"body": "D'accord"}, {None: 401}, 201),
+        ("report", "POST", "/api/v1/idea-reports", {"target": "idea", "target_id": ids["idea"], "reason": "doublon"},
+         {None: 401}, 201),
+        ("moderate", "POST", "/api/v1/idea-moderation",
+         {"target": "idea", "target_id": ids["idea"], "action": "hide", "reason": "doublon"},
+         {None: 401, "national": 201}, 403),
     ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from sentinelle.errors import Invalid
+from sentinelle.schemas_common import UtcDatetime
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 KINDS = ("single", "multiple", "scale", "ranking", "text")
@@ -225,7 +225,7 @@ class IdeaOut(BaseModel):
     hidden_reason: str | None
     tally: TallyOut
     my_vote: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CommentOut(BaseModel):
@@ -233,7 +233,7 @@ class CommentOut(BaseModel):
     parent_id: int | None
     body: str  # empty when hidden
     hidden: bool
-    created_at: datetime
+    created_at: UtcDatetime
     replies: list[CommentOut]
 
 
@@ -242,7 +242,7 @@ class ModerationOut(BaseModel):
     target_id: int
     action: str
     reason: str
-    at: datetime
+    at: UtcDatetime
 
 
 class IdeaPageOut(BaseModel):

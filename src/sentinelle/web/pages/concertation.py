@@ -1,4 +1,4 @@
-"""Concertation pages: the questionnaires, answering one, its results."""
+"""Concertation pages: the questionnaires (answering one, its results) and the idea box."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from sentinelle.accounts.models import User
-from sentinelle.concertation import policy
+from sentinelle.concertation import ideas, policy
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
-from sentinelle.errors import DomainError, Invalid
+from sentinelle.errors import DomainError, Invalid, RateLimited
 from sentinelle.web.deps import check_csrf, current_user, get_db
 from sentinelle.web.templating import render
 
@@ -120,3 +120,102 @@ def export(slug: str, user: User | None = Depends(current_user), db: Session = D
     db.commit()
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
+
+
+# --- Idea box ------------------------------------------------------------------------------------
+
+def _form_int(value: object, field: str) -> int | None:
+    raw = str(value or "").strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit() or len(raw) > 11:
+        raise Invalid(f"nombre entier attendu pour « {field} »", field)
+    return int(raw)
+
+
+@router.get("/idees")
+def idea_list(request: Request, theme: str = "", user: User | None = Depends(current_user),
+              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    chosen = theme if theme in ideas.THEME_LABELS else None
+    rows = ideas.listing(db, chosen)
+    ids = [i.id for i in rows]
+    return render(request, "ideas.html", {
+        "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": chosen, "tallies": ideas.tallies(db, ids), "mine": ideas.my_votes(db, user, ids),
+        "reasons": {i.id: ideas.last_reason(db, "idea", i.id) for i in rows if i.hidden}, "form": {}})
+
+
+@router.post("/idees")
+def idea_post(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
+              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        idea = ideas.post(db, user, str(form.get("theme", "")), str(form.get("title", "")), str(form.get("body", "")))
+    except DomainError as exc:
+        if exc.status not in (422, 429):
+            raise
+        db.rollback()
+        rows = ideas.listing(db)
+        return render(request, "ideas.html", {
+            "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": None, "tallies": ideas.tallies(db, [i.id for i in rows]),
+            "mine": ideas.my_votes(db, user, [i.id for i in rows]), "reasons": {}, "form": dict(form),
+            "error": exc.message, "field": exc.field}, exc.status)
+    db.commit()
+    request.session["flash"] = "Idée publiée."
+    return RedirectResponse(f"/concertation/idees/{idea.id}", status_code=303)
+
+
+@router.get("/idees/{idea_id}")
+def idea_page(request: Request, idea_id: int, user: User | None = Depends(current_user),
+              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    idea = ideas.get(db, idea_id)
+    return render(request, "idea.html", {
+        "idea": idea, "tally": ideas.tallies(db, [idea.id]).get(idea.id, ideas.Tally()),
+        "mine": ideas.my_votes(db, user, [idea.id]).get(idea.id), "threads": ideas.threads(db, idea),
+        "log": ideas.moderation_log(db, idea), "reason": ideas.last_reason(db, "idea", idea.id) if idea.hidden else None,
+        "can_moderate": policy.can_moderate(user), "THEME_LABELS": ideas.THEME_LABELS, "VOTE_LABELS": ideas.VOTE_LABELS})
+
+
+@router.post("/idees/{idea_id}/vote")
+def idea_vote(request: Request, idea_id: int, form: FormData = Depends(form_data),
+              user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if user is not None and not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
+        raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
+    ideas.vote(db, user, idea_id, _form_int(form.get("value"), "value"))  # type: ignore[arg-type]
+    db.commit()
+    back = str(form.get("back", ""))
+    return RedirectResponse(back if back.startswith("/concertation/") else f"/concertation/idees/{idea_id}",
+                            status_code=303)
+
+
+@router.post("/idees/{idea_id}/commentaires")
+def idea_comment(request: Request, idea_id: int, form: FormData = Depends(form_data),
+                 user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    ideas.comment(db, user, idea_id, str(form.get("body", "")), _form_int(form.get("parent_id"), "parent_id"))
+    db.commit()
+    request.session["flash"] = "Commentaire publié."
+    return RedirectResponse(f"/concertation/idees/{idea_id}#commentaires", status_code=303)
+
+
+@router.post("/idees/{idea_id}/signalement")
+def idea_report(request: Request, idea_id: int, form: FormData = Depends(form_data),
+                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    target = str(form.get("target", "idea"))
+    ideas.report(db, user, target, _form_int(form.get("target_id"), "target_id") or idea_id,
+                 str(form.get("reason", "")))
+    db.commit()
+    request.session["flash"] = "Signalement transmis à la modération."
+    return RedirectResponse(f"/concertation/idees/{idea_id}", status_code=303)
+
+
+@router.post("/idees/{idea_id}/moderation")
+def idea_moderate(request: Request, idea_id: int, form: FormData = Depends(form_data),
+                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    ideas.moderate(db, user, str(form.get("target", "idea")), _form_int(form.get("target_id"), "target_id") or idea_id,
+                   str(form.get("action", "")), str(form.get("reason", "")))
+    db.commit()
+    request.session["flash"] = "Action de modération enregistrée (visible de tous)."
+    return RedirectResponse(f"/concertation/idees/{idea_id}", status_code=303)
