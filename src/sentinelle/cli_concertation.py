@@ -1,6 +1,7 @@
 """The concertation commands of `sentinelle concertation …`.
 
     sentinelle concertation opinion-groups --polis DIR --out groups.csv
+    sentinelle concertation import-polis DIR --as EMAIL [--name NAME] [--theme THEME]
 """
 
 from __future__ import annotations
@@ -57,3 +58,40 @@ def register(app: typer.Typer) -> None:
             table.add_row(str(g), str(int((result.group == g).sum())), "\n".join(lines))
         console.print(table)
         console.print(f"{len(conversation.votes.participants)} participant(s) → {out}")
+
+    @concertation.command("import-polis")
+    def import_polis(
+        folder: Annotated[Path, typer.Argument(help="folder of a Pol.is export", file_okay=False)],
+        actor: Annotated[str, typer.Option("--as", help="e-mail of the national account the import is done as")],
+        name: Annotated[str | None, typer.Option(help="short name of the conversation (default: the folder's)")] = None,
+        theme: Annotated[str, typer.Option(help="efficiency, territories or access")] = "efficiency",
+    ) -> None:
+        """Load a Pol.is conversation into the idea box: statements become ideas, participants' votes
+        are kept (moderated-out statements come in hidden). Running it again adds nothing."""
+        from sqlalchemy import select
+
+        from sentinelle.accounts.models import User
+        from sentinelle.concertation import ideas
+        from sentinelle.concertation import polis as polis_export
+        from sentinelle.errors import DomainError
+        from sentinelle.store.db import default_engine, session_factory, upgrade
+
+        try:
+            conversation = polis_export.read(folder)
+        except polis_export.PolisError as exc:
+            err.print(f"[red]Erreur[/red] : {exc}")
+            raise typer.Exit(2) from exc
+        engine = default_engine()
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            user = session.scalar(select(User).where(User.email == actor.strip().lower()))
+            if user is None:
+                raise typer.BadParameter(f"aucun compte {actor}", param_hint="--as")
+            try:
+                report = ideas.import_polis(session, user, conversation, name or folder.name, theme)
+            except DomainError as exc:
+                err.print(f"[red]Erreur[/red] : {exc.message}")
+                raise typer.Exit(2) from exc
+            session.commit()
+        console.print(f"{report.ideas_added} idée(s) ajoutée(s) ({report.hidden} masquée(s) comme dans Pol.is), "
+                      f"{report.ideas_kept} déjà présente(s), {report.votes} vote(s) → boîte à idées")

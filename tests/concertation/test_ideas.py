@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from sentinelle.concertation import ideas
+from sentinelle.concertation import ideas, opinion, polis
 from sentinelle.concertation.models import IdeaVote
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, RateLimited
 from sentinelle.store.db import session_factory
@@ -124,3 +126,24 @@ def test_simultaneous_votes_of_one_person_leave_one(engine: Engine, session: Ses
     assert errors == []
     with make() as s:
         assert s.scalar(select(func.count()).select_from(IdeaVote)) == 1
+
+
+def test_a_polis_conversation_comes_into_the_idea_box(session: Session, world: World, shared_data: Path) -> None:
+    """brexit-consensus: every statement an idea, every vote kept; again, nothing added; the groups
+    computed from the idea box are those computed from the files."""
+    conversation = polis.read(shared_data / "polis" / "brexit-consensus")
+    with pytest.raises(Forbidden):
+        ideas.import_polis(session, world.users["citizen"], conversation, "brexit")
+    report = ideas.import_polis(session, world.users["national"], conversation, "brexit", "access")
+    session.commit()
+    assert (report.ideas_added, report.votes) == (len(conversation.statements), len(conversation.votes.values))
+    again = ideas.import_polis(session, world.users["national"], conversation, "brexit", "access")
+    assert (again.ideas_added, again.ideas_kept) == (0, len(conversation.statements))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(IdeaVote)) == len(conversation.votes.values)
+    from_store = opinion.groups(ideas.vote_matrix(session, "access"))
+    from_files = opinion.groups(conversation.votes)
+    assert from_store.votes.participants == [f"polis:brexit:{p}" for p in conversation.votes.participants
+                                             if p in set(conversation.votes.participants[r] for r in conversation.votes.rows)]
+    voted = sorted(set(conversation.votes.rows.tolist()))
+    assert adjusted_rand_score(from_files.group[voted], from_store.group) == 1.0

@@ -85,3 +85,35 @@ def test_opinion_groups_command_names_a_bad_folder(tmp_path: Path) -> None:
                                  "--out", str(tmp_path / "g.csv")])
     assert result.exit_code == 2
     assert "comments.csv manquant" in result.output
+
+
+def test_import_polis_command(shared_data: Path, tmp_path: Path) -> None:
+    """`sentinelle concertation import-polis DIR --as EMAIL` into a fresh SQLite store, twice."""
+    import os
+    import subprocess
+    import sys
+
+    from sentinelle.accounts.service import create_user
+    from sentinelle.catalogue.service import create_organisation
+    from sentinelle.store.db import make_engine, session_factory, upgrade
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as s:
+        ansm = create_organisation(s, None, kind="national", name="ANSM")
+        create_user(s, None, email="ansm@test.fr", name="ANSM", password="x" * 12, role="national",
+                    organisation_id=ansm.id)
+        create_user(s, None, email="jean@test.fr", name="Jean", password="x" * 12, role="citizen")
+        s.commit()
+    env = {**os.environ, "SENTINELLE_DATABASE_URL": url, "SENTINELLE_VAR_DIR": str(tmp_path),
+           "SENTINELLE_SECRET_KEY": "k" * 32, "COLUMNS": "200"}
+    command = [str(Path(sys.executable).parent / "sentinelle"), "concertation", "import-polis",
+               str(shared_data / "polis" / "london.youth.policing"), "--theme", "access"]
+    first = subprocess.run([*command, "--as", "ansm@test.fr"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "39 idée(s) ajoutée(s) (3 masquée(s) comme dans Pol.is), 0 déjà présente(s), 638 vote(s)" in first.stdout
+    again = subprocess.run([*command, "--as", "ansm@test.fr"], env=env, capture_output=True, text=True)
+    assert "0 idée(s) ajoutée(s)" in again.stdout and "39 déjà présente(s)" in again.stdout
+    refused = subprocess.run([*command, "--as", "jean@test.fr"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "réservé à l'agence nationale" in refused.stderr

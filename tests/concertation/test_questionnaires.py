@@ -131,7 +131,9 @@ def test_anonymous_answers_keep_no_account(session: Session, world: World) -> No
     slug = opened(session, world)
     response = qs.answer(session, world.users["citizen"], slug, {"source": "medecin"}, profile="citizen")
     assert response.user_id is None
-    assert str(world.users["citizen"].id) not in response.respondent
+    # The key is a keyed hash: without the questionnaire's salt, the account cannot be found from it.
+    assert response.respondent == qs.respondent_key(qs.get(session, slug), world.users["citizen"])
+    assert len(response.respondent) == 64 and qs.get(session, slug).salt not in response.respondent
     qs.create(session, world.users["national"], "signed", "Signé", SMALL, anonymous=False)
     qs.set_status(session, world.users["national"], "signed", "open")
     other = qs.answer(session, world.users["citizen"], "signed", {"source": "medecin"}, profile="citizen")

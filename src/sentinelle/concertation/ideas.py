@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.concertation import policy
+from sentinelle.concertation import opinion, policy, polis
 from sentinelle.concertation.models import THEMES, VOTES, Idea, IdeaComment, IdeaReport, IdeaVote, Moderation
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from sentinelle.store.base import id_in_range, utcnow
@@ -248,3 +249,80 @@ def reports(session: Session, user: User | None) -> list[IdeaReport]:
     if not policy.can_moderate(user):
         raise Forbidden("la modération est réservée à l'agence nationale")
     return list(session.scalars(select(IdeaReport).order_by(IdeaReport.at.desc()).limit(500)))
+
+
+# --- Pol.is conversations and the vote matrix ----------------------------------------------------
+
+@dataclass
+class PolisImport:
+    ideas_added: int = 0
+    ideas_kept: int = 0  # already imported (same external reference)
+    hidden: int = 0  # moderated out in Pol.is: imported hidden, with the reason logged
+    votes: int = 0
+
+
+def import_polis(session: Session, actor: User, conversation: polis.Conversation, name: str,
+                 theme: str = "efficiency") -> PolisImport:
+    """A Pol.is conversation into the idea box: each statement an idea (`polis:<name>:<id>`), each
+    participant's votes kept under `polis:<name>:<participant>`. Importing again adds nothing and
+    leaves the votes as the file says. Statements moderated out in Pol.is come in hidden, the reason
+    logged under the importing account (the agency)."""
+    if not policy.can_moderate(actor):
+        raise Forbidden("l'import d'une conversation est réservé à l'agence nationale")
+    if theme not in THEMES:
+        raise Invalid(f"thème inconnu : {theme}", "theme")
+    report = PolisImport()
+    existing = {ref: i for ref, i in session.execute(select(Idea.external_ref, Idea.id).where(
+        Idea.external_ref.like(f"polis:{name}:%")))}
+    ids: dict[str, int] = {}
+    for statement in conversation.statements:
+        ref = f"polis:{name}:{statement.id}"
+        if ref in existing:
+            ids[statement.id] = existing[ref]
+            report.ideas_kept += 1
+            continue
+        text = statement.text.strip() or f"(énoncé {statement.id} sans texte)"
+        idea = Idea(theme=theme, title=text[:300], body=text if len(text) > 300 else "", author_id=None,
+                    author_name=f"Pol.is, participant {statement.author}" if statement.author else "Pol.is",
+                    external_ref=ref)
+        session.add(idea)
+        session.flush()
+        ids[statement.id] = idea.id
+        report.ideas_added += 1
+        if statement.moderated == -1:
+            idea.hidden = True
+            session.add(Moderation(target="idea", target_id=idea.id, action="hide", moderator_id=actor.id,
+                                   reason="retiré par la modération de la conversation Pol.is d'origine"))
+            report.hidden += 1
+    votes = conversation.votes
+    now = utcnow()
+    rows = [{"idea_id": ids[votes.statements[c]], "voter": f"polis:{name}:{votes.participants[r]}", "value": int(v),
+             "at": now} for r, c, v in zip(votes.rows, votes.cols, votes.values) if votes.statements[c] in ids]
+    for start in range(0, len(rows), 5000):
+        _upsert_votes(session, rows[start:start + 5000])
+    report.votes = len(rows)
+    audit.record(session, actor, "ideas.import_polis", "idea", None,
+                 after={"conversation": name, "ideas": report.ideas_added, "votes": report.votes})
+    session.flush()
+    return report
+
+
+def vote_matrix(session: Session, theme: str | None = None) -> opinion.Votes:
+    """The idea box as a participant × idea vote matrix for the opinion groups: the voters in the order
+    of their first vote, the hidden ideas marked excluded (as Pol.is treats moderated-out statements)."""
+    query = select(Idea.id, Idea.hidden).order_by(Idea.id)
+    if theme:
+        query = query.where(Idea.theme == theme)
+    idea_rows = session.execute(query).all()
+    column = {i: n for n, (i, _) in enumerate(idea_rows)}
+    first_vote = func.min(IdeaVote.id)
+    voters = [v for (v,) in session.execute(select(IdeaVote.voter).where(IdeaVote.idea_id.in_(list(column)))
+                                            .group_by(IdeaVote.voter).order_by(first_vote))]
+    row = {v: n for n, v in enumerate(voters)}
+    cells = session.execute(select(IdeaVote.voter, IdeaVote.idea_id, IdeaVote.value)
+                            .where(IdeaVote.idea_id.in_(list(column)))).all()
+    return opinion.Votes([str(v) for v in voters], [str(i) for i, _ in idea_rows],
+                         np.array([row[v] for v, _, _ in cells], dtype=np.int64),
+                         np.array([column[i] for _, i, _ in cells], dtype=np.int64),
+                         np.array([value for _, _, value in cells], dtype=np.float64),
+                         frozenset(str(i) for i, hidden in idea_rows if hidden))
