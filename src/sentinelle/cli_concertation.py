@@ -2,6 +2,7 @@
 
     sentinelle concertation opinion-groups --polis DIR --out groups.csv
     sentinelle concertation import-polis DIR --as EMAIL [--name NAME] [--theme THEME]
+    sentinelle concertation themes --input contributions.csv|json --out themes.csv [--themes K]
 """
 
 from __future__ import annotations
@@ -95,3 +96,50 @@ def register(app: typer.Typer) -> None:
             session.commit()
         console.print(f"{report.ideas_added} idée(s) ajoutée(s) ({report.hidden} masquée(s) comme dans Pol.is), "
                       f"{report.ideas_kept} déjà présente(s), {report.votes} vote(s) → boîte à idées")
+
+    @concertation.command("themes")
+    def themes_command(
+        input: Annotated[Path, typer.Option("--input", help="CSV (columns id, text) or JSON list of objects",
+                                            dir_okay=False, exists=True)],
+        out: Annotated[Path, typer.Option(help="CSV written: id, theme", dir_okay=False)] = Path("themes.csv"),
+        themes: Annotated[int, typer.Option(help="number of themes", min=1, max=200)] = 20,
+        text_field: Annotated[str, typer.Option(help="the text's column or field")] = "text",
+        id_field: Annotated[str, typer.Option(help="the id's column or field (default: the row number)")] = "id",
+    ) -> None:
+        """Themes of free-text contributions in French (TF-IDF and NMF): each theme's terms and
+        representative quotes are printed; each contribution's theme written."""
+        import json
+
+        from sentinelle.concertation import themes as themes_module
+
+        try:
+            if input.suffix.lower() == ".json":
+                rows = json.loads(input.read_text(encoding="utf-8"))
+                if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                    raise ValueError("une liste d'objets JSON est attendue")
+            else:
+                with input.open(newline="", encoding="utf-8") as f:
+                    rows = list(csv.DictReader(f))
+            missing = [n for n, r in enumerate(rows, start=1) if not isinstance(r.get(text_field), str)]
+            if missing:
+                raise ValueError(f"champ « {text_field} » absent ou non textuel (enregistrement {missing[0]})")
+        except (ValueError, UnicodeDecodeError) as exc:
+            err.print(f"[red]Erreur[/red] : {input.name} : {exc}")
+            raise typer.Exit(2) from exc
+        texts = [r[text_field] for r in rows]
+        ids = [str(r.get(id_field, n)) for n, r in enumerate(rows, start=1)]
+        result = themes_module.find(texts, themes_module.Method(themes=themes))
+        with out.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "theme"])
+            for i, t in zip(ids, result.assignment):
+                writer.writerow([i, "" if t < 0 else int(t)])
+        table = Table(title=f"{len(result.themes)} thème(s) — {len(texts)} contribution(s)")
+        for column in ("thème", "contributions", "termes", "citation représentative"):
+            table.add_column(column)
+        for t in result.themes:
+            quote = texts[t.quotes[0]][:160] if t.quotes else ""
+            table.add_row(str(t.number), str(t.size), ", ".join(t.terms[:6]), f"« {quote} » ({ids[t.quotes[0]]})"
+                          if t.quotes else "")
+        console.print(table)
+        console.print(f"{len(texts)} contribution(s) → {out}")
