@@ -37,24 +37,8 @@ from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import QUESTIONS, SLUG, TITLE
 from sentinelle.concertation.models import PROFILES, QuestionnaireResponse
 from sentinelle.concertation.schemas import Question
+from sentinelle.demo import random_answers
 from sentinelle.store.db import make_engine, session_factory, upgrade
-
-
-def random_answers(rng: random.Random, questions: list[Question]) -> dict[str, object]:
-    answers: dict[str, object] = {}
-    for q in questions:
-        keys = [o.key for o in q.options]
-        if q.kind == "single":
-            answers[q.key] = rng.choice(keys)
-        elif q.kind == "multiple":
-            answers[q.key] = rng.sample(keys, rng.randint(1, q.max_choices or 2))
-        elif q.kind == "scale":
-            answers[q.key] = rng.randint(q.scale_min, q.scale_max)
-        elif q.kind == "ranking":
-            answers[q.key] = rng.sample(keys, len(keys))
-        elif rng.random() < 0.2:
-            answers[q.key] = "Une proposition."
-    return answers
 
 
 def timed(client: httpx.Client, url: str, n: int = 30) -> tuple[float, float]:

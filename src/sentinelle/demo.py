@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -256,6 +257,25 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     return summary
 
 
+def random_answers(rng: random.Random, questions: list[Any]) -> dict[str, object]:
+    """Plausible answers to `questions` (schemas.Question), drawn at random: every choice question, a
+    free text now and then."""
+    answers: dict[str, object] = {}
+    for q in questions:
+        keys = [o.key for o in q.options]
+        if q.kind == "single":
+            answers[q.key] = rng.choice(keys)
+        elif q.kind == "multiple":
+            answers[q.key] = rng.sample(keys, rng.randint(1, q.max_choices or 2))
+        elif q.kind == "scale":
+            answers[q.key] = rng.randint(q.scale_min, q.scale_max)
+        elif q.kind == "ranking":
+            answers[q.key] = rng.sample(keys, len(keys))
+        elif rng.random() < 0.2:
+            answers[q.key] = "Prévenir plus tôt quand un médicament va manquer."
+    return answers
+
+
 def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> int:
     """The default questionnaire, open, with answers from demo citizens (each an account: one answer
     per person). The demo citizen of the logins has not answered, so that one can try."""
@@ -271,16 +291,6 @@ def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents
     for n in range(respondents):
         person = create_user(session, None, email=f"citoyen-{n}@demo.fr", name=f"Citoyen {n}",
                              password=DEMO_PASSWORD, role="citizen")
-        answers: dict[str, object] = {}
-        for q in questions:
-            keys = [o.key for o in q.options]
-            if q.kind == "single":
-                answers[q.key] = rng.choice(keys)
-            elif q.kind == "multiple":
-                answers[q.key] = rng.sample(keys, rng.randint(1, q.max_choices or 2))
-            elif q.kind == "scale":
-                answers[q.key] = rng.randint(q.scale_min, q.scale_max)
-            elif q.kind == "ranking":
-                answers[q.key] = rng.sample(keys, len(keys))
+        answers = random_answers(rng, questions)
         qs.answer(session, person, SLUG, answers, profile=rng.choice(PROFILES), region=rng.choice(regions))
     return respondents
