@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sentinelle.store.base import Base, utcnow
@@ -158,4 +158,106 @@ class Moderation(Base):
     action: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text)
     moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Assembly ---------------------------------------------------------------------------------------
+
+CHOICES = ("pour", "contre", "abstention")
+MOTION_STATUSES = ("open", "adopted", "rejected", "no_quorum")
+
+
+class Assembly(Base):
+    """A deliberating assembly of members drawn by lot (the « Parlement Santé »)."""
+
+    __tablename__ = "assembly"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    seats: Mapped[int] = mapped_column(Integer)
+    quorum_share: Mapped[float] = mapped_column(Float, default=0.5)  # of the sitting members present for a vote to count
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssemblyDraw(Base):
+    """A published draw: its seed and a fingerprint of the list of volunteers it drew from."""
+
+    __tablename__ = "assembly_draw"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assembly.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(200))
+    volunteers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # id, profile, region: published as drawn from
+    drawn: Mapped[int] = mapped_column(Integer)
+    leaving: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssemblyMember(Base):
+    """A seat held from `term_start` until `term_end` (None: sitting)."""
+
+    __tablename__ = "assembly_member"
+    __table_args__ = (UniqueConstraint("assembly_id", "user_id", "term_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assembly.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    profile: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str] = mapped_column(String(3))
+    term_start: Mapped[int] = mapped_column(Integer)
+    term_end: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class AssemblySitting(Base):
+    __tablename__ = "assembly_sitting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assembly.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    held_on: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssemblyPresence(Base):
+    __tablename__ = "assembly_presence"
+    __table_args__ = (UniqueConstraint("sitting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("assembly_sitting.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("assembly_member.id"))
+
+
+class Motion(Base):
+    """A motion put to the vote in a sitting, or an amendment to one (`parent_id`). Closed, it keeps
+    its published tally."""
+
+    __tablename__ = "motion"
+    __table_args__ = (CheckConstraint("status IN ('open', 'adopted', 'rejected', 'no_quorum')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("assembly_sitting.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    present: Mapped[int | None] = mapped_column(Integer, default=None)
+    expressed: Mapped[int | None] = mapped_column(Integer, default=None)
+    votes_for: Mapped[int | None] = mapped_column(Integer, default=None)
+    votes_against: Mapped[int | None] = mapped_column(Integer, default=None)
+    abstentions: Mapped[int | None] = mapped_column(Integer, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MotionVote(Base):
+    """One member's vote on a motion; voting again before the close replaces it."""
+
+    __tablename__ = "motion_vote"
+    __table_args__ = (UniqueConstraint("motion_id", "member_id"),
+                      CheckConstraint("choice IN ('pour', 'contre', 'abstention')", name="choice_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("assembly_member.id"))
+    choice: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(default=utcnow)

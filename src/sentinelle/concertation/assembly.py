@@ -1,0 +1,241 @@
+"""The assembly (« Parlement Santé »): members drawn by lot from volunteers with a published seed,
+renewed by half each year; sittings; motions and amendments put to the vote; a vote counts when
+enough members are present (quorum), and its tally is published as « présents, exprimés, pour,
+contre, abstentions »."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.concertation import lottery, policy
+from sentinelle.concertation.models import (
+    CHOICES,
+    PROFILES,
+    Assembly,
+    AssemblyDraw,
+    AssemblyMember,
+    AssemblyPresence,
+    AssemblySitting,
+    Motion,
+    MotionVote,
+)
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from sentinelle.store.base import id_in_range, utcnow
+
+
+def _manage(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    if not policy.can_manage(user):
+        raise Forbidden("l'organisation de l'assemblée revient à l'agence nationale")
+    return user
+
+
+def get(session: Session, slug: str) -> Assembly:
+    found = session.scalar(select(Assembly).where(Assembly.slug == slug))
+    if found is None:
+        raise NotFound(f"assemblée introuvable : {slug}", "slug")
+    return found
+
+
+def create(session: Session, user: User | None, slug: str, name: str, seats: int = 300,
+           quorum_share: float = 0.5) -> Assembly:
+    actor = _manage(user)
+    if not 1 <= seats <= 10_000:
+        raise Invalid("seats : de 1 à 10 000 sièges", "seats")
+    if not 0 < quorum_share <= 1:
+        raise Invalid("quorum_share : une part entre 0 et 1", "quorum_share")
+    if session.scalar(select(Assembly.id).where(Assembly.slug == slug)) is not None:
+        raise Conflict(f"une assemblée « {slug} » existe déjà", "slug")
+    a = Assembly(slug=slug, name=name.strip(), seats=seats, quorum_share=quorum_share)
+    session.add(a)
+    session.flush()
+    audit.record(session, actor, "assembly.create", "assembly", a.id, after={"slug": slug, "seats": seats})
+    return a
+
+
+def sitting_members(session: Session, assembly: Assembly) -> list[AssemblyMember]:
+    return list(session.scalars(select(AssemblyMember).where(
+        AssemblyMember.assembly_id == assembly.id, AssemblyMember.term_end.is_(None)).order_by(AssemblyMember.id)))
+
+
+def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
+         volunteers: Sequence[tuple[int, str, str]], targets: Mapping[tuple[str, str], float] | None = None
+         ) -> AssemblyDraw:
+    """The year's draw: the longest-serving half of the sitting members leaves (none the first year),
+    and the free seats are drawn by lot among the volunteers (user id, profile, region) who do not sit,
+    stratified by profile and region. The seed and the volunteers are kept, so that anyone can redo it
+    with `lottery.draw` and `lottery.leaving`."""
+    actor = _manage(user)
+    a = get(session, slug)
+    if len(seed.strip()) < 8:
+        raise Invalid("seed : au moins 8 caractères, publiés avant le tirage", "seed")
+    for uid, profile, region in volunteers:
+        if profile not in PROFILES:
+            raise Invalid(f"volontaire {uid} : profil inconnu {profile}", "volunteers")
+    sitting = sitting_members(session, a)
+    if any(m.term_start >= year for m in sitting):
+        raise Conflict(f"un tirage de {year} ou plus récent a déjà eu lieu", "year")
+    out = set(lottery.leaving([(str(m.id), m.term_start) for m in sitting], seed)) if sitting else set()
+    for m in sitting:
+        if str(m.id) in out:
+            m.term_end = year
+    staying = {m.user_id for m in sitting if str(m.id) not in out}
+    pool = [lottery.Volunteer(str(uid), profile, region) for uid, profile, region in volunteers if uid not in staying]
+    chosen = lottery.draw(pool, a.seats - len(staying), seed, targets)
+    for v in chosen:
+        session.add(AssemblyMember(assembly_id=a.id, user_id=int(v.id), profile=v.profile, region=v.region,
+                                   term_start=year))
+    record = AssemblyDraw(assembly_id=a.id, year=year, seed=seed,
+                          volunteers=[{"id": v.id, "profile": v.profile, "region": v.region} for v in pool],
+                          drawn=len(chosen), leaving=len(out))
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "assembly.draw", "assembly", a.id,
+                 after={"year": year, "seed": seed, "drawn": len(chosen), "leaving": len(out)})
+    return record
+
+
+def open_sitting(session: Session, user: User | None, slug: str, title: str) -> AssemblySitting:
+    _manage(user)
+    a = get(session, slug)
+    s = AssemblySitting(assembly_id=a.id, title=title.strip() or "Séance")
+    session.add(s)
+    session.flush()
+    return s
+
+
+def _member(session: Session, user: User | None, assembly_id: int) -> AssemblyMember:
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    m = session.scalar(select(AssemblyMember).where(AssemblyMember.assembly_id == assembly_id,
+                                                    AssemblyMember.user_id == user.id,
+                                                    AssemblyMember.term_end.is_(None)))
+    if m is None:
+        raise Forbidden("réservé aux membres en exercice de l'assemblée")
+    return m
+
+
+def _sitting(session: Session, sitting_id: int) -> AssemblySitting:
+    s = session.get(AssemblySitting, sitting_id) if id_in_range(sitting_id) else None
+    if s is None:
+        raise NotFound(f"séance introuvable : {sitting_id}", "sitting_id")
+    return s
+
+
+def _motion(session: Session, motion_id: int) -> Motion:
+    m = session.get(Motion, motion_id) if id_in_range(motion_id) else None
+    if m is None:
+        raise NotFound(f"motion introuvable : {motion_id}", "motion_id")
+    return m
+
+
+def propose(session: Session, user: User | None, sitting_id: int, title: str, text: str = "",
+            amends: int | None = None) -> Motion:
+    """A motion (by the agency, which runs the sitting) or an amendment to an open motion (by a member)."""
+    s = _sitting(session, sitting_id)
+    if amends is None:
+        _manage(user)
+    else:
+        _member(session, user, s.assembly_id)
+        parent = _motion(session, amends)
+        if parent.sitting_id != s.id or parent.status != "open" or parent.parent_id is not None:
+            raise Invalid("on amende une motion ouverte de cette séance", "amends")
+    if not 3 <= len(title.strip()) <= 300:
+        raise Invalid("title : de 3 à 300 caractères", "title")
+    m = Motion(sitting_id=s.id, parent_id=amends, title=title.strip(), text=text.strip())
+    session.add(m)
+    session.flush()
+    return m
+
+
+def attend(session: Session, user: User | None, sitting_id: int) -> AssemblyPresence:
+    """A member says they are present (voting also does)."""
+    s = _sitting(session, sitting_id)
+    member = _member(session, user, s.assembly_id)
+    existing = session.scalar(select(AssemblyPresence).where(AssemblyPresence.sitting_id == s.id,
+                                                             AssemblyPresence.member_id == member.id))
+    if existing is not None:
+        return existing
+    p = AssemblyPresence(sitting_id=s.id, member_id=member.id)
+    try:
+        with session.begin_nested():
+            session.add(p)
+            session.flush()
+    except IntegrityError:
+        p = session.scalar(select(AssemblyPresence).where(AssemblyPresence.sitting_id == s.id,
+                                                          AssemblyPresence.member_id == member.id))
+    return p  # type: ignore[return-value]
+
+
+def vote(session: Session, user: User | None, motion_id: int, choice: str) -> None:
+    """Pour, contre or abstention on an open motion; again before the close, the vote is replaced."""
+    if choice not in CHOICES:
+        raise Invalid("choice : pour, contre ou abstention", "choice")
+    motion = _motion(session, motion_id)
+    s = _sitting(session, motion.sitting_id)
+    member = _member(session, user, s.assembly_id)
+    if motion.status != "open":
+        raise Conflict("vote clos : le décompte est publié")
+    attend(session, user, s.id)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(MotionVote.__table__).values(motion_id=motion.id, member_id=member.id, choice=choice, at=utcnow())
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["motion_id", "member_id"], set_={"choice": stmt.excluded.choice, "at": stmt.excluded.at}))
+
+
+@dataclass(frozen=True)
+class Tally:
+    present: int
+    expressed: int
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    quorum: int
+
+    def published(self) -> str:
+        return (f"présents : {self.present}, exprimés : {self.expressed}, pour : {self.votes_for}, "
+                f"contre : {self.votes_against}, abstentions : {self.abstentions}")
+
+
+def count(session: Session, motion: Motion) -> Tally:
+    """Present: the members who signed in to the sitting; expressed: pour + contre; the quorum is the
+    assembly's share of its sitting members, rounded up."""
+    s = _sitting(session, motion.sitting_id)
+    a = session.get(Assembly, s.assembly_id)
+    assert a is not None
+    choices = dict(session.execute(select(MotionVote.choice, func.count()).where(MotionVote.motion_id == motion.id)
+                                   .group_by(MotionVote.choice)).all())
+    present = session.scalar(select(func.count()).select_from(AssemblyPresence)
+                             .where(AssemblyPresence.sitting_id == s.id)) or 0
+    seated = len(sitting_members(session, a))
+    return Tally(present, choices.get("pour", 0) + choices.get("contre", 0), choices.get("pour", 0),
+                 choices.get("contre", 0), choices.get("abstention", 0), math.ceil(seated * a.quorum_share))
+
+
+def close(session: Session, user: User | None, motion_id: int) -> Motion:
+    """Close the vote and publish the tally: adopted with more pour than contre when the quorum is met,
+    rejected otherwise; without quorum, no decision."""
+    actor = _manage(user)
+    motion = _motion(session, motion_id)
+    if motion.status != "open":
+        raise Conflict("vote déjà clos")
+    t = count(session, motion)
+    motion.present, motion.expressed, motion.votes_for, motion.votes_against, motion.abstentions = (
+        t.present, t.expressed, t.votes_for, t.votes_against, t.abstentions)
+    motion.status = ("no_quorum" if t.present < t.quorum else "adopted" if t.votes_for > t.votes_against
+                     else "rejected")
+    motion.closed_at = utcnow()
+    audit.record(session, actor, "motion.close", "motion", motion.id, after={"status": motion.status,
+                                                                             "tally": t.published()})
+    session.flush()
+    return motion
