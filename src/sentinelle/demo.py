@@ -253,7 +253,9 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
         product_id=own[1].id, kind="tension", interruption_at=today + timedelta(days=45), cause="production",
         cause_detail="Panne d'une ligne de stérilisation."))
     summary.signals += 2
-    summary.answers = _questionnaire(session, ansm, rng)
+    people = _questionnaire(session, ansm, rng)
+    summary.answers = len(people)
+    _assembly(session, ansm, [*people, users["citoyen@exemple.demo"]], rng)
     return summary
 
 
@@ -276,7 +278,7 @@ def random_answers(rng: random.Random, questions: list[Any]) -> dict[str, object
     return answers
 
 
-def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> int:
+def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> list[User]:
     """The default questionnaire, open, with answers from demo citizens (each an account: one answer
     per person). The demo citizen of the logins has not answered, so that one can try."""
     from sentinelle.concertation import questionnaires as qs
@@ -288,9 +290,30 @@ def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents
     qs.set_status(session, ansm, SLUG, "open")
     questions = [Question.model_validate(q) for q in QUESTIONS]
     regions = [r.code for r in REGIONS]
+    people = []
     for n in range(respondents):
         person = create_user(session, None, email=f"citoyen-{n}@demo.fr", name=f"Citoyen {n}",
                              password=DEMO_PASSWORD, role="citizen")
         answers = random_answers(rng, questions)
         qs.answer(session, person, SLUG, answers, profile=rng.choice(PROFILES), region=rng.choice(regions))
-    return respondents
+        people.append(person)
+    return people
+
+
+def _assembly(session: Session, ansm: User, people: list[User], rng: random.Random) -> None:
+    """The « Parlement Santé » drawn from the demo citizens (the demo citizen of the logins sits, to
+    try voting), a sitting with a motion decided and one open to the vote."""
+    from sentinelle.concertation import assembly
+    from sentinelle.concertation.models import PROFILES
+
+    regions = [r.code for r in REGIONS]
+    assembly.create(session, ansm, "parlement-sante", "Parlement Santé", seats=len(people))
+    assembly.draw(session, ansm, "parlement-sante", date.today().year, f"demo-{date.today().year}-graine",
+                  [(p.id, rng.choice(PROFILES), rng.choice(regions)) for p in people])
+    sitting = assembly.open_sitting(session, ansm, "parlement-sante", "Séance sur les pénuries de l'hiver")
+    decided = assembly.propose(session, ansm, sitting.id, "Publier la liste des médicaments en tension chaque semaine")
+    for person in people[:40]:
+        assembly.vote(session, person, decided.id, rng.choice(("pour", "pour", "contre", "abstention")))
+    assembly.close(session, ansm, decided.id)
+    assembly.propose(session, ansm, sitting.id, "Constituer des stocks de sécurité régionaux",
+                     "Chaque région tient trois mois de stock des dispositifs essentiels.")

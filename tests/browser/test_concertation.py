@@ -1,14 +1,16 @@
-"""The concertation in a real browser: a citizen answers the questionnaire and sees the results."""
+"""The concertation in a real browser: a citizen answers the questionnaire and sees the results, posts
+an idea, votes and comments; a member votes a motion and the published tally shows it."""
 
 from __future__ import annotations
 
 import pytest
 
+from sentinelle.concertation import assembly
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site, axe_violations
-from tests.browser.test_flow import log_in
+from tests.browser.test_flow import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +76,34 @@ def test_a_citizen_posts_an_idea_votes_and_comments(page, site: Site) -> None:  
     assert not axe_violations(page), axe_violations(page)
     page.goto(f"{site.url}/concertation/idees")
     assert not axe_violations(page), axe_violations(page)
+
+
+def test_a_member_votes_a_motion_and_the_tally_is_published(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    users = site.world.users
+    with session_factory(site.engine)() as s:
+        national = s.merge(users["national"])
+        assembly.create(s, national, "parlement", "Parlement Santé", seats=3)
+        assembly.draw(s, national, "parlement", 2026, "graine-publiee-2026", [
+            (users["citizen"].id, "citizen", "84"), (users["guarantor"].id, "patient", "11"),
+            (users["lyon"].id, "professional", "84")])
+        sitting = assembly.open_sitting(s, national, "parlement", "Séance inaugurale")
+        motion = assembly.propose(s, national, sitting.id, "Des stocks de sécurité régionaux")
+        assembly.vote(s, s.merge(users["lyon"]), motion.id, "contre")  # a second member, for the quorum
+        s.commit()
+    log_in(page, site, "citizen@test.fr")
+    page.goto(f"{site.url}/concertation/assemblee/parlement")
+    page.get_by_text("Vous siégez dans cette assemblée depuis 2026.").wait_for()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_role("button", name="Pour — Des stocks de sécurité régionaux", exact=True).click()
+    page.get_by_text("Vote enregistré").wait_for()
+    log_out(page)
+    log_in(page, site, "national@test.fr")
+    page.goto(f"{site.url}/concertation/assemblee/parlement")
+    page.get_by_role("button", name="Clore le vote — Des stocks de sécurité régionaux").click()
+    page.get_by_text("Vote clos : le décompte est publié.").wait_for()
+    log_out(page)
+    # Published: anyone reads it, logged in or not.
+    page.goto(f"{site.url}/concertation/assemblee/parlement")
+    motion_text = page.locator(".motion").first.inner_text()
+    assert "rejetée" in motion_text  # 1 pour, 1 contre: not adopted
+    assert "présents : 2, exprimés : 2, pour : 1, contre : 1, abstentions : 0" in motion_text

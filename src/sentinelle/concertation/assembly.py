@@ -47,6 +47,10 @@ def get(session: Session, slug: str) -> Assembly:
     return found
 
 
+def listing(session: Session) -> list[Assembly]:
+    return list(session.scalars(select(Assembly).order_by(Assembly.id)))
+
+
 def create(session: Session, user: User | None, slug: str, name: str, seats: int = 300,
            quorum_share: float = 0.5) -> Assembly:
     actor = _manage(user)
@@ -239,3 +243,49 @@ def close(session: Session, user: User | None, motion_id: int) -> Motion:
                                                                              "tally": t.published()})
     session.flush()
     return motion
+
+
+@dataclass
+class SittingView:
+    sitting: AssemblySitting
+    motions: list[Motion]  # motions, each followed by its amendments
+
+
+def overview(session: Session, slug: str) -> tuple[Assembly, list[AssemblyDraw], list[SittingView], int]:
+    """What the assembly's page shows to everyone: its draws, its sittings with their motions and
+    amendments (closed ones with their tallies), and how many members sit."""
+    a = get(session, slug)
+    draws = list(session.scalars(select(AssemblyDraw).where(AssemblyDraw.assembly_id == a.id)
+                                 .order_by(AssemblyDraw.year.desc())))
+    views = []
+    for s in session.scalars(select(AssemblySitting).where(AssemblySitting.assembly_id == a.id)
+                             .order_by(AssemblySitting.held_on.desc(), AssemblySitting.id.desc())):
+        motions = list(session.scalars(select(Motion).where(Motion.sitting_id == s.id).order_by(Motion.id)))
+        ordered = []
+        for m in (m for m in motions if m.parent_id is None):
+            ordered += [m] + [x for x in motions if x.parent_id == m.id]
+        views.append(SittingView(s, ordered))
+    return a, draws, views, len(sitting_members(session, a))
+
+
+def membership(session: Session, user: User | None, slug: str) -> AssemblyMember | None:
+    if user is None:
+        return None
+    a = get(session, slug)
+    return session.scalar(select(AssemblyMember).where(AssemblyMember.assembly_id == a.id,
+                                                       AssemblyMember.user_id == user.id,
+                                                       AssemblyMember.term_end.is_(None)))
+
+
+def my_votes(session: Session, member: AssemblyMember | None) -> dict[int, str]:
+    if member is None:
+        return {}
+    return dict(session.execute(select(MotionVote.motion_id, MotionVote.choice)
+                                .where(MotionVote.member_id == member.id)).all())
+
+
+def published_tally(motion: Motion) -> str | None:
+    if motion.status == "open":
+        return None
+    return (f"présents : {motion.present}, exprimés : {motion.expressed}, pour : {motion.votes_for}, "
+            f"contre : {motion.votes_against}, abstentions : {motion.abstentions}")

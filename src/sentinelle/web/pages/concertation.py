@@ -1,4 +1,4 @@
-"""Concertation pages: the questionnaires (answering one, its results) and the idea box."""
+"""Concertation pages: the questionnaires (answering one, its results), the idea box, the assembly."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from sentinelle.accounts.models import User
-from sentinelle.concertation import ideas, policy
+from sentinelle.concertation import assembly, ideas, policy
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
@@ -31,7 +31,8 @@ async def form_data(request: Request) -> FormData:
 @router.get("")
 def home(request: Request, user: User | None = Depends(current_user),
          db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    return render(request, "concertation.html", {"questionnaires": qs.listing(db, user)})
+    return render(request, "concertation.html", {"questionnaires": qs.listing(db, user),
+                                                 "assemblies": assembly.listing(db)})
 
 
 def _questions(db: Session, q: Any) -> list[Question]:
@@ -219,3 +220,62 @@ def idea_moderate(request: Request, idea_id: int, form: FormData = Depends(form_
     db.commit()
     request.session["flash"] = "Action de modération enregistrée (visible de tous)."
     return RedirectResponse(f"/concertation/idees/{idea_id}", status_code=303)
+
+
+# --- Assembly ------------------------------------------------------------------------------------
+
+STATUS_LABELS = {"open": "vote ouvert", "adopted": "adoptée", "rejected": "rejetée", "no_quorum": "quorum non atteint"}
+
+
+@router.get("/assemblee/{slug}")
+def assembly_page(request: Request, slug: str, user: User | None = Depends(current_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    a, draws, sittings, seated = assembly.overview(db, slug)
+    member = assembly.membership(db, user, slug)
+    return render(request, "assembly.html", {
+        "a": a, "draws": draws, "sittings": sittings, "seated": seated, "member": member,
+        "mine": assembly.my_votes(db, member), "can_manage": policy.can_manage(user),
+        "tally": assembly.published_tally, "STATUS_LABELS": STATUS_LABELS})
+
+
+def _back(slug: str) -> RedirectResponse:
+    return RedirectResponse(f"/concertation/assemblee/{slug}", status_code=303)
+
+
+@router.post("/assemblee/{slug}/seances")
+def assembly_sitting(request: Request, slug: str, form: FormData = Depends(form_data),
+                     user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    assembly.open_sitting(db, user, slug, str(form.get("title", ""))[:300])
+    db.commit()
+    return _back(slug)
+
+
+@router.post("/assemblee/{slug}/motions")
+def assembly_motion(request: Request, slug: str, form: FormData = Depends(form_data),
+                    user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    assembly.propose(db, user, _form_int(form.get("sitting_id"), "sitting_id") or 0, str(form.get("title", "")),
+                     str(form.get("text", ""))[:20_000], _form_int(form.get("amends"), "amends"))
+    db.commit()
+    return _back(slug)
+
+
+@router.post("/assemblee/{slug}/motions/{motion_id}/vote")
+def assembly_vote(request: Request, slug: str, motion_id: int, form: FormData = Depends(form_data),
+                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    assembly.vote(db, user, motion_id, str(form.get("choice", "")))
+    db.commit()
+    request.session["flash"] = "Vote enregistré (vous pouvez le changer jusqu'à la clôture)."
+    return _back(slug)
+
+
+@router.post("/assemblee/{slug}/motions/{motion_id}/cloture")
+def assembly_close(request: Request, slug: str, motion_id: int, form: FormData = Depends(form_data),
+                   user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    assembly.close(db, user, motion_id)
+    db.commit()
+    request.session["flash"] = "Vote clos : le décompte est publié."
+    return _back(slug)
