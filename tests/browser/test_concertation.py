@@ -1,11 +1,12 @@
 """The concertation in a real browser: a citizen answers the questionnaire and sees the results, posts
-an idea, votes and comments; a member votes a motion and the published tally shows it."""
+an idea, votes and comments; a member votes a motion and the published tally shows it; a guarantor
+follows a sentence of the synthesis to its sources."""
 
 from __future__ import annotations
 
 import pytest
 
-from sentinelle.concertation import assembly
+from sentinelle.concertation import assembly, ideas, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
 from sentinelle.store.db import session_factory
@@ -107,3 +108,26 @@ def test_a_member_votes_a_motion_and_the_tally_is_published(page, site: Site) ->
     motion_text = page.locator(".motion").first.inner_text()
     assert "rejetée" in motion_text  # 1 pour, 1 contre: not adopted
     assert "présents : 2, exprimés : 2, pour : 1, contre : 1, abstentions : 0" in motion_text
+
+
+def test_a_guarantor_follows_a_sentence_to_its_sources(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    users = site.world.users
+    with session_factory(site.engine)() as s:
+        idea = ideas.post(s, s.merge(users["citizen"]), "access", "Prévenir les patients avant la rupture")
+        other = ideas.post(s, s.merge(users["lyon"]), "efficiency", "Mutualiser les stocks entre hôpitaux")
+        synthesis.create(s, s.merge(users["national"]), "bilan", "Bilan de la concertation")
+        synthesis.add_sentence(s, s.merge(users["national"]), "bilan",
+                               "Les patients demandent à être prévenus avant une rupture.", [("idea", idea.id)])
+        s.commit()
+        idea_id, other_title = idea.id, other.title
+    log_in(page, site, "guarantor@test.fr")
+    page.goto(f"{site.url}/concertation")
+    page.get_by_role("link", name="Bilan de la concertation").click()
+    assert not axe_violations(page), axe_violations(page)
+    page.locator("li", has_text="Les patients demandent à être prévenus").get_by_role("link").click()
+    page.wait_for_url(f"{site.url}/concertation/idees/{idea_id}")
+    page.get_by_role("heading", name="Prévenir les patients avant la rupture").wait_for()
+    page.go_back()
+    page.get_by_role("link", name="Vue des garants : couverture des contributions").click()
+    assert other_title in page.locator("table").inner_text()  # no sentence represents it
+    assert not axe_violations(page), axe_violations(page)

@@ -261,3 +261,39 @@ class MotionVote(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("assembly_member.id"))
     choice: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Synthesis ------------------------------------------------------------------------------------
+
+class Synthesis(Base):
+    """A written synthesis of the contributions: every sentence cites the contributions it rests on."""
+
+    __tablename__ = "synthesis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SynthesisSentence(Base):
+    __tablename__ = "synthesis_sentence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    synthesis_id: Mapped[int] = mapped_column(ForeignKey("synthesis.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SynthesisCitation(Base):
+    """A sentence rests on this contribution (an idea or a comment of the idea box)."""
+
+    __tablename__ = "synthesis_citation"
+    __table_args__ = (UniqueConstraint("sentence_id", "target", "target_id"),
+                      CheckConstraint("target IN ('idea', 'comment')", name="target_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(ForeignKey("synthesis_sentence.id"), index=True)
+    target: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer, index=True)

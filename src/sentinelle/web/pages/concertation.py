@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from sentinelle.accounts.models import User
-from sentinelle.concertation import assembly, ideas, policy
+from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
@@ -32,7 +32,8 @@ async def form_data(request: Request) -> FormData:
 def home(request: Request, user: User | None = Depends(current_user),
          db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     return render(request, "concertation.html", {"questionnaires": qs.listing(db, user),
-                                                 "assemblies": assembly.listing(db)})
+                                                 "assemblies": assembly.listing(db),
+                                                 "syntheses": synthesis.listing(db)})
 
 
 def _questions(db: Session, q: Any) -> list[Question]:
@@ -279,3 +280,31 @@ def assembly_close(request: Request, slug: str, motion_id: int, form: FormData =
     db.commit()
     request.session["flash"] = "Vote clos : le décompte est publié."
     return _back(slug)
+
+
+# --- Synthesis -----------------------------------------------------------------------------------
+
+@router.get("/syntheses/{slug}")
+def synthesis_page(request: Request, slug: str, user: User | None = Depends(current_user),
+                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    return render(request, "synthesis.html", {
+        "s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
+        "can_write": policy.can_manage(user), "can_check": policy.can_export(user)})
+
+
+@router.post("/syntheses/{slug}/phrases")
+def synthesis_sentence(request: Request, slug: str, form: FormData = Depends(form_data),
+                       user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    synthesis.add_sentence(db, user, slug, str(form.get("text", "")),
+                           synthesis.parse_citations(str(form.get("citations", ""))[:2000]))
+    db.commit()
+    return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
+
+
+@router.get("/syntheses/{slug}/couverture")
+def synthesis_coverage(request: Request, slug: str, user: User | None = Depends(current_user),
+                       db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    themes_cov, groups_cov = synthesis.coverage(db, user, slug)
+    return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": themes_cov,
+                                                       "groups": groups_cov, "THEME_LABELS": ideas.THEME_LABELS})

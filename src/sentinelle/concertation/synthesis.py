@@ -1,0 +1,167 @@
+"""The written synthesis and the guarantors' check of it: every sentence cites the contributions it
+rests on (ideas and comments of the idea box, by id); the coverage view shows, per theme and per
+opinion group, which contributions no sentence represents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts import audit
+from sentinelle.accounts.models import User
+from sentinelle.concertation import ideas, opinion, policy
+from sentinelle.concertation.models import Idea, IdeaComment, Synthesis, SynthesisCitation, SynthesisSentence
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+
+CITATION = re.compile(r"^(idea|comment):(\d{1,10})$")
+
+
+def get(session: Session, slug: str) -> Synthesis:
+    found = session.scalar(select(Synthesis).where(Synthesis.slug == slug))
+    if found is None:
+        raise NotFound(f"synthèse introuvable : {slug}", "slug")
+    return found
+
+
+def listing(session: Session) -> list[Synthesis]:
+    return list(session.scalars(select(Synthesis).order_by(Synthesis.id)))
+
+
+def _writer(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    if not policy.can_manage(user):
+        raise Forbidden("la synthèse est rédigée par l'agence nationale")
+    return user
+
+
+def create(session: Session, user: User | None, slug: str, title: str) -> Synthesis:
+    actor = _writer(user)
+    if session.scalar(select(Synthesis.id).where(Synthesis.slug == slug)) is not None:
+        raise Conflict(f"une synthèse « {slug} » existe déjà", "slug")
+    s = Synthesis(slug=slug, title=title.strip())
+    session.add(s)
+    session.flush()
+    audit.record(session, actor, "synthesis.create", "synthesis", s.id, after={"slug": slug})
+    return s
+
+
+def parse_citations(text: str) -> list[tuple[str, int]]:
+    """« idea:12, comment:40 » → [("idea", 12), ("comment", 40)]; a bad one is named."""
+    out = []
+    for part in (p.strip() for p in text.replace(";", ",").split(",")):
+        if not part:
+            continue
+        m = CITATION.match(part)
+        if m is None:
+            raise Invalid(f"citation illisible : « {part} » (idea:N ou comment:N)", "citations")
+        out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+def add_sentence(session: Session, user: User | None, slug: str, text: str,
+                 citations: list[tuple[str, int]]) -> SynthesisSentence:
+    """A sentence and the contributions it rests on: at least one, each existing (a sentence without a
+    source is refused, as is a source that does not exist)."""
+    actor = _writer(user)
+    s = get(session, slug)
+    text = text.strip()
+    if not 3 <= len(text) <= 5000:
+        raise Invalid("text : de 3 à 5 000 caractères", "text")
+    if not citations:
+        raise Invalid("chaque phrase cite au moins une contribution", "citations")
+    for target, target_id in citations:
+        model = Idea if target == "idea" else IdeaComment
+        if session.get(model, target_id) is None:
+            raise Invalid(f"contribution introuvable : {target}:{target_id}", "citations")
+    sentence = SynthesisSentence(synthesis_id=s.id, text=text, author_id=actor.id)
+    session.add(sentence)
+    session.flush()
+    for target, target_id in dict.fromkeys(citations):
+        session.add(SynthesisCitation(sentence_id=sentence.id, target=target, target_id=target_id))
+    audit.record(session, actor, "synthesis.sentence", "synthesis", s.id,
+                 after={"sentence": sentence.id, "citations": [f"{t}:{i}" for t, i in citations]})
+    session.flush()
+    return sentence
+
+
+@dataclass
+class CitedSentence:
+    sentence: SynthesisSentence
+    sources: list[tuple[str, int, str, str]]  # target, id, text (empty when hidden), its page
+
+
+def sentences(session: Session, slug: str) -> list[CitedSentence]:
+    s = get(session, slug)
+    rows = list(session.scalars(select(SynthesisSentence).where(SynthesisSentence.synthesis_id == s.id)
+                                .order_by(SynthesisSentence.id)))
+    cites = session.scalars(select(SynthesisCitation).where(SynthesisCitation.sentence_id.in_([r.id for r in rows]))
+                            .order_by(SynthesisCitation.id)).all() if rows else []
+    out = {r.id: CitedSentence(r, []) for r in rows}
+    for c in cites:
+        if c.target == "idea":
+            idea = session.get(Idea, c.target_id)
+            text = "" if idea is None or idea.hidden else idea.title
+            href = f"/concertation/idees/{c.target_id}"
+        else:
+            comment = session.get(IdeaComment, c.target_id)
+            text = "" if comment is None or comment.hidden else comment.body
+            href = f"/concertation/idees/{comment.idea_id if comment else 0}#commentaire-{c.target_id}"
+        out[c.sentence_id].sources.append((c.target, c.target_id, text, href))
+    return list(out.values())
+
+
+@dataclass
+class ThemeCoverage:
+    theme: str
+    ideas: int
+    cited: int
+    uncited: list[Idea] = field(default_factory=list)
+
+
+@dataclass
+class GroupCoverage:
+    group: int
+    participants: int
+    representative: list[tuple[Idea, str, bool]] = field(default_factory=list)  # idea, stance, cited?
+
+
+def coverage(session: Session, user: User | None, slug: str) -> tuple[list[ThemeCoverage], list[GroupCoverage]]:
+    """For the guarantors (and the agency): per theme, the visible ideas no sentence cites (an idea is
+    also covered when a comment on it is cited); per opinion group of the idea box's voters, the ideas
+    that set the group apart and whether a sentence cites them."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    if not policy.can_export(user):
+        raise Forbidden("la vue de couverture est réservée aux garants et à l'agence")
+    s = get(session, slug)
+    cites = session.execute(select(SynthesisCitation.target, SynthesisCitation.target_id)
+                            .join(SynthesisSentence, SynthesisSentence.id == SynthesisCitation.sentence_id)
+                            .where(SynthesisSentence.synthesis_id == s.id)).all()
+    cited = {i for t, i in cites if t == "idea"}
+    comment_ids = [i for t, i in cites if t == "comment"]
+    if comment_ids:
+        cited |= set(session.scalars(select(IdeaComment.idea_id).where(IdeaComment.id.in_(comment_ids))))
+    visible = list(session.scalars(select(Idea).where(Idea.hidden.is_(False)).order_by(Idea.id)))
+    themes = []
+    for theme in ideas.THEME_LABELS:
+        mine = [i for i in visible if i.theme == theme]
+        themes.append(ThemeCoverage(theme, len(mine), sum(i.id in cited for i in mine),
+                                    [i for i in mine if i.id not in cited]))
+    votes = ideas.vote_matrix(session)
+    groups: list[GroupCoverage] = []
+    if len(votes.participants) >= 4 and len(votes.statements) >= 2:
+        result = opinion.groups(votes)
+        by_id = {str(i.id): i for i in visible}
+        for g, reps in opinion.representative(result).items():
+            cov = GroupCoverage(g, int(np.sum(result.group == g)))
+            for r in reps:
+                if r.statement in by_id:
+                    idea = by_id[r.statement]
+                    cov.representative.append((idea, r.stance, idea.id in cited))
+            groups.append(cov)
+    return themes, groups

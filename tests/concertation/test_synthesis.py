@@ -1,0 +1,66 @@
+"""The written synthesis: every sentence cites existing contributions; the guarantors see what no
+sentence represents, per theme and per opinion group."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.concertation import ideas, synthesis
+from sentinelle.errors import Forbidden, Invalid
+from tests.factories import World
+
+
+def test_sentences_cite_their_sources(session: Session, world: World) -> None:
+    a = ideas.post(session, world.users["citizen"], "access", "Prévenir les patients avant la rupture")
+    b = ideas.post(session, world.users["lyon"], "efficiency", "Mutualiser les stocks entre hôpitaux")
+    c = ideas.comment(session, world.users["paris"], b.id, "Par GHT, avec un stock tampon.")
+    synthesis.create(session, world.users["national"], "bilan", "Bilan de la concertation")
+    with pytest.raises(Forbidden):
+        synthesis.add_sentence(session, world.users["guarantor"], "bilan", "Une phrase.", [("idea", a.id)])
+    with pytest.raises(Invalid, match="au moins une"):
+        synthesis.add_sentence(session, world.users["national"], "bilan", "Sans source.", [])
+    with pytest.raises(Invalid, match="introuvable : idea:999"):
+        synthesis.add_sentence(session, world.users["national"], "bilan", "Source absente.", [("idea", 999)])
+    with pytest.raises(Invalid, match="illisible"):
+        synthesis.parse_citations("idea:1, idée 2")
+    synthesis.add_sentence(session, world.users["national"], "bilan", "Les patients veulent être prévenus.",
+                           synthesis.parse_citations(f"idea:{a.id}"))
+    synthesis.add_sentence(session, world.users["national"], "bilan", "Les hôpitaux proposent de mutualiser.",
+                           synthesis.parse_citations(f"comment:{c.id}"))
+    session.commit()
+    cited = synthesis.sentences(session, "bilan")
+    assert [s.sources for s in cited] == [
+        [("idea", a.id, a.title, f"/concertation/idees/{a.id}")],
+        [("comment", c.id, c.body, f"/concertation/idees/{b.id}#commentaire-{c.id}")]]
+
+
+def test_the_coverage_view_shows_what_no_sentence_represents(session: Session, world: World) -> None:
+    author = world.users["citizen"]
+    theme_ideas = [ideas.post(session, author, "access", f"Idée d'accès {n}") for n in range(3)]
+    other = ideas.post(session, world.users["lyon"], "territories", "Produire en région")
+    # Two camps of voters: the first agrees with ideas 0 and 1, the second with idea 2.
+    session.execute(insert(User), [{"email": f"camp{i}@test.fr", "name": f"C{i}", "password_hash": "x",
+                                    "role": "citizen"} for i in range(20)])
+    voters = session.scalars(select(User).where(User.email.like("camp%@test.fr")).order_by(User.id)).all()
+    for n, voter in enumerate(voters):
+        camp = n % 2
+        for k, idea in enumerate(theme_ideas):
+            ideas._upsert_votes(session, [{"idea_id": idea.id, "voter": ideas.voter_of(voter),
+                                           "value": 1 if (k < 2) == (camp == 0) else -1, "at": idea.created_at}])
+    synthesis.create(session, world.users["national"], "bilan", "Bilan")
+    synthesis.add_sentence(session, world.users["national"], "bilan", "Un camp veut ceci.",
+                           [("idea", theme_ideas[0].id)])
+    session.commit()
+    with pytest.raises(Forbidden):
+        synthesis.coverage(session, world.users["citizen"], "bilan")
+    themes, groups = synthesis.coverage(session, world.users["guarantor"], "bilan")
+    access = next(t for t in themes if t.theme == "access")
+    assert (access.ideas, access.cited) == (3, 1)
+    assert [i.id for i in access.uncited] == [theme_ideas[1].id, theme_ideas[2].id]
+    assert [i.id for i in next(t for t in themes if t.theme == "territories").uncited] == [other.id]
+    assert len(groups) == 2
+    represented = {idea.id: cited for g in groups for idea, _, cited in g.representative}
+    assert represented.get(theme_ideas[0].id) is True and represented.get(theme_ideas[2].id) is False
