@@ -256,7 +256,42 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     people = _questionnaire(session, ansm, rng)
     summary.answers = len(people)
     _assembly(session, ansm, [*people, users["citoyen@exemple.demo"]], rng)
+    _ideas(session, ansm, people, rng)
     return summary
+
+
+IDEAS = [
+    ("access", "Prévenir les patients dès qu'un médicament risque de manquer",
+     "Un message de la pharmacie avant la rupture, pas après."),
+    ("access", "Une liste publique et à jour des médicaments en tension", ""),
+    ("efficiency", "Mutualiser les stocks de dispositifs entre hôpitaux d'un même GHT", ""),
+    ("efficiency", "Autoriser le pharmacien à substituer sans nouvelle ordonnance en cas de rupture", ""),
+    ("territories", "Relocaliser en Europe la production des médicaments essentiels",
+     "Quitte à payer un peu plus cher les produits les plus critiques."),
+    ("territories", "Des stocks de sécurité tenus par chaque région", ""),
+]
+
+
+def _ideas(session: Session, ansm: User, people: list[User], rng: random.Random) -> None:
+    """A few ideas of the demo citizens with votes from two camps, a comment, and a synthesis whose
+    sentences cite them (the guarantor's coverage view shows what it leaves out)."""
+    from sentinelle.concertation import ideas, synthesis
+
+    posted = [ideas.post(session, people[n % len(people)], theme, title, body)
+              for n, (theme, title, body) in enumerate(IDEAS)]
+    for n, person in enumerate(people):
+        camp = n % 3 == 0  # a third leans to producing in Europe, the rest to information
+        for k, idea in enumerate(posted):
+            leaning = 1 if (k >= 4) == camp else rng.choice((-1, 0, 1))
+            ideas.vote(session, person, idea.id, leaning)
+    reply = ideas.comment(session, people[1], posted[2].id, "Avec un stock tampon géré par la pharmacie du GHT.")
+    synthesis.create(session, ansm, "bilan-concertation", "Bilan de la concertation (démonstration)")
+    synthesis.add_sentence(session, ansm, "bilan-concertation",
+                           "Les participants demandent d'abord à être prévenus avant une rupture, et une liste "
+                           "publique des médicaments en tension.", [("idea", posted[0].id), ("idea", posted[1].id)])
+    synthesis.add_sentence(session, ansm, "bilan-concertation",
+                           "Les hôpitaux proposent de mutualiser leurs stocks au sein des groupements.",
+                           [("idea", posted[2].id), ("comment", reply.id)])
 
 
 def random_answers(rng: random.Random, questions: list[Any]) -> dict[str, object]:
