@@ -147,3 +147,18 @@ def test_a_polis_conversation_comes_into_the_idea_box(session: Session, world: W
                                              if p in set(conversation.votes.participants[r] for r in conversation.votes.rows)]
     voted = sorted(set(conversation.votes.rows.tolist()))
     assert adjusted_rand_score(from_files.group[voted], from_store.group) == 1.0
+
+
+def test_votes_are_exported_pseudonymised(session: Session, world: World) -> None:
+    idea = ideas.post(session, world.users["citizen"], "access", "Une idée")
+    hidden = ideas.post(session, world.users["citizen"], "access", "Une idée masquée")
+    for who, value in (("lyon", 1), ("paris", -1)):
+        ideas.vote(session, world.users[who], idea.id, value)
+        ideas.vote(session, world.users[who], hidden.id, value)
+    ideas.moderate(session, world.users["national"], "idea", hidden.id, "hide", "hors charte")
+    session.commit()
+    first, second = ideas.export_votes_csv(session), ideas.export_votes_csv(session)
+    rows = [line.split(",") for line in first.strip().splitlines()[1:]]
+    assert sorted((int(i), v) for i, _, v in rows) == [(idea.id, "-1"), (idea.id, "1")]
+    assert "user:" not in first and str(world.users["lyon"].id) not in {p for _, p, _ in rows}
+    assert {p for _, p, _ in rows}.isdisjoint({line.split(",")[1] for line in second.strip().splitlines()[1:]})

@@ -104,6 +104,7 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("export answers", "GET", "/api/v1/questionnaires/avis/export.csv", None,
          {None: 401, "national": 200, "guarantor": 200}, 403),
         ("ideas", "GET", "/api/v1/ideas", None, {}, 200),
+        ("votes open data", "GET", "/api/v1/ideas-votes.csv", None, {}, 200),
         ("idea", "GET", f"/api/v1/ideas/{ids['idea']}", None, {}, 200),
         ("post an idea", "POST", "/api/v1/ideas", {"theme": "efficiency", "title": "Mutualiser les stocks"},
          {None: 401}, 201),

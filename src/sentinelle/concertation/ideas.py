@@ -326,3 +326,25 @@ def vote_matrix(session: Session, theme: str | None = None) -> opinion.Votes:
                          np.array([column[i] for _, i, _ in cells], dtype=np.int64),
                          np.array([value for _, _, value in cells], dtype=np.float64),
                          frozenset(str(i) for i, hidden in idea_rows if hidden))
+
+
+def export_votes_csv(session: Session) -> str:
+    """The idea box's votes as open data, pseudonymised: one row per vote (idea, pseudonym, value), the
+    pseudonym drawn afresh at each export from a random key (one voter keeps one pseudonym within an
+    export, so the vote matrix can be studied, but nothing links it to an account or to another
+    export); votes on hidden ideas are left out."""
+    import csv
+    import hashlib
+    import hmac
+    import io
+    import secrets
+
+    key = secrets.token_bytes(16)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["idea_id", "voter", "value"])
+    rows = session.execute(select(IdeaVote.idea_id, IdeaVote.voter, IdeaVote.value).join(Idea, Idea.id == IdeaVote.idea_id)
+                           .where(Idea.hidden.is_(False)).order_by(IdeaVote.idea_id, IdeaVote.id))
+    for idea_id, voter, value in rows:
+        writer.writerow([idea_id, hmac.new(key, voter.encode(), hashlib.sha256).hexdigest()[:16], value])
+    return buffer.getvalue()

@@ -194,3 +194,10 @@ def moderate(data: schemas.ModerationIn, user: User | None = Depends(api_csrf),
     m = ideas.moderate(db, user, data.target, data.target_id, data.action, data.reason)
     db.commit()
     return schemas.CreatedOut(id=m.id)
+
+
+@router.get("/ideas-votes.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def votes_csv(db: Session = Depends(get_db)) -> Response:
+    """Open data: every vote of the idea box, pseudonymised afresh at each export."""
+    return Response(ideas.export_votes_csv(db), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sentinelle-votes-idees.csv"'})
