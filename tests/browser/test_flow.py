@@ -180,8 +180,9 @@ def test_dashboard_map_and_purchaser_catalogue(page, site: Site) -> None:  # typ
 
 
 PAGES = {
-    None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1"],
-    "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1"],
+    None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1", "/concertation", "/concertation/idees"],
+    "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
+                         "/concertation", "/concertation/questionnaires/nouveau"],
     "lyon@test.fr": ["/declarer?q=seringue", "/produits/1"],
     "maker_a@test.fr": ["/preavis"],
     "purchaser@test.fr": ["/adherents"],

@@ -85,3 +85,31 @@ def test_a_draft_is_hidden_but_from_the_agency(client: TestClient, session: Sess
     assert client.get("/api/v1/questionnaires/brouillon", headers=bearer(tokens, "citizen")).status_code == 404
     assert client.get("/api/v1/questionnaires/brouillon", headers=bearer(tokens, "national")).status_code == 200
     assert [q["slug"] for q in client.get("/api/v1/questionnaires").json()] == []
+
+
+def test_the_agency_writes_opens_and_revises_a_questionnaire(client: TestClient, session: Session,
+                                                             world: World) -> None:
+    login(client, "citizen@test.fr")
+    assert client.get("/concertation/questionnaires/nouveau").status_code == 403
+    client.cookies.clear()
+    login(client, "national@test.fr")
+    page = client.get("/concertation/questionnaires/nouveau")
+    token = csrf_of(page.text)
+    bad = client.post("/concertation/questionnaires/nouveau", data={
+        "csrf_token": token, "slug": "avis", "title": "Avis", "questions": "[{\"key\": \"a\""})
+    assert bad.status_code == 422 and "questions : JSON illisible" in bad.text
+    odd = client.post("/concertation/questionnaires/nouveau", data={
+        "csrf_token": token, "slug": "avis", "title": "Avis",
+        "questions": '[{"key": "a", "kind": "single", "text": "Oui ?", "options": [{"key": "o", "label": "Oui"}]}]'})
+    assert odd.status_code == 422 and "au moins deux options" in odd.text
+    created = client.post("/concertation/questionnaires/nouveau", data={
+        "csrf_token": token, "slug": "avis", "title": "Votre avis", "anonymous": "on",
+        "questions": '[{"key": "note", "kind": "scale", "text": "Votre note ?", "required": true}]'},
+        follow_redirects=True)
+    assert created.status_code == 200 and "enregistré (brouillon)" in created.text
+    client.post("/concertation/questionnaires/avis/etat", data={"csrf_token": token, "status": "open"})
+    assert qs.get(session, "avis").status == "open"
+    client.post("/concertation/questionnaires/avis/version", data={
+        "csrf_token": token, "questions": '[{"key": "note", "kind": "scale", "text": "Votre note sur 5 ?"}]'})
+    session.expire_all()
+    assert [v.number for v in qs.versions(session, qs.get(session, "avis"))] == [1, 2]

@@ -14,7 +14,7 @@ from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
-from sentinelle.errors import DomainError, Invalid, RateLimited
+from sentinelle.errors import DomainError, Forbidden, Invalid, RateLimited
 from sentinelle.web.deps import check_csrf, current_user, get_db
 from sentinelle.web.templating import render
 
@@ -43,11 +43,85 @@ def _questions(db: Session, q: Any) -> list[Question]:
 def _form_page(request: Request, db: Session, user: User | None, slug: str, values: dict[str, Any] | None = None,
                error: DomainError | None = None) -> Any:
     q = qs.visible(db, user, slug)
+    import json
+
     context = {"q": q, "questions": _questions(db, q), "values": values or {}, "answered": qs.has_answered(db, user, q),
-               "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES}
+               "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES, "can_manage": policy.can_manage(user),
+               "wording": json.dumps(qs.current(db, q).questions, ensure_ascii=False, indent=1),
+               "version": qs.current(db, q).number}
     if error is not None:
         context.update(error=error.message, field=error.field)
     return render(request, "questionnaire.html", context, 422 if error is not None else 200)
+
+
+EXAMPLE_QUESTIONS = """[
+  {"key": "acces", "kind": "scale", "text": "Obtenir vos médicaments est-il facile ?", "scale_min": 1,
+   "scale_max": 5, "scale_labels": ["Très difficile", "Très facile"], "required": true},
+  {"key": "source", "kind": "single", "text": "Votre source d'information la plus fiable ?",
+   "options": [{"key": "medecin", "label": "Mon médecin"}, {"key": "pharmacien", "label": "Mon pharmacien"}]},
+  {"key": "idee", "kind": "text", "text": "Une proposition ?"}
+]"""
+
+
+def _questions_json(raw: str) -> list[dict[str, Any]]:
+    import json
+
+    try:
+        questions = json.loads(raw)
+    except ValueError as exc:
+        raise Invalid(f"questions : JSON illisible ({exc})", "questions") from exc
+    if not isinstance(questions, list):
+        raise Invalid("questions : une liste de questions est attendue", "questions")
+    return questions
+
+
+@router.get("/questionnaires/nouveau")
+def builder(request: Request, user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
+    """The agency writes a questionnaire: its questions as JSON (the kinds and fields of docs/concertation.md)."""
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    return render(request, "questionnaire_builder.html", {"form": {"questions": EXAMPLE_QUESTIONS}})
+
+
+@router.post("/questionnaires/nouveau")
+def build(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
+          db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    slug = str(form.get("slug", "")).strip()
+    try:
+        if not slug or len(slug) > 80 or not all(c.isalnum() or c == "-" for c in slug) or slug != slug.lower():
+            raise Invalid("slug : minuscules, chiffres et tirets (80 au plus)", "slug")
+        qs.create(db, user, slug, str(form.get("title", ""))[:300] or slug,
+                  _questions_json(str(form.get("questions", ""))), description=str(form.get("description", ""))[:5000],
+                  anonymous=form.get("anonymous") == "on")
+    except DomainError as exc:
+        if exc.status not in (409, 422):
+            raise
+        db.rollback()
+        return render(request, "questionnaire_builder.html", {"form": dict(form), "error": exc.message,
+                                                              "field": exc.field}, exc.status)
+    db.commit()
+    request.session["flash"] = "Questionnaire enregistré (brouillon) : ouvrez-le aux réponses quand il est prêt."
+    return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
+
+
+@router.post("/questionnaires/{slug}/etat")
+def set_status(request: Request, slug: str, form: FormData = Depends(form_data),
+               user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    qs.set_status(db, user, slug, str(form.get("status", "")))
+    db.commit()
+    return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
+
+
+@router.post("/questionnaires/{slug}/version")
+def new_version(request: Request, slug: str, form: FormData = Depends(form_data),
+                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    qs.revise(db, user, slug, _questions_json(str(form.get("questions", ""))))
+    db.commit()
+    request.session["flash"] = "Nouvelle version enregistrée : les réponses déjà reçues gardent la leur."
+    return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 
 @router.get("/questionnaires/{slug}")
