@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,14 +29,11 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import id_in_range, utcnow
+from sentinelle.store.db import upsert
 
 
 def _manage(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated("connectez-vous")
-    if not policy.can_manage(user):
-        raise Forbidden("l'organisation de l'assemblée revient à l'agence nationale")
-    return user
+    return policy.manager(user, "l'organisation de l'assemblée revient à l'agence nationale")
 
 
 def get(session: Session, slug: str) -> Assembly:
@@ -191,8 +187,7 @@ def vote(session: Session, user: User | None, motion_id: int, choice: str) -> No
     if motion.status != "open":
         raise Conflict("vote clos : le décompte est publié")
     attend(session, user, s.id)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(MotionVote.__table__).values(motion_id=motion.id, member_id=member.id, choice=choice, at=utcnow())
+    stmt = upsert(session, MotionVote.__table__).values(motion_id=motion.id, member_id=member.id, choice=choice, at=utcnow())
     session.connection().execute(stmt.on_conflict_do_update(
         index_elements=["motion_id", "member_id"], set_={"choice": stmt.excluded.choice, "at": stmt.excluded.at}))
 

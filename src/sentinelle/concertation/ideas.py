@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from sentinelle.concertation import opinion, policy, polis
 from sentinelle.concertation.models import THEMES, VOTES, Idea, IdeaComment, IdeaReport, IdeaVote, Moderation
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from sentinelle.store.base import id_in_range, utcnow
+from sentinelle.store.db import upsert
 
 THEME_LABELS = {
     "efficiency": "Efficience du système de santé",
@@ -122,9 +122,7 @@ def vote(session: Session, user: User | None, idea_id: int, value: int) -> IdeaV
 
 
 def _upsert_votes(session: Session, rows: list[dict[str, object]]) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = IdeaVote.__table__
-    stmt = insert(table)
+    stmt = upsert(session, IdeaVote.__table__)
     session.connection().execute(stmt.on_conflict_do_update(
         index_elements=["idea_id", "voter"], set_={"value": stmt.excluded.value, "at": stmt.excluded.at}), rows)
 

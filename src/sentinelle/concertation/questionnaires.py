@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from sentinelle.concertation.models import (
 from sentinelle.concertation.schemas import Question, Wording, check_answers, choices
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import utcnow
+from sentinelle.store.db import upsert
 
 ANSWERED = "__answered"  # tally choice: respondents who answered the question
 RESPONDENTS = "__respondents"  # tally question: respondents, per profile and region
@@ -143,9 +143,8 @@ def visible(session: Session, user: User | None, slug: str) -> Questionnaire:
 def _bump(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add 1 to each tally row, creating it if needed: one upsert statement, executed for all the rows
     (atomic per row under concurrent answers on both databases)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = QuestionnaireTally.__table__
-    stmt = insert(table).values(count=1).on_conflict_do_update(
+    stmt = upsert(session, table).values(count=1).on_conflict_do_update(
         index_elements=["version_id", "question", "choice", "profile", "region"],
         set_={"count": table.c.count + 1})
     session.connection().execute(stmt, rows)

@@ -32,11 +32,7 @@ def listing(session: Session) -> list[Synthesis]:
 
 
 def _writer(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated("connectez-vous")
-    if not policy.can_manage(user):
-        raise Forbidden("la synthèse est rédigée par l'agence nationale")
-    return user
+    return policy.manager(user, "la synthèse est rédigée par l'agence nationale")
 
 
 def create(session: Session, user: User | None, slug: str, title: str) -> Synthesis:

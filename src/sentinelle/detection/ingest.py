@@ -167,9 +167,10 @@ def _typed_orders(source: str) -> str:
 
 
 def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, source: str, step: Callable[[str], None],
-                 key_hashes: bool) -> tuple[list[Rejection], int]:
+                 key_hashes: bool, first: int) -> tuple[list[Rejection], int]:
     """The order lines of a file (`source`) checked and stored, against the stored lines it may name
-    (named_lines); the rejections and the new lines.
+    (named_lines), their keys numbered after `first` (the largest stored); the rejections and the new
+    lines.
 
     The rows that pass their own checks are stored at once, then the repeats are taken back out: a
     national file is written once (a checked copy first, then the store, took twice the time)."""
@@ -178,7 +179,6 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, source: str, step: 
     rejections = _rejections(con, path, typed)
     step(PHASES[0])
     # The line key: the record number after the largest key stored (unique, no window to compute).
-    first = con.execute("SELECT coalesce(max(lid), 0) FROM orders").fetchone()[0]
     inserted = _insert(con, "orders", f"""
         SELECT establishment_id, order_id, line_id, product_id, supplier_id, ordered_d, promised_d, qty,
                NULLIF(region, ''), cancelled_d, {first} + record AS lid,
@@ -307,8 +307,8 @@ def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path, source: str, ro
         # of its lines, so the repeats are within it).
         fresh = ""
         first, last = con.execute("SELECT min(delivered_d), max(delivered_d) FROM checked_deliveries "
-                                  "WHERE reason IS NULL").fetchone()
-        if has_deliveries and first is not None:
+                                  "WHERE reason IS NULL").fetchone() if has_deliveries else (None, None)
+        if first is not None:
             # The stored deliveries of this file's lines and dates only: a repeat has the same date, and a
             # day's file spans a day or two of a hundred million deliveries (in a store filled day by day
             # the other blocks are skipped by their date ranges).
@@ -370,7 +370,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         _find_named(con, [s for s in (order_source, delivery_source if few else None) if s is not None and stored])
         if order_source is not None:
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes)
+            rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes, last)
             report.rejections += rejected
             step(PHASES[1])
         if delivery_source is not None:

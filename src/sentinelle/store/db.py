@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from sentinelle.config import get_settings
@@ -32,6 +33,13 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def upsert(session: Session, table: Table):  # type: ignore[no-untyped-def]
+    """INSERT into `table` in the session's dialect, ready for `.on_conflict_do_update` (both SQLite and
+    PostgreSQL have it): one statement, so concurrent writers of one row never make two."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 @lru_cache

@@ -46,6 +46,14 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User | None
     return user
 
 
+def limit_votes(request: Request, user: User | None) -> None:
+    """Vote requests per person (the app's vote_limiter): 429 beyond."""
+    from sentinelle.errors import RateLimited
+
+    if user is not None and not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
+        raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
+
+
 def require_user(user: User | None = Depends(current_user)) -> User:
     if user is None:
         raise NotAuthenticated("connectez-vous pour accéder à cette page")

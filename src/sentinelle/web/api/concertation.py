@@ -12,9 +12,9 @@ from sentinelle.accounts.models import User
 from sentinelle.concertation import ideas, schemas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import Idea, Questionnaire
-from sentinelle.errors import Invalid, NotAuthenticated, RateLimited
+from sentinelle.errors import Invalid, NotAuthenticated
 from sentinelle.schemas_common import ERRORS
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import api_csrf, current_user, get_db, limit_votes
 
 router = APIRouter(tags=["concertation"], responses=ERRORS)
 
@@ -126,11 +126,6 @@ def _thread_out(t: ideas.Thread) -> schemas.CommentOut:
                               created_at=c.created_at, replies=[_thread_out(r) for r in t.replies])
 
 
-def _limited(request: Request, user: User) -> None:
-    if not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
-        raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
-
-
 @router.get("/ideas", response_model=list[schemas.IdeaOut])
 def list_ideas(theme: str | None = Query(None, pattern="^(efficiency|territories|access)$"),
                limit: int = Query(200, ge=1, le=1000), user: User | None = Depends(current_user),
@@ -164,8 +159,7 @@ def read_idea(idea_id: int, user: User | None = Depends(current_user),
 def vote(idea_id: int, data: schemas.VoteIn, request: Request, user: User | None = Depends(api_csrf),
          db: Session = Depends(get_db)) -> schemas.TallyOut:
     """Agree (1), disagree (-1) or pass (0): one vote per person and idea, a new one replaces it."""
-    if user is not None:
-        _limited(request, user)
+    limit_votes(request, user)
     ideas.vote(db, user, idea_id, data.value)
     db.commit()
     t = ideas.tallies(db, [idea_id]).get(idea_id, ideas.Tally())

@@ -14,8 +14,9 @@ from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
-from sentinelle.errors import DomainError, Forbidden, Invalid, RateLimited
-from sentinelle.web.deps import check_csrf, current_user, get_db
+from sentinelle.errors import DomainError, Forbidden, Invalid
+from sentinelle.web.deps import check_csrf, current_user, get_db, limit_votes
+from sentinelle.web.forms import form_int
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/concertation")
@@ -201,12 +202,11 @@ def export(slug: str, user: User | None = Depends(current_user), db: Session = D
 # --- Idea box ------------------------------------------------------------------------------------
 
 def _form_int(value: object, field: str) -> int | None:
+    """forms.form_int, with no more digits than a database id has."""
     raw = str(value or "").strip()
-    if not raw:
-        return None
-    if not raw.lstrip("-").isdigit() or len(raw) > 11:
+    if len(raw) > 11:
         raise Invalid(f"nombre entier attendu pour « {field} »", field)
-    return int(raw)
+    return form_int(raw, field)
 
 
 @router.get("/idees")
@@ -255,8 +255,7 @@ def idea_page(request: Request, idea_id: int, user: User | None = Depends(curren
 def idea_vote(request: Request, idea_id: int, form: FormData = Depends(form_data),
               user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    if user is not None and not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
-        raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
+    limit_votes(request, user)
     ideas.vote(db, user, idea_id, _form_int(form.get("value"), "value"))  # type: ignore[arg-type]
     db.commit()
     back = str(form.get("back", ""))
