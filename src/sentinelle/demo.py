@@ -343,8 +343,9 @@ def _assembly(session: Session, ansm: User, people: list[User], rng: random.Rand
 
     regions = [r.code for r in REGIONS]
     assembly.create(session, ansm, "parlement-sante", "Parlement Santé", seats=len(people))
-    assembly.draw(session, ansm, "parlement-sante", date.today().year, f"demo-{date.today().year}-graine",
-                  [(p.id, rng.choice(PROFILES), rng.choice(regions)) for p in people])
+    for person in people:
+        assembly.volunteer(session, person, "parlement-sante", rng.choice(PROFILES), rng.choice(regions))
+    assembly.draw(session, ansm, "parlement-sante", date.today().year, f"demo-{date.today().year}-graine")
     sitting = assembly.open_sitting(session, ansm, "parlement-sante", "Séance sur les pénuries de l'hiver")
     decided = assembly.propose(session, ansm, sitting.id, "Publier la liste des médicaments en tension chaque semaine")
     for person in people[:40]:

@@ -79,3 +79,28 @@ def test_without_quorum_no_decision(session: Session, world: World) -> None:
     motion = assembly.propose(session, world.users["national"], sitting, "Motion sans quorum")
     assembly.vote(session, members[0], motion.id, "pour")  # 1 present of 4, quorum 2
     assert assembly.close(session, world.users["national"], motion.id).status == "no_quorum"
+
+
+def test_volunteers_offer_once_withdraw_and_are_drawn_from(session: Session, world: World) -> None:
+    assembly.create(session, world.users["national"], "parlement", "Parlement Santé", seats=2)
+    pool = volunteers(session, 5)
+    people = [session.get(User, uid) for uid, _, _ in pool]
+    for person, (_, profile, region) in zip(people, pool):
+        assembly.volunteer(session, person, "parlement", profile, region)
+    # Offering again replaces the profile and region: still one offer.
+    assembly.volunteer(session, people[0], "parlement", "carer", "93")
+    offers = assembly.volunteers(session, world.users["national"], "parlement")
+    assert len(offers) == 5 and (offers[0].profile, offers[0].region) == ("carer", "93")
+    assert assembly.withdraw(session, people[4], "parlement") and not assembly.withdraw(session, people[4], "parlement")
+    assert sum(assembly.volunteer_counts(session, "parlement").values()) == 4
+    with pytest.raises(Invalid, match="region"):
+        assembly.volunteer(session, people[1], "parlement", "patient", "99")
+    with pytest.raises(Invalid, match="profile"):
+        assembly.volunteer(session, people[1], "parlement", "astronaut", "11")
+    with pytest.raises(Forbidden):
+        assembly.volunteers(session, world.users["citizen"], "parlement")
+    record = assembly.draw(session, world.users["national"], "parlement", 2026, "graine-publiee-2026")
+    # The published list is the offers at the time of the draw; the withdrawn one is not in it.
+    assert sorted(int(v["id"]) for v in record.volunteers) == sorted(p.id for p in people[:4])
+    drawn = {m.user_id for m in assembly.sitting_members(session, assembly.get(session, "parlement"))}
+    assert len(drawn) == 2 and drawn <= {p.id for p in people[:4]}

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.service import add_member
-from sentinelle.concertation import ideas
+from sentinelle.concertation import assembly, ideas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import QUESTIONS
 from sentinelle.signals import schemas, service
@@ -35,6 +35,12 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     qs.set_status(session, world.users["national"], "avis", "open")
     qs.create(session, world.users["national"], "brouillon", "Brouillon", QUESTIONS[:3])
     idea = ideas.post(session, world.users["citizen"], "access", "Prévenir avant la rupture")
+    # An assembly where the citizen sits, a sitting with a motion open to the vote.
+    assembly.create(session, world.users["national"], "parlement", "Parlement Santé", seats=1)
+    assembly.draw(session, world.users["national"], "parlement", 2026, "graine-publiee-2026",
+                  [(world.users["citizen"].id, "citizen", "84")])
+    sitting = assembly.open_sitting(session, world.users["national"], "parlement", "Séance")
+    motion = assembly.propose(session, world.users["national"], sitting.id, "Stocks régionaux")
     session.commit()
     published = published_signal(session, world, product_index=2)
     alt = service.add_alternative(session, world.users["national"], published.id,
@@ -43,7 +49,7 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     return {"declared": declared.id, "notice": notice.id, "published": published.id,
             "published_version": published.version, "regional": regional.id, "regional_version": regional.version,
             "alternative": alt.id, "uniha": world.orgs["uniha"].id, "grenoble": world.orgs["grenoble"].id,
-            "product": world.products[0].id, "idea": idea.id}
+            "product": world.products[0].id, "idea": idea.id, "sitting": sitting.id, "motion": motion.id}
 
 
 # endpoint -> (method, path template, body maker, {role: expected status}); roles not named expect `default`.
@@ -114,6 +120,24 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {None: 401}, 201),
         ("moderate", "POST", "/api/v1/idea-moderation",
          {"target": "idea", "target_id": ids["idea"], "action": "hide", "reason": "doublon"},
+         {None: 401, "national": 201}, 403),
+        ("assemblies", "GET", "/api/v1/assemblies", None, {}, 200),
+        ("assembly", "GET", "/api/v1/assemblies/parlement", None, {}, 200),
+        ("volunteer", "PUT", "/api/v1/assemblies/parlement/volunteers/mine", {"profile": "patient", "region": "84"},
+         {None: 401}, 200),
+        ("the offers", "GET", "/api/v1/assemblies/parlement/volunteers", None, {None: 401, "national": 200}, 403),
+        ("withdraw", "DELETE", "/api/v1/assemblies/parlement/volunteers/mine", None, {None: 401}, 204),
+        ("amend", "POST", f"/api/v1/sittings/{ids['sitting']}/motions", {"title": "Sauf DM", "amends": ids["motion"]},
+         {None: 401, "citizen": 201}, 403),
+        ("be present", "POST", f"/api/v1/sittings/{ids['sitting']}/presence", None, {None: 401, "citizen": 204}, 403),
+        ("vote a motion", "PUT", f"/api/v1/motions/{ids['motion']}/votes/mine", {"choice": "pour"},
+         {None: 401, "citizen": 204}, 403),
+        ("propose", "POST", f"/api/v1/sittings/{ids['sitting']}/motions", {"title": "Une motion"},
+         {None: 401, "national": 201}, 403),
+        ("close a vote", "POST", f"/api/v1/motions/{ids['motion']}/close", None, {None: 401, "national": 200}, 403),
+        ("open a sitting", "POST", "/api/v1/assemblies/parlement/sittings", {"title": "Séance 2"},
+         {None: 401, "national": 201}, 403),
+        ("draw", "POST", "/api/v1/assemblies/parlement/draws", {"year": 2027, "seed": "graine-publiee-2027"},
          {None: 401, "national": 201}, 403),
     ]
 

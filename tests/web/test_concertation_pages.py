@@ -95,21 +95,41 @@ def test_the_agency_writes_opens_and_revises_a_questionnaire(client: TestClient,
     login(client, "national@test.fr")
     page = client.get("/concertation/questionnaires/nouveau")
     token = csrf_of(page.text)
-    bad = client.post("/concertation/questionnaires/nouveau", data={
-        "csrf_token": token, "slug": "avis", "title": "Avis", "questions": "[{\"key\": \"a\""})
-    assert bad.status_code == 422 and "questions : JSON illisible" in bad.text
-    odd = client.post("/concertation/questionnaires/nouveau", data={
-        "csrf_token": token, "slug": "avis", "title": "Avis",
-        "questions": '[{"key": "a", "kind": "single", "text": "Oui ?", "options": [{"key": "o", "label": "Oui"}]}]'})
-    assert odd.status_code == 422 and "au moins deux options" in odd.text
-    created = client.post("/concertation/questionnaires/nouveau", data={
-        "csrf_token": token, "slug": "avis", "title": "Votre avis", "anonymous": "on",
-        "questions": '[{"key": "note", "kind": "scale", "text": "Votre note ?", "required": true}]'},
-        follow_redirects=True)
+    assert 'name="q-0-text"' in page.text and 'name="q-1-text"' not in page.text
+    first = {"csrf_token": token, "slug": "avis", "title": "Votre avis", "anonymous": "on", "count": "1",
+             "q-0-text": "Votre note ?", "q-0-kind": "scale", "q-0-required": "on", "q-0-scale_min": "1",
+             "q-0-scale_max": "5", "q-0-scale_low": "Mauvais", "q-0-scale_high": "Excellent"}
+    # "Add a question" shows one more block and keeps what was typed.
+    added = client.post("/concertation/questionnaires/nouveau", data={**first, "action": "add"})
+    assert added.status_code == 200 and 'name="q-1-text"' in added.text and "Votre note ?" in added.text
+    second = {**first, "count": "2", "q-1-text": "Votre source d'information la plus fiable ?", "q-1-kind": "single",
+              "q-1-options": "Mon médecin\nMon pharmacien"}
+    moved = client.post("/concertation/questionnaires/nouveau", data={**second, "action": "up-1"})
+    assert moved.text.index("Votre source") < moved.text.index("Votre note ?")
+    removed = client.post("/concertation/questionnaires/nouveau", data={**second, "action": "remove-0"})
+    assert "Votre note ?" not in removed.text and 'name="q-1-text"' not in removed.text
+    # A question with one option is named by its number; nothing is lost from the form.
+    odd = client.post("/concertation/questionnaires/nouveau", data={**second, "q-1-options": "Mon médecin",
+                                                                    "action": "save"})
+    assert odd.status_code == 422 and "question 2" in odd.text and "au moins deux options" in odd.text
+    assert 'id="q-1" class="question-block" aria-invalid="true"' in odd.text and "Votre note ?" in odd.text
+    scale = client.post("/concertation/questionnaires/nouveau", data={**second, "q-0-scale_max": "cinq",
+                                                                      "action": "save"})
+    assert scale.status_code == 422 and "question 1" in scale.text and "scale_max" in scale.text
+    created = client.post("/concertation/questionnaires/nouveau", data={**second, "action": "save"},
+                          follow_redirects=True)
     assert created.status_code == 200 and "enregistré (brouillon)" in created.text
+    wording = qs.current(session, qs.get(session, "avis")).questions
+    assert [q["key"] for q in wording] == ["votre_note", "votre_source_d_information_la_plus"]
+    assert wording[0]["required"] and wording[0]["scale_labels"] == ["Mauvais", "Excellent"]
+    assert [o["key"] for o in wording[1]["options"]] == ["mon_medecin", "mon_pharmacien"]
     client.post("/concertation/questionnaires/avis/etat", data={"csrf_token": token, "status": "open"})
     assert qs.get(session, "avis").status == "open"
+    # The next version starts from the current one, its option keys kept.
+    revision = client.get("/concertation/questionnaires/avis/version")
+    assert "mon_medecin | Mon médecin" in revision.text and "Votre note ?" in revision.text
     client.post("/concertation/questionnaires/avis/version", data={
-        "csrf_token": token, "questions": '[{"key": "note", "kind": "scale", "text": "Votre note sur 5 ?"}]'})
+        "csrf_token": token, "count": "1", "q-0-key": "votre_note", "q-0-text": "Votre note sur 5 ?",
+        "q-0-kind": "scale", "action": "save"})
     session.expire_all()
     assert [v.number for v in qs.versions(session, qs.get(session, "avis"))] == [1, 2]

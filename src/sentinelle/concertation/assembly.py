@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
+from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.concertation import lottery, policy
 from sentinelle.concertation.models import (
     CHOICES,
@@ -24,6 +25,7 @@ from sentinelle.concertation.models import (
     AssemblyMember,
     AssemblyPresence,
     AssemblySitting,
+    AssemblyVolunteer,
     Motion,
     MotionVote,
 )
@@ -68,15 +70,73 @@ def sitting_members(session: Session, assembly: Assembly) -> list[AssemblyMember
         AssemblyMember.assembly_id == assembly.id, AssemblyMember.term_end.is_(None)).order_by(AssemblyMember.id)))
 
 
+def volunteer(session: Session, user: User | None, slug: str, profile: str, region: str) -> AssemblyVolunteer:
+    """Offer to sit (anyone with an account), under a profile and a region; offering again replaces
+    the profile and region."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous pour vous porter volontaire")
+    a = get(session, slug)
+    if profile not in PROFILES:
+        raise Invalid(f"profile : profil inconnu {profile} ({', '.join(PROFILES)})", "profile")
+    if region not in BY_CODE:
+        raise Invalid(f"region : région inconnue {region}", "region")
+    stmt = upsert(session, AssemblyVolunteer.__table__).values(assembly_id=a.id, user_id=user.id, profile=profile,
+                                                               region=region, at=utcnow())
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=["assembly_id", "user_id"],
+        set_={"profile": stmt.excluded.profile, "region": stmt.excluded.region, "at": stmt.excluded.at}))
+    found = my_offer(session, user, slug)
+    assert found is not None
+    return found
+
+
+def withdraw(session: Session, user: User | None, slug: str) -> bool:
+    """Withdraw one's offer (True if there was one). A seat already drawn is not given up this way."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    offer = my_offer(session, user, slug)
+    if offer is None:
+        return False
+    session.delete(offer)
+    session.flush()
+    return True
+
+
+def my_offer(session: Session, user: User | None, slug: str) -> AssemblyVolunteer | None:
+    if user is None:
+        return None
+    a = get(session, slug)
+    return session.scalar(select(AssemblyVolunteer).where(AssemblyVolunteer.assembly_id == a.id,
+                                                          AssemblyVolunteer.user_id == user.id))
+
+
+def volunteers(session: Session, user: User | None, slug: str) -> list[AssemblyVolunteer]:
+    """The offers (the agency's view, before a draw publishes them as the list drawn from)."""
+    _manage(user)
+    a = get(session, slug)
+    return list(session.scalars(select(AssemblyVolunteer).where(AssemblyVolunteer.assembly_id == a.id)
+                                .order_by(AssemblyVolunteer.user_id)))
+
+
+def volunteer_counts(session: Session, slug: str) -> dict[str, int]:
+    """How many offers per profile (public: it tells whether each profile can be represented)."""
+    a = get(session, slug)
+    return dict(session.execute(select(AssemblyVolunteer.profile, func.count()).where(
+        AssemblyVolunteer.assembly_id == a.id).group_by(AssemblyVolunteer.profile)).all())
+
+
 def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
-         volunteers: Sequence[tuple[int, str, str]], targets: Mapping[tuple[str, str], float] | None = None
-         ) -> AssemblyDraw:
+         pool: Sequence[tuple[int, str, str]] | None = None,
+         targets: Mapping[tuple[str, str], float] | None = None) -> AssemblyDraw:
     """The year's draw: the longest-serving half of the sitting members leaves (none the first year),
-    and the free seats are drawn by lot among the volunteers (user id, profile, region) who do not sit,
-    stratified by profile and region. The seed and the volunteers are kept, so that anyone can redo it
-    with `lottery.draw` and `lottery.leaving`."""
+    and the free seats are drawn by lot among the volunteers (user id, profile, region; by default
+    those who offered, `volunteer`) who do not sit, stratified by profile and region. The seed and the
+    volunteers are kept, so that anyone can redo it with `lottery.draw` and `lottery.leaving`."""
     actor = _manage(user)
     a = get(session, slug)
+    volunteers = pool if pool is not None else [
+        (v.user_id, v.profile, v.region) for v in session.scalars(
+            select(AssemblyVolunteer).where(AssemblyVolunteer.assembly_id == a.id).order_by(AssemblyVolunteer.user_id))]
     if len(seed.strip()) < 8:
         raise Invalid("seed : au moins 8 caractères, publiés avant le tirage", "seed")
     for uid, profile, region in volunteers:
@@ -90,13 +150,14 @@ def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
         if str(m.id) in out:
             m.term_end = year
     staying = {m.user_id for m in sitting if str(m.id) not in out}
-    pool = [lottery.Volunteer(str(uid), profile, region) for uid, profile, region in volunteers if uid not in staying]
-    chosen = lottery.draw(pool, a.seats - len(staying), seed, targets)
+    candidates = [lottery.Volunteer(str(uid), profile, region) for uid, profile, region in volunteers
+                  if uid not in staying]
+    chosen = lottery.draw(candidates, a.seats - len(staying), seed, targets)
     for v in chosen:
         session.add(AssemblyMember(assembly_id=a.id, user_id=int(v.id), profile=v.profile, region=v.region,
                                    term_start=year))
     record = AssemblyDraw(assembly_id=a.id, year=year, seed=seed,
-                          volunteers=[{"id": v.id, "profile": v.profile, "region": v.region} for v in pool],
+                          volunteers=[{"id": v.id, "profile": v.profile, "region": v.region} for v in candidates],
                           drawn=len(chosen), leaving=len(out))
     session.add(record)
     session.flush()

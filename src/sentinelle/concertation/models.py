@@ -210,6 +210,22 @@ class AssemblyMember(Base):
     term_end: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
+class AssemblyVolunteer(Base):
+    """Someone who offers to sit, with the profile and region they are drawn under (one offer per
+    person and assembly; withdrawing deletes it: an offer is not a record anyone relies on until a
+    draw copies it into the published list)."""
+
+    __tablename__ = "assembly_volunteer"
+    __table_args__ = (UniqueConstraint("assembly_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assembly.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    profile: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str] = mapped_column(String(3))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AssemblySitting(Base):
     __tablename__ = "assembly_sitting"
 

@@ -253,3 +253,88 @@ class IdeaPageOut(BaseModel):
 
 class CreatedOut(BaseModel):
     id: int
+
+
+# --- The assembly ------------------------------------------------------------------------------------
+
+class VolunteerIn(BaseModel):
+    profile: Literal["patient", "carer", "professional", "industry", "citizen"]
+    region: str = Field(min_length=2, max_length=3)
+
+
+class VolunteerOut(BaseModel):
+    user_id: int
+    profile: str
+    region: str
+    at: UtcDatetime
+
+
+class DrawIn(BaseModel):
+    year: int = Field(ge=2000, le=2200)
+    seed: str = Field(min_length=8, max_length=200)
+
+
+class DrawnVolunteer(BaseModel):
+    id: str
+    profile: str
+    region: str
+
+
+class DrawOut(BaseModel):
+    """A draw as published: anyone redoes it from `seed` and `volunteers` (docs/concertation.md)."""
+
+    year: int
+    seed: str
+    drawn: int
+    leaving: int
+    volunteers: list[DrawnVolunteer]
+
+
+class SittingIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+
+
+class MotionIn(BaseModel):
+    title: str = Field(min_length=3, max_length=300)
+    text: str = Field(default="", max_length=20_000)
+    amends: int | None = None  # an amendment (by a member) to this open motion
+
+
+class ChoiceIn(BaseModel):
+    choice: Literal["pour", "contre", "abstention"]
+
+
+class MotionOut(BaseModel):
+    id: int
+    parent_id: int | None
+    title: str
+    text: str
+    status: Literal["open", "adopted", "rejected", "no_quorum"]
+    # Published once closed: « présents, exprimés, pour, contre, abstentions ».
+    present: int | None
+    expressed: int | None
+    votes_for: int | None
+    votes_against: int | None
+    abstentions: int | None
+    tally: str | None
+
+
+class SittingOut(BaseModel):
+    id: int
+    title: str
+    held_on: UtcDatetime
+    motions: list[MotionOut]
+
+
+class AssemblySummaryOut(BaseModel):
+    slug: str
+    name: str
+    seats: int
+    seated: int
+
+
+class AssemblyOut(AssemblySummaryOut):
+    quorum_share: float
+    volunteers_by_profile: dict[str, int]
+    draws: list[DrawOut]
+    sittings: list[SittingOut]

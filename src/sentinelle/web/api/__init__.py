@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from sentinelle.web.api import account, alternatives, catalogue, concertation, public, signals
+from sentinelle.web.api import account, alternatives, assembly, catalogue, concertation, public, signals
 
 router = APIRouter()
 router.include_router(signals.router)
@@ -9,3 +9,4 @@ router.include_router(alternatives.router)
 router.include_router(public.router)
 router.include_router(account.router)
 router.include_router(concertation.router)
+router.include_router(assembly.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +16,7 @@ from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
 from sentinelle.errors import DomainError, Forbidden, Invalid
+from sentinelle.web import question_form
 from sentinelle.web.deps import check_csrf, current_user, get_db, limit_votes
 from sentinelle.web.forms import form_int
 from sentinelle.web.templating import render
@@ -44,63 +46,56 @@ def _questions(db: Session, q: Any) -> list[Question]:
 def _form_page(request: Request, db: Session, user: User | None, slug: str, values: dict[str, Any] | None = None,
                error: DomainError | None = None) -> Any:
     q = qs.visible(db, user, slug)
-    import json
-
     context = {"q": q, "questions": _questions(db, q), "values": values or {}, "answered": qs.has_answered(db, user, q),
                "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES, "can_manage": policy.can_manage(user),
-               "wording": json.dumps(qs.current(db, q).questions, ensure_ascii=False, indent=1),
                "version": qs.current(db, q).number}
     if error is not None:
         context.update(error=error.message, field=error.field)
     return render(request, "questionnaire.html", context, 422 if error is not None else 200)
 
 
-EXAMPLE_QUESTIONS = """[
-  {"key": "acces", "kind": "scale", "text": "Obtenir vos médicaments est-il facile ?", "scale_min": 1,
-   "scale_max": 5, "scale_labels": ["Très difficile", "Très facile"], "required": true},
-  {"key": "source", "kind": "single", "text": "Votre source d'information la plus fiable ?",
-   "options": [{"key": "medecin", "label": "Mon médecin"}, {"key": "pharmacien", "label": "Mon pharmacien"}]},
-  {"key": "idee", "kind": "text", "text": "Une proposition ?"}
-]"""
+def _builder(request: Request, blocks: list[dict[str, str]], form: dict[str, Any], *, slug: str | None = None,
+             error: DomainError | None = None) -> Any:
+    """The builder page: for a new questionnaire (slug None) or the next version of `slug`."""
+    context = {"blocks": blocks, "form": form, "slug": slug, "KINDS": QUESTION_KIND_LABELS}
+    if error is not None:
+        context.update(error=error.message, field=error.field)
+    return render(request, "questionnaire_builder.html", context, error.status if error is not None else 200)
 
 
-def _questions_json(raw: str) -> list[dict[str, Any]]:
-    import json
-
-    try:
-        questions = json.loads(raw)
-    except ValueError as exc:
-        raise Invalid(f"questions : JSON illisible ({exc})", "questions") from exc
-    if not isinstance(questions, list):
-        raise Invalid("questions : une liste de questions est attendue", "questions")
-    return questions
+QUESTION_KIND_LABELS = {"single": "Choix unique", "multiple": "Choix multiple", "scale": "Échelle", "ranking": "Classement",
+               "text": "Texte libre"}
 
 
 @router.get("/questionnaires/nouveau")
 def builder(request: Request, user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
-    """The agency writes a questionnaire: its questions as JSON (the kinds and fields of docs/concertation.md)."""
+    """The agency writes a questionnaire, one question after another."""
     if not policy.can_manage(user):
         raise Forbidden("seule l'agence nationale rédige les questionnaires")
-    return render(request, "questionnaire_builder.html", {"form": {"questions": EXAMPLE_QUESTIONS}})
+    return _builder(request, [question_form.blank_block()], {"anonymous": "on"})
 
 
 @router.post("/questionnaires/nouveau")
 def build(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    blocks = question_form.blocks_from_form(form)
     slug = str(form.get("slug", "")).strip()
     try:
+        edited = question_form.apply_action(blocks, str(form.get("action", "save")))
+        if edited is not None:
+            return _builder(request, edited, dict(form))
         if not slug or len(slug) > 80 or not all(c.isalnum() or c == "-" for c in slug) or slug != slug.lower():
             raise Invalid("slug : minuscules, chiffres et tirets (80 au plus)", "slug")
-        qs.create(db, user, slug, str(form.get("title", ""))[:300] or slug,
-                  _questions_json(str(form.get("questions", ""))), description=str(form.get("description", ""))[:5000],
-                  anonymous=form.get("anonymous") == "on")
+        qs.create(db, user, slug, str(form.get("title", ""))[:300] or slug, question_form.wording_from_blocks(blocks),
+                  description=str(form.get("description", ""))[:5000], anonymous=form.get("anonymous") == "on")
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
         db.rollback()
-        return render(request, "questionnaire_builder.html", {"form": dict(form), "error": exc.message,
-                                                              "field": exc.field}, exc.status)
+        return _builder(request, blocks, dict(form), error=exc)
     db.commit()
     request.session["flash"] = "Questionnaire enregistré (brouillon) : ouvrez-le aux réponses quand il est prêt."
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
@@ -115,11 +110,33 @@ def set_status(request: Request, slug: str, form: FormData = Depends(form_data),
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 
+@router.get("/questionnaires/{slug}/version")
+def revision(request: Request, slug: str, user: User | None = Depends(current_user),
+             db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    """The current version's questions in the builder, to write the next version."""
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale modifie les questionnaires")
+    q = qs.get(db, slug)
+    return _builder(request, question_form.blocks_from_wording(qs.current(db, q).questions), {}, slug=slug)
+
+
 @router.post("/questionnaires/{slug}/version")
 def new_version(request: Request, slug: str, form: FormData = Depends(form_data),
                 user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    qs.revise(db, user, slug, _questions_json(str(form.get("questions", ""))))
+    if not policy.can_manage(user):
+        raise Forbidden("seule l'agence nationale modifie les questionnaires")
+    blocks = question_form.blocks_from_form(form)
+    try:
+        edited = question_form.apply_action(blocks, str(form.get("action", "save")))
+        if edited is not None:
+            return _builder(request, edited, dict(form), slug=slug)
+        qs.revise(db, user, slug, question_form.wording_from_blocks(blocks))
+    except DomainError as exc:
+        if exc.status not in (409, 422):
+            raise
+        db.rollback()
+        return _builder(request, blocks, dict(form), slug=slug, error=exc)
     db.commit()
     request.session["flash"] = "Nouvelle version enregistrée : les réponses déjà reçues gardent la leur."
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
@@ -309,7 +326,34 @@ def assembly_page(request: Request, slug: str, user: User | None = Depends(curre
     return render(request, "assembly.html", {
         "a": a, "draws": draws, "sittings": sittings, "seated": seated, "member": member,
         "mine": assembly.my_votes(db, member), "can_manage": policy.can_manage(user),
+        "offer": assembly.my_offer(db, user, slug), "offers": assembly.volunteer_counts(db, slug),
+        "now_year": date.today().year,
+        "PROFILES": PROFILES, "PROFILE_LABELS": PROFILE_LABELS,
         "tally": assembly.published_tally, "STATUS_LABELS": STATUS_LABELS})
+
+
+@router.post("/assemblee/{slug}/volontaires")
+def assembly_volunteer(request: Request, slug: str, form: FormData = Depends(form_data),
+                       user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if form.get("action") == "withdraw":
+        assembly.withdraw(db, user, slug)
+        request.session["flash"] = "Candidature retirée."
+    else:
+        assembly.volunteer(db, user, slug, str(form.get("profile", "")), str(form.get("region", "")))
+        request.session["flash"] = "Candidature enregistrée : vous serez parmi les volontaires du prochain tirage."
+    db.commit()
+    return _back(slug)
+
+
+@router.post("/assemblee/{slug}/tirages")
+def assembly_draw(request: Request, slug: str, form: FormData = Depends(form_data),
+                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    record = assembly.draw(db, user, slug, _form_int(form.get("year"), "year") or 0, str(form.get("seed", "")))
+    db.commit()
+    request.session["flash"] = f"Tirage {record.year} : {record.drawn} membre(s) tiré(s), {record.leaving} sortant(s)."
+    return _back(slug)
 
 
 def _back(slug: str) -> RedirectResponse:

@@ -1,0 +1,90 @@
+"""The assembly on the web: offering to sit, the agency's draw, and the JSON API publishing tallies."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from sentinelle.concertation import assembly, lottery
+from tests.factories import World
+from tests.web.conftest import bearer
+from tests.web.test_pages_and_api import csrf_of, login
+
+
+def test_a_citizen_volunteers_and_the_agency_draws(client: TestClient, session: Session, world: World) -> None:
+    assembly.create(session, world.users["national"], "parlement", "Parlement Santé", seats=1)
+    session.commit()
+    page = client.get("/concertation/assemblee/parlement")
+    assert "Connectez-vous pour vous porter volontaire" in page.text
+    login(client, "citizen@test.fr")
+    page = client.get("/concertation/assemblee/parlement")
+    token = csrf_of(page.text)
+    assert "Me porter volontaire" in page.text and 'id="draw-form"' not in page.text
+    bad = client.post("/concertation/assemblee/parlement/volontaires",
+                      data={"csrf_token": token, "profile": "patient", "region": "99"})
+    assert bad.status_code == 422 and "région inconnue" in bad.text
+    client.post("/concertation/assemblee/parlement/volontaires",
+                data={"csrf_token": token, "profile": "patient", "region": "84"})
+    page = client.get("/concertation/assemblee/parlement")
+    assert "Vous êtes volontaire (Patient, Auvergne-Rhône-Alpes)" in page.text and "Patient 1" in page.text
+    client.post("/concertation/assemblee/parlement/volontaires", data={"csrf_token": token, "action": "withdraw"})
+    assert "Patient 0" in client.get("/concertation/assemblee/parlement").text
+    client.post("/concertation/assemblee/parlement/volontaires",
+                data={"csrf_token": token, "profile": "carer", "region": "11"})
+    # A citizen cannot draw.
+    assert client.post("/concertation/assemblee/parlement/tirages",
+                       data={"csrf_token": token, "year": "2026", "seed": "graine-publiee"}).status_code == 403
+    client.cookies.clear()
+    login(client, "national@test.fr")
+    page = client.get("/concertation/assemblee/parlement")
+    short = client.post("/concertation/assemblee/parlement/tirages",
+                        data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "court"})
+    assert short.status_code == 422 and "seed" in short.text
+    drawn = client.post("/concertation/assemblee/parlement/tirages",
+                        data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "graine-publiee-2026"},
+                        follow_redirects=True)
+    assert "Tirage 2026 : 1 membre(s) tiré(s)" in drawn.text
+    # What is published lets anyone redo the draw.
+    published = client.get("/api/v1/assemblies/parlement").json()
+    draw = published["draws"][0]
+    assert draw["volunteers"] == [{"id": str(world.users["citizen"].id), "profile": "carer", "region": "11"}]
+    again = lottery.draw([lottery.Volunteer(**v) for v in draw["volunteers"]], 1, draw["seed"])
+    assert [v.id for v in again] == [str(world.users["citizen"].id)] and published["seated"] == 1
+
+
+def test_the_api_runs_a_sitting_and_publishes_the_tally(client: TestClient, session: Session, world: World,
+                                                        tokens: dict[str, str]) -> None:
+    assembly.create(session, world.users["national"], "parlement", "Parlement Santé", seats=2)
+    session.commit()
+    for role, profile in (("citizen", "citizen"), ("guarantor", "patient")):
+        assert client.put("/api/v1/assemblies/parlement/volunteers/mine", json={"profile": profile, "region": "84"},
+                          headers=bearer(tokens, role)).status_code == 200
+    assert client.put("/api/v1/assemblies/parlement/volunteers/mine", json={"profile": "martian", "region": "84"},
+                      headers=bearer(tokens, "lyon")).status_code == 422
+    agency = bearer(tokens, "national")
+    offers = client.get("/api/v1/assemblies/parlement/volunteers", headers=agency).json()
+    assert sorted(o["profile"] for o in offers) == ["citizen", "patient"]
+    assert client.post("/api/v1/assemblies/parlement/draws", json={"year": 2026, "seed": "graine-2026-publiee"},
+                       headers=agency).json()["drawn"] == 2
+    sitting = client.post("/api/v1/assemblies/parlement/sittings", json={"title": "Séance d'hiver"},
+                          headers=agency).json()["id"]
+    motion = client.post(f"/api/v1/sittings/{sitting}/motions", json={"title": "Stocks de sécurité régionaux"},
+                         headers=agency).json()
+    assert motion["status"] == "open" and motion["tally"] is None
+    amendment = client.post(f"/api/v1/sittings/{sitting}/motions", json={"title": "Sauf les DM", "amends": motion["id"]},
+                            headers=bearer(tokens, "citizen"))
+    assert amendment.status_code == 201 and amendment.json()["parent_id"] == motion["id"]
+    client.put(f"/api/v1/motions/{motion['id']}/votes/mine", json={"choice": "contre"}, headers=bearer(tokens, "citizen"))
+    client.put(f"/api/v1/motions/{motion['id']}/votes/mine", json={"choice": "pour"}, headers=bearer(tokens, "citizen"))
+    client.put(f"/api/v1/motions/{motion['id']}/votes/mine", json={"choice": "abstention"},
+               headers=bearer(tokens, "guarantor"))
+    assert client.put(f"/api/v1/motions/{motion['id']}/votes/mine", json={"choice": "peut-être"},
+                      headers=bearer(tokens, "citizen")).status_code == 422
+    closed = client.post(f"/api/v1/motions/{motion['id']}/close", headers=agency).json()
+    assert closed["status"] == "adopted"
+    assert closed["tally"] == "présents : 2, exprimés : 1, pour : 1, contre : 0, abstentions : 1"
+    assert client.put(f"/api/v1/motions/{motion['id']}/votes/mine", json={"choice": "contre"},
+                      headers=bearer(tokens, "citizen")).status_code == 409
+    public = client.get("/api/v1/assemblies/parlement").json()
+    published = public["sittings"][0]["motions"][0]
+    assert (published["present"], published["votes_for"], published["abstentions"]) == (2, 1, 1)
