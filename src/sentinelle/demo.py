@@ -276,6 +276,8 @@ def _ideas(session: Session, ansm: User, people: list[User], rng: random.Random)
     """A few ideas of the demo citizens with votes from two camps, a comment, and a synthesis whose
     sentences cite them (the guarantor's coverage view shows what it leaves out)."""
     from sentinelle.concertation import ideas, synthesis
+    from sentinelle.concertation import questionnaires as qs
+    from sentinelle.concertation.default_questionnaire import SLUG
 
     posted = [ideas.post(session, people[n % len(people)], theme, title, body)
               for n, (theme, title, body) in enumerate(IDEAS)]
@@ -292,6 +294,11 @@ def _ideas(session: Session, ansm: User, people: list[User], rng: random.Random)
     synthesis.add_sentence(session, ansm, "bilan-concertation",
                            "Les hôpitaux proposent de mutualiser leurs stocks au sein des groupements.",
                            [("idea", posted[2].id), ("comment", reply.id)])
+    quoted = [f for f in qs.texts_of(session, qs.get(session, SLUG)) if "équivalent" in f.quote()][:2]
+    if quoted:
+        synthesis.add_sentence(session, ansm, "bilan-concertation",
+                               "Au questionnaire, des répondants demandent que le pharmacien puisse substituer "
+                               "un équivalent.", [("answer", f.response_id) for f in quoted])
 
 
 def random_answers(rng: random.Random, questions: list[Any]) -> dict[str, object]:
@@ -308,9 +315,18 @@ def random_answers(rng: random.Random, questions: list[Any]) -> dict[str, object
             answers[q.key] = rng.randint(q.scale_min, q.scale_max)
         elif q.kind == "ranking":
             answers[q.key] = rng.sample(keys, len(keys))
-        elif rng.random() < 0.2:
-            answers[q.key] = "Prévenir plus tôt quand un médicament va manquer."
+        elif rng.random() < 0.3:
+            answers[q.key] = rng.choice(FREE_TEXTS)
     return answers
+
+
+FREE_TEXTS = (
+    "Prévenir plus tôt quand un médicament va manquer.",
+    "Que le pharmacien puisse proposer directement un équivalent en cas de rupture.",
+    "Produire en Europe les médicaments essentiels, même un peu plus cher.",
+    "Une application qui dit dans quelle pharmacie le médicament est disponible.",
+    "Mieux informer les patients sur les raisons des pénuries.",
+)
 
 
 def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> list[User]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.concertation import ideas, synthesis
+from sentinelle.concertation import questionnaires as qs
 from sentinelle.errors import Forbidden, Invalid
 from tests.factories import World
 
@@ -56,7 +57,8 @@ def test_the_coverage_view_shows_what_no_sentence_represents(session: Session, w
     session.commit()
     with pytest.raises(Forbidden):
         synthesis.coverage(session, world.users["citizen"], "bilan")
-    themes, groups = synthesis.coverage(session, world.users["guarantor"], "bilan")
+    cov = synthesis.coverage(session, world.users["guarantor"], "bilan")
+    themes, groups = cov.themes, cov.groups
     access = next(t for t in themes if t.theme == "access")
     assert (access.ideas, access.cited) == (3, 1)
     assert [i.id for i in access.uncited] == [theme_ideas[1].id, theme_ideas[2].id]
@@ -64,3 +66,42 @@ def test_the_coverage_view_shows_what_no_sentence_represents(session: Session, w
     assert len(groups) == 2
     represented = {idea.id: cited for g in groups for idea, _, cited in g.representative}
     assert represented.get(theme_ideas[0].id) is True and represented.get(theme_ideas[2].id) is False
+
+
+def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World) -> None:
+    questions = [{"key": "note", "kind": "scale", "text": "Votre note ?"},
+                 {"key": "libre", "kind": "text", "text": "Une proposition ?"}]
+    qs.create(session, world.users["national"], "avis", "Avis", questions)
+    qs.set_status(session, world.users["national"], "avis", "open")
+    session.execute(insert(User), [{"email": f"rep{i}@test.fr", "name": f"R{i}", "password_hash": "x",
+                                    "role": "citizen"} for i in range(24)])
+    people = session.scalars(select(User).where(User.email.like("rep%@test.fr")).order_by(User.id)).all()
+    texts = ["Prévenir les patients avant la rupture de stock", "Stocks de sécurité régionaux pour les hôpitaux",
+             "Informer le pharmacien des ruptures de stock"]
+    for n, person in enumerate(people):
+        answers = {"note": 3} if n == 0 else {"note": 3, "libre": f"{texts[n % 3]} ({n})"}
+        qs.answer(session, person, "avis", answers, profile="patient")
+    session.commit()
+    responses = [f.response_id for f in qs.texts_of(session, qs.get(session, "avis"))]
+    assert len(responses) == 23  # the first answered no free text
+    with pytest.raises(Forbidden):
+        qs.free_texts(session, world.users["citizen"], "avis")
+    synthesis.create(session, world.users["national"], "bilan", "Bilan")
+    scale_only = responses[0] - 1
+    with pytest.raises(Invalid, match="réponse sans texte libre"):
+        synthesis.add_sentence(session, world.users["national"], "bilan", "Rien.", [("answer", scale_only)])
+    with pytest.raises(Invalid, match="introuvable : answer:99999999999"):
+        synthesis.add_sentence(session, world.users["national"], "bilan", "Rien.", [("answer", 99999999999)])
+    synthesis.add_sentence(session, world.users["national"], "bilan", "On veut être prévenu.",
+                           synthesis.parse_citations(f"answer:{responses[0]}, answer:{responses[3]}"))
+    session.commit()
+    [sentence] = synthesis.sentences(session, "bilan")
+    assert [(t, i) for t, i, _, _ in sentence.sources] == [("answer", responses[0]), ("answer", responses[3])]
+    assert sentence.sources[0][2].startswith(texts[1])  # response 1 of the loop, quoted
+    [cov] = synthesis.coverage(session, world.users["guarantor"], "bilan").answers
+    assert (cov.answers, cov.cited) == (23, 2)
+    assert sum(t.answers for t in cov.themes) == 23 and sum(t.cited for t in cov.themes) == 2
+    uncited = {f.response_id for t in cov.themes for f in t.uncited}
+    assert uncited == set(responses) - {responses[0], responses[3]}
+    # Themes of the texts: the three kinds of proposal fall apart.
+    assert len(cov.themes) >= 2

@@ -303,11 +303,12 @@ class SynthesisSentence(Base):
 
 
 class SynthesisCitation(Base):
-    """A sentence rests on this contribution (an idea or a comment of the idea box)."""
+    """A sentence rests on this contribution: an idea or a comment of the idea box, or a questionnaire's
+    response (its free-text answers)."""
 
     __tablename__ = "synthesis_citation"
     __table_args__ = (UniqueConstraint("sentence_id", "target", "target_id"),
-                      CheckConstraint("target IN ('idea', 'comment')", name="target_known"))
+                      CheckConstraint("target IN ('idea', 'comment', 'answer')", name="target_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sentence_id: Mapped[int] = mapped_column(ForeignKey("synthesis_sentence.id"), index=True)

@@ -29,7 +29,7 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.concertation.schemas import Question, Wording, check_answers, choices
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from sentinelle.store.base import utcnow
+from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import upsert
 
 ANSWERED = "__answered"  # tally choice: respondents who answered the question
@@ -348,3 +348,56 @@ def export_csv(session: Session, user: User | None, slug: str) -> str:
                          *cells])
     audit.record(session, user, "questionnaire.export", "questionnaire", q.id)
     return buffer.getvalue()
+
+
+# --- Free-text answers: what a synthesis quotes ------------------------------------------------------
+
+@dataclass(frozen=True)
+class FreeText:
+    response_id: int
+    profile: str
+    texts: list[tuple[str, str]]  # (question, answer) for each free-text question answered
+
+    def quote(self) -> str:
+        return " / ".join(text for _, text in self.texts)
+
+
+def _free_text_questions(session: Session, q: Questionnaire) -> dict[str, str]:
+    """Key → wording (the latest) of the free-text questions of every version."""
+    out: dict[str, str] = {}
+    for v in versions(session, q):
+        out.update({x["key"]: x["text"] for x in v.questions if x["kind"] == "text"})
+    return out
+
+
+def free_texts(session: Session, user: User | None, slug: str) -> list[FreeText]:
+    """The responses that wrote something in a free-text question (agency and guarantors: the text is
+    not moderated; a synthesis sentence that cites one makes that one public)."""
+    if user is None:
+        raise NotAuthenticated("connectez-vous")
+    if not policy.can_export(user):
+        raise Forbidden("les textes libres sont réservés à l'agence et aux garants")
+    return texts_of(session, get(session, slug))
+
+
+def texts_of(session: Session, q: Questionnaire) -> list[FreeText]:
+    keys = _free_text_questions(session, q)
+    out = []
+    for r in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
+                             .order_by(QuestionnaireResponse.id)):
+        texts = [(wording, r.answers[k]) for k, wording in keys.items() if isinstance(r.answers.get(k), str)]
+        if texts:
+            out.append(FreeText(r.id, r.profile, texts))
+    return out
+
+
+def free_text(session: Session, response_id: int) -> tuple[Questionnaire, FreeText] | None:
+    """One response's free-text answers and its questionnaire (None: no such response, or no text)."""
+    r = session.get(QuestionnaireResponse, response_id) if id_in_range(response_id) else None
+    if r is None:
+        return None
+    q = session.get(Questionnaire, r.questionnaire_id)
+    assert q is not None
+    texts = [(wording, r.answers[k]) for k, wording in _free_text_questions(session, q).items()
+             if isinstance(r.answers.get(k), str)]
+    return (q, FreeText(r.id, r.profile, texts)) if texts else None

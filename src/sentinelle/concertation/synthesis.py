@@ -1,6 +1,6 @@
 """The written synthesis and the guarantors' check of it: every sentence cites the contributions it
-rests on (ideas and comments of the idea box, by id); the coverage view shows, per theme and per
-opinion group, which contributions no sentence represents."""
+rests on (ideas and comments of the idea box, and questionnaires' free-text answers, by id); the
+coverage view shows, per theme and per opinion group, which contributions no sentence represents."""
 
 from __future__ import annotations
 
@@ -13,11 +13,19 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.concertation import ideas, opinion, policy
-from sentinelle.concertation.models import Idea, IdeaComment, Synthesis, SynthesisCitation, SynthesisSentence
+from sentinelle.concertation import ideas, opinion, policy, themes
+from sentinelle.concertation import questionnaires as qs
+from sentinelle.concertation.models import (
+    Idea,
+    IdeaComment,
+    Questionnaire,
+    Synthesis,
+    SynthesisCitation,
+    SynthesisSentence,
+)
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 
-CITATION = re.compile(r"^(idea|comment):(\d{1,10})$")
+CITATION = re.compile(r"^(idea|comment|answer):(\d{1,10})$")
 
 
 def get(session: Session, slug: str) -> Synthesis:
@@ -47,14 +55,15 @@ def create(session: Session, user: User | None, slug: str, title: str) -> Synthe
 
 
 def parse_citations(text: str) -> list[tuple[str, int]]:
-    """« idea:12, comment:40 » → [("idea", 12), ("comment", 40)]; a bad one is named."""
+    """« idea:12, comment:40, answer:7 » → [("idea", 12), ("comment", 40), ("answer", 7)] (answer: a
+    questionnaire response, for its free-text answers); a bad one is named."""
     out = []
     for part in (p.strip() for p in text.replace(";", ",").split(",")):
         if not part:
             continue
         m = CITATION.match(part)
         if m is None:
-            raise Invalid(f"citation illisible : « {part} » (idea:N ou comment:N)", "citations")
+            raise Invalid(f"citation illisible : « {part} » (idea:N, comment:N ou answer:N)", "citations")
         out.append((m.group(1), int(m.group(2))))
     return out
 
@@ -71,9 +80,13 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
     if not citations:
         raise Invalid("chaque phrase cite au moins une contribution", "citations")
     for target, target_id in citations:
-        model = Idea if target == "idea" else IdeaComment
-        if session.get(model, target_id) is None:
-            raise Invalid(f"contribution introuvable : {target}:{target_id}", "citations")
+        if target == "answer":
+            found: object = qs.free_text(session, target_id)
+        else:
+            found = session.get(Idea if target == "idea" else IdeaComment, target_id)
+        if found is None:
+            raise Invalid(f"contribution introuvable : {target}:{target_id}"
+                          + (" (réponse sans texte libre)" if target == "answer" else ""), "citations")
     sentence = SynthesisSentence(synthesis_id=s.id, text=text, author_id=actor.id)
     session.add(sentence)
     session.flush()
@@ -88,7 +101,7 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
 @dataclass
 class CitedSentence:
     sentence: SynthesisSentence
-    sources: list[tuple[str, int, str, str]]  # target, id, text (empty when hidden), its page
+    sources: list[tuple[str, int, str, str]]  # target, id, text (empty when hidden), its page ("" if none public)
 
 
 def sentences(session: Session, slug: str) -> list[CitedSentence]:
@@ -99,7 +112,11 @@ def sentences(session: Session, slug: str) -> list[CitedSentence]:
                             .order_by(SynthesisCitation.id)).all() if rows else []
     out = {r.id: CitedSentence(r, []) for r in rows}
     for c in cites:
-        if c.target == "idea":
+        if c.target == "answer":
+            # The quote is published with the sentence; the response itself has no public page.
+            found = qs.free_text(session, c.target_id)
+            text, href = (found[1].quote(), "") if found else ("", "")
+        elif c.target == "idea":
             idea = session.get(Idea, c.target_id)
             text = "" if idea is None or idea.hidden else idea.title
             href = f"/concertation/idees/{c.target_id}"
@@ -126,10 +143,68 @@ class GroupCoverage:
     representative: list[tuple[Idea, str, bool]] = field(default_factory=list)  # idea, stance, cited?
 
 
-def coverage(session: Session, user: User | None, slug: str) -> tuple[list[ThemeCoverage], list[GroupCoverage]]:
+@dataclass
+class AnswerTheme:
+    terms: list[str]  # the words that name the theme (themes.find)
+    answers: int
+    cited: int
+    uncited: list[qs.FreeText] = field(default_factory=list)
+
+
+@dataclass
+class AnswerCoverage:
+    questionnaire: Questionnaire
+    answers: int  # responses with some free text
+    cited: int
+    themes: list[AnswerTheme] = field(default_factory=list)
+
+
+@dataclass
+class Coverage:
+    themes: list[ThemeCoverage]
+    groups: list[GroupCoverage]
+    answers: list[AnswerCoverage]
+
+
+# Themes of a questionnaire's free texts, kept while its responses are unchanged (NMF over many texts
+# takes seconds; the guarantors reload the view often).
+_THEMES_CACHE: dict[tuple[int, int, int], themes.Themes] = {}
+
+
+def _answer_themes(q: Questionnaire, texts: list[qs.FreeText]) -> themes.Themes:
+    key = (q.id, len(texts), texts[-1].response_id if texts else 0)
+    if key not in _THEMES_CACHE:
+        if len(_THEMES_CACHE) > 32:
+            _THEMES_CACHE.clear()
+        # About one theme per ten answers, from 1 to 8: a guarantor reads every uncited one anyway.
+        method = themes.Method(themes=max(1, min(8, len(texts) // 10)), quotes=0)
+        _THEMES_CACHE[key] = themes.find([t.quote() for t in texts], method)
+    return _THEMES_CACHE[key]
+
+
+def _answer_coverage(session: Session, cited: set[int]) -> list[AnswerCoverage]:
+    out = []
+    for q in session.scalars(select(Questionnaire).order_by(Questionnaire.id)):
+        texts = qs.texts_of(session, q)
+        if not texts:
+            continue
+        found = _answer_themes(q, texts)
+        cov = AnswerCoverage(q, len(texts), sum(t.response_id in cited for t in texts))
+        named = [(th.number, th.terms[:5]) for th in found.themes] + [(-1, [])]
+        for number, terms in named:
+            mine = [t for t, a in zip(texts, found.assignment) if a == number]
+            if mine:
+                cov.themes.append(AnswerTheme(terms, len(mine), sum(t.response_id in cited for t in mine),
+                                              [t for t in mine if t.response_id not in cited]))
+        out.append(cov)
+    return out
+
+
+def coverage(session: Session, user: User | None, slug: str) -> Coverage:
     """For the guarantors (and the agency): per theme, the visible ideas no sentence cites (an idea is
     also covered when a comment on it is cited); per opinion group of the idea box's voters, the ideas
-    that set the group apart and whether a sentence cites them."""
+    that set the group apart and whether a sentence cites them; per questionnaire, its free-text
+    answers by theme (found by themes.find), and those no sentence cites."""
     if user is None:
         raise NotAuthenticated("connectez-vous")
     if not policy.can_export(user):
@@ -143,10 +218,10 @@ def coverage(session: Session, user: User | None, slug: str) -> tuple[list[Theme
     if comment_ids:
         cited |= set(session.scalars(select(IdeaComment.idea_id).where(IdeaComment.id.in_(comment_ids))))
     visible = list(session.scalars(select(Idea).where(Idea.hidden.is_(False)).order_by(Idea.id)))
-    themes = []
+    by_theme = []
     for theme in ideas.THEME_LABELS:
         mine = [i for i in visible if i.theme == theme]
-        themes.append(ThemeCoverage(theme, len(mine), sum(i.id in cited for i in mine),
+        by_theme.append(ThemeCoverage(theme, len(mine), sum(i.id in cited for i in mine),
                                     [i for i in mine if i.id not in cited]))
     votes = ideas.vote_matrix(session)
     groups: list[GroupCoverage] = []
@@ -160,4 +235,4 @@ def coverage(session: Session, user: User | None, slug: str) -> tuple[list[Theme
                     idea = by_id[r.statement]
                     cov.representative.append((idea, r.stance, idea.id in cited))
             groups.append(cov)
-    return themes, groups
+    return Coverage(by_theme, groups, _answer_coverage(session, {i for t, i in cites if t == "answer"}))

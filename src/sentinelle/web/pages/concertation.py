@@ -422,6 +422,8 @@ def synthesis_sentence(request: Request, slug: str, form: FormData = Depends(for
 @router.get("/syntheses/{slug}/couverture")
 def synthesis_coverage(request: Request, slug: str, user: User | None = Depends(current_user),
                        db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    themes_cov, groups_cov = synthesis.coverage(db, user, slug)
-    return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": themes_cov,
-                                                       "groups": groups_cov, "THEME_LABELS": ideas.THEME_LABELS})
+    cov = synthesis.coverage(db, user, slug)
+    return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": cov.themes,
+                                                       "groups": cov.groups, "answers": cov.answers,
+                                                       "THEME_LABELS": ideas.THEME_LABELS,
+                                                       "PROFILE_LABELS": PROFILE_LABELS})
