@@ -31,7 +31,7 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import id_in_range, utcnow
-from sentinelle.store.db import upsert
+from sentinelle.store.db import by_slug, upsert
 
 
 def _manage(user: User | None) -> User:
@@ -39,10 +39,7 @@ def _manage(user: User | None) -> User:
 
 
 def get(session: Session, slug: str) -> Assembly:
-    found = session.scalar(select(Assembly).where(Assembly.slug == slug))
-    if found is None:
-        raise NotFound(f"assemblée introuvable : {slug}", "slug")
-    return found
+    return by_slug(session, Assembly, slug, "assemblée")
 
 
 def listing(session: Session) -> list[Assembly]:

@@ -30,7 +30,7 @@ from sentinelle.concertation.models import (
 from sentinelle.concertation.schemas import Question, Wording, check_answers, choices
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import id_in_range, utcnow
-from sentinelle.store.db import upsert
+from sentinelle.store.db import by_slug, upsert
 
 ANSWERED = "__answered"  # tally choice: respondents who answered the question
 RESPONDENTS = "__respondents"  # tally question: respondents, per profile and region
@@ -44,10 +44,7 @@ def _wording(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def get(session: Session, slug: str) -> Questionnaire:
-    found = session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
-    if found is None:
-        raise NotFound(f"questionnaire introuvable : {slug}", "slug")
-    return found
+    return by_slug(session, Questionnaire, slug, "questionnaire")
 
 
 def versions(session: Session, questionnaire: Questionnaire) -> list[QuestionnaireVersion]:

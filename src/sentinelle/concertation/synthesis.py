@@ -23,16 +23,14 @@ from sentinelle.concertation.models import (
     SynthesisCitation,
     SynthesisSentence,
 )
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated
+from sentinelle.store.db import by_slug
 
 CITATION = re.compile(r"^(idea|comment|answer):(\d{1,10})$")
 
 
 def get(session: Session, slug: str) -> Synthesis:
-    found = session.scalar(select(Synthesis).where(Synthesis.slug == slug))
-    if found is None:
-        raise NotFound(f"synthèse introuvable : {slug}", "slug")
-    return found
+    return by_slug(session, Synthesis, slug, "synthèse")
 
 
 def listing(session: Session) -> list[Synthesis]:

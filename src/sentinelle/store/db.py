@@ -6,12 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from sentinelle.config import get_settings
+from sentinelle.errors import NotFound
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -43,6 +47,14 @@ def upsert(session: Session, table: Table):  # type: ignore[no-untyped-def]
 
 
 @lru_cache
+def by_slug(session: Session, model: type[T], slug: str, what: str) -> T:
+    """The row of `model` whose `slug` column is `slug`, or NotFound naming `what` and the slug."""
+    found = session.scalar(select(model).where(model.slug == slug))  # type: ignore[attr-defined]
+    if found is None:
+        raise NotFound(f"{what} introuvable : {slug}", "slug")
+    return found
+
+
 def default_engine() -> Engine:
     return make_engine(get_settings().resolved_database_url())
 
