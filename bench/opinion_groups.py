@@ -5,7 +5,9 @@ million votes.
     .venv/bin/python bench/opinion_groups.py [--polis ../shared/data/polis] [--participants 100000 --votes 1000000]
 
 Agreement: the adjusted Rand index (scikit-learn) between our groups and the `group-id` Pol.is wrote in
-`participants-votes.csv`, over the participants Pol.is grouped. The baseline: the same vote matrix
+`participants-votes.csv`, over the participants Pol.is grouped. Ours two ways: Pol.is's updates
+replayed over `votes.csv` (`opinion_replay`, what `opinion-groups` does by default; `--window` and
+`--no-restart` try other settings), and one computation over the final votes (`opinion.groups`). The baseline: the same vote matrix
 (moderated-out statements left out), each missing vote the statement's mean, scikit-learn's PCA to two
 components and KMeans (10 starts, seed 0) with k from 2 to 5 chosen by scikit-learn's silhouette, on
 the participants with at least one vote.
@@ -26,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-from sentinelle.concertation import opinion, polis
+from sentinelle.concertation import opinion, opinion_replay, polis
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,18 +56,29 @@ def baseline(votes: opinion.Votes) -> np.ndarray:
     return out
 
 
-def agreement(folder: Path) -> tuple[str, int, int, int, float, int, float, float]:
+def _ari(conv: polis.Conversation, participants: list[str], groups: np.ndarray) -> float:
+    at = {p: i for i, p in enumerate(participants)}
+    common = [p for p in conv.polis_group if p in at]
+    return adjusted_rand_score([conv.polis_group[p] for p in common], [groups[at[p]] for p in common])
+
+
+def agreement(folder: Path, settings: opinion_replay.Replay) -> dict[str, object]:
     conv = polis.read(folder)
     votes = conv.votes
+    history = polis.read_history(folder) or []
     start = time.perf_counter()
-    ours = opinion.groups(votes)
+    replayed = opinion_replay.replay(history, votes.excluded, replay=settings)
+    replay_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    once = opinion.groups(votes)
     seconds = time.perf_counter() - start
     plain = baseline(votes)
-    grouped = [i for i, p in enumerate(votes.participants) if p in conv.polis_group]
-    truth = [conv.polis_group[votes.participants[i]] for i in grouped]
-    return (folder.name, len(votes.participants), len(grouped), len(set(truth)),
-            adjusted_rand_score(truth, ours.group[grouped]), ours.k,
-            adjusted_rand_score(truth, plain[grouped]), seconds)
+    truth = set(conv.polis_group.values())
+    return {"name": folder.name, "participants": len(votes.participants), "grouped": len(conv.polis_group),
+            "k": len(truth), "replay": _ari(conv, replayed.votes.participants, replayed.group),
+            "replay_k": replayed.k, "replay_s": replay_seconds, "updates": len(history),
+            "once": _ari(conv, votes.participants, once.group), "once_k": once.k, "once_s": seconds,
+            "plain": _ari(conv, votes.participants, plain)}
 
 
 def synthetic(participants: int, votes: int, statements: int, seed: int = 0) -> opinion.Votes:
@@ -90,15 +103,25 @@ def main() -> None:
     ap.add_argument("--participants", type=int, default=100_000)
     ap.add_argument("--votes", type=int, default=1_000_000)
     ap.add_argument("--statements", type=int, default=1_000)
+    ap.add_argument("--window", type=float, default=opinion_replay.Replay().window)
+    ap.add_argument("--no-restart", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
     args = ap.parse_args()
-    rows = [agreement(d) for d in sorted(args.polis.iterdir()) if (d / "participants-votes.csv").exists()]
-    print("| conversation | participants | grouped by Pol.is | Pol.is groups | ours: ARI | ours: groups "
-          "| plain PCA + k-means: ARI | ours: time (s) |\n|---|---|---|---|---|---|---|---|")
-    for name, n, grouped, k, ari, ours_k, plain, seconds in rows:
-        print(f"| {name} | {n} | {grouped} | {k} | {ari:.3f} | {ours_k} | {plain:.3f} | {seconds:.2f} |")
-    ours_ari, plain_ari = [r[4] for r in rows], [r[6] for r in rows]
-    print(f"\nmedian ARI: ours {statistics.median(ours_ari):.3f} (lowest {min(ours_ari):.3f}), "
-          f"baseline {statistics.median(plain_ari):.3f} (lowest {min(plain_ari):.3f})")
+    settings = opinion_replay.Replay(window=args.window, restart_at_end=not args.no_restart)
+    print(f"replay: window {settings.window:g} s, restart at the end: {settings.restart_at_end}")
+    rows = [agreement(d, settings) for d in sorted(args.polis.iterdir()) if (d / "participants-votes.csv").exists()]
+    print("| conversation | participants | grouped by Pol.is | Pol.is groups | ours, replayed: ARI (groups) "
+          "| ours, once: ARI (groups) | plain PCA + k-means: ARI | replay (s) | once (s) |\n"
+          "|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['name']} | {r['participants']} | {r['grouped']} | {r['k']} | {r['replay']:.3f} ({r['replay_k']}) "
+              f"| {r['once']:.3f} ({r['once_k']}) | {r['plain']:.3f} | {r['replay_s']:.1f} | {r['once_s']:.2f} |")
+    for key, label in (("replay", "ours, replayed"), ("once", "ours, once"), ("plain", "baseline")):
+        values = [float(r[key]) for r in rows]  # type: ignore[arg-type]
+        print(f"median ARI {label}: {statistics.median(values):.3f} (lowest {min(values):.3f}, "
+              f"{sum(v >= 0.6 for v in values)} of {len(values)} at 0.6 or more)")
+    if args.skip_scale:
+        return
     big = synthetic(args.participants, args.votes, args.statements)
     start = time.perf_counter()
     result = opinion.groups(big)

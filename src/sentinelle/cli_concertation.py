@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -31,23 +32,40 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="CSV written: participant, group", dir_okay=False)] = Path(
             "groups.csv"),
         statements: Annotated[int, typer.Option(help="representative statements shown per group")] = 3,
+        history: Annotated[bool, typer.Option(
+            help="replay Pol.is's updates over votes.csv when the folder has it (--no-history: one "
+                 "computation over the final votes)")] = True,
+        window: Annotated[float | None, typer.Option(
+            help="seconds of votes per replayed update (default: opinion_replay.Replay's)", min=1)] = None,
     ) -> None:
         """Opinion groups of a conversation by the method of Pol.is (PCA of the vote matrix, k-means with
-        k chosen by silhouette). A participant who never voted gets no group (empty cell); one who voted
-        too little to be clustered gets the nearest group."""
-        from sentinelle.concertation import opinion
+        k chosen by silhouette), reached as Pol.is reaches them: by its updates replayed over the
+        time-stamped votes (votes.csv), or computed once over the final votes when there are none. A
+        participant who never voted gets no group (empty cell); one who voted too little to be
+        clustered gets the nearest group."""
+        from sentinelle.concertation import opinion, opinion_replay
         from sentinelle.concertation import polis as polis_export
 
         try:
             conversation = polis_export.read(polis)
+            votes_history = polis_export.read_history(polis) if history else None
         except polis_export.PolisError as exc:
             err.print(f"[red]Erreur[/red] : {exc}")
             raise typer.Exit(2) from exc
-        result = opinion.groups(conversation.votes)
+        if votes_history:
+            with console.status(f"Rejeu de {len(votes_history)} votes…"):
+                settings = opinion_replay.Replay()
+                if window is not None:
+                    settings = replace(settings, window=window)
+                result = opinion_replay.replay(votes_history, conversation.votes.excluded, replay=settings)
+        else:
+            result = opinion.groups(conversation.votes)
+        of = dict(zip(result.votes.participants, result.group.tolist()))
         with out.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["participant", "group"])
-            for participant, group in zip(conversation.votes.participants, result.group):
+            for participant in conversation.votes.participants:
+                group = of.get(participant, -1)
                 writer.writerow([participant, "" if group < 0 else int(group)])
         text = {s.id: s.text for s in conversation.statements}
         table = Table(title=f"{result.k} groupe(s) d'opinion — {polis.name}")
@@ -58,7 +76,8 @@ def register(app: typer.Typer) -> None:
                      f"{text.get(r.statement, r.statement)[:100]}" for r in reps]
             table.add_row(str(g), str(int((result.group == g).sum())), "\n".join(lines))
         console.print(table)
-        console.print(f"{len(conversation.votes.participants)} participant(s) → {out}")
+        how = "mises à jour rejouées" if votes_history else "un calcul sur les votes finaux"
+        console.print(f"{len(conversation.votes.participants)} participant(s) → {out} ({how})")
 
     @concertation.command("import-polis")
     def import_polis(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 from typer.testing import CliRunner
 
 from sentinelle.cli import app
-from sentinelle.concertation import opinion, polis
+from sentinelle.concertation import opinion, opinion_replay, polis
 
 runner = CliRunner()
 
@@ -67,6 +68,36 @@ def test_a_real_conversation_matches_polis_groups(shared_data: Path) -> None:
     assert adjusted_rand_score(truth, result.group[grouped]) > 0.9
 
 
+def test_replaying_the_history_finds_polis_groups_where_one_computation_does_not(shared_data: Path) -> None:
+    """canadian-electoral-reform (448 participants, 2016): computed once over the final votes, our
+    groups barely agree with Pol.is's; replaying its updates over votes.csv, they do."""
+    folder = shared_data / "polis" / "canadian-electoral-reform"
+    conv = polis.read(folder)
+    history = polis.read_history(folder)
+    assert history is not None and len(history) == 12_018
+    replayed = opinion_replay.replay(history, conv.votes.excluded)
+    once = opinion.groups(conv.votes)
+
+    def ari(participants: list[str], groups: np.ndarray) -> float:
+        at = {p: i for i, p in enumerate(participants)}
+        common = [p for p in conv.polis_group if p in at]
+        return adjusted_rand_score([conv.polis_group[p] for p in common], [groups[at[p]] for p in common])
+
+    assert ari(conv.votes.participants, once.group) < 0.5
+    assert ari(replayed.votes.participants, replayed.group) > 0.85
+
+
+def test_a_bad_vote_in_the_history_is_named(tmp_path: Path) -> None:
+    (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n"
+                                        "1000,x,0,1,1\n2000,x,0,2,2\n", encoding="utf-8")
+    with pytest.raises(polis.PolisError, match="votes.csv, ligne 3, colonne vote"):
+        polis.read_history(tmp_path)
+    (tmp_path / "votes.csv").write_text("timestamp,comment-id,vote\n", encoding="utf-8")
+    with pytest.raises(polis.PolisError, match="voter-id"):
+        polis.read_history(tmp_path)
+    assert polis.read_history(tmp_path / "nope") is None
+
+
 def test_opinion_groups_command(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "groups.csv"
     result = runner.invoke(app, ["concertation", "opinion-groups", "--polis", str(shared_data / "polis" / "brexit-consensus"),
@@ -78,6 +109,10 @@ def test_opinion_groups_command(shared_data: Path, tmp_path: Path) -> None:
     assert len(rows) == 204 and set(rows[0]) == {"participant", "group"}
     assert {r["group"] for r in rows} <= {"", "0", "1", "2", "3", "4"}
     assert len({r["group"] for r in rows} - {""}) >= 2
+    assert "mises à jour rejouées" in " ".join(result.output.split())  # rich wraps lines
+    once = runner.invoke(app, ["concertation", "opinion-groups", "--polis", str(shared_data / "polis" / "brexit-consensus"),
+                               "--out", str(out), "--no-history"])
+    assert once.exit_code == 0 and "un calcul sur les votes finaux" in " ".join(once.output.split())
 
 
 def test_opinion_groups_command_names_a_bad_folder(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sentinelle.concertation.opinion import Votes
+from sentinelle.concertation.opinion_replay import Vote
 
 # The columns that are not statements (`xid`, the participant's id on the host site, in recent exports).
 FIXED_COLUMNS = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
@@ -105,3 +106,23 @@ def read(folder: Path) -> Conversation:
     votes = Votes(participants, columns, np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
                   np.array(values, dtype=np.float64), excluded)
     return Conversation(votes, groups, statements)
+
+
+def read_history(folder: Path) -> list[Vote] | None:
+    """The time-stamped votes of `votes.csv` (None when the folder has none), for `opinion_replay`."""
+    path = folder / "votes.csv"
+    if not path.exists():
+        return None
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"timestamp", "comment-id", "voter-id", "vote"} - set(reader.fieldnames or ())
+        if missing:
+            raise PolisError(f"{path.name} : colonne(s) manquante(s) : {', '.join(sorted(missing))}")
+        history = []
+        for line, row in enumerate(reader, start=2):
+            vote = _int(row["vote"], path, line, "vote")
+            if vote not in (-1, 0, 1):
+                raise PolisError(f"{path.name}, ligne {line}, colonne vote : vote {vote} (1, -1 ou 0 attendu)")
+            history.append(Vote(_int(row["timestamp"], path, line, "timestamp"), row["voter-id"].strip(),
+                                row["comment-id"].strip(), float(vote)))
+    return history
