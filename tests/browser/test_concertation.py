@@ -1,6 +1,7 @@
 """The concertation in a real browser: a citizen answers the questionnaire and sees the results, posts
 an idea, votes and comments; a member votes a motion and the published tally shows it; a guarantor
-follows a sentence of the synthesis to its sources."""
+follows a sentence of the synthesis to its sources; the agency builds a questionnaire question by
+question; a citizen volunteers for the assembly."""
 
 from __future__ import annotations
 
@@ -131,3 +132,50 @@ def test_a_guarantor_follows_a_sentence_to_its_sources(page, site: Site) -> None
     page.get_by_role("link", name="Vue des garants : couverture des contributions").click()
     assert other_title in page.locator("table").inner_text()  # no sentence represents it
     assert not axe_violations(page), axe_violations(page)
+
+
+def test_the_agency_builds_a_questionnaire_question_by_question(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, site, "national@test.fr")
+    page.goto(f"{site.url}/concertation/questionnaires/nouveau")
+    page.get_by_label("Identifiant (dans l'adresse)").fill("ruptures-hiver")
+    page.get_by_label("Titre").fill("Les ruptures de l'hiver")
+    first = page.locator("#q-0")
+    first.get_by_label("Texte").fill("Avez-vous manqué d'un médicament cet hiver ?")
+    first.get_by_label("Options (choix unique, multiple ou classement)").fill("Oui\nNon")
+    first.get_by_label("Réponse obligatoire").check()
+    page.get_by_role("button", name="Ajouter une question").click()
+    second = page.locator("#q-1")
+    second.get_by_label("Texte").fill("Votre confiance dans l'approvisionnement ?")
+    second.get_by_label("Type").select_option("scale")
+    second.get_by_label("Échelle : de").fill("1")
+    second.get_by_label("à", exact=True).fill("cinq")  # not a number: named, nothing lost
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_text("question 2 : « scale_max » doit être un nombre entier").wait_for()
+    assert page.locator("#q-0").get_by_label("Texte").input_value() == "Avez-vous manqué d'un médicament cet hiver ?"
+    page.locator("#q-1").get_by_label("à", exact=True).fill("5")
+    page.get_by_role("button", name="Monter la question 2").click()
+    assert page.locator("#q-0").get_by_label("Texte").input_value() == "Votre confiance dans l'approvisionnement ?"
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_text("Questionnaire enregistré (brouillon)").wait_for()
+    page.get_by_text("Brouillon : ce questionnaire n'est pas encore ouvert aux réponses.").wait_for()
+    with session_factory(site.engine)() as s:
+        wording = qs.current(s, qs.get(s, "ruptures-hiver")).questions
+    assert [q["kind"] for q in wording] == ["scale", "single"]
+    assert [o["key"] for o in wording[1]["options"]] == ["oui", "non"] and wording[1]["required"]
+
+
+def test_a_citizen_volunteers_for_the_assembly(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    with session_factory(site.engine)() as s:
+        assembly.create(s, s.merge(site.world.users["national"]), "parlement", "Parlement Santé", seats=10)
+        s.commit()
+    log_in(page, site, "citizen@test.fr")
+    page.goto(f"{site.url}/concertation/assemblee/parlement")
+    page.get_by_label("À quel titre").select_option("carer")
+    page.get_by_label("Votre région").select_option("84")
+    page.get_by_role("button", name="Me porter volontaire").click()
+    page.get_by_text("Candidature enregistrée").wait_for()
+    page.get_by_text("Vous êtes volontaire (Aidant, Auvergne-Rhône-Alpes)").wait_for()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_role("button", name="Retirer ma candidature").click()
+    page.get_by_text("Candidature retirée.").wait_for()
