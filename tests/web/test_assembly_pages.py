@@ -88,3 +88,30 @@ def test_the_api_runs_a_sitting_and_publishes_the_tally(client: TestClient, sess
     public = client.get("/api/v1/assemblies/parlement").json()
     published = public["sittings"][0]["motions"][0]
     assert (published["present"], published["votes_for"], published["abstentions"]) == (2, 1, 1)
+
+
+def test_the_synthesis_api_cites_and_shows_coverage(client: TestClient, session: Session, world: World,
+                                                    tokens: dict[str, str]) -> None:
+    from sentinelle.concertation import ideas
+
+    idea = ideas.post(session, world.users["citizen"], "access", "Prévenir avant la rupture")
+    other = ideas.post(session, world.users["citizen"], "efficiency", "Mutualiser les stocks")
+    session.commit()
+    agency = bearer(tokens, "national")
+    assert client.post("/api/v1/syntheses", json={"slug": "bilan", "title": "Bilan"}, headers=agency).status_code == 201
+    bad = client.post("/api/v1/syntheses/bilan/sentences", json={"text": "Sans source.", "citations": ["idée 1"]},
+                      headers=agency)
+    assert bad.status_code == 422 and "citation illisible" in bad.text
+    missing = client.post("/api/v1/syntheses/bilan/sentences", json={"text": "Absente.", "citations": ["idea:999"]},
+                          headers=agency)
+    assert missing.status_code == 422 and "introuvable : idea:999" in missing.text
+    written = client.post("/api/v1/syntheses/bilan/sentences",
+                          json={"text": "On veut être prévenu.", "citations": [f"idea:{idea.id}"]}, headers=agency)
+    assert written.status_code == 201
+    assert written.json()["sources"] == [{"target": "idea", "id": idea.id, "text": "Prévenir avant la rupture",
+                                          "href": f"/concertation/idees/{idea.id}"}]
+    public = client.get("/api/v1/syntheses/bilan").json()
+    assert [s["text"] for s in public["sentences"]] == ["On veut être prévenu."]
+    cov = client.get("/api/v1/syntheses/bilan/coverage", headers=bearer(tokens, "guarantor")).json()
+    by_theme = {t["theme"]: t for t in cov["themes"]}
+    assert (by_theme["access"]["cited"], by_theme["efficiency"]["uncited"]) == (1, [other.id])

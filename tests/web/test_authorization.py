@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.service import add_member
-from sentinelle.concertation import assembly, ideas
+from sentinelle.concertation import assembly, ideas, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import QUESTIONS
 from sentinelle.signals import schemas, service
@@ -41,6 +41,7 @@ def _setup(session: Session, world: World) -> dict[str, int]:
                   [(world.users["citizen"].id, "citizen", "84")])
     sitting = assembly.open_sitting(session, world.users["national"], "parlement", "Séance")
     motion = assembly.propose(session, world.users["national"], sitting.id, "Stocks régionaux")
+    synthesis.create(session, world.users["national"], "bilan", "Bilan")
     session.commit()
     published = published_signal(session, world, product_index=2)
     alt = service.add_alternative(session, world.users["national"], published.id,
@@ -139,6 +140,14 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {None: 401, "national": 201}, 403),
         ("draw", "POST", "/api/v1/assemblies/parlement/draws", {"year": 2027, "seed": "graine-publiee-2027"},
          {None: 401, "national": 201}, 403),
+        ("syntheses", "GET", "/api/v1/syntheses", None, {}, 200),
+        ("synthesis", "GET", "/api/v1/syntheses/bilan", None, {}, 200),
+        ("write a synthesis", "POST", "/api/v1/syntheses", {"slug": "bilan-2", "title": "Bilan 2"},
+         {None: 401, "national": 201}, 403),
+        ("write a sentence", "POST", "/api/v1/syntheses/bilan/sentences",
+         {"text": "On veut être prévenu.", "citations": [f"idea:{ids['idea']}"]}, {None: 401, "national": 201}, 403),
+        ("coverage", "GET", "/api/v1/syntheses/bilan/coverage", None,
+         {None: 401, "national": 200, "guarantor": 200}, 403),
     ]
 
 

@@ -338,3 +338,67 @@ class AssemblyOut(AssemblySummaryOut):
     volunteers_by_profile: dict[str, int]
     draws: list[DrawOut]
     sittings: list[SittingOut]
+
+
+# --- The synthesis ------------------------------------------------------------------------------------
+
+class SynthesisIn(BaseModel):
+    slug: str = Field(pattern=r"^[a-z0-9-]{1,80}$")
+    title: str = Field(min_length=3, max_length=300)
+
+
+class SentenceIn(BaseModel):
+    text: str = Field(min_length=3, max_length=5000)
+    citations: list[str] = Field(min_length=1, max_length=200)  # "idea:N", "comment:N", "answer:N"
+
+
+class SourceOut(BaseModel):
+    target: Literal["idea", "comment", "answer"]
+    id: int
+    text: str  # empty when hidden by moderation
+    href: str  # its page ("" for an answer: quoted here, no page of its own)
+
+
+class SentenceOut(BaseModel):
+    id: int
+    text: str
+    sources: list[SourceOut]
+
+
+class SynthesisOut(BaseModel):
+    slug: str
+    title: str
+    sentences: list[SentenceOut]
+
+
+class ThemeCoverageOut(BaseModel):
+    theme: str
+    ideas: int
+    cited: int
+    uncited: list[int]  # idea ids
+
+
+class GroupCoverageOut(BaseModel):
+    group: int
+    participants: int
+    representative: list[dict[str, Any]]  # {"idea": id, "stance": "agree"|"disagree", "cited": bool}
+
+
+class AnswerThemeOut(BaseModel):
+    terms: list[str]
+    answers: int
+    cited: int
+    uncited: list[int]  # response ids
+
+
+class AnswerCoverageOut(BaseModel):
+    questionnaire: str
+    answers: int
+    cited: int
+    themes: list[AnswerThemeOut]
+
+
+class CoverageOut(BaseModel):
+    themes: list[ThemeCoverageOut]
+    groups: list[GroupCoverageOut]
+    answers: list[AnswerCoverageOut]

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from sentinelle.web.api import account, alternatives, assembly, catalogue, concertation, public, signals
+from sentinelle.web.api import account, alternatives, assembly, catalogue, concertation, public, signals, synthesis
 
 router = APIRouter()
 router.include_router(signals.router)
@@ -10,3 +10,4 @@ router.include_router(public.router)
 router.include_router(account.router)
 router.include_router(concertation.router)
 router.include_router(assembly.router)
+router.include_router(synthesis.router)
