@@ -123,7 +123,9 @@ def test_the_agency_writes_opens_and_revises_a_questionnaire(client: TestClient,
     assert [q["key"] for q in wording] == ["votre_note", "votre_source_d_information_la_plus"]
     assert wording[0]["required"] and wording[0]["scale_labels"] == ["Mauvais", "Excellent"]
     assert [o["key"] for o in wording[1]["options"]] == ["mon_medecin", "mon_pharmacien"]
-    client.post("/concertation/questionnaires/avis/etat", data={"csrf_token": token, "status": "open"})
+    opened = client.post("/concertation/questionnaires/avis/etat", data={"csrf_token": token, "status": "open"})
+    assert opened.status_code == 200 and "ouvert" in opened.text
+    session.expire_all()
     assert qs.get(session, "avis").status == "open"
     # The next version starts from the current one, its option keys kept.
     revision = client.get("/concertation/questionnaires/avis/version")

@@ -59,8 +59,7 @@ def current(session: Session, questionnaire: Questionnaire) -> QuestionnaireVers
 def create(session: Session, user: User | None, slug: str, title: str, questions: list[dict[str, Any]], *,
            description: str = "", anonymous: bool = True) -> Questionnaire:
     """A new questionnaire (a draft) and its version 1."""
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
     wording = _wording(questions)
     if session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug)) is not None:
         raise Conflict(f"un questionnaire « {slug} » existe déjà", "slug")
@@ -76,8 +75,7 @@ def create(session: Session, user: User | None, slug: str, title: str, questions
 
 def revise(session: Session, user: User | None, slug: str, questions: list[dict[str, Any]]) -> QuestionnaireVersion:
     """A new version of the wording. Earlier answers keep pointing to the version they answered."""
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
     q = get(session, slug)
     if q.status == "closed":
         raise Conflict("questionnaire clos : il ne change plus")
@@ -91,8 +89,7 @@ def revise(session: Session, user: User | None, slug: str, questions: list[dict[
 
 def set_status(session: Session, user: User | None, slug: str, status: str) -> Questionnaire:
     """draft → open → closed, never back."""
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale ouvre et clôt les questionnaires")
+    policy.manager(user, "seule l'agence nationale ouvre et clôt les questionnaires")
     q = get(session, slug)
     allowed = {"draft": ("open",), "open": ("closed",), "closed": ()}
     if status not in allowed[q.status]:

@@ -15,7 +15,7 @@ from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
-from sentinelle.errors import DomainError, Forbidden, Invalid
+from sentinelle.errors import DomainError, Invalid
 from sentinelle.web import question_form
 from sentinelle.web.deps import check_csrf, current_user, get_db, limit_votes
 from sentinelle.web.forms import form_int
@@ -70,8 +70,7 @@ QUESTION_KIND_LABELS = {"single": "Choix unique", "multiple": "Choix multiple", 
 @router.get("/questionnaires/nouveau")
 def builder(request: Request, user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
     """The agency writes a questionnaire, one question after another."""
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
     return _builder(request, [question_form.blank_block()], {"anonymous": "on"})
 
 
@@ -79,8 +78,7 @@ def builder(request: Request, user: User | None = Depends(current_user)):  # typ
 def build(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale rédige les questionnaires")
+    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
     blocks = question_form.blocks_from_form(form)
     slug = str(form.get("slug", "")).strip()
     try:
@@ -114,8 +112,7 @@ def set_status(request: Request, slug: str, form: FormData = Depends(form_data),
 def revision(request: Request, slug: str, user: User | None = Depends(current_user),
              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     """The current version's questions in the builder, to write the next version."""
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale modifie les questionnaires")
+    policy.manager(user, "seule l'agence nationale modifie les questionnaires")
     q = qs.get(db, slug)
     return _builder(request, question_form.blocks_from_wording(qs.current(db, q).questions), {}, slug=slug)
 
@@ -124,8 +121,7 @@ def revision(request: Request, slug: str, user: User | None = Depends(current_us
 def new_version(request: Request, slug: str, form: FormData = Depends(form_data),
                 user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    if not policy.can_manage(user):
-        raise Forbidden("seule l'agence nationale modifie les questionnaires")
+    policy.manager(user, "seule l'agence nationale modifie les questionnaires")
     blocks = question_form.blocks_from_form(form)
     try:
         edited = question_form.apply_action(blocks, str(form.get("action", "save")))
