@@ -148,42 +148,6 @@ class AnswerOut(BaseModel):
     version: int
 
 
-class ShareOut(BaseModel):
-    choice: str
-    label: str
-    count: float
-    share: float
-    low: float
-    high: float
-
-
-class BreakdownOut(BaseModel):
-    group: str
-    answered: float
-    effective: float
-    mean: float | None
-    shares: list[ShareOut]
-
-
-class QuestionResultOut(BaseModel):
-    key: str
-    kind: str
-    text: str
-    breakdowns: list[BreakdownOut]
-    ranks: dict[str, float]
-    labels: dict[str, str]
-
-
-class ResultsOut(BaseModel):
-    slug: str
-    title: str
-    version: int
-    respondents: int
-    by: str | None
-    weighted: bool
-    questions: list[QuestionResultOut]
-
-
 class IdeaIn(BaseModel):
     theme: Literal["efficiency", "territories", "access"]
     title: str = Field(min_length=1, max_length=300)

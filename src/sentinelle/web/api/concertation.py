@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -80,12 +79,12 @@ def answer(slug: str, data: schemas.AnswerIn, user: User | None = Depends(api_cs
     return schemas.AnswerOut(id=response.id, version=number)
 
 
-@router.get("/questionnaires/{slug}/results", response_model=schemas.ResultsOut)
+@router.get("/questionnaires/{slug}/results", response_model=qs.Results)
 def results(slug: str, by: str | None = Query(None, pattern="^(profile|region)$"),
             version: int | None = Query(None, ge=1, le=100_000),
             margins: str | None = Query(None, max_length=5000, description='JSON: {"profile": {"patient": 0.2, …}, '
                                                                            '"region": {"84": 0.12, …}}'),
-            user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> schemas.ResultsOut:
+            user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> qs.Results:
     """Counts, shares and 95 % intervals (public: counts only, never an answer)."""
     qs.visible(db, user, slug)
     parsed = None
@@ -97,7 +96,7 @@ def results(slug: str, by: str | None = Query(None, pattern="^(profile|region)$"
                 for v in parsed.values())
         except (ValueError, AssertionError) as exc:
             raise Invalid("margins : un objet JSON de parts par profil et/ou région", "margins") from exc
-    return schemas.ResultsOut.model_validate(asdict(qs.results(db, slug, version=version, by=by, margins=parsed)))
+    return qs.results(db, slug, version=version, by=by, margins=parsed)
 
 
 @router.get("/questionnaires/{slug}/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
