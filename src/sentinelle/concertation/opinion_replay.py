@@ -34,7 +34,7 @@ from sentinelle.concertation.opinion import Groups, Method, Votes
 
 @dataclass(frozen=True)
 class Replay:
-    window: float = 3600.0  # seconds of votes per update (see the module's docstring)
+    window: float = 600.0  # seconds of votes per update (see the module's docstring)
     pca_iterations: int = 100  # power iterations per update, from the last components (:pca-iters)
     base_iterations: int = 100  # Lloyd steps of the base clustering (:base-iters)
     group_iterations: int = 20  # ... of the groups (kmeans's default: Pol.is passes :cluster-iters, unread)
