@@ -208,18 +208,21 @@ def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None,
 
 
 def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over the points (Pol.is: a point alone in its cluster scores 0)."""
-    scores = []
-    for i in range(len(labels)):
-        own = labels == labels[i]
-        own[i] = False
-        if not own.any():
-            scores.append(0.0)
-            continue
-        a = distances[i, own].mean()
-        b = min(distances[i, labels == c].mean() for c in np.unique(labels) if c != labels[i])
-        scores.append((b - a) / max(a, b) if max(a, b) > 0 else 0.0)
-    return float(np.mean(scores))
+    """Mean silhouette over the points (Pol.is: a point alone in its cluster scores 0), from the
+    points' pairwise `distances` and their cluster `labels` (0..k-1)."""
+    n = len(labels)
+    onehot = np.eye(int(labels.max()) + 1)[labels]
+    sums = distances @ onehot  # per point, its summed distance to each cluster
+    counts = onehot.sum(axis=0)
+    own_count = counts[labels] - 1
+    a = np.divide(sums[np.arange(n), labels], own_count, out=np.zeros(n), where=own_count > 0)
+    other = sums / np.where(counts > 0, counts, 1)
+    other[np.arange(n), labels] = np.inf
+    b = other.min(axis=1)
+    top = np.maximum(a, b)
+    scores = np.divide(b - a, top, out=np.zeros(n), where=(top > 0) & np.isfinite(b))
+    scores[own_count <= 0] = 0.0
+    return float(scores.mean())
 
 
 def groups(votes: Votes, method: Method = Method()) -> Groups:

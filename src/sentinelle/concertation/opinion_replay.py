@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sentinelle.concertation.opinion import Groups, Method, Votes
+from sentinelle.concertation.opinion import Groups, Method, Votes, silhouette
 
 
 @dataclass(frozen=True)
@@ -165,24 +165,6 @@ def kmeans(names: np.ndarray, points: np.ndarray, k: int, last: Clustering | Non
         if same:
             break
     return Clustering(ids, centres, names.copy(), ids[labels])
-
-
-def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette (a point alone in its cluster scores 0), vectorised."""
-    k = int(labels.max()) + 1
-    onehot = np.eye(k)[labels]
-    sums = distances @ onehot
-    counts = onehot.sum(axis=0)
-    own = labels
-    own_count = counts[own] - 1
-    a = np.divide(sums[np.arange(len(labels)), own], own_count, out=np.zeros(len(labels)), where=own_count > 0)
-    other = sums / np.where(counts > 0, counts, 1)
-    other[np.arange(len(labels)), own] = np.inf
-    b = other.min(axis=1)
-    top = np.maximum(a, b)
-    s = np.divide(b - a, top, out=np.zeros(len(labels)), where=(top > 0) & np.isfinite(b))
-    s[own_count <= 0] = 0.0
-    return float(s.mean())
 
 
 @dataclass
