@@ -136,6 +136,9 @@ def test_a_guarantor_follows_a_sentence_to_its_sources(page, site: Site) -> None
 
 def test_the_agency_builds_a_questionnaire_question_by_question(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     log_in(page, site, "national@test.fr")
+    page.goto(f"{site.url}/concertation")
+    page.get_by_text("Agence : créer une assemblée ou une synthèse").click()
+    assert not axe_violations(page), axe_violations(page)
     page.goto(f"{site.url}/concertation/questionnaires/nouveau")
     page.get_by_label("Identifiant (dans l'adresse)").fill("ruptures-hiver")
     page.get_by_label("Titre").fill("Les ruptures de l'hiver")

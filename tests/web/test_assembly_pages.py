@@ -115,3 +115,35 @@ def test_the_synthesis_api_cites_and_shows_coverage(client: TestClient, session:
     cov = client.get("/api/v1/syntheses/bilan/coverage", headers=bearer(tokens, "guarantor")).json()
     by_theme = {t["theme"]: t for t in cov["themes"]}
     assert (by_theme["access"]["cited"], by_theme["efficiency"]["uncited"]) == (1, [other.id])
+
+
+def test_the_agency_creates_an_assembly_and_a_synthesis_from_the_page(client: TestClient, session: Session,
+                                                                       world: World) -> None:
+    login(client, "citizen@test.fr")
+    page = client.get("/concertation")
+    assert 'id="agency-tools"' not in page.text
+    refused = client.post("/concertation/syntheses", data={"csrf_token": csrf_of(page.text), "slug": "bilan",
+                                                           "title": "Bilan"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    login(client, "national@test.fr")
+    token = csrf_of(client.get("/concertation").text)
+    bad = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "Parlement Santé",
+                                                        "name": "Parlement", "seats": "30"})
+    assert bad.status_code == 422 and "slug : minuscules, chiffres et tirets" in bad.text
+    seats = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
+                                                          "name": "Parlement", "seats": "trente"})
+    assert seats.status_code == 422 and "seats" in seats.text
+    made = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
+                                                         "name": "Parlement Santé", "seats": "30", "quorum": "40"},
+                       follow_redirects=True)
+    assert made.status_code == 200 and "Assemblée créée" in made.text
+    a = assembly.get(session, "parlement")
+    assert (a.seats, a.quorum_share) == (30, 0.4)
+    again = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
+                                                          "name": "Parlement Santé", "seats": "30"})
+    assert again.status_code == 409
+    written = client.post("/concertation/syntheses", data={"csrf_token": token, "slug": "bilan",
+                                                           "title": "Bilan de la concertation"}, follow_redirects=True)
+    assert written.status_code == 200 and "Synthèse créée" in written.text
+    assert "Bilan de la concertation" in client.get("/concertation").text

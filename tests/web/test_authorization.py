@@ -123,6 +123,8 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {"target": "idea", "target_id": ids["idea"], "action": "hide", "reason": "doublon"},
          {None: 401, "national": 201}, 403),
         ("assemblies", "GET", "/api/v1/assemblies", None, {}, 200),
+        ("create an assembly", "POST", "/api/v1/assemblies", {"slug": "parlement-2", "name": "Parlement 2", "seats": 10},
+         {None: 401, "national": 201}, 403),
         ("assembly", "GET", "/api/v1/assemblies/parlement", None, {}, 200),
         ("volunteer", "PUT", "/api/v1/assemblies/parlement/volunteers/mine", {"profile": "patient", "region": "84"},
          {None: 401}, 200),

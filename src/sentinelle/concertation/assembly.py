@@ -29,6 +29,7 @@ from sentinelle.concertation.models import (
     Motion,
     MotionVote,
 )
+from sentinelle.concertation.schemas import check_slug
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import by_slug, upsert
@@ -49,6 +50,9 @@ def listing(session: Session) -> list[Assembly]:
 def create(session: Session, user: User | None, slug: str, name: str, seats: int = 300,
            quorum_share: float = 0.5) -> Assembly:
     actor = _manage(user)
+    check_slug(slug)
+    if not 3 <= len(name.strip()) <= 300:
+        raise Invalid("name : de 3 à 300 caractères", "name")
     if not 1 <= seats <= 10_000:
         raise Invalid("seats : de 1 à 10 000 sièges", "seats")
     if not 0 < quorum_share <= 1:

@@ -27,7 +27,7 @@ from sentinelle.concertation.models import (
     QuestionnaireTally,
     QuestionnaireVersion,
 )
-from sentinelle.concertation.schemas import Question, Wording, check_answers, choices
+from sentinelle.concertation.schemas import Question, Wording, check_answers, check_slug, choices
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import by_slug, upsert
@@ -61,6 +61,7 @@ def create(session: Session, user: User | None, slug: str, title: str, questions
     """A new questionnaire (a draft) and its version 1."""
     policy.manager(user, "seule l'agence nationale rédige les questionnaires")
     wording = _wording(questions)
+    check_slug(slug)
     if session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug)) is not None:
         raise Conflict(f"un questionnaire « {slug} » existe déjà", "slug")
     q = Questionnaire(slug=slug, title=title.strip(), description=description.strip(), anonymous=anonymous,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -11,6 +12,14 @@ from sentinelle.schemas_common import UtcDatetime
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 KINDS = ("single", "multiple", "scale", "ranking", "text")
+SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
+
+
+def check_slug(slug: str) -> str:
+    """A questionnaire's, assembly's or synthesis's name in its address: lower case, digits, dashes."""
+    if not SLUG.match(slug):
+        raise Invalid(f"slug : minuscules, chiffres et tirets (80 au plus), lu {slug[:90]!r}", "slug")
+    return slug
 TEXT_MAX = 5000
 
 
@@ -220,6 +229,13 @@ class CreatedOut(BaseModel):
 
 
 # --- The assembly ------------------------------------------------------------------------------------
+
+class AssemblyIn(BaseModel):
+    slug: str = Field(pattern=r"^[a-z0-9-]{1,80}$")
+    name: str = Field(min_length=3, max_length=300)
+    seats: int = Field(default=300, ge=1, le=10_000)
+    quorum_share: float = Field(default=0.5, gt=0, le=1)  # of the sitting members present for a vote to count
+
 
 class VolunteerIn(BaseModel):
     profile: Literal["patient", "carer", "professional", "industry", "citizen"]

@@ -23,6 +23,7 @@ from sentinelle.concertation.models import (
     SynthesisCitation,
     SynthesisSentence,
 )
+from sentinelle.concertation.schemas import check_slug
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from sentinelle.store.db import by_slug
 
@@ -43,6 +44,9 @@ def _writer(user: User | None) -> User:
 
 def create(session: Session, user: User | None, slug: str, title: str) -> Synthesis:
     actor = _writer(user)
+    check_slug(slug)
+    if not 3 <= len(title.strip()) <= 300:
+        raise Invalid("title : de 3 à 300 caractères", "title")
     if session.scalar(select(Synthesis.id).where(Synthesis.slug == slug)) is not None:
         raise Conflict(f"une synthèse « {slug} » existe déjà", "slug")
     s = Synthesis(slug=slug, title=title.strip())

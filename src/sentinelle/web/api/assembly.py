@@ -37,6 +37,15 @@ def list_assemblies(db: Session = Depends(get_db)) -> list[schemas.AssemblySumma
                                        seated=len(assembly.sitting_members(db, a))) for a in assembly.listing(db)]
 
 
+@router.post("/assemblies", response_model=schemas.AssemblyOut, status_code=201)
+def create_assembly(data: schemas.AssemblyIn, user: User | None = Depends(api_csrf),
+                    db: Session = Depends(get_db)) -> schemas.AssemblyOut:
+    """A new assembly, empty until its first draw (the agency)."""
+    assembly.create(db, user, data.slug, data.name, data.seats, data.quorum_share)
+    db.commit()
+    return read_assembly(data.slug, db)
+
+
 @router.get("/assemblies/{slug}", response_model=schemas.AssemblyOut)
 def read_assembly(slug: str, db: Session = Depends(get_db)) -> schemas.AssemblyOut:
     """Public: the draws with their seed and list, the sittings, motions and published tallies."""

@@ -67,6 +67,30 @@ QUESTION_KIND_LABELS = {"single": "Choix unique", "multiple": "Choix multiple", 
                "text": "Texte libre"}
 
 
+@router.post("/assemblees")
+def new_assembly(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
+                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    slug = str(form.get("slug", "")).strip()
+    quorum = form_int(str(form.get("quorum", "") or ""), "quorum")
+    assembly.create(db, user, slug, str(form.get("name", ""))[:300], form_int(str(form.get("seats", "")), "seats") or 0,
+                    (quorum if quorum is not None else 50) / 100)
+    db.commit()
+    request.session["flash"] = "Assemblée créée : recevez les candidatures, puis tirez au sort."
+    return RedirectResponse(f"/concertation/assemblee/{slug}", status_code=303)
+
+
+@router.post("/syntheses")
+def new_synthesis(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
+                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, str(form.get("csrf_token", "")))
+    slug = str(form.get("slug", "")).strip()
+    synthesis.create(db, user, slug, str(form.get("title", ""))[:300])
+    db.commit()
+    request.session["flash"] = "Synthèse créée : écrivez-la phrase par phrase, chacune avec ses sources."
+    return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
+
+
 @router.get("/questionnaires/nouveau")
 def builder(request: Request, user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
     """The agency writes a questionnaire, one question after another."""
@@ -85,8 +109,6 @@ def build(request: Request, form: FormData = Depends(form_data), user: User | No
         edited = question_form.apply_action(blocks, str(form.get("action", "save")))
         if edited is not None:
             return _builder(request, edited, dict(form))
-        if not slug or len(slug) > 80 or not all(c.isalnum() or c == "-" for c in slug) or slug != slug.lower():
-            raise Invalid("slug : minuscules, chiffres et tirets (80 au plus)", "slug")
         qs.create(db, user, slug, str(form.get("title", ""))[:300] or slug, question_form.wording_from_blocks(blocks),
                   description=str(form.get("description", ""))[:5000], anonymous=form.get("anonymous") == "on")
     except DomainError as exc:
