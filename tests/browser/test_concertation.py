@@ -182,3 +182,24 @@ def test_a_citizen_volunteers_for_the_assembly(page, site: Site) -> None:  # typ
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("button", name="Retirer ma candidature").click()
     page.get_by_text("Candidature retirée.").wait_for()
+
+
+def test_anyone_sees_the_opinion_map(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert, select
+
+    from sentinelle.accounts.models import User
+
+    with session_factory(site.engine)() as s:
+        author = s.merge(site.world.users["citizen"])
+        posted = [ideas.post(s, author, "access", f"Idée numéro {n}") for n in range(4)]
+        s.execute(insert(User), [{"email": f"camp{i}@test.fr", "name": f"C{i}", "password_hash": "x",
+                                  "role": "citizen"} for i in range(20)])
+        for n, voter in enumerate(s.scalars(select(User).where(User.email.like("camp%@test.fr"))).all()):
+            for k, idea in enumerate(posted):
+                ideas.vote(s, voter, idea.id, 1 if k == 3 else (1 if (k < 2) == (n % 2 == 0) else -1))
+        s.commit()
+    page.goto(f"{site.url}/concertation/idees")
+    page.get_by_role("link", name="Groupes d'opinion : qui pense quoi, ce qui rassemble").click()
+    page.get_by_role("heading", name="Ce qui rassemble").wait_for()
+    assert page.locator("figure.opinion-map circle").count() >= 20
+    assert not axe_violations(page), axe_violations(page)

@@ -180,7 +180,8 @@ def test_dashboard_map_and_purchaser_catalogue(page, site: Site) -> None:  # typ
 
 
 PAGES = {
-    None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1", "/concertation", "/concertation/idees"],
+    None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1", "/concertation", "/concertation/idees",
+           "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
                          "/concertation", "/concertation/questionnaires/nouveau"],
     "lyon@test.fr": ["/declarer?q=seringue", "/produits/1"],

@@ -135,3 +135,34 @@ def test_the_agency_writes_opens_and_revises_a_questionnaire(client: TestClient,
         "q-0-kind": "scale", "action": "save"})
     session.expire_all()
     assert [v.number for v in qs.versions(session, qs.get(session, "avis"))] == [1, 2]
+
+
+def test_the_opinion_map_shows_the_groups_of_the_idea_box(client: TestClient, session: Session, world: World) -> None:
+    from sqlalchemy import insert, select
+
+    from sentinelle.accounts.models import User
+    from sentinelle.concertation import ideas
+
+    assert "Pas encore assez de votes" in client.get("/concertation/idees/groupes").text
+    posted = [ideas.post(session, world.users["citizen"], "access", f"Idée {n}") for n in range(4)]
+    session.execute(insert(User), [{"email": f"camp{i}@test.fr", "name": f"C{i}", "password_hash": "x",
+                                    "role": "citizen"} for i in range(24)])
+    voters = session.scalars(select(User).where(User.email.like("camp%@test.fr")).order_by(User.id)).all()
+    for n, voter in enumerate(voters):
+        for k, idea in enumerate(posted):
+            # Two camps split on ideas 0-1; everyone agrees with idea 3.
+            value = 1 if k == 3 else (1 if (k < 2) == (n % 2 == 0) else -1)
+            ideas.vote(session, voter, idea.id, value)
+    session.commit()
+    page = client.get("/concertation/idees/groupes")
+    assert page.status_code == 200 and page.text.count("<circle") >= 24
+    assert 'id="groupe-1"' in page.text and 'id="groupe-2"' in page.text and 'id="groupe-3"' not in page.text
+    consensus = page.text[page.text.index('id="consensus"'):]
+    assert consensus.index("Idée 3") < consensus.index("</ol>")
+    assert "camp0@test.fr" not in page.text and "user:" not in page.text
+    # Kept while nothing changes; a new vote makes a new map.
+    first = ideas.opinion_map(session)
+    assert ideas.opinion_map(session) is first
+    ideas.vote(session, voters[0], posted[2].id, 0)
+    session.commit()
+    assert ideas.opinion_map(session) is not first

@@ -346,3 +346,57 @@ def export_votes_csv(session: Session) -> str:
     for idea_id, voter, value in rows:
         writer.writerow([idea_id, hmac.new(key, voter.encode(), hashlib.sha256).hexdigest()[:16], value])
     return buffer.getvalue()
+
+
+# --- The opinion map: the voters' groups, what sets each apart, what brings them together ------------
+
+@dataclass
+class OpinionMap:
+    result: opinion.Groups
+    representative: dict[int, list[opinion.Representative]]  # per group, its statements (idea ids)
+    consensus: list[tuple[str, float]]  # the ideas every group agrees with most, best first
+    points: list[tuple[float, float, int]]  # up to MAP_POINTS voters: x, y in [0, 1], group
+
+    @property
+    def grouped(self) -> int:
+        return int((self.result.group >= 0).sum())
+
+    @property
+    def sizes(self) -> dict[int, int]:
+        return {g: int((self.result.group == g).sum()) for g in range(self.result.k)}
+
+
+MAP_POINTS = 2000  # voters drawn on the map at most (a fixed sample beyond)
+_MAP_CACHE: dict[tuple[object, ...], OpinionMap | None] = {}
+
+
+def opinion_map(session: Session) -> OpinionMap | None:
+    """The idea box's opinion groups (Pol.is's method, `opinion.groups`, computed once over the current
+    votes), None below 4 voters or 2 ideas. Kept while no vote or moderation changes (the count and
+    latest time of votes and the hidden ideas make the key): computing takes seconds at scale."""
+    key = tuple(session.execute(select(func.count(IdeaVote.id), func.max(IdeaVote.at))).one()) + tuple(
+        session.execute(select(func.count(Idea.id), func.sum(case((Idea.hidden, Idea.id), else_=0)))).one())
+    if key in _MAP_CACHE:
+        return _MAP_CACHE[key]
+    votes = vote_matrix(session)
+    found = None
+    if len(votes.participants) >= 4 and len(votes.statements) - len(votes.excluded) >= 2:
+        result = opinion.groups(votes)
+        shown = np.flatnonzero(result.group >= 0)
+        if len(shown) > MAP_POINTS:
+            shown = np.sort(np.random.default_rng(0).choice(shown, MAP_POINTS, replace=False))
+        xy = result.projection[shown]
+        scaled = (xy - xy.min(axis=0)) / np.maximum(np.ptp(xy, axis=0), 1e-9) if len(xy) else xy
+        consensus = sorted(opinion.consensus(result).items(), key=lambda kv: -kv[1])[:5]
+        found = OpinionMap(result, opinion.representative(result), consensus,
+                           [(float(x), float(y), int(result.group[i])) for (x, y), i in zip(scaled, shown)])
+    _MAP_CACHE.clear()
+    _MAP_CACHE[key] = found
+    return found
+
+
+def titles(session: Session, ids: list[str]) -> dict[str, str]:
+    """Idea id (as the vote matrix names it) → its title, for the visible ones among `ids`."""
+    wanted = [int(i) for i in ids if i.isdigit() and id_in_range(int(i))]
+    rows = session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(wanted), Idea.hidden.is_(False))).all()
+    return {str(i): title for i, title in rows}

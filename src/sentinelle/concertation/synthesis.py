@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.concertation import ideas, opinion, policy, themes
+from sentinelle.concertation import ideas, policy, themes
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import (
     Idea,
@@ -225,13 +224,12 @@ def coverage(session: Session, user: User | None, slug: str) -> Coverage:
         mine = [i for i in visible if i.theme == theme]
         by_theme.append(ThemeCoverage(theme, len(mine), sum(i.id in cited for i in mine),
                                     [i for i in mine if i.id not in cited]))
-    votes = ideas.vote_matrix(session)
     groups: list[GroupCoverage] = []
-    if len(votes.participants) >= 4 and len(votes.statements) >= 2:
-        result = opinion.groups(votes)
+    found = ideas.opinion_map(session)
+    if found is not None:
         by_id = {str(i.id): i for i in visible}
-        for g, reps in opinion.representative(result).items():
-            cov = GroupCoverage(g, int(np.sum(result.group == g)))
+        for g, reps in found.representative.items():
+            cov = GroupCoverage(g, found.sizes[g])
             for r in reps:
                 if r.statement in by_id:
                     idea = by_id[r.statement]

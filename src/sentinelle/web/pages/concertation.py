@@ -255,6 +255,17 @@ def idea_list(request: Request, theme: str = "", user: User | None = Depends(cur
         "reasons": {i.id: ideas.last_reason(db, "idea", i.id) for i in rows if i.hidden}, "form": {}})
 
 
+@router.get("/idees/groupes")
+def idea_groups(request: Request, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    """The opinion map of the idea box: the voters' groups, what sets each apart, what brings them
+    together (public: no voter is named)."""
+    found = ideas.opinion_map(db)
+    named = [r.statement for reps in found.representative.values() for r in reps] + [i for i, _ in found.consensus] \
+        if found else []
+    titles = ideas.titles(db, named)
+    return render(request, "idea_groups.html", {"map": found, "titles": titles})
+
+
 @router.post("/idees")
 def idea_post(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
               db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
