@@ -103,5 +103,8 @@ def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World)
     assert sum(t.answers for t in cov.themes) == 23 and sum(t.cited for t in cov.themes) == 2
     uncited = {f.response_id for t in cov.themes for f in t.uncited}
     assert uncited == set(responses) - {responses[0], responses[3]}
-    # Themes of the texts: the three kinds of proposal fall apart.
+    # Themes of the texts: the three kinds of proposal fall apart, each with quotes of its own answers.
     assert len(cov.themes) >= 2
+    for theme in cov.themes:
+        if theme.terms:
+            assert theme.quotes and all(q.response_id in responses for q in theme.quotes)

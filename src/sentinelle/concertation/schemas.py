@@ -369,6 +369,7 @@ class AnswerThemeOut(BaseModel):
     answers: int
     cited: int
     uncited: list[int]  # response ids
+    quotes: list[int]  # the responses that weigh most in the theme
 
 
 class AnswerCoverageOut(BaseModel):

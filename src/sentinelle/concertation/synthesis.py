@@ -150,6 +150,7 @@ class AnswerTheme:
     answers: int
     cited: int
     uncited: list[qs.FreeText] = field(default_factory=list)
+    quotes: list[qs.FreeText] = field(default_factory=list)  # the answers that weigh most in the theme
 
 
 @dataclass
@@ -178,7 +179,7 @@ def _answer_themes(q: Questionnaire, texts: list[qs.FreeText]) -> themes.Themes:
         if len(_THEMES_CACHE) > 32:
             _THEMES_CACHE.clear()
         # About one theme per ten answers, from 1 to 8: a guarantor reads every uncited one anyway.
-        method = themes.Method(themes=max(1, min(8, len(texts) // 10)), quotes=0)
+        method = themes.Method(themes=max(1, min(8, len(texts) // 10)), quotes=2)
         _THEMES_CACHE[key] = themes.find([t.quote() for t in texts], method)
     return _THEMES_CACHE[key]
 
@@ -191,12 +192,13 @@ def _answer_coverage(session: Session, cited: set[int]) -> list[AnswerCoverage]:
             continue
         found = _answer_themes(q, texts)
         cov = AnswerCoverage(q, len(texts), sum(t.response_id in cited for t in texts))
-        named = [(th.number, th.terms[:5]) for th in found.themes] + [(-1, [])]
-        for number, terms in named:
+        named = [(th.number, th.terms[:5], th.quotes) for th in found.themes] + [(-1, [], [])]
+        for number, terms, quotes in named:
             mine = [t for t, a in zip(texts, found.assignment) if a == number]
             if mine:
                 cov.themes.append(AnswerTheme(terms, len(mine), sum(t.response_id in cited for t in mine),
-                                              [t for t in mine if t.response_id not in cited]))
+                                              [t for t in mine if t.response_id not in cited],
+                                              [texts[q] for q in quotes]))
         out.append(cov)
     return out
 

@@ -64,5 +64,6 @@ def coverage(slug: str, user: User | None = Depends(current_user), db: Session =
             for g in cov.groups],
         answers=[schemas.AnswerCoverageOut(questionnaire=a.questionnaire.slug, answers=a.answers, cited=a.cited, themes=[
             schemas.AnswerThemeOut(terms=t.terms, answers=t.answers, cited=t.cited,
-                                   uncited=[f.response_id for f in t.uncited]) for t in a.themes])
+                                   uncited=[f.response_id for f in t.uncited],
+                                   quotes=[f.response_id for f in t.quotes]) for t in a.themes])
             for a in cov.answers])
