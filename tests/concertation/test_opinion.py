@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from sentinelle.concertation import opinion
+from sentinelle.concertation import kmeans, opinion
 from sentinelle.concertation.opinion import Method, Votes
 
 A, D, P, _ = 1, -1, 0, None
@@ -70,12 +70,12 @@ def test_who_is_clustered() -> None:
 
 def test_kmeans_starts_from_the_first_distinct_points_and_weighs() -> None:
     points = np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 2.0]])
-    labels, centres = opinion.kmeans(points, 2)
+    found = kmeans.kmeans(np.arange(5), points, 2)
     # Started at (0, 0) and (0, 1): the second centre moves to the right-hand points after one step.
-    assert labels.tolist() == [0, 0, 0, 1, 1]
-    assert centres[0] == pytest.approx([0, 1 / 3])
-    labels, centres = opinion.kmeans(points[3:], 1, weights=np.array([3, 1]))
-    assert centres[0] == pytest.approx([10, 0.5])
+    assert found.labels().tolist() == [0, 0, 0, 1, 1]
+    assert found.centres[0] == pytest.approx([0, 1 / 3])
+    found = kmeans.kmeans(np.arange(2), points[3:], 1, weights=np.array([3, 1]))
+    assert found.centres[0] == pytest.approx([10, 0.5])
 
 
 def test_silhouette_by_hand() -> None:
@@ -84,11 +84,11 @@ def test_silhouette_by_hand() -> None:
     Then {0, 1, 10} and {11}: a point alone in its cluster scores 0."""
     x = np.array([0.0, 1.0, 10.0, 11.0])
     distances = np.abs(x[:, None] - x[None, :])
-    assert opinion.silhouette(distances, np.array([0, 0, 1, 1])) == pytest.approx((9.5 / 10.5 + 8.5 / 9.5) / 2)
+    assert kmeans.silhouette(distances, np.array([0, 0, 1, 1])) == pytest.approx((9.5 / 10.5 + 8.5 / 9.5) / 2)
     s0 = (11 - 5.5) / 11  # a = (1 + 10) / 2, b = 11
     s1 = (10 - 5) / 10  # a = (1 + 9) / 2, b = 10
     s10 = (1 - 9.5) / 9.5  # a = (10 + 9) / 2, b = 1
-    assert opinion.silhouette(distances, np.array([0, 0, 0, 1])) == pytest.approx((s0 + s1 + s10 + 0) / 4)
+    assert kmeans.silhouette(distances, np.array([0, 0, 0, 1])) == pytest.approx((s0 + s1 + s10 + 0) / 4)
 
 
 def camps(sizes: list[int], statements: int = 12, seed: int = 0, missing: float = 0.3) -> tuple[Votes, np.ndarray]:

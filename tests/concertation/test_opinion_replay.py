@@ -7,17 +7,8 @@ import numpy as np
 import pytest
 
 from sentinelle.concertation import opinion
-from sentinelle.concertation.opinion_replay import (
-    Clustering,
-    Replay,
-    State,
-    Vote,
-    replay,
-    silhouette,
-    smooth_k,
-    start_clusters,
-    votes_of,
-)
+from sentinelle.concertation.kmeans import Clustering, silhouette, start_clusters
+from sentinelle.concertation.opinion_replay import Replay, State, Vote, replay, smooth_k, votes_of
 
 
 def test_a_cold_start_takes_the_first_distinct_points() -> None:

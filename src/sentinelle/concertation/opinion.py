@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sentinelle.concertation import kmeans
+
 AGREE, DISAGREE, PASS = 1, -1, 0
 
 
@@ -185,46 +187,6 @@ def clustered(votes: Votes, method: Method = Method()) -> np.ndarray:
 
 # --- Clusterings -----------------------------------------------------------------------------------
 
-def _distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    return np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
-
-
-def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None,
-           method: Method = Method()) -> tuple[np.ndarray, np.ndarray]:
-    """Lloyd's k-means (weighted if `weights`) from the first k distinct points, as Pol.is starts a new
-    clustering; clusters left empty are dropped. (label 0..k'-1 of each point, centres)."""
-    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float)
-    centres = points[np.sort(np.unique(points, axis=0, return_index=True)[1])[:k]]
-    for _ in range(method.kmeans_iterations):
-        labels = _distances(points, centres).argmin(axis=1)
-        used = np.unique(labels)
-        new = np.array([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in used])
-        moved = len(new) != len(centres) or bool(
-            (np.linalg.norm(new - centres, axis=1) >= method.kmeans_tolerance).any())
-        centres = new
-        if not moved:
-            break
-    return _distances(points, centres).argmin(axis=1), centres
-
-
-def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over the points (Pol.is: a point alone in its cluster scores 0), from the
-    points' pairwise `distances` and their cluster `labels` (0..k-1)."""
-    n = len(labels)
-    onehot = np.eye(int(labels.max()) + 1)[labels]
-    sums = distances @ onehot  # per point, its summed distance to each cluster
-    counts = onehot.sum(axis=0)
-    own_count = counts[labels] - 1
-    a = np.divide(sums[np.arange(n), labels], own_count, out=np.zeros(n), where=own_count > 0)
-    other = sums / np.where(counts > 0, counts, 1)
-    other[np.arange(n), labels] = np.inf
-    b = other.min(axis=1)
-    top = np.maximum(a, b)
-    scores = np.divide(b - a, top, out=np.zeros(n), where=(top > 0) & np.isfinite(b))
-    scores[own_count <= 0] = 0.0
-    return float(scores.mean())
-
-
 def groups(votes: Votes, method: Method = Method()) -> Groups:
     """The opinion groups: base clusters of the clustered participants' places, then groups of base
     clusters (k-means weighted by their sizes) for each k, keeping the k of best silhouette (ties: the
@@ -236,14 +198,17 @@ def groups(votes: Votes, method: Method = Method()) -> Groups:
     keep = np.flatnonzero(clustered(votes, method))
     if len(keep) == 0:
         return Groups(votes, group, places, base)
-    base[keep], centres = kmeans(places[keep], method.base_k, method=method)
+    fine = kmeans.kmeans(keep, places[keep], method.base_k, iterations=method.kmeans_iterations,
+                         tolerance=method.kmeans_tolerance)
+    base[keep], centres = fine.labels(), fine.centres
     sizes = np.bincount(base[keep], minlength=len(centres))
-    distances = _distances(centres, centres)
+    distances = np.linalg.norm(centres[:, None] - centres[None], axis=2)
     best: tuple[float, np.ndarray] | None = None
     silhouettes = {}
     for k in range(method.min_k, min(method.max_k, 2 + len(centres) // 12, len(centres)) + 1):
-        labels, _ = kmeans(centres, k, sizes, method)
-        silhouettes[k] = silhouette(distances, labels)
+        labels = kmeans.kmeans(np.arange(len(centres)), centres, k, iterations=method.kmeans_iterations,
+                               tolerance=method.kmeans_tolerance, weights=sizes).labels()
+        silhouettes[k] = kmeans.silhouette(distances, labels)
         if best is None or silhouettes[k] > best[0]:
             best = (silhouettes[k], labels)
     labels = best[1] if best is not None else np.zeros(len(centres), dtype=np.int64)
@@ -252,7 +217,7 @@ def groups(votes: Votes, method: Method = Method()) -> Groups:
         voted = np.bincount(votes.rows, minlength=n) > 0
         rest = np.flatnonzero(voted & (base < 0))
         if len(rest):
-            group[rest] = labels[_distances(places[rest], centres).argmin(axis=1)]
+            group[rest] = labels[kmeans.nearest(places[rest], centres)[0]]
     return Groups(votes, group, places, base, silhouettes)
 
 

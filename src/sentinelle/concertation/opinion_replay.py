@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sentinelle.concertation.opinion import Groups, Method, Votes, silhouette
+from sentinelle.concertation import kmeans
+from sentinelle.concertation.kmeans import Clustering
+from sentinelle.concertation.opinion import Groups, Method, Votes
 
 
 @dataclass(frozen=True)
@@ -52,119 +54,6 @@ class Vote:
     participant: str
     statement: str
     value: float  # 1 agree, -1 disagree, 0 pass
-
-
-@dataclass
-class Clustering:
-    """Clusters by id, their centres, and who is in which (member names, as integers)."""
-
-    ids: np.ndarray
-    centres: np.ndarray
-    members: np.ndarray  # member names
-    member_ids: np.ndarray  # the id of each member's cluster
-
-
-def _weighted_centres(points: np.ndarray, weights: np.ndarray, index: np.ndarray, k: int) -> np.ndarray:
-    total = np.bincount(index, weights=weights, minlength=k)
-    return np.stack([np.bincount(index, weights=weights * points[:, d], minlength=k) for d in range(2)],
-                    axis=1) / np.where(total > 0, total, 1)[:, None]
-
-
-def _nearest(points: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    d = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
-    # Pol.is keeps the last of equally near clusters (Clojure's min-key).
-    flipped = d[:, ::-1].argmin(axis=1)
-    nearest = d.shape[1] - 1 - flipped
-    return nearest, d[np.arange(len(points)), nearest]
-
-
-def _sorted_rows(a: np.ndarray) -> np.ndarray:
-    return a[np.lexsort(a.T[::-1])]
-
-
-def start_clusters(names: np.ndarray, points: np.ndarray, weights: np.ndarray, k: int,
-           last: Clustering | None) -> tuple[np.ndarray, np.ndarray]:
-    """The clusters an update starts from (ids, centres): the first k distinct points when there is
-    no last clustering; else the last clusters recentred on their members' places (members gone
-    dropped, clusters left empty dropped, identical ones merged), then, while there are fewer
-    clusters than k and than distinct points, the point farthest from every centre taken out of its
-    cluster into a new one."""
-    if last is None or len(last.ids) == 0:
-        _, first = np.unique(points, axis=0, return_index=True)
-        chosen = np.sort(first)[:k]
-        return np.arange(len(chosen)), points[chosen].copy()
-    where = {int(n): i for i, n in enumerate(names)}
-    at = np.array([where.get(int(n), -1) for n in last.members], dtype=np.int64)
-    present = at >= 0
-    rows, cids = at[present], last.member_ids[present]
-    still = set(cids.tolist())
-    ids = np.array([c for c in last.ids.tolist() if c in still], dtype=np.int64)
-    assign = np.full(len(points), -1)
-    position = {int(c): i for i, c in enumerate(ids)}
-    assign[rows] = [position[int(c)] for c in cids]
-    def recentre() -> np.ndarray:  # only members count toward a centre
-        member = assign >= 0
-        return _weighted_centres(points[member], weights[member], assign[member], len(ids))
-
-    # Clusters whose centres are now identical are merged, into the id of the larger.
-    centres = recentre()
-    _, first, inverse = np.unique(centres, axis=0, return_index=True, return_inverse=True)
-    if len(first) < len(ids):
-        sizes = np.bincount(assign[assign >= 0], minlength=len(ids))
-        keeper: dict[int, int] = {}
-        for i, g in enumerate(inverse.ravel().tolist()):
-            if g not in keeper or sizes[i] > sizes[keeper[g]]:
-                keeper[g] = i
-        kept = np.array(sorted(set(keeper.values())))
-        renumber = np.full(len(ids), -1)
-        for i, g in enumerate(inverse.ravel().tolist()):
-            renumber[i] = int(np.searchsorted(kept, keeper[g]))
-        assign = np.where(assign >= 0, renumber[np.maximum(assign, 0)], -1)
-        ids = ids[kept]
-        centres = recentre()
-    possible = min(k, len(np.unique(points, axis=0)))
-    while len(ids) < possible:
-        if len(ids) == 0:
-            far = 0
-        else:
-            _, distance = _nearest(points, centres)
-            far = int(np.argmax(distance))
-            if distance[far] <= 0:
-                break
-        assign[far] = len(ids)
-        ids = np.append(ids, (ids.max() + 1) if len(ids) else 0)
-        sizes = np.bincount(assign[assign >= 0], minlength=len(ids))
-        if (sizes == 0).any():  # the point was the last member of its cluster
-            keep = np.flatnonzero(sizes > 0)
-            renumber = np.full(len(ids), -1)
-            renumber[keep] = np.arange(len(keep))
-            assign = np.where(assign >= 0, renumber[np.maximum(assign, 0)], -1)
-            ids = ids[keep]
-        centres = recentre()
-    return ids, centres
-
-
-def kmeans(names: np.ndarray, points: np.ndarray, k: int, last: Clustering | None, iterations: int,
-            replay: Replay, weights: np.ndarray | None = None) -> Clustering:
-    """Pol.is's k-means: from `start_clusters`, Lloyd steps (empty clusters dropped) until no centre moves by
-    `replay.same_centres` (comparing the sorted centres) or after `iterations` more steps."""
-    w = np.ones(len(points)) if weights is None else weights
-    ids, centres = start_clusters(names, points, w, k, last)
-    labels = np.zeros(len(points), dtype=np.int64)
-    for _ in range(iterations + 1):
-        labels, _ = _nearest(points, centres)
-        used = np.unique(labels)
-        renumber = np.full(len(ids), -1)
-        renumber[used] = np.arange(len(used))
-        labels = renumber[labels]
-        new = _weighted_centres(points, w, labels, len(used))
-        n = min(len(new), len(centres))
-        same = bool((np.linalg.norm(_sorted_rows(new)[:n] - _sorted_rows(centres)[:n], axis=1)
-                     < replay.same_centres).all())
-        ids, centres = ids[used], new
-        if same:
-            break
-    return Clustering(ids, centres, names.copy(), ids[labels])
 
 
 @dataclass
@@ -244,7 +133,8 @@ def _update(state: State, matrix: np.ndarray, columns: Sequence[int], out: np.nd
     base = np.full(n, -1)
     if len(rows) == 0:
         return places, base
-    state.base = kmeans(rows, places[rows], method.base_k, state.base, replay.base_iterations, replay)
+    state.base = kmeans.kmeans(rows, places[rows], method.base_k, state.base, iterations=replay.base_iterations,
+                               tolerance=replay.same_centres)
     order = np.argsort(state.base.ids)
     base_ids = state.base.ids[order]
     centres = state.base.centres[order]
@@ -257,11 +147,11 @@ def _update(state: State, matrix: np.ndarray, columns: Sequence[int], out: np.nd
     for k in range(method.min_k, min(method.max_k, 2 + len(base_ids) // 12) + 1):
         if len(base_ids) < k:
             break
-        clusterings[k] = kmeans(base_ids, centres, k, state.groups.get(k), replay.group_iterations, replay,
-                                 sizes)
+        clusterings[k] = kmeans.kmeans(base_ids, centres, k, state.groups.get(k), iterations=replay.group_iterations,
+                                       tolerance=replay.same_centres, weights=sizes)
         # members are the base ids in order: labels line up with `distances`
-        silhouettes[k] = silhouette(distances, np.searchsorted(np.sort(clusterings[k].ids),
-                                                                clusterings[k].member_ids))
+        silhouettes[k] = kmeans.silhouette(distances, np.searchsorted(np.sort(clusterings[k].ids),
+                                                                       clusterings[k].member_ids))
     state.groups, state.silhouettes = clusterings, silhouettes
     smooth_k(state, silhouettes, replay.k_buffer)
     return places, base

@@ -53,7 +53,8 @@ def add_sentence(slug: str, data: schemas.SentenceIn, user: User | None = Depend
 
 
 @router.get("/syntheses/{slug}/coverage", response_model=schemas.CoverageOut)
-def coverage(slug: str, user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> schemas.CoverageOut:
+def coverage(slug: str, user: User | None = Depends(current_user),
+             db: Session = Depends(get_db)) -> schemas.CoverageOut:
     """The guarantors' view (and the agency's): what no sentence represents, per theme and per group."""
     cov = synthesis.coverage(db, user, slug)
     return schemas.CoverageOut(
@@ -62,7 +63,8 @@ def coverage(slug: str, user: User | None = Depends(current_user), db: Session =
         groups=[schemas.GroupCoverageOut(group=g.group, participants=g.participants, representative=[
             {"idea": idea.id, "stance": stance, "cited": cited} for idea, stance, cited in g.representative])
             for g in cov.groups],
-        answers=[schemas.AnswerCoverageOut(questionnaire=a.questionnaire.slug, answers=a.answers, cited=a.cited, themes=[
+        answers=[schemas.AnswerCoverageOut(
+            questionnaire=a.questionnaire.slug, answers=a.answers, cited=a.cited, themes=[
             schemas.AnswerThemeOut(terms=t.terms, answers=t.answers, cited=t.cited,
                                    uncited=[f.response_id for f in t.uncited],
                                    quotes=[f.response_id for f in t.quotes]) for t in a.themes])
