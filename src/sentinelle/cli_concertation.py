@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console()
@@ -53,11 +54,14 @@ def register(app: typer.Typer) -> None:
             err.print(f"[red]Erreur[/red] : {exc}")
             raise typer.Exit(2) from exc
         if votes_history:
-            with console.status(f"Rejeu de {len(votes_history)} votes…"):
-                settings = opinion_replay.Replay()
-                if window is not None:
-                    settings = replace(settings, window=window)
-                result = opinion_replay.replay(votes_history, conversation.votes.excluded, replay=settings)
+            settings = opinion_replay.Replay()
+            if window is not None:
+                settings = replace(settings, window=window)
+            with Progress(TextColumn("Rejeu des mises à jour"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err) as bar:
+                task = bar.add_task("votes", total=len(votes_history))
+                result = opinion_replay.replay(votes_history, conversation.votes.excluded, replay=settings,
+                                               progress=lambda n: bar.advance(task, n))
         else:
             result = opinion.groups(conversation.votes)
         of = dict(zip(result.votes.participants, result.group.tolist()))

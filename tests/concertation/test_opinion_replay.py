@@ -113,3 +113,10 @@ def test_votes_of_keeps_the_latest_vote() -> None:
     votes = votes_of([Vote(2, "a", "s", -1.0), Vote(1, "a", "s", 1.0), Vote(3, "b", "t", 0.0)], excluded=["t", "x"])
     assert votes.participants == ["a", "b"] and votes.values.tolist() == [-1.0, 0.0]
     assert votes.excluded == frozenset({"t"})
+
+
+def test_the_replay_reports_its_progress_vote_by_vote() -> None:
+    history = camps_history(late_camp=False)
+    told: list[int] = []
+    replay(history, replay=Replay(window=3600), progress=told.append)
+    assert sum(told) == len(history) and len(told) > 5  # one report per update

@@ -24,7 +24,7 @@ eleven open-data conversations (bench/RESULTS.md gives each setting tried).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,10 +178,10 @@ def votes_of(history: Sequence[Vote], excluded: Iterable[str] = ()) -> Votes:
 
 
 def replay(history: Sequence[Vote], excluded: Iterable[str] = (), method: Method = Method(),
-           replay: Replay = Replay()) -> Groups:
+           replay: Replay = Replay(), progress: Callable[[int], None] | None = None) -> Groups:
     """The opinion groups Pol.is's updates reach over `history` (the groups of the last update, by its
     smoothed k). Participants never clustered get the group of the nearest base cluster when
-    `method.attach`, else -1."""
+    `method.attach`, else -1. `progress` is told how many more votes each update took in."""
     events = sorted(history, key=lambda v: v.at)
     votes = votes_of(events, excluded)
     p_index = {p: i for i, p in enumerate(votes.participants)}
@@ -192,7 +192,7 @@ def replay(history: Sequence[Vote], excluded: Iterable[str] = (), method: Method
     places = np.zeros((len(votes.participants), 2))
     base = np.full(len(votes.participants), -1)
     n_rows = n_cols = 0
-    i = 0
+    i = taken = 0
     while i < len(events):
         end = events[i].at + replay.window * 1000
         while i < len(events) and events[i].at <= end:
@@ -204,6 +204,9 @@ def replay(history: Sequence[Vote], excluded: Iterable[str] = (), method: Method
         places_now, base_now = _update(state, matrix[:n_rows, :n_cols], list(range(n_cols)), out_all[:n_cols],
                                        method, replay)
         places[:n_rows], base[:n_rows] = places_now, base_now
+        if progress is not None:
+            progress(i - taken)
+        taken = i
     if replay.restart_at_end and n_rows:
         _restart(state)
         places[:n_rows], base[:n_rows] = _update(state, matrix[:n_rows, :n_cols], list(range(n_cols)),
