@@ -46,7 +46,6 @@ def upsert(session: Session, table: Table):  # type: ignore[no-untyped-def]
     return dialect.insert(table)
 
 
-@lru_cache
 def by_slug(session: Session, model: type[T], slug: str, what: str) -> T:
     """The row of `model` whose `slug` column is `slug`, or NotFound naming `what` and the slug."""
     found = session.scalar(select(model).where(model.slug == slug))  # type: ignore[attr-defined]
@@ -55,6 +54,7 @@ def by_slug(session: Session, model: type[T], slug: str, what: str) -> T:
     return found
 
 
+@lru_cache
 def default_engine() -> Engine:
     return make_engine(get_settings().resolved_database_url())
 
