@@ -13,13 +13,14 @@ from sentinelle.accounts.models import User
 from sentinelle.alternatives import policy
 from sentinelle.alternatives.models import Alternative, Rating
 from sentinelle.errors import Forbidden, Invalid, NotFound
-from sentinelle.store.base import id_in_range, utcnow
+from sentinelle.store.base import utcnow
+from sentinelle.store.db import by_id
 
 
 def _visible_alternative(session: Session, user: User | None, alternative_id: int) -> Alternative:
     from sentinelle.signals import service as signals
 
-    alt = session.get(Alternative, alternative_id) if id_in_range(alternative_id) else None
+    alt = by_id(session, Alternative, alternative_id)
     if alt is None:
         raise NotFound(f"alternative introuvable : {alternative_id}", "alternative_id")
     signals.get(session, user, alt.signal_id)  # NotFound unless the user may read its signal

@@ -24,7 +24,7 @@ from sentinelle.catalogue.models import (
 )
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import Forbidden, Invalid, NotFound
-from sentinelle.store.base import id_in_range
+from sentinelle.store.db import by_id
 
 
 def fold(text: str) -> str:
@@ -157,7 +157,7 @@ class ProductDetail:
 
 
 def product_detail(session: Session, product_id: int) -> ProductDetail:
-    product = session.get(Product, product_id) if id_in_range(product_id) else None
+    product = by_id(session, Product, product_id)
     if product is None:
         raise NotFound(f"produit introuvable : {product_id}", "product_id")
     sites = session.scalars(select(ProductionSite).join(ProductSite, ProductSite.site_id == ProductionSite.id)
@@ -172,10 +172,10 @@ def add_member(session: Session, actor: User | None, purchaser_id: int, establis
     enrol hospitals itself could read the confidential notices of any of them."""
     if actor is not None and actor.role != "national":
         raise Forbidden("seule l'agence nationale inscrit un établissement dans un groupement d'achat")
-    purchaser = session.get(Organisation, purchaser_id) if id_in_range(purchaser_id) else None
+    purchaser = by_id(session, Organisation, purchaser_id)
     if purchaser is None or purchaser.kind != "purchaser":
         raise Invalid(f"groupement d'achat introuvable : {purchaser_id}", "purchaser_id")
-    member = session.get(Organisation, establishment_id) if id_in_range(establishment_id) else None
+    member = by_id(session, Organisation, establishment_id)
     if member is None or member.kind != "establishment":
         raise Invalid(f"établissement introuvable : {establishment_id}", "establishment_id")
     existing = session.scalar(select(Membership).where(Membership.purchaser_id == purchaser_id,

@@ -31,8 +31,8 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.concertation.schemas import check_slug
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from sentinelle.store.base import id_in_range, utcnow
-from sentinelle.store.db import by_slug, upsert
+from sentinelle.store.base import utcnow
+from sentinelle.store.db import by_id, by_slug, upsert
 
 
 def _manage(user: User | None) -> User:
@@ -188,14 +188,14 @@ def _member(session: Session, user: User | None, assembly_id: int) -> AssemblyMe
 
 
 def _sitting(session: Session, sitting_id: int) -> AssemblySitting:
-    s = session.get(AssemblySitting, sitting_id) if id_in_range(sitting_id) else None
+    s = by_id(session, AssemblySitting, sitting_id)
     if s is None:
         raise NotFound(f"séance introuvable : {sitting_id}", "sitting_id")
     return s
 
 
 def _motion(session: Session, motion_id: int) -> Motion:
-    m = session.get(Motion, motion_id) if id_in_range(motion_id) else None
+    m = by_id(session, Motion, motion_id)
     if m is None:
         raise NotFound(f"motion introuvable : {motion_id}", "motion_id")
     return m

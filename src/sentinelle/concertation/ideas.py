@@ -18,7 +18,7 @@ from sentinelle.concertation import opinion, policy, polis
 from sentinelle.concertation.models import THEMES, VOTES, Idea, IdeaComment, IdeaReport, IdeaVote, Moderation
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from sentinelle.store.base import id_in_range, utcnow
-from sentinelle.store.db import upsert
+from sentinelle.store.db import by_id, upsert
 
 THEME_LABELS = {
     "efficiency": "Efficience du système de santé",
@@ -62,7 +62,7 @@ def _text(value: str, field: str, most: int, least: int = 1) -> str:
 
 
 def get(session: Session, idea_id: int) -> Idea:
-    idea = session.get(Idea, idea_id) if id_in_range(idea_id) else None
+    idea = by_id(session, Idea, idea_id)
     if idea is None:
         raise NotFound(f"idée introuvable : {idea_id}", "idea_id")
     return idea
@@ -90,7 +90,7 @@ def comment(session: Session, user: User | None, idea_id: int, body: str, parent
     if idea.hidden:
         raise Conflict("idée masquée par la modération : plus de commentaires")
     if parent_id is not None:
-        parent = session.get(IdeaComment, parent_id) if id_in_range(parent_id) else None
+        parent = by_id(session, IdeaComment, parent_id)
         if parent is None or parent.idea_id != idea.id:
             raise Invalid(f"commentaire parent introuvable sur cette idée : {parent_id}", "parent_id")
     text = _text(body, "body", 5000)
@@ -144,7 +144,7 @@ def _target(session: Session, target: str, target_id: int) -> Idea | IdeaComment
     model = {"idea": Idea, "comment": IdeaComment}.get(target)
     if model is None:
         raise Invalid("target : idea ou comment", "target")
-    item = session.get(model, target_id) if id_in_range(target_id) else None
+    item = by_id(session, model, target_id)
     if item is None:
         raise NotFound(f"{'idée' if target == 'idea' else 'commentaire'} introuvable : {target_id}", "target_id")
     return item

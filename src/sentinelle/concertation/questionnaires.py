@@ -29,8 +29,8 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.concertation.schemas import Question, Wording, check_answers, check_slug, choices
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from sentinelle.store.base import id_in_range, utcnow
-from sentinelle.store.db import by_slug, upsert
+from sentinelle.store.base import utcnow
+from sentinelle.store.db import by_id, by_slug, upsert
 
 ANSWERED = "__answered"  # tally choice: respondents who answered the question
 RESPONDENTS = "__respondents"  # tally question: respondents, per profile and region
@@ -388,7 +388,7 @@ def texts_of(session: Session, q: Questionnaire) -> list[FreeText]:
 
 def free_text(session: Session, response_id: int) -> tuple[Questionnaire, FreeText] | None:
     """One response's free-text answers and its questionnaire (None: no such response, or no text)."""
-    r = session.get(QuestionnaireResponse, response_id) if id_in_range(response_id) else None
+    r = by_id(session, QuestionnaireResponse, response_id)
     if r is None:
         return None
     q = session.get(Questionnaire, r.questionnaire_id)

@@ -24,7 +24,7 @@ from sentinelle.concertation.models import (
 )
 from sentinelle.concertation.schemas import check_slug
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated
-from sentinelle.store.db import by_slug
+from sentinelle.store.db import by_id, by_slug
 
 CITATION = re.compile(r"^(idea|comment|answer):(\d{1,10})$")
 
@@ -84,7 +84,7 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
         if target == "answer":
             found: object = qs.free_text(session, target_id)
         else:
-            found = session.get(Idea if target == "idea" else IdeaComment, target_id)
+            found = by_id(session, Idea if target == "idea" else IdeaComment, target_id)
         if found is None:
             raise Invalid(f"contribution introuvable : {target}:{target_id}"
                           + (" (réponse sans texte libre)" if target == "answer" else ""), "citations")

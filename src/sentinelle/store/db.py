@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sentinelle.config import get_settings
 from sentinelle.errors import NotFound
+from sentinelle.store.base import id_in_range
 
 T = TypeVar("T")
 
@@ -44,6 +45,11 @@ def upsert(session: Session, table: Table):  # type: ignore[no-untyped-def]
     PostgreSQL have it): one statement, so concurrent writers of one row never make two."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def by_id(session: Session, model: type[T], ident: int) -> T | None:
+    """The row of `model` with this id, or None (also for a number no INTEGER id can be)."""
+    return session.get(model, ident) if id_in_range(ident) else None
 
 
 def by_slug(session: Session, model: type[T], slug: str, what: str) -> T:
