@@ -11,8 +11,9 @@ import numpy as np
 
 @dataclass
 class Clustering:
-    """Clusters by id, their centres (in the order of `ids`), and who is in which: `members` (the
-    names of the points clustered, e.g. participant numbers) and the id of each one's cluster."""
+    """Clusters by id (ascending, as Pol.is sorts them), their centres in that order, and who is in
+    which: `members` (the names of the points clustered, e.g. participant numbers) and the id of each
+    one's cluster."""
 
     ids: np.ndarray
     centres: np.ndarray
@@ -21,8 +22,7 @@ class Clustering:
 
     def labels(self) -> np.ndarray:
         """Each member's cluster as an index into `ids` (and `centres`), in the order of `members`."""
-        order = np.argsort(self.ids)
-        return order[np.searchsorted(self.ids[order], self.member_ids)]
+        return np.searchsorted(self.ids, self.member_ids)
 
 
 def weighted_centres(points: np.ndarray, weights: np.ndarray, index: np.ndarray, k: int) -> np.ndarray:
@@ -124,7 +124,8 @@ def kmeans(names: np.ndarray, points: np.ndarray, k: int, last: Clustering | Non
         ids, centres = ids[used], new
         if same:
             break
-    return Clustering(ids, centres, np.asarray(names).copy(), ids[labels])
+    order = np.argsort(ids)
+    return Clustering(ids[order], centres[order], np.asarray(names).copy(), ids[labels])
 
 
 def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:

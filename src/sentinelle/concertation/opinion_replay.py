@@ -135,11 +135,8 @@ def _update(state: State, matrix: np.ndarray, columns: Sequence[int], out: np.nd
         return places, base
     state.base = kmeans.kmeans(rows, places[rows], method.base_k, state.base, iterations=replay.base_iterations,
                                tolerance=replay.same_centres)
-    order = np.argsort(state.base.ids)
-    base_ids = state.base.ids[order]
-    centres = state.base.centres[order]
-    index_of = {int(b): i for i, b in enumerate(base_ids)}
-    base[state.base.members] = [index_of[int(b)] for b in state.base.member_ids]
+    base_ids, centres = state.base.ids, state.base.centres
+    base[state.base.members] = state.base.labels()
     sizes = np.bincount(base[rows], minlength=len(base_ids)).astype(float)
     distances = np.linalg.norm(centres[:, None] - centres[None], axis=2)
     silhouettes: dict[int, float] = {}
@@ -149,9 +146,7 @@ def _update(state: State, matrix: np.ndarray, columns: Sequence[int], out: np.nd
             break
         clusterings[k] = kmeans.kmeans(base_ids, centres, k, state.groups.get(k), iterations=replay.group_iterations,
                                        tolerance=replay.same_centres, weights=sizes)
-        # members are the base ids in order: labels line up with `distances`
-        silhouettes[k] = kmeans.silhouette(distances, np.searchsorted(np.sort(clusterings[k].ids),
-                                                                       clusterings[k].member_ids))
+        silhouettes[k] = kmeans.silhouette(distances, clusterings[k].labels())  # members: the base ids in order
     state.groups, state.silhouettes = clusterings, silhouettes
     smooth_k(state, silhouettes, replay.k_buffer)
     return places, base
@@ -213,18 +208,11 @@ def replay(history: Sequence[Vote], excluded: Iterable[str] = (), method: Method
                                                  out_all[:n_cols], method, replay)
     group = np.full(len(votes.participants), -1)
     if state.smoothed_k is not None and state.base is not None:
-        clustering = state.groups[state.smoothed_k]
-        order = np.argsort(state.base.ids)
-        base_ids = state.base.ids[order]
-        of_base = dict(zip(clustering.members.tolist(), clustering.member_ids.tolist()))
-        gid = {g: n for n, g in enumerate(sorted(set(of_base.values())))}
-        base_group = np.array([gid[of_base[int(b)]] for b in base_ids])
+        base_group = state.groups[state.smoothed_k].labels()  # per base cluster, in the order of their ids
         clustered = base >= 0
         group[clustered] = base_group[base[clustered]]
         if method.attach:
             rest = np.flatnonzero(~clustered & (np.bincount(votes.rows, minlength=len(group)) > 0))
             if len(rest):
-                centres = state.base.centres[order]
-                near = np.linalg.norm(places[rest][:, None] - centres[None], axis=2).argmin(axis=1)
-                group[rest] = base_group[near]
+                group[rest] = base_group[kmeans.nearest(places[rest], state.base.centres)[0]]
     return Groups(votes, group, places, base, state.silhouettes)
