@@ -365,6 +365,11 @@ def _free_text_questions(session: Session, q: Questionnaire) -> dict[str, str]:
     return out
 
 
+def _free_text(r: QuestionnaireResponse, questions: dict[str, str]) -> FreeText | None:
+    texts = [(wording, r.answers[k]) for k, wording in questions.items() if isinstance(r.answers.get(k), str)]
+    return FreeText(r.id, r.profile, texts) if texts else None
+
+
 def free_texts(session: Session, user: User | None, slug: str) -> list[FreeText]:
     """The responses that wrote something in a free-text question (agency and guarantors: the text is
     not moderated; a synthesis sentence that cites one makes that one public)."""
@@ -376,14 +381,11 @@ def free_texts(session: Session, user: User | None, slug: str) -> list[FreeText]
 
 
 def texts_of(session: Session, q: Questionnaire) -> list[FreeText]:
-    keys = _free_text_questions(session, q)
-    out = []
-    for r in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
-                             .order_by(QuestionnaireResponse.id)):
-        texts = [(wording, r.answers[k]) for k, wording in keys.items() if isinstance(r.answers.get(k), str)]
-        if texts:
-            out.append(FreeText(r.id, r.profile, texts))
-    return out
+    questions = _free_text_questions(session, q)
+    found = (_free_text(r, questions) for r in session.scalars(
+        select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
+        .order_by(QuestionnaireResponse.id)))
+    return [f for f in found if f is not None]
 
 
 def free_text(session: Session, response_id: int) -> tuple[Questionnaire, FreeText] | None:
@@ -393,6 +395,5 @@ def free_text(session: Session, response_id: int) -> tuple[Questionnaire, FreeTe
         return None
     q = session.get(Questionnaire, r.questionnaire_id)
     assert q is not None
-    texts = [(wording, r.answers[k]) for k, wording in _free_text_questions(session, q).items()
-             if isinstance(r.answers.get(k), str)]
-    return (q, FreeText(r.id, r.profile, texts)) if texts else None
+    found = _free_text(r, _free_text_questions(session, q))
+    return (q, found) if found else None

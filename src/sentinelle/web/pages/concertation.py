@@ -39,16 +39,17 @@ def home(request: Request, user: User | None = Depends(current_user),
                                                  "syntheses": synthesis.listing(db)})
 
 
-def _questions(db: Session, q: Any) -> list[Question]:
-    return [Question.model_validate(x) for x in qs.current(db, q).questions]
+def _questions(version: Any) -> list[Question]:
+    return [Question.model_validate(x) for x in version.questions]
 
 
 def _form_page(request: Request, db: Session, user: User | None, slug: str, values: dict[str, Any] | None = None,
                error: DomainError | None = None) -> Any:
     q = qs.visible(db, user, slug)
-    context = {"q": q, "questions": _questions(db, q), "values": values or {}, "answered": qs.has_answered(db, user, q),
-               "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES, "can_manage": policy.can_manage(user),
-               "version": qs.current(db, q).number}
+    version = qs.current(db, q)
+    context = {"q": q, "questions": _questions(version), "values": values or {},
+               "answered": qs.has_answered(db, user, q), "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES,
+               "can_manage": policy.can_manage(user), "version": version.number}
     if error is not None:
         context.update(error=error.message, field=error.field)
     return render(request, "questionnaire.html", context, 422 if error is not None else 200)
@@ -204,7 +205,7 @@ def submit(request: Request, slug: str, form: FormData = Depends(form_data), use
     q = qs.visible(db, user, slug)
     values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
     try:
-        answers = _answers(_questions(db, q), form)
+        answers = _answers(_questions(qs.current(db, q)), form)
         qs.answer(db, user, slug, answers, profile=str(form.get("profile", "")), region=str(form.get("region", "")))
     except DomainError as exc:
         if exc.status != 422:
