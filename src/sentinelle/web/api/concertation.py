@@ -11,7 +11,7 @@ from sentinelle.accounts.models import User
 from sentinelle.concertation import ideas, schemas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import Idea, Questionnaire
-from sentinelle.errors import Invalid, NotAuthenticated
+from sentinelle.errors import Invalid
 from sentinelle.schemas_common import ERRORS
 from sentinelle.web.deps import api_csrf, current_user, get_db, limit_votes
 
@@ -25,12 +25,6 @@ def _out(db: Session, q: Questionnaire) -> schemas.QuestionnaireOut:
                                     questions=[schemas.Question.model_validate(x) for x in version.questions])
 
 
-def _need(user: User | None) -> User:
-    if user is None:
-        raise NotAuthenticated("authentification requise (jeton d'API ou session)")
-    return user
-
-
 @router.get("/questionnaires", response_model=list[schemas.QuestionnaireOut])
 def list_questionnaires(user: User | None = Depends(current_user),
                         db: Session = Depends(get_db)) -> list[schemas.QuestionnaireOut]:
@@ -40,7 +34,7 @@ def list_questionnaires(user: User | None = Depends(current_user),
 @router.post("/questionnaires", response_model=schemas.QuestionnaireOut, status_code=201)
 def create_questionnaire(data: schemas.QuestionnaireIn, user: User | None = Depends(api_csrf),
                          db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
-    q = qs.create(db, _need(user), data.slug, data.title, [x.model_dump() for x in data.questions],
+    q = qs.create(db, user, data.slug, data.title, [x.model_dump() for x in data.questions],
                   description=data.description, anonymous=data.anonymous)
     db.commit()
     return _out(db, q)
@@ -55,7 +49,7 @@ def read_questionnaire(slug: str, user: User | None = Depends(current_user),
 @router.post("/questionnaires/{slug}/versions", response_model=schemas.QuestionnaireOut, status_code=201)
 def revise_questionnaire(slug: str, data: schemas.VersionIn, user: User | None = Depends(api_csrf),
                          db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
-    qs.revise(db, _need(user), slug, [x.model_dump() for x in data.questions])
+    qs.revise(db, user, slug, [x.model_dump() for x in data.questions])
     db.commit()
     return _out(db, qs.get(db, slug))
 
@@ -63,7 +57,7 @@ def revise_questionnaire(slug: str, data: schemas.VersionIn, user: User | None =
 @router.post("/questionnaires/{slug}/status", response_model=schemas.QuestionnaireOut)
 def set_status(slug: str, data: schemas.StatusIn, user: User | None = Depends(api_csrf),
                db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
-    q = qs.set_status(db, _need(user), slug, data.status)
+    q = qs.set_status(db, user, slug, data.status)
     db.commit()
     return _out(db, q)
 
@@ -73,7 +67,7 @@ def answer(slug: str, data: schemas.AnswerIn, user: User | None = Depends(api_cs
            db: Session = Depends(get_db)) -> schemas.AnswerOut:
     """One answer per person; a second is refused with 409."""
     qs.visible(db, user, slug)
-    response = qs.answer(db, _need(user), slug, data.answers, profile=data.profile, region=data.region)
+    response = qs.answer(db, user, slug, data.answers, profile=data.profile, region=data.region)
     db.commit()
     number = {v.id: v.number for v in qs.versions(db, qs.get(db, slug))}[response.version_id]
     return schemas.AnswerOut(id=response.id, version=number)
@@ -102,7 +96,7 @@ def results(slug: str, by: str | None = Query(None, pattern="^(profile|region)$"
 @router.get("/questionnaires/{slug}/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export(slug: str, user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> Response:
     """Every answer, pseudonymised (the agency and the guarantors)."""
-    text = qs.export_csv(db, _need(user), slug)
+    text = qs.export_csv(db, user, slug)
     db.commit()
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
