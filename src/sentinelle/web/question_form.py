@@ -47,7 +47,8 @@ def blank_block() -> dict[str, str]:
 
 def blocks_from_form(form: FormData) -> list[dict[str, str]]:
     """The blocks as typed (strings), in order, whatever their content: what the page shows back."""
-    count = min(int(form.get("count", "0") or 0) if str(form.get("count", "0")).isdigit() else 0, MAX_QUESTIONS)
+    raw = str(form.get("count", ""))
+    count = min(int(raw), MAX_QUESTIONS) if raw.isdigit() else 0
     return [{f: str(form.get(f"q-{i}-{f}", "") or "") for f in FIELDS} for i in range(count)]
 
 
