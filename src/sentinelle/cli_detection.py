@@ -87,10 +87,11 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
 
 def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
           reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None,
-          key_hashes: bool = True):
+          key_hashes: bool = True, likely: str | None = None):
     """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report. A file
     that cannot be read at all (missing column, unknown format) ends the command with status 2.
-    `key_hashes=False` for a throw-away store (see `ingest`)."""
+    `key_hashes=False` for a throw-away store, `likely` where the named lines are looked for first
+    (see `ingest`)."""
     from sentinelle.detection.fhir import ingest_bundle
     from sentinelle.detection.ingest import IngestError, ingest
 
@@ -102,9 +103,9 @@ def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, 
     try:
         if fhir is not None:
             return ingest_bundle(con, fhir, reject_all_on_error=reject_all_on_error, progress=progress,
-                                 key_hashes=key_hashes)
+                                 key_hashes=key_hashes, likely=likely)
         return ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, progress=progress,
-                      key_hashes=key_hashes)
+                      key_hashes=key_hashes, likely=likely)
     except IngestError as exc:
         err.print(f"[red]Erreur[/red] : {exc}")
         raise typer.Exit(2) from exc
@@ -365,7 +366,9 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
     with bar:
         report = None
         if loading:
-            report = _load(con, orders, deliveries, fhir, progress=done)
+            # The lines a day's files name are mostly those still open, kept by the last run.
+            report = _load(con, orders, deliveries, fhir, progress=done, likely=daily.OPEN_ORDERS
+                           if daily.last_run(con) is not None else None)
         try:
             run = daily.update(con, day, params, sentinels, progress=done)
         except ValueError as exc:

@@ -166,14 +166,17 @@ def test_the_parts_follow_the_memory_cap() -> None:
     assert _parts(large, 100_000_000) == 2
 
 
-@pytest.mark.parametrize("key_hash", ["real", "every line collides"])
+@pytest.mark.parametrize("likely", [None, "likely"])
+@pytest.mark.parametrize("key_hash", ["real", "stored without hashes", "one hash for all"])
 def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path, key_hash: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+                                                 likely: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """A day's files against a large store read only the lines whose key hash they name; the match is
     still made on the text keys: a line id of another establishment is no match, even when every
-    line's hash is the same."""
-    if key_hash != "real":
-        monkeypatch.setattr("sentinelle.detection.ingest.KEY_HASH", "CAST(0 AS UINTEGER)")
+    line's hash is the same. With `likely` (a table of some stored lines, looked in first), the same
+    verdicts: the lines found there are not found twice through a shared hash."""
+    hashes = {"stored without hashes": "CAST(0 AS UINTEGER)", "one hash for all": "CAST(1 AS UINTEGER)"}
+    if key_hash in hashes:
+        monkeypatch.setattr("sentinelle.detection.ingest.KEY_HASH", hashes[key_hash])
     con = connect()
     ingest(con, small_sim / "orders.csv", None)
     # The establishment with the fewest lines, and a line of another that it does not have.
@@ -182,10 +185,13 @@ def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path
         "SELECT establishment_id, line_id, ordered_at, lid FROM orders o WHERE NOT EXISTS "
         "(SELECT 1 FROM orders p WHERE p.establishment_id = ? AND p.line_id = o.line_id) ORDER BY lid LIMIT 1",
         [other]).fetchone()
+    if likely:
+        # The line delivered below and every line of the other establishment (those of its key).
+        con.execute("CREATE TABLE likely AS SELECT * FROM orders WHERE lid = ? OR establishment_id = ?", [lid, other])
     unknown_line = line
     d = write(tmp_path / "d.csv", HEADER_D, [f"{est},{line},{ordered},1", f"{other},{unknown_line},{ordered},1",
                                               f"{est},{line},{ordered},1"])
-    report = ingest(con, None, d)
+    report = ingest(con, None, d, likely=likely)
     assert [(r.record, r.reason) for r in report.rejections] == [(2, "livraison d'une ligne inconnue")]
     assert report.deliveries_loaded == 1
     assert con.execute("SELECT lid, quantity_delivered FROM deliveries").fetchall() == [(lid, 1)]
@@ -195,15 +201,16 @@ def test_a_small_file_finds_its_lines_among_many(small_sim: Path, tmp_path: Path
     same = ",".join("" if v is None else str(v) for v in row[:8])
     changed = same.rsplit(",", 1)[0] + ",999"
     o = write(tmp_path / "o.csv", HEADER_O.replace(",extra", ""), [same, changed, f"{other},O9,{line},P1,S1,{ordered},,3"])
-    report = ingest(con, o, None)
+    report = ingest(con, o, None, likely=likely)
     assert [(r.record, r.reason) for r in report.rejections] == [
         (1, "line_id en double avec un contenu différent (ligne 1)"),
         (2, "line_id en double avec un contenu différent (ligne 1)")]
     assert report.orders_loaded == 1
     o = write(tmp_path / "o3.csv", HEADER_O.replace(",extra", ""), [same])
-    assert (ingest(con, o, None).orders_loaded, ingest(con, o, None).rejected) == (0, 0)
+    assert (ingest(con, o, None, likely=likely).orders_loaded, ingest(con, o, None).rejected) == (0, 0)
     o = write(tmp_path / "o4.csv", HEADER_O.replace(",extra", ""), [changed])
-    assert [r.reason for r in ingest(con, o, None).rejections] == ["line_id déjà enregistré avec un autre contenu"]
+    assert [r.reason for r in ingest(con, o, None, likely=likely).rejections] == [
+        "line_id déjà enregistré avec un autre contenu"]
     assert con.execute("SELECT count(*) FROM orders WHERE establishment_id = ? AND line_id = ?",
                        [other, line]).fetchone()[0] == 1
 
@@ -219,13 +226,18 @@ def test_lines_stored_without_key_hashes_are_still_found(small_sim: Path, tmp_pa
     assert (report.rejected, report.deliveries_loaded) == (0, 100)
 
 
-def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("likely", [None, "open_lines"])
+def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path, likely: str | None) -> None:
     """A day's orders and deliveries together (the stored lines both name are found in one read): a
     delivery of a line ordered that day, of a stored line, a repeat of a stored delivery (skipped), a
     stored delivery's line delivered again on another day (loaded), a delivery of no line (refused), and
-    a bad establishment number in both files, named in each."""
+    a bad establishment number in both files, named in each. The same when the lines never delivered
+    are looked in first (as `detect --store` does with the lines still open)."""
     con = connect()
     ingest(con, small_sim / "orders.csv", small_sim / "deliveries.csv")
+    if likely:
+        con.execute("CREATE TABLE open_lines AS SELECT * FROM orders o "
+                    "WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.lid = o.lid)")
     lines, delivered = counts(con)
     est, line, day, qty = con.execute(
         "SELECT o.establishment_id, o.line_id, d.delivered_at, d.quantity_delivered FROM deliveries d "
@@ -241,7 +253,7 @@ def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path)
         f"{est},{line},{day + timedelta(days=1)},{qty}",  # the same line again, another day
         f"{est},NOSUCHLINE,{day},1",
         f"123,NEWLINE,{day},1"])
-    report = ingest(con, o, d)
+    report = ingest(con, o, d, likely=likely)
     assert [(Path(r.file).name, r.record, r.reason.split(" :")[0]) for r in report.rejections] == [
         ("o.csv", 2, "establishment_id"), ("d.csv", 5, "livraison d'une ligne inconnue"),
         ("d.csv", 6, "establishment_id")]

@@ -27,6 +27,7 @@ from sentinelle.detection import detect as engine
 
 STATE = {f"det_{name.removeprefix('prior_')}": columns for name, columns in engine.PRIOR.items()}
 _META = "det_meta"
+OPEN_ORDERS = "det_open_orders"  # the stored lines not yet done for good, as of the last run
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,12 @@ def _fingerprint(params: engine.Params, sentinels: Iterable[str]) -> str:
 
 
 def _known(con: duckdb.DuckDBPyConnection, day: date) -> tuple[int, int]:
-    """Lines and deliveries dated on or before `day`: if they grow, the past has changed."""
-    return con.execute("SELECT (SELECT count(*) FROM orders WHERE ordered_at <= $d), "
-                       "(SELECT count(*) FROM deliveries WHERE delivered_at <= $d)", {"d": day}).fetchone()
+    """Lines and deliveries dated on or before `day`: if they grow, the past has changed. Counted as all
+    of them but those dated after (a count of all is kept by the store, and the few recent blocks are
+    found by their date ranges: counting those before read the whole date column, 0.1 s)."""
+    return con.execute("""SELECT (SELECT count(*) FROM orders) - (SELECT count(*) FROM orders WHERE ordered_at > $d),
+        (SELECT count(*) FROM deliveries) - (SELECT count(*) FROM deliveries WHERE delivered_at > $d)""",
+                       {"d": day}).fetchone()
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> tuple[date, str, int, int] | None:

@@ -112,14 +112,14 @@ def bundle_to_csv(bundle: Path, out: Path) -> tuple[Path, Path, list[Rejection]]
 
 
 def ingest_bundle(con: Any, bundle: Path, *, reject_all_on_error: bool = False,
-                  progress: Any = None, key_hashes: bool = True) -> Report:
+                  progress: Any = None, key_hashes: bool = True, likely: str | None = None) -> Report:
     """Ingest a Bundle like the two files: the report names Bundle entries."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         orders, deliveries, unreadable = bundle_to_csv(bundle, Path(tmp))
         report = ingest(con, orders, deliveries, reject_all_on_error=reject_all_on_error, earlier=unreadable,
-                        progress=progress, key_hashes=key_hashes)
+                        progress=progress, key_hashes=key_hashes, likely=likely)
         entries = {}
         for path in (orders, deliveries):
             with path.open(encoding="utf-8") as f:

@@ -229,21 +229,40 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, source: str, step: 
     return rejections, inserted - taken
 
 
-def _find_named(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
-    """named_lines: the stored lines whose key hash is among those of the files' rows (`sources`), or
-    stored without one (kh = 0, `key_hashes=False`: always a candidate). A day's files name a few
-    hundred thousand of a hundred million lines: hashing all their text keys to find them took 2 s,
-    reading their stored hashes 0.7 s, once for both files."""
-    keys = " UNION ALL ".join(f"SELECT {KEY_HASH} AS kh FROM {source}" for source in sources) or "SELECT NULL"
-    # Two disjoint reads rather than one with OR: alone, the IN becomes a filter of the scan (DuckDB
-    # hands the keys' Bloom filter to it), at half the time.
+def _find_named(con: duckdb.DuckDBPyConnection, sources: list[str], likely: str | None = None) -> None:
+    """named_lines: the stored lines whose keys the files' rows (`sources`) name, and every line stored
+    without a key hash (kh = 0, `key_hashes=False`) as a candidate the caller matches on the text keys.
+    `likely`: a table of stored lines (the orders' columns) looked in first — the lines still open,
+    which a day's deliveries name.
+
+    A day's files name a few hundred thousand of a hundred million lines. Hashing all their text keys
+    took 2 s; reading the stored hashes, and every column of the blocks they hit, 1 s; the open lines
+    first, then the hashes and the two text keys, and the whole lines only for the keys found, a third."""
+    keys = " UNION ALL ".join(f"SELECT establishment_id, line_id, {KEY_HASH} AS kh FROM {source}"
+                              for source in sources)
+    none = "SELECT NULL::VARCHAR AS establishment_id, NULL::VARCHAR AS line_id, NULL::UINTEGER AS kh"
     columns = "establishment_id, line_id, product_id, supplier_id, ordered_at, promised_at, quantity_ordered, lid"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE file_keys AS {keys}")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE named_lines AS
-        SELECT {columns} FROM orders WHERE kh <> 0 AND kh IN (SELECT kh FROM file_keys)
-        UNION ALL SELECT {columns} FROM orders WHERE kh = 0""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE file_keys AS {keys or none}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE named_lines AS SELECT {columns} FROM orders LIMIT 0")
+    if likely is not None:
+        con.execute(f"""INSERT INTO named_lines SELECT {columns} FROM {likely} l
+            SEMI JOIN file_keys f ON f.establishment_id = l.establishment_id AND f.line_id = l.line_id""")
+        con.execute("""CREATE OR REPLACE TEMP TABLE file_keys AS SELECT * FROM file_keys f
+            ANTI JOIN named_lines n ON n.establishment_id = f.establishment_id AND n.line_id = f.line_id""")
+    # The lines whose hash the other keys share (the IN alone becomes a filter of the scan: DuckDB hands
+    # the keys' Bloom filter to it), with their two text keys only, kept when those match: 2 % of a
+    # day's keys share a hash with some line by chance at 100 million lines, and reading every column
+    # of the blocks those fall in was most of the time.
+    con.execute("""CREATE OR REPLACE TEMP TABLE named_lid AS
+        SELECT lid, establishment_id, line_id FROM orders WHERE kh <> 0 AND kh IN (SELECT kh FROM file_keys)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE named_lid AS SELECT n.lid FROM named_lid n
+        SEMI JOIN file_keys f ON f.establishment_id = n.establishment_id AND f.line_id = n.line_id""")
+    if con.execute("SELECT count(*) FROM named_lid").fetchone()[0]:
+        con.execute(f"INSERT INTO named_lines SELECT {columns} FROM orders WHERE lid IN (SELECT lid FROM named_lid)")
+    con.execute(f"""INSERT INTO named_lines SELECT {columns} FROM orders o WHERE o.kh = 0
+        AND NOT EXISTS (SELECT 1 FROM named_lines n WHERE n.lid = o.lid)""")
     con.execute("DROP TABLE file_keys")
+    con.execute("DROP TABLE named_lid")
 
 
 def _check_deliveries(con: duckdb.DuckDBPyConnection, source: str, part: str, lines: str) -> None:
@@ -345,13 +364,15 @@ PHASES = ("commandes : lecture et contrôles", "commandes : enregistrement", "li
 
 def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, *,
            reject_all_on_error: bool = False, earlier: list[Rejection] | None = None,
-           progress: Callable[[str], None] | None = None, key_hashes: bool = True) -> Report:
+           progress: Callable[[str], None] | None = None, key_hashes: bool = True,
+           likely: str | None = None) -> Report:
     """Load both files in one transaction: all of it, or (by default) all but the rejected rows.
     `earlier`: rejections found before these files were written (a FHIR Bundle's unreadable entries).
     `progress` is told the name of each phase (PHASES) once it is done. `key_hashes=False`: the lines
     are stored without their key hash (kh = 0), for a store no later file is meant to be checked
     against (a later file still finds them, every such line a candidate; at 100 million lines the
-    hashes cost 12 s)."""
+    hashes cost 12 s). `likely`: a table of stored lines where the lines the files name are looked
+    for first (see `_find_named`)."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
     order_source = _source(con, orders, ORDERS) if orders is not None else None
@@ -367,7 +388,8 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         # lines they name are found with those the orders name, in one read of the stored key hashes.
         # More (a national file), they are matched to the whole store, part by part.
         few = delivery_source is not None and delivery_rows * 4 < stored
-        _find_named(con, [s for s in (order_source, delivery_source if few else None) if s is not None and stored])
+        _find_named(con, [s for s in (order_source, delivery_source if few else None) if s is not None and stored],
+                    likely)
         if order_source is not None:
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
             rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes, last)
