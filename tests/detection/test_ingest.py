@@ -29,7 +29,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
             con.execute("SELECT count(*) FROM deliveries").fetchone()[0])
 
 
-def test_good_files_load_and_loading_again_changes_nothing(tmp_path: Path) -> None:
+def test_good_files_load_and_loading_again_changes_nothing(tmp_path: Path, file_reading: str) -> None:
     o, d = write(tmp_path / "o.csv", HEADER_O, GOOD_O), write(tmp_path / "d.csv", HEADER_D, GOOD_D)
     con = connect(tmp_path / "store.duckdb")
     report = ingest(con, o, d)
@@ -39,7 +39,16 @@ def test_good_files_load_and_loading_again_changes_nothing(tmp_path: Path) -> No
     assert counts(con) == (2, 3)
 
 
-def test_each_bad_row_is_named(tmp_path: Path) -> None:
+@pytest.fixture(params=["copied once", "read by each statement"])
+def file_reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a file is read: a day's file copied into memory once, a national one read again by each
+    statement (every file, when the size limit is 0)."""
+    if request.param != "copied once":
+        monkeypatch.setattr("sentinelle.detection.ingest.SMALL_FILE_BYTES", 0)
+    return request.param
+
+
+def test_each_bad_row_is_named(tmp_path: Path, file_reading: str) -> None:
     orders = GOOD_O + [
         "12345,O2,L3,P1,S1,2025-03-03,,4,",  # record 3: FINESS
         "690781810,O2,L4,P1,S1,03/31/2025,,4,",  # record 4: date
@@ -227,7 +236,8 @@ def test_lines_stored_without_key_hashes_are_still_found(small_sim: Path, tmp_pa
 
 
 @pytest.mark.parametrize("likely", [None, "open_lines"])
-def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path, likely: str | None) -> None:
+def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path, likely: str | None,
+                                               file_reading: str) -> None:
     """A day's orders and deliveries together (the stored lines both name are found in one read): a
     delivery of a line ordered that day, of a stored line, a repeat of a stored delivery (skipped), a
     stored delivery's line delivered again on another day (loaded), a delivery of no line (refused), and

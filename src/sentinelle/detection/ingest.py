@@ -110,7 +110,19 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tupl
         raise IngestError(f"{path}: colonne(s) manquante(s) : {', '.join(missing)}")
     select = ", ".join(f"TRIM(CAST(\"{c}\" AS VARCHAR)) AS {c}" if c in columns else f"NULL::VARCHAR AS {c}"
                        for c in contract)
-    return f"(SELECT {record} AS record, {select} FROM {source})"
+    rows = f"(SELECT {record} AS record, {select} FROM {source})"
+    if path.stat().st_size > SMALL_FILE_BYTES:
+        return rows
+    # A day's file is read by several statements (checks, keys, rejections, loading): read once, on one
+    # thread as its record numbers need, rather than four times (0.3 s of a national day's 4).
+    table = f"file_{'orders' if contract is ORDERS else 'deliveries'}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}")
+    return table
+
+
+# Files up to this size are copied into memory once (a day's national orders: 30 MB); larger ones (a
+# national history) are read again by each statement rather than held in memory.
+SMALL_FILE_BYTES = 256 * 2**20
 
 
 def _date(col: str) -> str:
@@ -401,6 +413,8 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.rejections += rejected
             step(PHASES[2])
         con.execute("DROP TABLE named_lines")
+        for table in ("file_orders", "file_deliveries"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
         if report.rejections and reject_all_on_error:
             con.execute("ROLLBACK")
             report.orders_loaded = report.deliveries_loaded = 0
