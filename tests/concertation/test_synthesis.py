@@ -86,6 +86,10 @@ def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World)
     assert len(responses) == 23  # the first answered no free text
     with pytest.raises(Forbidden):
         qs.free_texts(session, world.users["citizen"], "avis")
+    # Page by page: the first ten responses hold nine free texts (the first answered none).
+    first, after = qs.free_texts(session, world.users["guarantor"], "avis", limit=10)
+    rest, end = qs.free_texts(session, world.users["guarantor"], "avis", after=after, limit=100)
+    assert (len(first), end) == (9, None) and [f.response_id for f in first + rest] == responses
     synthesis.create(session, world.users["national"], "bilan", "Bilan")
     scale_only = responses[0] - 1
     with pytest.raises(Invalid, match="réponse sans texte libre"):

@@ -147,3 +147,39 @@ def test_the_agency_creates_an_assembly_and_a_synthesis_from_the_page(client: Te
                                                            "title": "Bilan de la concertation"}, follow_redirects=True)
     assert written.status_code == 200 and "Synthèse créée" in written.text
     assert "Bilan de la concertation" in client.get("/concertation").text
+
+
+def test_free_text_answers_page_by_page_and_cited_as_given(client: TestClient, session: Session, world: World,
+                                                           tokens: dict[str, str]) -> None:
+    """The agency and the guarantors read the free-text answers page by page, each with the citation a
+    synthesis sentence writes; the synthesis API takes that citation as given and quotes the words."""
+    from sentinelle.concertation import questionnaires as qs
+
+    questions = [{"key": "note", "kind": "scale", "text": "Votre note ?"},
+                 {"key": "libre", "kind": "text", "text": "Une proposition ?"}]
+    qs.create(session, world.users["national"], "avis", "Avis", questions)
+    qs.set_status(session, world.users["national"], "avis", "open")
+    qs.answer(session, world.users["citizen"], "avis", {"note": 4, "libre": "Prévenir les patients plus tôt"},
+              profile="patient")
+    qs.answer(session, world.users["lyon"], "avis", {"note": 2}, profile="professional")
+    qs.answer(session, world.users["paris"], "avis", {"note": 3, "libre": "Des stocks régionaux"},
+              profile="professional")
+    session.commit()
+    url = "/api/v1/questionnaires/avis/free-texts"
+    assert client.get(url, headers=bearer(tokens, "citizen")).status_code == 403
+    first = client.get(url, params={"limit": 2}, headers=bearer(tokens, "guarantor")).json()
+    # Two responses read, one with free text; the next page starts after the second.
+    assert [(i["profile"], i["answers"]) for i in first["items"]] == [
+        ("patient", [{"question": "Une proposition ?", "text": "Prévenir les patients plus tôt"}])]
+    rest = client.get(url, params={"limit": 2, "after": first["next_after"]},
+                      headers=bearer(tokens, "guarantor")).json()
+    assert [i["answers"][0]["text"] for i in rest["items"]] == ["Des stocks régionaux"]
+    assert rest["next_after"] is None
+    assert client.get(url, params={"limit": 5000}, headers=bearer(tokens, "guarantor")).status_code == 422
+    agency = bearer(tokens, "national")
+    assert client.post("/api/v1/syntheses", json={"slug": "bilan", "title": "Bilan"}, headers=agency).status_code == 201
+    cite = first["items"][0]["cite"]
+    written = client.post("/api/v1/syntheses/bilan/sentences",
+                          json={"text": "Être prévenu.", "citations": [cite]}, headers=agency)
+    assert written.status_code == 201, written.text
+    assert written.json()["sources"][0]["text"].startswith("Prévenir les patients plus tôt")

@@ -110,6 +110,8 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("results", "GET", "/api/v1/questionnaires/avis/results", None, {}, 200),
         ("export answers", "GET", "/api/v1/questionnaires/avis/export.csv", None,
          {None: 401, "national": 200, "guarantor": 200}, 403),
+        ("free-text answers", "GET", "/api/v1/questionnaires/avis/free-texts", None,
+         {None: 401, "national": 200, "guarantor": 200}, 403),
         ("ideas", "GET", "/api/v1/ideas", None, {}, 200),
         ("votes open data", "GET", "/api/v1/ideas-votes.csv", None, {}, 200),
         ("idea", "GET", f"/api/v1/ideas/{ids['idea']}", None, {}, 200),

@@ -370,17 +370,27 @@ def _free_text(r: QuestionnaireResponse, questions: dict[str, str]) -> FreeText 
     return FreeText(r.id, r.profile, texts) if texts else None
 
 
-def free_texts(session: Session, user: User | None, slug: str) -> list[FreeText]:
-    """The responses that wrote something in a free-text question (agency and guarantors: the text is
-    not moderated; a synthesis sentence that cites one makes that one public)."""
+def free_texts(session: Session, user: User | None, slug: str, *, after: int = 0,
+               limit: int = 500) -> tuple[list[FreeText], int | None]:
+    """A page of the responses that wrote something in a free-text question, for the agency and the
+    guarantors (the text is not moderated; a synthesis sentence that cites one makes that one public):
+    those among the `limit` responses after response `after`, and where the next page starts (None
+    at the end)."""
     if user is None:
         raise NotAuthenticated("connectez-vous")
     if not policy.can_export(user):
         raise Forbidden("les textes libres sont réservés à l'agence et aux garants")
-    return texts_of(session, get(session, slug))
+    q = get(session, slug)
+    rows = session.scalars(select(QuestionnaireResponse)
+                           .where(QuestionnaireResponse.questionnaire_id == q.id, QuestionnaireResponse.id > after)
+                           .order_by(QuestionnaireResponse.id).limit(limit)).all()
+    questions = _free_text_questions(session, q)
+    found = [f for r in rows if (f := _free_text(r, questions)) is not None]
+    return found, (rows[-1].id if len(rows) == limit else None)
 
 
 def texts_of(session: Session, q: Questionnaire) -> list[FreeText]:
+    """Every response's free-text answers (the guarantors' coverage view themes them all)."""
     questions = _free_text_questions(session, q)
     found = (_free_text(r, questions) for r in session.scalars(
         select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)

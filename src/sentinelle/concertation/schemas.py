@@ -152,6 +152,23 @@ class AnswerIn(BaseModel):
     answers: dict[str, Any] = Field(max_length=200)
 
 
+class FreeTextAnswer(BaseModel):
+    question: str
+    text: str
+
+
+class FreeTextOut(BaseModel):
+    response_id: int
+    cite: str = Field(description="what a synthesis sentence writes to cite it, e.g. answer:42")
+    profile: str
+    answers: list[FreeTextAnswer]
+
+
+class FreeTextPageOut(BaseModel):
+    items: list[FreeTextOut]
+    next_after: int | None = Field(description="pass as `after` for the next page; null at the end")
+
+
 class AnswerOut(BaseModel):
     id: int
     version: int

@@ -102,6 +102,18 @@ def export(slug: str, user: User | None = Depends(current_user), db: Session = D
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
 
 
+@router.get("/questionnaires/{slug}/free-texts", response_model=schemas.FreeTextPageOut)
+def free_texts(slug: str, after: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=1000),
+               user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> schemas.FreeTextPageOut:
+    """The free-text answers, page by page, with what a synthesis sentence writes to cite each (the agency
+    and the guarantors; no name, no region)."""
+    found, next_after = qs.free_texts(db, user, slug, after=after, limit=limit)
+    return schemas.FreeTextPageOut(items=[schemas.FreeTextOut(
+        response_id=f.response_id, cite=f"answer:{f.response_id}", profile=f.profile,
+        answers=[schemas.FreeTextAnswer(question=q, text=t) for q, t in f.texts]) for f in found],
+        next_after=next_after)
+
+
 # --- Idea box ----------------------------------------------------------------------------------------
 
 def _idea_out(db: Session, idea: Idea, tally: ideas.Tally | None, mine: int | None) -> schemas.IdeaOut:
