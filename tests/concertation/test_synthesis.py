@@ -112,3 +112,13 @@ def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World)
     for theme in cov.themes:
         if theme.terms:
             assert theme.quotes and all(q.response_id in responses for q in theme.quotes)
+    # The answers and their themes are kept between loads, and renewed by a new answer or new wording.
+    qs.answer(session, world.users["lyon"], "avis", {"note": 1, "libre": "Prévenir les patients"}, profile="patient")
+    session.commit()
+    [cov] = synthesis.coverage(session, world.users["guarantor"], "bilan").answers
+    assert cov.answers == 24
+    qs.revise(session, world.users["national"], "avis",
+              [questions[0], {**questions[1], "text": "Votre proposition ?"}])
+    session.commit()
+    [cov] = synthesis.coverage(session, world.users["guarantor"], "bilan").answers
+    assert {q for t in cov.themes for f in t.uncited for q, _ in f.texts} == {"Votre proposition ?"}

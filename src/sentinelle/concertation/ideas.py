@@ -373,8 +373,10 @@ _MAP_CACHE: dict[tuple[object, ...], OpinionMap | None] = {}
 def opinion_map(session: Session) -> OpinionMap | None:
     """The idea box's opinion groups (Pol.is's method, `opinion.groups`, computed once over the current
     votes), None below 4 voters or 2 ideas. Kept while no vote or moderation changes (the count and
-    latest time of votes and the hidden ideas make the key): computing takes seconds at scale."""
-    key = tuple(session.execute(select(func.count(IdeaVote.id), func.max(IdeaVote.at))).one()) + tuple(
+    latest time of votes and the hidden ideas make the key, with the database's address): computing
+    takes seconds at scale."""
+    key = (str(session.get_bind().url),) + tuple(session.execute(
+        select(func.count(IdeaVote.id), func.max(IdeaVote.at))).one()) + tuple(
         session.execute(select(func.count(Idea.id), func.sum(case((Idea.hidden, Idea.id), else_=0)))).one())
     if key in _MAP_CACHE:
         return _MAP_CACHE[key]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
@@ -18,6 +18,8 @@ from sentinelle.concertation.models import (
     Idea,
     IdeaComment,
     Questionnaire,
+    QuestionnaireResponse,
+    QuestionnaireVersion,
     Synthesis,
     SynthesisCitation,
     SynthesisSentence,
@@ -168,29 +170,34 @@ class Coverage:
     answers: list[AnswerCoverage]
 
 
-# Themes of a questionnaire's free texts, kept while its responses are unchanged (NMF over many texts
-# takes seconds; the guarantors reload the view often).
-_THEMES_CACHE: dict[tuple[int, int, int], themes.Themes] = {}
+# A questionnaire's free texts and their themes, kept while its responses and wording are unchanged:
+# responses are never edited, so their count and last id, with the last version (the wording quoted),
+# tell any change without reading them (at 100,000 answers the reading takes seconds, NMF more, and the
+# guarantors reload the view often).
+_ANSWERS_CACHE: dict[tuple[object, ...], tuple[list[qs.FreeText], themes.Themes]] = {}
 
 
-def _answer_themes(q: Questionnaire, texts: list[qs.FreeText]) -> themes.Themes:
-    key = (q.id, len(texts), texts[-1].response_id if texts else 0)
-    if key not in _THEMES_CACHE:
-        if len(_THEMES_CACHE) > 32:
-            _THEMES_CACHE.clear()
+def _answers_and_themes(session: Session, q: Questionnaire) -> tuple[list[qs.FreeText], themes.Themes]:
+    key = (str(session.get_bind().url), q.id) + tuple(session.execute(
+        select(func.count(QuestionnaireResponse.id), func.max(QuestionnaireResponse.id))
+        .where(QuestionnaireResponse.questionnaire_id == q.id)).one()) + (session.scalar(
+            select(func.max(QuestionnaireVersion.id)).where(QuestionnaireVersion.questionnaire_id == q.id)),)
+    if key not in _ANSWERS_CACHE:
+        if len(_ANSWERS_CACHE) > 32:
+            _ANSWERS_CACHE.clear()
+        texts = qs.texts_of(session, q)
         # About one theme per ten answers, from 1 to 8: a guarantor reads every uncited one anyway.
         method = themes.Method(themes=max(1, min(8, len(texts) // 10)), quotes=2)
-        _THEMES_CACHE[key] = themes.find([t.quote() for t in texts], method)
-    return _THEMES_CACHE[key]
+        _ANSWERS_CACHE[key] = texts, themes.find([t.quote() for t in texts], method)
+    return _ANSWERS_CACHE[key]
 
 
 def _answer_coverage(session: Session, cited: set[int]) -> list[AnswerCoverage]:
     out = []
     for q in session.scalars(select(Questionnaire).order_by(Questionnaire.id)):
-        texts = qs.texts_of(session, q)
+        texts, found = _answers_and_themes(session, q)
         if not texts:
             continue
-        found = _answer_themes(q, texts)
         cov = AnswerCoverage(q, len(texts), sum(t.response_id in cited for t in texts))
         named = [(th.number, th.terms[:5], th.quotes) for th in found.themes] + [(-1, [], [])]
         for number, terms, quotes in named:
