@@ -370,6 +370,18 @@ def _free_text(r: QuestionnaireResponse, questions: dict[str, str]) -> FreeText 
     return FreeText(r.id, r.profile, texts) if texts else None
 
 
+def _texts_after(session: Session, q: Questionnaire, after: int = 0,
+                 limit: int | None = None) -> tuple[list[FreeText], int | None]:
+    """The free texts among the responses after response `after` (the first `limit` of them, or all),
+    and the last response read when it made up the limit (None: none left)."""
+    rows = session.scalars(select(QuestionnaireResponse)
+                           .where(QuestionnaireResponse.questionnaire_id == q.id, QuestionnaireResponse.id > after)
+                           .order_by(QuestionnaireResponse.id).limit(limit)).all()
+    questions = _free_text_questions(session, q)
+    found = [f for r in rows if (f := _free_text(r, questions)) is not None]
+    return found, (rows[-1].id if limit is not None and len(rows) == limit else None)
+
+
 def free_texts(session: Session, user: User | None, slug: str, *, after: int = 0,
                limit: int = 500) -> tuple[list[FreeText], int | None]:
     """A page of the responses that wrote something in a free-text question, for the agency and the
@@ -380,22 +392,12 @@ def free_texts(session: Session, user: User | None, slug: str, *, after: int = 0
         raise NotAuthenticated("connectez-vous")
     if not policy.can_export(user):
         raise Forbidden("les textes libres sont réservés à l'agence et aux garants")
-    q = get(session, slug)
-    rows = session.scalars(select(QuestionnaireResponse)
-                           .where(QuestionnaireResponse.questionnaire_id == q.id, QuestionnaireResponse.id > after)
-                           .order_by(QuestionnaireResponse.id).limit(limit)).all()
-    questions = _free_text_questions(session, q)
-    found = [f for r in rows if (f := _free_text(r, questions)) is not None]
-    return found, (rows[-1].id if len(rows) == limit else None)
+    return _texts_after(session, get(session, slug), after, limit)
 
 
 def texts_of(session: Session, q: Questionnaire) -> list[FreeText]:
     """Every response's free-text answers (the guarantors' coverage view themes them all)."""
-    questions = _free_text_questions(session, q)
-    found = (_free_text(r, questions) for r in session.scalars(
-        select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
-        .order_by(QuestionnaireResponse.id)))
-    return [f for f in found if f is not None]
+    return _texts_after(session, q)[0]
 
 
 def free_text(session: Session, response_id: int) -> tuple[Questionnaire, FreeText] | None:

@@ -84,7 +84,7 @@ def _drop_prior(con: duckdb.DuckDBPyConnection) -> None:
 def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) -> None:
     """The open lines and what came after `since`, and the kept past as the pipeline's prior_* relations."""
     con.execute(f"""CREATE OR REPLACE TEMP VIEW in_orders AS
-        SELECT * FROM det_open_orders UNION ALL SELECT * FROM orders WHERE ordered_at > DATE '{since}'""")
+        SELECT * FROM {OPEN_ORDERS} UNION ALL SELECT * FROM orders WHERE ordered_at > DATE '{since}'""")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW in_deliveries AS
         SELECT * FROM det_open_deliveries UNION ALL SELECT * FROM deliveries WHERE delivered_at > DATE '{since}'""")
     # Only as far back as the pipeline looks: the weekly usual rates and the common rate reach
@@ -123,11 +123,11 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
         con.execute("""CREATE OR REPLACE TEMP TABLE open_orders AS
             SELECT o.* FROM orders o WHERE o.ordered_at > getvariable('since') AND o.ordered_at <= getvariable('as_of')
             AND NOT EXISTS (SELECT 1 FROM done_line d WHERE d.lid = o.lid)""")
-        con.execute("""CREATE OR REPLACE TEMP TABLE open_deliveries AS
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE open_deliveries AS
             SELECT d.* FROM deliveries d
             WHERE d.delivered_at > getvariable('since') AND d.delivered_at <= getvariable('as_of')
             AND (d.lid IN (SELECT lid FROM open_orders)
-                 OR (d.lid IN (SELECT lid FROM det_open_orders) AND d.lid NOT IN (SELECT lid FROM done_line)))""")
+                 OR (d.lid IN (SELECT lid FROM {OPEN_ORDERS}) AND d.lid NOT IN (SELECT lid FROM done_line)))""")
     new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
            "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
            "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",
@@ -139,7 +139,7 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
             if full:
                 con.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
             con.execute(f"INSERT INTO {table} {new[table]}")
-        for table, source in (("det_open_orders", "open_orders"), ("det_open_deliveries", "open_deliveries")):
+        for table, source in ((OPEN_ORDERS, "open_orders"), ("det_open_deliveries", "open_deliveries")):
             if rewrite:
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")
             else:

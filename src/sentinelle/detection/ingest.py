@@ -97,9 +97,9 @@ def _reader(path: Path) -> tuple[str, str]:
     raise IngestError(f"{path}: format inconnu (CSV ou Parquet attendu)")
 
 
-def _source(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tuple[str, bool]]) -> str:
-    """A SELECT of the file's contract columns as text, with the record number; refuses the file when a
-    required column is missing."""
+def _source(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tuple[str, bool]], name: str) -> str:
+    """A SELECT of the file's contract columns as text, with the record number (or, for a small file,
+    the temporary table `file_{name}` holding them); refuses the file when a required column is missing."""
     source, record = _reader(path)
     try:
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
@@ -115,7 +115,7 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path, contract: dict[str, tupl
         return rows
     # A day's file is read by several statements (checks, keys, rejections, loading): read once, on one
     # thread as its record numbers need, rather than four times (0.3 s of a national day's 4).
-    table = f"file_{'orders' if contract is ORDERS else 'deliveries'}"
+    table = f"file_{name}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows}")
     return table
 
@@ -387,8 +387,8 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     for first (see `_find_named`)."""
     step = progress or (lambda _name: None)
     report = Report(rejections=list(earlier or []))
-    order_source = _source(con, orders, ORDERS) if orders is not None else None
-    delivery_source = _source(con, deliveries, DELIVERIES) if deliveries is not None else None
+    order_source = _source(con, orders, ORDERS, "orders") if orders is not None else None
+    delivery_source = _source(con, deliveries, DELIVERIES, "deliveries") if deliveries is not None else None
     con.execute("BEGIN")
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
@@ -413,8 +413,8 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
             report.rejections += rejected
             step(PHASES[2])
         con.execute("DROP TABLE named_lines")
-        for table in ("file_orders", "file_deliveries"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        for name in ("orders", "deliveries"):
+            con.execute(f"DROP TABLE IF EXISTS temp.file_{name}")
         if report.rejections and reject_all_on_error:
             con.execute("ROLLBACK")
             report.orders_loaded = report.deliveries_loaded = 0
