@@ -162,3 +162,32 @@ def test_votes_are_exported_pseudonymised(session: Session, world: World) -> Non
     assert sorted((int(i), v) for i, _, v in rows) == [(idea.id, "-1"), (idea.id, "1")]
     assert "user:" not in first and str(world.users["lyon"].id) not in {p for _, p, _ in rows}
     assert {p for _, p, _ in rows}.isdisjoint({line.split(",")[1] for line in second.strip().splitlines()[1:]})
+
+
+def test_ten_simultaneous_hides_log_one_moderation(engine: Engine, session: Session, world: World) -> None:
+    from sentinelle.concertation.models import Moderation
+
+    idea = ideas.post(session, world.users["citizen"], "access", "Une idée à masquer")
+    session.commit()
+    make = session_factory(engine)
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+
+    def hide() -> None:
+        with make() as s:
+            barrier.wait()
+            try:
+                ideas.moderate(s, s.merge(world.users["national"]), "idea", idea.id, "hide", "hors sujet")
+                s.commit()
+                outcomes.append("hidden")
+            except Conflict:
+                s.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=hide) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 9 + ["hidden"]
+    assert session.scalar(select(func.count(Moderation.id)).where(Moderation.target_id == idea.id)) == 1

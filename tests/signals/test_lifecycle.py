@@ -117,13 +117,21 @@ def test_unknown_product_is_refused(session: Session, world: World) -> None:
     assert err.value.field == "product_id"
 
 
-def test_same_product_in_the_same_region_joins_the_open_signal(session: Session, world: World) -> None:
+def test_same_product_in_the_same_region_is_one_signal_the_second_declaration_waiting(
+        session: Session, world: World) -> None:
     first = service.declare(session, world.users["lyon"], declaration(world.products[0])).signal
-    second = service.declare(session, world.users["grenoble"], declaration(world.products[0]))
+    second = service.declare(session, world.users["grenoble"], declaration(world.products[0], measures_taken="Prêt"))
     session.commit()
-    assert second.merged and second.signal.id == first.id
+    assert second.merged and second.waiting and second.signal.id == first.id
     assert {d.organisation.name for d in first.declarers} == {"CHU de Lyon", "CHU de Grenoble"}
-    # Grenoble, now a declarer, sees it.
+    assert second.declarer is not None and second.declarer.facts["measures_taken"] == "Prêt"
+    # Declaring granted Grenoble nothing: it reads the signal once the region admits its declaration.
+    with pytest.raises(NotFound):
+        service.get(session, world.users["grenoble"], first.id)
+    with pytest.raises(Forbidden):
+        service.admit(session, world.users["lyon"], first.id, second.declarer.id)
+    service.admit(session, world.users["region84"], first.id, second.declarer.id)
+    session.commit()
     assert service.get(session, world.users["grenoble"], first.id).id == first.id
 
 
@@ -259,3 +267,16 @@ def test_each_readers_count_matches_the_signals_it_may_open(session: Session, wo
         assert {s.id for s in rows} == openable, key
         _, published = service.list_visible(session, user, service.Filters(status="published"))
         assert published == 1, key
+
+
+def test_the_loser_of_a_race_to_act_is_told_409_not_403(session: Session, world: World) -> None:
+    signal = service.declare(session, world.users["lyon"], declaration(world.products[0])).signal
+    session.commit()
+    seen = signal.version
+    act(session, world.users["region84"], signal, "qualify")
+    session.commit()
+    # A second agent of the region qualifies from the page they loaded before: the signal moved on.
+    with pytest.raises(Conflict) as err:
+        service.transition(session, world.users["region84"], signal.id,
+                           schemas.TransitionIn(action="qualify", version=seen))
+    assert err.value.field == "version"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,9 +161,15 @@ def moderate(session: Session, user: User | None, target: str, target_id: int, a
         raise Invalid("action : hide ou restore", "action")
     item = _target(session, target, target_id)
     text = _text(reason, "reason", 2000, 3)
-    if item.hidden == (action == "hide"):
-        raise Conflict("déjà masqué" if item.hidden else "déjà visible")
-    item.hidden = action == "hide"
+    hide = action == "hide"
+    # One conditional UPDATE: of simultaneous moderators, the database lets one change the row; the
+    # others find it already changed (409), and only one entry reaches the moderation log.
+    model = type(item)
+    changed = session.execute(update(model).where(model.id == target_id, model.hidden.is_(not hide))
+                              .values(hidden=hide).execution_options(synchronize_session=False)).rowcount
+    session.expire(item, ["hidden"])
+    if changed != 1:
+        raise Conflict("déjà masqué" if hide else "déjà visible")
     m = Moderation(target=target, target_id=target_id, action=action, reason=text, moderator_id=user.id)
     session.add(m)
     audit.record(session, user, f"{target}.{action}", target, target_id, after={"reason": m.reason})

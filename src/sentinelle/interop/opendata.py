@@ -62,8 +62,8 @@ def to_atom(signals: list[Signal], base_url: str) -> str:
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<id>{escape(base_url)}/public/flux.atom</id><title>Sentinelle — pénuries publiées</title>"
+        f"<id>{escape(base_url)}/api/v1/opendata/shortages.atom</id><title>Sentinelle — pénuries publiées</title>"
         f"<updated>{updated.isoformat()}Z</updated>"
-        f'<link rel="self" href="{escape(base_url)}/public/flux.atom"/>'
+        f'<link rel="self" href="{escape(base_url)}/api/v1/opendata/shortages.atom"/>'
         + "".join(entries) + "</feed>\n"
     )

@@ -25,12 +25,15 @@ MAX_ATTEMPTS = 5
 
 
 def notify(
-    session: Session, signal: Signal, title: str, body: str, users: Iterable[User], *, with_subscribers: bool = True
+    session: Session, signal: Signal, title: str, body: str, users: Iterable[User], *, with_subscribers: bool = True,
+    public_body: str | None = None,
 ) -> int:
-    """Tell `users` and the subscribers who may see `signal`; returns how many people were told."""
+    """Tell `users` (with `body`) and the subscribers who may see `signal` (with `public_body`, the text
+    any reader of the signal may read; `body` when not given); returns how many people were told."""
     from sentinelle.signals.policy import visible_to
 
     recipients = {u.id: u for u in users if u.active}
+    bodies = {uid: body for uid in recipients}
     webhooks: list[Subscription] = []
     if with_subscribers:
         for sub, user in _matching_subscriptions(session, signal):
@@ -39,6 +42,7 @@ def notify(
             ):
                 continue
             recipients.setdefault(user.id, user)
+            bodies.setdefault(user.id, body if public_body is None else public_body)
             if sub.webhook_url:
                 webhooks.append(sub)
     payload = {
@@ -50,10 +54,11 @@ def notify(
         "url": f"/signaux/{signal.id}",
     }
     for user in recipients.values():
-        session.add(Notification(user_id=user.id, signal_id=signal.id, title=title, body=body))
+        text = bodies[user.id]
+        session.add(Notification(user_id=user.id, signal_id=signal.id, title=title, body=text))
         session.add(
             Delivery(channel="email", target=user.email, subject=f"[Sentinelle] {title}",
-                     payload={**payload, "body": body})
+                     payload={**payload, "body": text})
         )
     for sub in webhooks:
         session.add(Delivery(channel="webhook", target=sub.webhook_url, payload=payload, secret=sub.webhook_secret))

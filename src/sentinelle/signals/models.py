@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation, Product
@@ -49,6 +51,9 @@ class Signal(Base):
     notice_late: Mapped[bool] = mapped_column(Boolean, default=False)
     external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
     external_url: Mapped[str | None] = mapped_column(String(500))
+    # "product:region" while a declared signal is open, None otherwise: the unique index makes two
+    # declarations of one product in one region, even at the same instant, one signal.
+    open_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -67,7 +72,11 @@ class Signal(Base):
 
 
 class Declarer(Base):
-    """Every organisation that declared this shortage (kept through merges)."""
+    """Every organisation that declared this shortage (kept through merges), with its own declaration.
+
+    A declaration never grants more than its author could already read: one that finds the product
+    already followed by a signal its author may not read is kept here, not admitted, until the
+    signal's region or the national agency admits it (then its author reads the signal)."""
 
     __tablename__ = "signal_declarer"
 
@@ -76,6 +85,11 @@ class Declarer(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What this organisation declared (kind, dates, coverage, measures, detail), as it typed it.
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Its measures shown to the other hospitals and buyers once the signal is published.
+    share_measures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -4,6 +4,7 @@ source of truth for reading, used for lists and single signals alike."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, or_, select, true, union
+from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import Membership, Purchase
@@ -12,16 +13,42 @@ from sentinelle.signals.models import Declarer, Signal
 DECLARING_ROLES = ("establishment", "manufacturer", "region", "national")
 # Roles that read only the public record of signals.
 PUBLIC_ROLES = ("citizen", "guarantor")
-# Roles that read a signal's internal timeline (comments, updates) besides its public lines.
-INTERNAL_ROLES = ("establishment", "region", "national", "manufacturer")
 
 
 def public_view_only(user: User | None) -> bool:
     return user is None or user.role in PUBLIC_ROLES
 
 
-def reads_internal_timeline(user: User | None) -> bool:
-    return user is not None and user.role in INTERNAL_ROLES
+def reads_internal(session: Session, user: User | None, signal: Signal) -> bool:
+    """Who reads a signal's internal side — the declarers and their remarks, the cause's detail, the
+    measures the declarers took, the internal timeline (comments, notes typed with an action, updates).
+
+    The national agency; the agency of the signal's region; the organisations whose declaration was
+    admitted on it (a manufacturer's own notice included); for a tension raised by detection, the
+    establishments buying the product within its scope, whom it concerns. Publication changes none of
+    this: other hospitals and manufacturers read the public record, plus the measures a declarer chose
+    to share (`shared_measures`). Who declared, and what they remarked, is the agencies' business."""
+    if user is None or public_view_only(user):
+        return False
+    if user.role == "national":
+        return True
+    if user.role == "region":
+        return signal.region_code is not None and signal.region_code == user.region_code
+    org_id = user.organisation_id
+    if org_id is None:
+        return False
+    if any(d.organisation_id == org_id and d.admitted for d in signal.declarers):
+        return True
+    if signal.source == "detection" and user.role == "establishment" and (
+            signal.region_code is None or signal.region_code == user.region_code):
+        return session.scalar(select(Purchase.id).where(Purchase.establishment_id == org_id,
+                                                        Purchase.product_id == signal.product_id)) is not None
+    return False
+
+
+def reads_shared_measures(user: User | None) -> bool:
+    """The measures a declarer chose to share are for the other buyers: hospitals and purchasing groups."""
+    return user is not None and user.role in ("establishment", "purchaser", "region", "national")
 
 
 def private_ids(user: User | None) -> Select[tuple[int]] | None:
@@ -36,7 +63,8 @@ def private_ids(user: User | None) -> Select[tuple[int]] | None:
     org_id = user.organisation_id
     sets: list[Select[tuple[int]]] = []
     if org_id:
-        sets.append(select(Declarer.signal_id).where(Declarer.organisation_id == org_id))
+        # Only an admitted declaration opens the signal to its author (a declaration grants nothing).
+        sets.append(select(Declarer.signal_id).where(Declarer.organisation_id == org_id, Declarer.admitted.is_(True)))
     if user.role == "region" and user.region_code:
         sets.append(select(Signal.id).where(Signal.region_code == user.region_code, Signal.confidential.is_(False)))
     if user.role == "establishment" and org_id:
@@ -91,12 +119,34 @@ def can_transition(user: User | None, signal: Signal, action: str) -> bool:
     return action == "resolve" and signal.scope == "regional"
 
 
-def can_comment(user: User | None, signal: Signal) -> bool:
-    return user is not None and user.role in ("establishment", "region", "national", "manufacturer")
+def can_comment(session: Session, user: User | None, signal: Signal) -> bool:
+    """Comments are internal: those who read the internal side write there."""
+    return reads_internal(session, user, signal)
 
 
 def is_declarer(user: User | None, signal: Signal) -> bool:
-    return user is not None and any(d.organisation_id == user.organisation_id for d in signal.declarers)
+    return user is not None and any(d.organisation_id == user.organisation_id and d.admitted
+                                    for d in signal.declarers)
+
+
+def can_admit(user: User | None, signal: Signal) -> bool:
+    """Admitting a waiting declaration (its author then reads the signal): the signal's region or the nation."""
+    if user is None or signal.status in ("resolved", "rejected", "merged"):
+        return False
+    return user.role == "national" or (user.role == "region" and signal.region_code is not None
+                                       and signal.region_code == user.region_code)
+
+
+def can_declare_on(session: Session, user: User, product_id: int) -> bool:
+    """A manufacturer declares only on the products it makes or distributes (its notices are apart)."""
+    if user.role != "manufacturer":
+        return True
+    from sentinelle.catalogue.models import Product, ProductSupplier
+
+    org_id = user.organisation_id
+    return session.scalar(select(Product.id).where(Product.id == product_id, Product.manufacturer_id == org_id)) \
+        is not None or session.scalar(select(ProductSupplier.product_id).where(
+            ProductSupplier.product_id == product_id, ProductSupplier.supplier_id == org_id)) is not None
 
 
 def can_update(user: User | None, signal: Signal) -> bool:

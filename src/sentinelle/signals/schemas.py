@@ -18,6 +18,8 @@ class DeclareIn(BaseModel):
     expected_end_at: date | None = None
     stock_coverage_days: int | None = Field(None, ge=0, le=3650)
     measures_taken: str = Field("", max_length=5000)
+    # Show these measures to the other hospitals and buyers once the signal is published (never who took them).
+    share_measures: bool = False
 
 
 class NoticeIn(BaseModel):
@@ -121,3 +123,16 @@ class EventOut(BaseModel):
     to_status: str | None
     actor_label: str
     message: str
+
+
+class DeclarationOut(BaseModel):
+    """A declaration as its author sees it; `signal_id` is given only when its author may read that signal."""
+
+    id: int
+    product_id: int
+    declared_at: UtcDatetime
+    admitted: bool
+    share_measures: bool
+    facts: dict[str, object] | None
+    signal_id: int | None
+    detail: str

@@ -25,6 +25,7 @@ from sentinelle.signals import policy, schemas
 from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, TERMINAL, next_status
 from sentinelle.store.base import id_in_range, utcnow
+from sentinelle.store.db import upsert
 
 OPEN_STATUSES = ("declared", "qualified", "validated", "published")
 
@@ -68,55 +69,155 @@ def _users(session: Session, *conditions: Any) -> list[User]:
 class Declared:
     signal: Signal
     merged: bool  # True when the declaration joined an open signal on the same product
+    # True when that signal is one its author may not read: the declaration waits, on the signal, for
+    # the region or the national agency to admit it. Its author learns only that the product is followed.
+    waiting: bool = False
+    declarer: Declarer | None = None
+
+
+def _facts(data: schemas.DeclareIn) -> dict[str, Any]:
+    return {"kind": data.kind, "cause": data.cause, "cause_detail": data.cause_detail,
+            "started_at": data.started_at.isoformat(),
+            "expected_end_at": data.expected_end_at.isoformat() if data.expected_end_at else None,
+            "stock_coverage_days": data.stock_coverage_days, "measures_taken": data.measures_taken}
+
+
+def _open_duplicate(session: Session, product_id: int, region: str | None) -> Signal | None:
+    """The open signal a new declaration of this product joins: the one declared in the same region
+    (its key), else one already public."""
+    found = session.scalar(select(Signal).where(Signal.open_key == open_key(product_id, region)))
+    if found is None:
+        found = session.scalar(
+            select(Signal).where(Signal.product_id == product_id, Signal.status.in_(OPEN_STATUSES),
+                                 Signal.confidential.is_(False), Signal.published_at.is_not(None))
+            .order_by(Signal.id).limit(1))
+    return found
+
+
+def open_key(product_id: int, region: str | None) -> str:
+    return f"{product_id}:{region or ''}"
 
 
 def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Declared:
     policy.require_declare(user)
     assert user is not None
     product = _product(session, data.product_id)
+    if not policy.can_declare_on(session, user, product.id):
+        raise Forbidden("un fabricant déclare sur les produits qu'il fabrique ou distribue ; pour un autre produit, "
+                        "l'agence nationale", "product_id")
     if data.expected_end_at and data.expected_end_at < data.started_at:
         raise Invalid("la fin prévue précède le début", "expected_end_at")
     if data.started_at > date.today() + timedelta(days=366):
         raise Invalid("la date de début est trop loin dans le futur", "started_at")
     region = user.region_code if user.role in ("establishment", "region") else None
     org_id = user.organisation_id
+    key = open_key(product.id, region)
 
-    # Same product, still open, in the same region (or already public): one shortage, several declarers.
-    duplicate = session.scalar(
-        select(Signal)
-        .where(Signal.product_id == product.id, Signal.status.in_(OPEN_STATUSES), Signal.confidential.is_(False))
-        .where((Signal.region_code == region) | Signal.published_at.is_not(None) if region else Signal.region_code.is_(None))
-        .order_by(Signal.id)
-        .limit(1)
-    )
-    if duplicate is not None:
-        if org_id and not any(d.organisation_id == org_id for d in duplicate.declarers):
-            duplicate.declarers.append(Declarer(organisation_id=org_id, user_id=user.id))
-        _event(session, duplicate, user, "declaration",
-               f"Nouvelle déclaration rattachée : {KIND_LABELS[data.kind]}, couverture "
-               f"{data.stock_coverage_days if data.stock_coverage_days is not None else '?'} j. {data.measures_taken}".strip())
-        session.flush()
-        audit.record(session, user, "signal.declare_joined", "signal", duplicate.id, after={"product_id": product.id})
-        return Declared(duplicate, True)
+    # Same product, still open, in the same region (or already public): one shortage, several
+    # declarers. The signal is inserted only if no other holds its key, in one statement, so that two
+    # declarations at the same instant make one signal (the unique key decides, not a prior look).
+    duplicate = _open_duplicate(session, product.id, region)
+    if duplicate is None:
+        new_id = session.scalar(
+            upsert(session, Signal.__table__).values(
+                kind=data.kind, status="declared", source=user.role, product_id=product.id, region_code=region,
+                organisation_id=org_id, created_by_id=user.id, confidential=False, cause=data.cause,
+                cause_detail=data.cause_detail, started_at=data.started_at, expected_end_at=data.expected_end_at,
+                stock_coverage_days=data.stock_coverage_days, measures_taken=data.measures_taken, open_key=key,
+                scope="national", notice_late=False, public_message="", reject_reason="", version=1,
+            ).on_conflict_do_nothing(index_elements=["open_key"]).returning(Signal.id))
+        if new_id is None:  # another declaration took the key a moment ago: join it
+            duplicate = _open_duplicate(session, product.id, region)
+            if duplicate is None:
+                raise Conflict("une déclaration concurrente vient d'être close : recommencez", "product_id")
+        else:
+            return _declared_new(session, user, product, session.get_one(Signal, new_id), data)
+    return _join(session, user, product, duplicate, data)
 
-    signal = Signal(
-        kind=data.kind, status="declared", source=user.role if user.role != "establishment" else "establishment",
-        product_id=product.id, region_code=region, organisation_id=org_id, created_by_id=user.id,
-        cause=data.cause, cause_detail=data.cause_detail, started_at=data.started_at,
-        expected_end_at=data.expected_end_at, stock_coverage_days=data.stock_coverage_days,
-        measures_taken=data.measures_taken,
-    )
-    if org_id:
-        signal.declarers.append(Declarer(organisation_id=org_id, user_id=user.id))
-    session.add(signal)
+
+def _declared_new(session: Session, user: User, product: Product, signal: Signal,
+                  data: schemas.DeclareIn) -> Declared:
+    declarer = None
+    if user.organisation_id:
+        declarer = Declarer(organisation_id=user.organisation_id, user_id=user.id, facts=_facts(data),
+                            share_measures=data.share_measures)
+        signal.declarers.append(declarer)
     session.flush()
     _event(session, signal, user, "transition", "Déclaration", to_status="declared")
     audit.record(session, user, "signal.declare", "signal", signal.id, after=snapshot(signal))
-    if region:
-        agents = _users(session, User.role == "region", Organisation.region_code == region)
+    if signal.region_code:
+        agents = _users(session, User.role == "region", Organisation.region_code == signal.region_code)
         notify(session, signal, f"Nouvelle déclaration : {product.name}",
                f"{_label(user)} déclare : {KIND_LABELS[data.kind]}.", agents)
-    return Declared(signal, False)
+    return Declared(signal, False, declarer=declarer)
+
+
+def _join(session: Session, user: User, product: Product, signal: Signal, data: schemas.DeclareIn) -> Declared:
+    """A declaration on a product already followed. It is kept as its author's own record on that
+    signal; it opens the signal to its author only if the author could already read it."""
+    readable = session.scalar(select(Signal.id).where(Signal.id == signal.id, policy.visible_to(user))) is not None
+    org_id = user.organisation_id
+    mine = next((d for d in signal.declarers if org_id and d.organisation_id == org_id), None)
+    if mine is None and org_id:
+        mine = Declarer(organisation_id=org_id, user_id=user.id, admitted=readable, facts=_facts(data),
+                        share_measures=data.share_measures)
+        signal.declarers.append(mine)
+    elif mine is not None:
+        mine.facts, mine.share_measures, mine.user_id = _facts(data), data.share_measures, user.id
+    session.flush()
+    waiting = mine is not None and not mine.admitted
+    coverage = data.stock_coverage_days if data.stock_coverage_days is not None else "?"
+    _event(session, signal, user, "declaration",
+           f"Nouvelle déclaration {'en attente de rattachement' if waiting else 'rattachée'} : "
+           f"{KIND_LABELS[data.kind]}, couverture {coverage} j. {data.measures_taken}".strip())
+    audit.record(session, user, "signal.declare_waiting" if waiting else "signal.declare_joined", "signal",
+                 signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
+    if waiting and signal.region_code:
+        agents = _users(session, User.role == "region", Organisation.region_code == signal.region_code)
+        notify(session, signal, f"Déclaration à rattacher : {product.name}",
+               f"{_label(user)} déclare aussi ce produit : rattachez sa déclaration au signal n° {signal.id}.",
+               agents, with_subscribers=False)
+    return Declared(signal, True, waiting=waiting, declarer=mine)
+
+
+def admit(session: Session, user: User | None, signal_id: int, declarer_id: int) -> Declarer:
+    """The region or the national agency admits a waiting declaration: its author now reads the signal."""
+    signal = get(session, user, signal_id)
+    if not policy.can_admit(user, signal):
+        raise Forbidden("seule l'agence régionale du signal ou l'agence nationale rattache une déclaration")
+    declarer = next((d for d in signal.declarers if d.id == declarer_id), None)
+    if declarer is None:
+        raise NotFound(f"déclaration introuvable sur ce signal : {declarer_id}", "declarer_id")
+    if declarer.admitted:
+        raise Conflict("cette déclaration est déjà rattachée", "declarer_id")
+    declarer.admitted = True
+    session.flush()
+    _event(session, signal, user, "declaration", f"Déclaration de {declarer.organisation.name} rattachée")
+    audit.record(session, user, "signal.admit", "signal", signal.id, after={"declarer_id": declarer.id})
+    notify(session, signal, f"Déclaration rattachée : {signal.product.name}",
+           f"Votre déclaration est rattachée au signal n° {signal.id}.",
+           _users(session, Organisation.id == declarer.organisation_id), with_subscribers=False)
+    return declarer
+
+
+def my_declarations(session: Session, user: User, *,
+                    limit: int = 100) -> list[tuple[Declarer, Product, Signal | None]]:
+    """The declarations of `user`'s organisation, newest first, each with its product and its signal
+    when the organisation may read it (None while it waits to be admitted to a signal it may not read)."""
+    if user.organisation_id is None:
+        return []
+    rows = session.execute(select(Declarer, Signal).join(Signal, Signal.id == Declarer.signal_id)
+                           .where(Declarer.organisation_id == user.organisation_id)
+                           .order_by(Declarer.declared_at.desc(), Declarer.id.desc()).limit(limit)).all()
+    readable = set(session.scalars(select(Signal.id).where(
+        Signal.id.in_([s.id for _, s in rows]), policy.visible_to(user))))
+    return [(d, s.product, s if s.id in readable else None) for d, s in rows]
+
+
+def shared_measures(signal: Signal) -> list[str]:
+    """The measures its declarers chose to share with the other buyers, without saying who took them."""
+    return [m for d in signal.declarers if d.share_measures and d.admitted
+            for m in [((d.facts or {}).get("measures_taken") or "").strip()] if m]
 
 
 def declare_candidate(session: Session, *, product: Product, region_code: str | None, started_at: date,
@@ -220,9 +321,11 @@ def _flush_or_conflict(session: Session) -> None:
 
 def transition(session: Session, user: User | None, signal_id: int, data: schemas.TransitionIn) -> Signal:
     signal = get(session, user, signal_id)
+    # The version first: who loses a race to act learns that someone acted (409), not that the state
+    # the winner reached is out of their role's reach (403).
+    _check_version(signal, data.version)
     if not policy.can_transition(user, signal, data.action):
         raise Forbidden(f"votre rôle ne permet pas l'action « {ACTION_LABELS[data.action]} » sur ce signal", "action")
-    _check_version(signal, data.version)
     before = snapshot(signal)
     target_status = next_status(signal.status, data.action, has_region=signal.region_code is not None,
                                 kind=signal.kind)
@@ -264,14 +367,25 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
         signal.resolved_at = utcnow()
     from_status = signal.status
     signal.status = target_status
+    if target_status in TERMINAL:
+        signal.open_key = None  # a new declaration of this product and region now opens a new signal
     _flush_or_conflict(session)
     public = data.action in ("publish", "publish_regional", "resolve")
-    _event(session, signal, user, "transition", message or ACTION_LABELS[data.action],
-           from_status=from_status, to_status=target_status, public=public)
+    label = ACTION_LABELS[data.action]
+    if public:
+        # The public history says what happened; the note typed with the action stays internal.
+        _event(session, signal, user, "transition", label, from_status=from_status, to_status=target_status,
+               public=True)
+        if message:
+            _event(session, signal, user, "note", message)
+    else:
+        _event(session, signal, user, "transition", message or label, from_status=from_status,
+               to_status=target_status)
     audit.record(session, user, f"signal.{data.action}", "signal", signal.id, before=before, after=snapshot(signal))
-    declarer_users = _users(session, Organisation.id.in_([d.organisation_id for d in signal.declarers]))
+    declarer_users = _users(session, Organisation.id.in_([d.organisation_id for d in signal.declarers if d.admitted]))
     title = f"{STATUS_LABELS[target_status]} : {signal.product.name}"
-    notify(session, signal, title, message or title, declarer_users, with_subscribers=public)
+    notify(session, signal, title, message or title, declarer_users, with_subscribers=public,
+           public_body=signal.public_message or title)
     return signal
 
 
@@ -301,7 +415,7 @@ def update(session: Session, user: User | None, signal_id: int, version: int, *,
 
 def comment(session: Session, user: User | None, signal_id: int, message: str) -> Event:
     signal = get(session, user, signal_id)
-    if not policy.can_comment(user, signal):
+    if not policy.can_comment(session, user, signal):
         raise Forbidden("vous ne pouvez pas commenter ce signal")
     message = message.strip()
     if not message:
@@ -442,9 +556,9 @@ def counts(session: Session, user: User | None) -> dict[str, Any]:
 
 
 def timeline(session: Session, user: User | None, signal: Signal) -> list[Event]:
-    """The signal's history; readers of the public record see only its public lines."""
+    """The signal's history; who does not read its internal side (policy.reads_internal) sees its public lines."""
     query = select(Event).where(Event.signal_id == signal.id)
-    if not policy.reads_internal_timeline(user):
+    if not policy.reads_internal(session, user, signal):
         query = query.where(Event.public.is_(True))
     return list(session.scalars(query.order_by(Event.at, Event.id)))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
@@ -61,12 +63,45 @@ def get_events(signal_id: int, user: User | None = Depends(current_user),
     return [schemas.EventOut.model_validate(e) for e in service.timeline(db, user, signal)]
 
 
-@router.post("", response_model=schemas.SignalOut, status_code=201)
+WAITING = ("ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui est transmise "
+           "et vous sera ouverte quand l'agence l'y rattachera")
+
+
+def _declaration_out(declarer, product_id: int, signal) -> schemas.DeclarationOut:  # type: ignore[no-untyped-def]
+    return schemas.DeclarationOut(
+        id=declarer.id, product_id=product_id, declared_at=declarer.declared_at, admitted=declarer.admitted,
+        share_measures=declarer.share_measures, facts=declarer.facts, signal_id=signal.id if signal else None,
+        detail="déclaration rattachée au signal" if signal else WAITING)
+
+
+@router.post("", response_model=schemas.SignalOut, status_code=201,
+             responses={202: {"model": schemas.DeclarationOut,
+                              "description": "Produit déjà suivi par un signal que vous ne lisez pas : "
+                                             "déclaration transmise, en attente de rattachement"}})
 def declare(data: schemas.DeclareIn, user: User | None = Depends(api_csrf),
             db: Session = Depends(get_db)) -> schemas.SignalOut:
     result = service.declare(db, _need(user), data)
     db.commit()
+    if result.waiting and result.declarer is not None:
+        # Neither the signal nor its id: a declaration grants nothing its author could not already read.
+        out = _declaration_out(result.declarer, data.product_id, None)
+        return JSONResponse(jsonable_encoder(out), status_code=202)  # type: ignore[return-value]
     return _out(result.signal)
+
+
+@router.get("/declarations/mine", response_model=list[schemas.DeclarationOut])
+def my_declarations(user: User | None = Depends(current_user),
+                    db: Session = Depends(get_db)) -> list[schemas.DeclarationOut]:
+    return [_declaration_out(d, product.id, signal)
+            for d, product, signal in service.my_declarations(db, _need(user))]
+
+
+@router.post("/{signal_id}/declarers/{declarer_id}/admit", response_model=schemas.SignalOut)
+def admit(signal_id: int, declarer_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: User | None = Depends(api_csrf),
+          db: Session = Depends(get_db)) -> schemas.SignalOut:
+    service.admit(db, _need(user), signal_id, declarer_id)
+    db.commit()
+    return _out(service.get(db, user, signal_id))
 
 
 @router.post("/notices", response_model=schemas.SignalOut, status_code=201)

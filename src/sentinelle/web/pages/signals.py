@@ -56,16 +56,19 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
                             if s.id != signal.id and s.status not in ("resolved", "rejected", "merged")]
     alternatives = service.alternatives(db, signal)
     alt_ids = [a.id for a in alternatives]
+    internal = policy.reads_internal(db, user, signal)
     return render(request, "signal.html", {
         "s": signal, "events": service.timeline(db, user, signal), "actions": actions,
         "merge_candidates": merge_candidates, "alternatives": alternatives,
         "summaries": ratings.summaries(db, alt_ids), "mine": ratings.mine(db, user, alt_ids),
         "can_rate": alt_policy.can_rate(user), "series": service.series(db, signal),
         "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
-        "can_comment": policy.can_comment(user, signal), "can_update": policy.can_update(user, signal),
+        "can_comment": internal, "can_update": policy.can_update(user, signal),
+        "can_admit": internal and policy.can_admit(user, signal),
+        "shared_measures": service.shared_measures(signal) if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
             "resolved", "rejected", "merged"),
-        "can_lesson": policy.can_record_lesson(user, signal), "internal": policy.reads_internal_timeline(user),
+        "can_lesson": policy.can_record_lesson(user, signal), "internal": internal,
         "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)
@@ -199,7 +202,9 @@ def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, A
 def declare_form(request: Request, q: str = "", product_id: int | None = None, user: User = Depends(require_user),
                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     policy.require_declare(user)
-    return render(request, "declare.html", _declare_context(db, q[:200], product_id))
+    context = _declare_context(db, q[:200], product_id)
+    context["mine"] = service.my_declarations(db, user, limit=20)
+    return render(request, "declare.html", context)
 
 
 @router.post("/declarer")
@@ -207,12 +212,12 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
             cause: str = Form("unknown", max_length=20), cause_detail: str = Form("", max_length=5000),
             started_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
             stock_coverage_days: str = Form("", max_length=6), measures_taken: str = Form("", max_length=5000),
-            csrf_token: str = Form(""), user: User = Depends(require_user),
+            share_measures: bool = Form(False), csrf_token: str = Form(""), user: User = Depends(require_user),
             db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     form = {"kind": kind, "cause": cause, "cause_detail": cause_detail, "started_at": started_at,
             "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
-            "measures_taken": measures_taken}
+            "measures_taken": measures_taken, "share_measures": share_measures}
     try:
         pid = form_int(product_id, "product_id")
         if pid is None:
@@ -221,7 +226,7 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
                          started_at=_date(started_at, "started_at") or date.today(),
                          expected_end_at=_date(expected_end_at, "expected_end_at"),
                          stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
-                         measures_taken=measures_taken)
+                         measures_taken=measures_taken, share_measures=share_measures)
         result = service.declare(db, user, data)
         db.commit()
     except DomainError as exc:
@@ -229,10 +234,28 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
         ctx = _declare_context(db, "", _safe_int(product_id))
         ctx.update(error=exc.message, field=exc.field, form=form)
         return render(request, "declare.html", ctx, exc.status)
+    if result.waiting:
+        # The signal is one this hospital may not read: it learns only that the product is followed.
+        request.session["flash"] = WAITING_MESSAGE
+        return RedirectResponse("/declarer", status_code=303)
     request.session["flash"] = (
         f"Votre déclaration a été rattachée au signal n° {result.signal.id} déjà ouvert sur ce produit."
         if result.merged else f"Déclaration enregistrée (signal n° {result.signal.id}).")
     return RedirectResponse(f"/signaux/{result.signal.id}", status_code=303)
+
+
+WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui a été "
+                   "transmise et vous sera ouverte quand l'agence l'y rattachera. Vous la retrouvez ci-dessous.")
+
+
+@router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
+def signal_admit(request: Request, signal_id: int, declarer_id: int, csrf_token: str = Form(""),
+                 user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    response = _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id))
+    if response.status_code == 303:
+        request.session["flash"] = "Déclaration rattachée : son auteur voit désormais ce signal."
+    return response
 
 
 def _safe_int(value: str) -> int | None:
