@@ -14,8 +14,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+
+from sentinelle import csvsafe
 
 console = Console()
 err = Console(stderr=True)
@@ -66,7 +74,7 @@ def register(app: typer.Typer) -> None:
             result = opinion.groups(conversation.votes)
         of = dict(zip(result.votes.participants, result.group.tolist()))
         with out.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = csvsafe.writer(f)
             writer.writerow(["participant", "group"])
             for participant in conversation.votes.participants:
                 group = of.get(participant, -1)
@@ -153,7 +161,7 @@ def register(app: typer.Typer) -> None:
         ids = [str(r.get(id_field, n)) for n, r in enumerate(rows, start=1)]
         result = themes_module.find(texts, themes_module.Method(themes=themes))
         with out.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = csvsafe.writer(f)
             writer.writerow(["id", "theme"])
             for i, t in zip(ids, result.assignment):
                 writer.writerow([i, "" if t < 0 else int(t)])

@@ -9,7 +9,6 @@ The contract (issue 3; others build on it, keep it stable):
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import tempfile
@@ -22,9 +21,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from sentinelle import csvsafe
 from sentinelle.detection.contract import ALERTS
 
 console = Console()
@@ -52,7 +58,7 @@ def _report_rejections(report, limit: int = 20) -> None:  # type: ignore[no-unty
 
 def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-def]
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.writer(f)
         w.writerow(["file", "record", "reason"])
         for r in report.rejections:
             w.writerow([r.file, r.record, r.reason])
@@ -443,7 +449,7 @@ def write_alerts(alerts: list[tuple], out: Path) -> None:
 
 def _write_rows(out: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
     with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.writer(f)
         w.writerow(header)
         for row in rows:
             w.writerow([v.isoformat() if isinstance(v, (date, datetime)) else v for v in row])

@@ -23,7 +23,7 @@ from sentinelle.catalogue.regions import REGIONS
 from sentinelle.catalogue.service import add_member, create_organisation, create_product
 from sentinelle.signals import schemas, service
 
-DEMO_PASSWORD = "sentinelle-demo"
+DEMO_PASSWORD = "seringue-bleue-lyon"
 # Département numbers of a few towns per region, for plausible FINESS numbers.
 DEPARTMENTS = {"11": "75", "24": "45", "27": "21", "28": "14", "32": "59", "44": "67", "52": "44", "53": "35",
                "75": "33", "76": "31", "84": "69", "93": "13", "94": "2A", "01": "97", "02": "97", "03": "97",

@@ -39,9 +39,21 @@ class ImportReport:
 
 
 def read_text(path: Path) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: the two encodings public French files come in."""
+    """UTF-8 (with or without BOM), else Windows-1252: the two encodings public French files come in;
+    UTF-16 when its byte-order mark says so. Anything else is refused, naming the first bad byte."""
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"fichier UTF-16 illisible à l'octet {exc.start}", "file") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise Invalid(f"encodage inconnu : ni UTF-8 ni Windows-1252 (ligne {line}, octet {exc.start}, "
+                      f"0x{raw[exc.start]:02x})", "file") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -18,6 +19,19 @@ def _as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 # A reference to a row: refused with 422 before it reaches the database driver when out of range.
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+MAX_URL = 500
+
+
+def safe_url(url: str) -> bool:
+    """Only http(s) links are kept: a `javascript:` or `data:` link would run in the reader's page."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= MAX_URL
+
+
+# A link shown to readers: what is not http(s) is left out (None), wherever it came from.
+HttpUrlOrNone = Annotated[str | None, AfterValidator(lambda u: u if u and safe_url(u) else None)]
 
 
 class ErrorOut(BaseModel):

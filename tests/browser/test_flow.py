@@ -61,7 +61,7 @@ def test_declaration_to_public_page(page, site: Site) -> None:  # type: ignore[n
     page.get_by_label("Type").select_option("quota")
     page.get_by_label("Description").fill("Livraisons contingentées à 80 % de la consommation")
     page.get_by_role("button", name="Ajouter la mesure").click()
-    page.get_by_label("Alternative", exact=True).fill("Seringue 10 mL embout Luer simple")
+    page.locator("#a-desc").fill("Seringue 10 mL embout Luer simple")
     page.get_by_label("Conditions d'emploi").fill("Vérifier la compatibilité des pousse-seringues")
     page.get_by_role("button", name="Ajouter l'alternative").click()
     page.get_by_label("Message public").fill("Tension sur les seringues 10 mL : commandes limitées aux besoins.")

@@ -137,9 +137,9 @@ def test_import_polis_command(shared_data: Path, tmp_path: Path) -> None:
     upgrade(engine)
     with session_factory(engine)() as s:
         ansm = create_organisation(s, None, kind="national", name="ANSM")
-        create_user(s, None, email="ansm@test.fr", name="ANSM", password="x" * 12, role="national",
+        create_user(s, None, email="ansm@test.fr", name="ANSM", password="correct horse battery", role="national",
                     organisation_id=ansm.id)
-        create_user(s, None, email="jean@test.fr", name="Jean", password="x" * 12, role="citizen")
+        create_user(s, None, email="jean@test.fr", name="Jean", password="correct horse battery", role="citizen")
         s.commit()
     env = {**os.environ, "SENTINELLE_DATABASE_URL": url, "SENTINELLE_VAR_DIR": str(tmp_path),
            "SENTINELLE_SECRET_KEY": "k" * 32, "COLUMNS": "200"}

@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sentinelle.accounts import audit, policy
+from sentinelle.accounts import audit, passwords, policy
 from sentinelle.accounts.models import ROLES, ApiToken, User
 from sentinelle.accounts.security import hash_password, new_token, token_hash, verify_password
 from sentinelle.catalogue.models import Organisation
 from sentinelle.errors import Invalid
 
-MIN_PASSWORD = 10
 # The organisation kind each role must belong to (citizens and guarantors may have none).
 ROLE_ORG_KIND = {
     "establishment": "establishment",
@@ -40,8 +39,7 @@ def create_user(
         raise Invalid("adresse e-mail invalide", "email")
     if role not in ROLES:
         raise Invalid(f"rôle inconnu : {role} (attendu : {', '.join(ROLES)})", "role")
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"le mot de passe doit compter au moins {MIN_PASSWORD} caractères", "password")
+    passwords.check(password, email=email, name=name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid("un compte existe déjà avec cette adresse", "email")
     expected = ROLE_ORG_KIND.get(role)

@@ -15,6 +15,9 @@ from sentinelle.catalogue.service import fold
 from sentinelle.importing import ImportReport, Progress, read_text
 
 
+MAX_TERM = 1000  # the longest EMDN term is under 300 characters
+
+
 def import_emdn(session: Session, path: Path, progress: Progress | None = None) -> ImportReport:
     """The EMDN export: a title line, a header, then tab-separated rows (one term holds a quoted line break)."""
     report = ImportReport(source=str(path))
@@ -35,7 +38,11 @@ def import_emdn(session: Session, path: Path, progress: Progress | None = None) 
         if not level.isdigit():
             report.reject(reader.line_num, "LEVEL", f"niveau invalide : {level!r}")
             continue
-        rows.append({"code": code, "term": " ".join(term.split()), "level": int(level),
+        term = " ".join(term.split())
+        if len(term) > MAX_TERM:
+            report.reject(reader.line_num, "TERM", f"terme de {len(term)} caractères (au plus {MAX_TERM})")
+            continue
+        rows.append({"code": code, "term": term, "level": int(level),
                      "terminal": terminal.upper() == "YES", "category": category[:1] or code[0],
                      "parent_code": code[:-2] if len(code) > 1 else None})
         if progress:

@@ -12,11 +12,27 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sentinelle import csvsafe
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.concertation import opinion, policy, polis
-from sentinelle.concertation.models import THEMES, VOTES, Idea, IdeaComment, IdeaReport, IdeaVote, Moderation
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
+from sentinelle.concertation.models import (
+    THEMES,
+    VOTES,
+    Idea,
+    IdeaComment,
+    IdeaReport,
+    IdeaVote,
+    Moderation,
+)
+from sentinelle.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+)
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import by_id, upsert
 
@@ -337,7 +353,6 @@ def export_votes_csv(session: Session) -> str:
     pseudonym drawn afresh at each export from a random key (one voter keeps one pseudonym within an
     export, so the vote matrix can be studied, but nothing links it to an account or to another
     export); votes on hidden ideas are left out."""
-    import csv
     import hashlib
     import hmac
     import io
@@ -345,7 +360,7 @@ def export_votes_csv(session: Session) -> str:
 
     key = secrets.token_bytes(16)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow(["idea_id", "voter", "value"])
     rows = session.execute(select(IdeaVote.idea_id, IdeaVote.voter, IdeaVote.value).join(Idea, Idea.id == IdeaVote.idea_id)
                            .where(Idea.hidden.is_(False)).order_by(IdeaVote.idea_id, IdeaVote.id))

@@ -4,7 +4,6 @@ optionally raked to known population margins, and a pseudonymised export of the 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -16,6 +15,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sentinelle import csvsafe
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.regions import BY_CODE
@@ -27,7 +27,13 @@ from sentinelle.concertation.models import (
     QuestionnaireTally,
     QuestionnaireVersion,
 )
-from sentinelle.concertation.schemas import Question, Wording, check_answers, check_slug, choices
+from sentinelle.concertation.schemas import (
+    Question,
+    Wording,
+    check_answers,
+    check_slug,
+    choices,
+)
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id, by_slug, upsert
@@ -326,7 +332,7 @@ def export_csv(session: Session, user: User | None, slug: str) -> str:
         keys += [x["key"] for x in v.questions if x["key"] not in keys]
     secret = secrets.token_bytes(16)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     writer.writerow(["pseudonym", "version", "profile", "region", "day", *keys])
     rows = session.execute(select(QuestionnaireResponse).where(QuestionnaireResponse.questionnaire_id == q.id)
                            .order_by(QuestionnaireResponse.id)).scalars()

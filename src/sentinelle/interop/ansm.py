@@ -23,6 +23,7 @@ from sentinelle.catalogue.models import Product
 from sentinelle.catalogue.service import fold
 from sentinelle.errors import Forbidden
 from sentinelle.importing import ImportReport, Progress, read_text
+from sentinelle.schemas_common import MAX_URL, safe_url
 from sentinelle.signals.models import Event, Signal
 
 STATUS_BY_CODE = {"1": "rupture", "2": "tension", "3": "discontinuation", "4": "resolved"}
@@ -51,6 +52,9 @@ class Row:
     def ref(self) -> str:
         digest = hashlib.sha1(self.url.encode()).hexdigest()[:12]
         return f"ansm:{self.cis}:{self.cip13}:{digest}"
+
+
+MAX_NAME = 200  # a product name made from the URL
 
 
 def _date(text: str) -> date:
@@ -90,7 +94,12 @@ def parse(text: str, report: ImportReport) -> list[Row]:
         status = "resolved" if back else (by_label or by_code)
         if by_label and by_code and by_label != by_code:
             report.notes.append(f"ligne {number} : code {code} et libellé « {label} » en désaccord, retenu : {status}")
-        row = Row(number, cis, cip13, status or "tension", started, updated, back, cells[7].strip())
+        url = cells[7].strip()
+        if not safe_url(url):
+            shown = url[:80] + ("…" if len(url) > 80 else "")
+            report.reject(number, "URL", f"adresse refusée (http ou https, {MAX_URL} caractères au plus) : {shown!r}")
+            continue
+        row = Row(number, cis, cip13, status or "tension", started, updated, back, url)
         if row.ref in rows:
             report.notes.append(f"ligne {number} : doublon exact de la ligne {rows[row.ref].line}, ignorée")
             continue
@@ -98,9 +107,19 @@ def parse(text: str, report: ImportReport) -> list[Row]:
     return list(rows.values())
 
 
+def _products_by_cis(session: Session, cis: set[str]) -> dict[str, Product]:
+    """By chunks: one IN list of every code would pass PostgreSQL's driver limit of 65,535 parameters."""
+    found: dict[str, Product] = {}
+    wanted = sorted(cis)
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        found.update(session.execute(select(Product.cis, Product).where(Product.cis.in_(chunk))).tuples().all())
+    return found
+
+
 def _name_from_url(url: str) -> str:
     slug = url.rstrip("/").rsplit("/", 1)[-1]
-    return re.sub(r"-+", " ", slug).strip().capitalize() or "Médicament"
+    return re.sub(r"-+", " ", slug).strip().capitalize()[:MAX_NAME] or "Médicament"
 
 
 def import_file(session: Session, actor: User | None, path: Path, *, reject_all_on_error: bool = False,
@@ -113,8 +132,7 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
     if reject_all_on_error:
         report.refuse_if_rejected()
     snapshot_date = max((r.updated_at for r in rows), default=date.today())
-    products = dict(session.execute(select(Product.cis, Product).where(
-        Product.cis.in_({r.cis for r in rows}))).tuples().all()) if rows else {}
+    products = _products_by_cis(session, {r.cis for r in rows})
     existing = {s.external_ref: s for s in session.scalars(select(Signal).where(Signal.source == "ansm"))}
     now = datetime.now().replace(microsecond=0)
     for row in rows:

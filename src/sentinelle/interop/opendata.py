@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
+from sentinelle import csvsafe
+from sentinelle.schemas_common import safe_url
 from sentinelle.signals.models import Signal
 from sentinelle.signals.states import KIND_LABELS, STATUS_LABELS
 
@@ -29,13 +30,13 @@ def row(signal: Signal) -> dict[str, str]:
         "resolved_at": signal.resolved_at.isoformat() if signal.resolved_at else "",
         "public_message": signal.public_message,
         "measures": " | ".join(f"{m.kind}: {m.description}" for m in signal.measures),
-        "source_url": signal.external_url or "",
+        "source_url": signal.external_url if signal.external_url and safe_url(signal.external_url) else "",
     }
 
 
 def to_csv(signals: list[Signal]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer = csvsafe.dict_writer(out, COLUMNS)
     writer.writeheader()
     for s in signals:
         writer.writerow(row(s))

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sentinelle.schemas_common import DbId, UtcDatetime
+from sentinelle.schemas_common import DbId, HttpUrlOrNone, UtcDatetime
 
 
 class DeclareIn(BaseModel):
@@ -99,7 +99,7 @@ class SignalOut(BaseModel):
     notice_late: bool
     scope: str
     confidential: bool
-    external_url: str | None
+    external_url: HttpUrlOrNone
     published_at: UtcDatetime | None
     resolved_at: UtcDatetime | None
     updated_at: UtcDatetime

@@ -23,7 +23,13 @@ from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
 from sentinelle.notifications.service import notify
 from sentinelle.signals import policy, schemas
 from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
-from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS, TERMINAL, next_status
+from sentinelle.signals.states import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TERMINAL,
+    next_status,
+)
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import upsert
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from sentinelle import __version__
 from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
 from sentinelle.store.db import default_engine, session_factory
+from sentinelle.web.headers import SecurityHeaders, docs_policy
 from sentinelle.web.limits import BodyLimit, InFlightLimit, RateLimiter
 from sentinelle.web.templating import render
 
@@ -41,11 +43,18 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     # Votes in the idea box: a person votes at reading speed; a script floods.
     app.state.vote_limiter = RateLimiter(limit=300, window=60)
+    https = settings.cookie_secure or settings.base_url.startswith("https://")
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="sentinelle",
-                       same_site="lax", https_only=settings.cookie_secure, max_age=8 * 3600)
+                       same_site="lax", https_only=https, max_age=8 * 3600)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     # Fewer requests in flight than connections in the pool (store/db.py: 20 + 20 overflow).
     app.add_middleware(InFlightLimit, limit=settings.max_requests_in_flight)
+    docs_html = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
+                                    oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+                                    init_oauth=app.swagger_ui_init_oauth,
+                                    swagger_ui_parameters=app.swagger_ui_parameters).body.decode()
+    app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"),
+                       docs_path=app.docs_url or "", docs_csp=docs_policy(docs_html))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from sentinelle.web.api import router as api_router

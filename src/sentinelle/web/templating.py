@@ -39,6 +39,16 @@ templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "temp
 templates.env.install_gettext_translations(_translations(), newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["frdate"] = _fr_date
 templates.env.filters["region_name"] = region_name
+
+
+def _http_url(url: str | None) -> str:
+    """A link target only if it is http(s): what an import let through is checked again where it shows."""
+    from sentinelle.schemas_common import safe_url
+
+    return url if url and safe_url(url) else ""
+
+
+templates.env.filters["http_url"] = _http_url
 templates.env.globals.update(
     STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS, REGIONS=REGIONS,
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
