@@ -90,7 +90,7 @@ def build(url: str, products: int, signals: int, establishments: int) -> str:
                                      for sid, org in s.execute(text("SELECT id, organisation_id FROM signal"))])
         user = create_user(s, None, email="bench@h.fr", name="bench", password="bench-password",
                            role="establishment", organisation_id=org_ids[0])
-        token = issue_token(s, user, "bench")
+        token = issue_token(s, user, "bench")[1]
         s.commit()
         if url.startswith("postgresql"):
             s.execute(text("ANALYZE"))

@@ -21,10 +21,12 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Sentinelle : tensions et pénuries de produits de santé.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données.")
 users_app = typer.Typer(help="Comptes.")
+tokens_app = typer.Typer(help="Jetons d'API : lister, créer, révoquer.")
 import_app = typer.Typer(help="Imports de fichiers publics (EMDN, BDPM, liste ANSM).")
 notify_app = typer.Typer(help="Notifications sortantes.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(import_app, name="import")
 app.add_typer(notify_app, name="notify")
 console = Console()
@@ -62,6 +64,68 @@ def users_create(
         raise typer.Exit(2) from exc
 
 
+def _user_by_email(session, email: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from sentinelle.accounts.models import User
+
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        console.print(f"[red]Erreur[/red] (email) : aucun compte pour {email}")
+        raise typer.Exit(2)
+    return user
+
+
+@tokens_app.command("list")
+def tokens_list(email: str) -> None:
+    """The API tokens of an account, with their expiry, last use and state."""
+    from sentinelle.accounts.service import tokens
+    from sentinelle.store.base import utcnow
+    from sentinelle.store.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        table = Table("n°", "nom", "créé", "expire", "dernier usage", "état")
+        now = utcnow()
+        for t in tokens(session, _user_by_email(session, email)):
+            state = "révoqué" if t.revoked else "expiré" if t.expires_at and t.expires_at <= now else "actif"
+            table.add_row(str(t.id), t.name, f"{t.created_at:%Y-%m-%d}",
+                          f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "—",
+                          f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "jamais", state)
+        console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(email: str, name: Annotated[str, typer.Option()] = "api",
+                  days: Annotated[int, typer.Option(help="validité en jours (1 à 365)")] = 90) -> None:
+    """A new API token for an account; printed once, never stored."""
+    from sentinelle.accounts.service import issue_token
+    from sentinelle.store.db import default_engine, session_scope
+
+    try:
+        with session_scope(default_engine()) as session:
+            row, token = issue_token(session, _user_by_email(session, email), name, days=days)
+            console.print(f"Jeton n° {row.id} « {row.name} », valable jusqu'au {row.expires_at:%Y-%m-%d} :")
+            print(token)
+    except DomainError as exc:
+        console.print(f"[red]Erreur[/red] ({exc.field}) : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token (an operator on the server: any account's)."""
+    from sentinelle.accounts.service import revoke_token
+    from sentinelle.store.db import default_engine, session_scope
+
+    try:
+        with session_scope(default_engine()) as session:
+            row = revoke_token(session, None, token_id)
+            console.print(f"Jeton n° {row.id} « {row.name} » révoqué.")
+    except DomainError as exc:
+        console.print(f"[red]Erreur[/red] ({exc.field}) : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
 def _progress(label: str, total: int | None) -> Progress:
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                     transient=False)
@@ -78,16 +142,25 @@ def _print_report(report: ImportReport) -> None:
         console.print(f"  [dim]{note}[/dim]")
 
 
-def _run_import(label: str, lines: int, fn) -> ImportReport:  # type: ignore[no-untyped-def]
-    from sentinelle.store.db import default_engine, session_scope, upgrade
+def _run_import(label: str, lines: int, fn, *, dry_run: bool = False) -> ImportReport:  # type: ignore[no-untyped-def]
+    from sentinelle.store.db import default_engine, session_factory, session_scope, upgrade
 
     engine = default_engine()
     upgrade(engine)
     with _progress(label, lines) as progress:
         task = progress.add_task(label, total=lines)
-        with session_scope(engine) as session:
-            report = fn(session, lambda n: progress.advance(task, n))
+        if dry_run:  # the same import, rolled back: what it would change
+            with session_factory(engine)() as session:
+                report = fn(session, lambda n: progress.advance(task, n))
+                session.rollback()
+        else:
+            with session_scope(engine) as session:
+                report = fn(session, lambda n: progress.advance(task, n))
     _print_report(report)
+    if report.absent_examples:
+        console.print(f"  absentes de cette liste ({report.absent}) : {', '.join(report.absent_examples[:10])}")
+    if dry_run:
+        console.print("[yellow]Aperçu : rien n'a été écrit.[/yellow]")
     return report
 
 
@@ -113,13 +186,17 @@ def import_bdpm(folder: Path) -> None:
 
 
 @import_app.command("ansm")
-def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()] = False) -> None:
+def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()] = False,
+                dry_run: Annotated[bool, typer.Option(help="show what it would change, write nothing")] = False,
+                confirm_removals: Annotated[bool, typer.Option(
+                    help="accept a list that no longer names most of the published shortages")] = False) -> None:
     """The ANSM availability list (CIS_CIP_Dispo_Spec.txt): published signals, history kept."""
     from sentinelle.interop.ansm import import_file
 
     try:
         _run_import("ANSM", _count_lines(path), lambda s, p: import_file(
-            s, None, path, reject_all_on_error=reject_all_on_error, progress=p))
+            s, None, path, reject_all_on_error=reject_all_on_error, confirm_removals=confirm_removals,
+            progress=p), dry_run=dry_run)
     except DomainError as exc:
         console.print(f"[red]Import refusé[/red] : {exc.message}")
         raise typer.Exit(2) from exc
@@ -189,9 +266,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web application and the API."""
     import uvicorn
 
-    from sentinelle.store.db import default_engine, upgrade
+    from sentinelle.jobs.service import fail_interrupted
+    from sentinelle.store.db import default_engine, session_scope, upgrade
 
     upgrade(default_engine())
+    with session_scope(default_engine()) as session:
+        if interrupted := fail_interrupted(session):
+            console.print(f"[yellow]{interrupted} tâche(s) interrompue(s) par l'arrêt précédent, marquée(s) en échec.[/yellow]")
     console.print(f"Sentinelle sur http://{host}:{port}  (API : http://{host}:{port}/api/v1/docs)")
     if workers > 1:
         uvicorn.run("sentinelle.web.asgi:app", host=host, port=port, workers=workers, log_level="warning")

@@ -25,9 +25,18 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_from: str = "sentinelle@localhost"
     webhook_timeout_s: float = 5.0
+    # Webhooks to loopback, private or link-local addresses: refused unless an operator allows them.
+    webhook_allow_private: bool = False
     # EU MDR art. 10a: notice due at least 6 months before the interruption.
     notice_min_days: int = 182
     cookie_secure: bool = False
+    # Rate limits shared by every worker (e.g. redis://127.0.0.1:6379/0); empty: each process counts alone.
+    redis_url: str = ""
+    throttle_namespace: str = "sentinelle"
+    # Log-in: attempts per address from one client, and failures per address from anywhere.
+    login_rate: str = "10/minute"
+    login_failures_per_address: str = "30/hour"
+    vote_rate: str = "300/minute"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

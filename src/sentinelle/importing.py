@@ -26,6 +26,11 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Records of earlier snapshots that this one no longer lists (noted once, never deleted).
+    absent: int = 0
+    absent_examples: list[str] = field(default_factory=list)
+    # True when the file leaves out most of what is published: applying it asks for a confirmation.
+    needs_confirmation: bool = False
 
     def reject(self, line: int, field_name: str, reason: str) -> None:
         self.rejected.append(Rejected(line, field_name, reason))

@@ -54,7 +54,7 @@ def test_two_hundred_voters_for_a_minute(pg: Engine, tmp_path: Path) -> None:
         s.execute(insert(User), [{"email": f"v{i}@test.fr", "name": f"V{i}", "password_hash": shared,
                                   "role": "citizen"} for i in range(VOTERS)])
         voters = s.scalars(select(User).where(User.email.like("v%@test.fr")).order_by(User.id)).all()
-        tokens = [issue_token(s, v, "load") for v in voters]
+        tokens = [issue_token(s, v, "load")[1] for v in voters]
         s.commit()
         voter_ids = [v.id for v in voters]
 

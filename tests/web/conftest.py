@@ -21,7 +21,7 @@ def client(engine: Engine, settings: Settings, world: World) -> Iterator[TestCli
 
 @pytest.fixture
 def tokens(session: Session, world: World) -> dict[str, str]:
-    out = {key: issue_token(session, user, "tests") for key, user in world.users.items()}
+    out = {key: issue_token(session, user, "tests")[1] for key, user in world.users.items()}
     session.commit()
     return out
 

@@ -77,8 +77,10 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
         ("qualify", "POST", f"/api/v1/signals/{ids['declared']}/transitions", {"action": "qualify", "version": 1},
          {None: 401, "lyon": 403, "region84": 200, "national": 200}, 404),
         ("publish too early", "POST", f"/api/v1/signals/{ids['declared']}/transitions",
+         # The region and the nation qualified it just above: version 1 is stale, and the version is
+         # checked first (who loses a race is told 409, not 403).
          {"action": "publish", "version": 1, "public_message": "x"},
-         {None: 401, "lyon": 403, "region84": 403, "national": 409}, 404),
+         {None: 401, "lyon": 403, "region84": 409, "national": 409}, 404),
         ("measure", "POST", f"/api/v1/signals/{ids['published']}/measures",
          {"kind": "quota", "description": "contingentement", "version": ids["published_version"]},
          {None: 401, "national": 201}, 403),

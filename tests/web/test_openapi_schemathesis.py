@@ -24,7 +24,7 @@ def _app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     world = build_world(session)
     session.commit()
     published_signal(session, world)
-    token = issue_token(session, world.users["national"], "schemathesis")
+    token = issue_token(session, world.users["national"], "schemathesis")[1]
     session.commit()
     session.close()
     return create_app(engine, Settings(var_dir=path.parent, secret_key="schemathesis-secret-0123456789")), token

@@ -34,7 +34,7 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A machine client's bearer token; only its SHA-256 is stored."""
+    """A machine client's bearer token; only its SHA-256 is stored. It expires, and can be revoked."""
 
     __tablename__ = "api_token"
 
@@ -44,8 +44,26 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(Base):
+    """One log-in on one browser. The cookie carries only its random id (its SHA-256 is stored): logging
+    out, or revoking it, ends it on the server, whatever copy of the cookie someone kept."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
 
 
 class AuditEntry(Base):

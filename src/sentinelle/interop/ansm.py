@@ -21,7 +21,7 @@ from sentinelle.accounts.models import User
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import Product
 from sentinelle.catalogue.service import fold
-from sentinelle.errors import Forbidden
+from sentinelle.errors import Forbidden, Invalid
 from sentinelle.importing import ImportReport, Progress, read_text
 from sentinelle.schemas_common import MAX_URL, safe_url
 from sentinelle.signals.models import Event, Signal
@@ -122,18 +122,39 @@ def _name_from_url(url: str) -> str:
     return re.sub(r"-+", " ", slug).strip().capitalize()[:MAX_NAME] or "Médicament"
 
 
+# An import that would mark more than this share of the published list absent asks for confirmation.
+MOST = 0.5
+
+
 def import_file(session: Session, actor: User | None, path: Path, *, reject_all_on_error: bool = False,
-                progress: Progress | None = None) -> ImportReport:
-    """Load one snapshot. All rows are written in the caller's transaction, or none."""
+                confirm_removals: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Load one snapshot. All rows are written in the caller's transaction, or none: a preview is this
+    same call rolled back by its caller.
+
+    The file is a rolling window: a record absent from it is noted (« Absent de la liste ANSM du … »,
+    publicly), never deleted — and only from a complete, valid snapshot: no row rejected, at least one
+    read. A snapshot that would note absent more than half of what is published is refused unless
+    `confirm_removals`: a truncated or wrong file must not rewrite the public record."""
     if actor is not None and actor.role != "national":
         raise Forbidden("seule l'agence nationale importe la liste de l'ANSM")
     report = ImportReport(source=str(path))
     rows = parse(read_text(path), report)
     if reject_all_on_error:
         report.refuse_if_rejected()
-    snapshot_date = max((r.updated_at for r in rows), default=date.today())
-    products = _products_by_cis(session, {r.cis for r in rows})
+    if not rows:
+        raise Invalid("aucune ligne lisible : ce fichier n'est pas une liste de disponibilité de l'ANSM "
+                      f"({len(report.rejected)} ligne(s) rejetée(s)), rien n'a été importé", "file")
+    snapshot_date = max(r.updated_at for r in rows)
     existing = {s.external_ref: s for s in session.scalars(select(Signal).where(Signal.source == "ansm"))}
+    listed = {r.ref for r in rows}
+    absent = [s for ref, s in existing.items() if ref not in listed and s.status == "published"]
+    published = sum(1 for s in existing.values() if s.status == "published")
+    complete = not report.rejected
+    report.needs_confirmation = complete and published > 0 and len(absent) > MOST * published
+    if report.needs_confirmation and not confirm_removals:
+        raise Invalid(f"ce fichier ne liste plus {len(absent)} des {published} pénuries publiées d'après "
+                      "l'ANSM : vérifiez qu'il est complet, puis confirmez pour les noter absentes", "confirm_removals")
+    products = _products_by_cis(session, {r.cis for r in rows})
     now = datetime.now().replace(microsecond=0)
     for row in rows:
         product = products.get(row.cis)
@@ -145,7 +166,7 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
             session.flush()
             products[row.cis] = product
             report.notes.append(f"ligne {row.line} : CIS {row.cis} absent de la BDPM, produit créé d'après l'URL")
-        signal = existing.pop(row.ref, None)
+        signal = existing.get(row.ref)
         published_at = datetime.combine(row.updated_at, datetime.min.time())
         if signal is None:
             signal = Signal(
@@ -178,19 +199,24 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
                 report.updated += 1
         if progress:
             progress(1)
-    # Events of earlier snapshots that this one no longer lists: said once, never deleted.
-    gone = 0
-    for signal in existing.values():
+    if not complete:
+        report.notes.append(f"{len(report.rejected)} ligne(s) rejetée(s) : instantané incomplet, aucune absence "
+                            "notée (corrigez le fichier pour noter ce qui a quitté la liste)")
+    else:
         note = f"Absent de la liste ANSM du {snapshot_date:%d/%m/%Y}"
-        if not session.scalar(select(Event.id).where(Event.signal_id == signal.id, Event.message == note)):
-            _event(session, signal, note, signal.status, signal.status)
-            gone += 1
-    if gone:
-        report.notes.append(f"{gone} événement(s) des listes précédentes absents de celle-ci (historique conservé)")
+        for signal in absent:
+            if not session.scalar(select(Event.id).where(Event.signal_id == signal.id, Event.message == note)):
+                _event(session, signal, note, signal.status, signal.status)
+                report.absent += 1
+                if len(report.absent_examples) < 20:
+                    report.absent_examples.append(f"{signal.product.name} ({signal.external_ref})")
+        if report.absent:
+            report.notes.append(f"{report.absent} pénurie(s) publiée(s) absente(s) de cette liste (historique "
+                                "conservé)")
     session.flush()
     audit.record(session, actor, "import.ansm", "signal", None,
                  after={"file": path.name, "created": report.created, "updated": report.updated,
-                        "rejected": len(report.rejected)})
+                        "rejected": len(report.rejected), "absent": report.absent})
     return report
 
 

@@ -36,6 +36,8 @@ class Subscription(Base):
     email: Mapped[bool] = mapped_column(Boolean, default=True)
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    # A webhook belongs to its organisation: its members see it, its failures, and may remove it.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
 
 
 class Delivery(Base):
@@ -54,3 +56,7 @@ class Delivery(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Retried with a growing wait (1, 2, 4, 8 minutes) until MAX_ATTEMPTS; the webhook it serves.
+    next_attempt_at: Mapped[datetime | None]
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id", ondelete="SET NULL"),
+                                                        index=True)

@@ -7,16 +7,18 @@ import hmac
 import json
 import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
 from email.message import EmailMessage
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.config import Settings
-from sentinelle.errors import Invalid, NotFound
+from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.notifications import targets
 from sentinelle.notifications.models import Delivery, Notification, Subscription
 from sentinelle.signals.models import Signal
 from sentinelle.store.base import utcnow
@@ -61,7 +63,8 @@ def notify(
                      payload={**payload, "body": text})
         )
     for sub in webhooks:
-        session.add(Delivery(channel="webhook", target=sub.webhook_url, payload=payload, secret=sub.webhook_secret))
+        session.add(Delivery(channel="webhook", target=sub.webhook_url, payload=payload, secret=sub.webhook_secret,
+                             subscription_id=sub.id))
     return len(recipients)
 
 
@@ -82,6 +85,10 @@ def _matching_subscriptions(session: Session, signal: Signal) -> list[tuple[Subs
     ]
 
 
+MAX_SUBSCRIPTIONS_PER_USER = 50
+MAX_WEBHOOKS_PER_ORGANISATION = 10
+
+
 def subscribe(
     session: Session,
     user: User,
@@ -92,7 +99,10 @@ def subscribe(
     email: bool = True,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    allow_private: bool = False,
 ) -> Subscription:
+    """Follow signals by product, EMDN category or region, in the inbox and by e-mail; an organisation
+    may add a webhook (an address of its systems, public unless `allow_private`, an operator setting)."""
     from sentinelle.catalogue.codes import emdn_ok
     from sentinelle.catalogue.models import Product
     from sentinelle.catalogue.regions import BY_CODE
@@ -105,17 +115,61 @@ def subscribe(
         raise Invalid(f"code EMDN invalide : {emdn_prefix}", "emdn_prefix")
     if region_code and region_code not in BY_CODE:
         raise Invalid(f"région inconnue : {region_code}", "region_code")
-    if webhook_url and not webhook_url.startswith(("http://", "https://")):
-        raise Invalid("l'adresse du webhook doit commencer par http:// ou https://", "webhook_url")
+    mine = session.scalar(select(func.count(Subscription.id)).where(Subscription.user_id == user.id)) or 0
+    if mine >= MAX_SUBSCRIPTIONS_PER_USER:
+        raise Invalid(f"au plus {MAX_SUBSCRIPTIONS_PER_USER} abonnements par compte : retirez-en d'abord",
+                      "product_id")
+    if webhook_url:
+        if user.organisation_id is None:
+            raise Forbidden("les webhooks appartiennent aux organisations (établissement, agence, industriel)",
+                            "webhook_url")
+        theirs = session.scalar(select(func.count(Subscription.id)).where(
+            Subscription.organisation_id == user.organisation_id, Subscription.webhook_url.is_not(None))) or 0
+        if theirs >= MAX_WEBHOOKS_PER_ORGANISATION:
+            raise Invalid(f"au plus {MAX_WEBHOOKS_PER_ORGANISATION} webhooks par organisation", "webhook_url")
+        targets.check(webhook_url, allow_private=allow_private)
     sub = Subscription(
         user_id=user.id, product_id=product_id, emdn_prefix=emdn_prefix or None, region_code=region_code or None,
         email=email, webhook_url=webhook_url or None, webhook_secret=webhook_secret or None,
+        organisation_id=user.organisation_id if webhook_url else None,
     )
     session.add(sub)
     session.flush()
     audit.record(session, user, "subscription.create", "subscription", sub.id,
-                 after={"product_id": product_id, "emdn_prefix": emdn_prefix, "region_code": region_code})
+                 after={"product_id": product_id, "emdn_prefix": emdn_prefix, "region_code": region_code,
+                        "webhook": bool(webhook_url)})
     return sub
+
+
+def subscriptions(session: Session, user: User) -> list[Subscription]:
+    """`user`'s own subscriptions and its organisation's webhooks."""
+    owned = Subscription.user_id == user.id
+    if user.organisation_id is not None:
+        owned = or_(owned, Subscription.organisation_id == user.organisation_id)
+    return list(session.scalars(select(Subscription).where(owned).order_by(Subscription.id)))
+
+
+def failures(session: Session, subscription_ids: list[int], *, limit: int = 5) -> dict[int, list[Delivery]]:
+    """The latest failed or retried deliveries of each webhook, for its owners to see."""
+    found: dict[int, list[Delivery]] = {i: [] for i in subscription_ids}
+    if not subscription_ids:
+        return found
+    rows = session.scalars(select(Delivery).where(Delivery.subscription_id.in_(subscription_ids),
+                                                  Delivery.last_error != "")
+                           .order_by(Delivery.id.desc()).limit(limit * len(subscription_ids)))
+    for d in rows:
+        if d.subscription_id is not None and len(found[d.subscription_id]) < limit:
+            found[d.subscription_id].append(d)
+    return found
+
+
+def unsubscribe(session: Session, user: User, subscription_id: int) -> None:
+    sub = session.get(Subscription, subscription_id) if 1 <= subscription_id <= 2**31 - 1 else None
+    if sub is None or sub not in subscriptions(session, user):
+        raise NotFound(f"abonnement introuvable : {subscription_id}", "subscription_id")
+    session.delete(sub)
+    session.flush()
+    audit.record(session, user, "subscription.delete", "subscription", subscription_id)
 
 
 def inbox(session: Session, user: User, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
@@ -148,10 +202,15 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def dispatch(session: Session, settings: Settings, *, limit: int = 200) -> dict[str, int]:
-    """Send pending deliveries; each is marked sent or failed, and retried up to MAX_ATTEMPTS."""
+    """Send the deliveries that are due; each is marked sent, or retried later with a growing wait
+    (1, 2, 4, 8 minutes), and failed after MAX_ATTEMPTS. A webhook whose address now resolves to an
+    internal one is not called at all."""
     counts = {"sent": 0, "failed": 0, "skipped": 0}
+    now = utcnow()
     pending = session.scalars(
-        select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id).limit(limit)
+        select(Delivery).where(Delivery.status == "pending",
+                               or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+        .order_by(Delivery.id).limit(limit)
     ).all()
     smtp: smtplib.SMTP | None = None
     try:
@@ -167,12 +226,19 @@ def dispatch(session: Session, settings: Settings, *, limit: int = 200) -> dict[
                         smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10)
                     smtp.send_message(_email(settings, delivery))
                 else:
+                    try:
+                        targets.check(delivery.target, allow_private=settings.webhook_allow_private)
+                    except Invalid as exc:
+                        delivery.status, delivery.last_error = "failed", exc.message
+                        counts["failed"] += 1
+                        continue
                     body = json.dumps(delivery.payload, ensure_ascii=False).encode()
                     headers = {"Content-Type": "application/json"}
                     if delivery.secret:
                         headers["X-Sentinelle-Signature"] = "sha256=" + sign(delivery.secret, body)
+                    # No redirects: a public address must not bounce the request to an internal one.
                     response = httpx.post(delivery.target, content=body, headers=headers,
-                                          timeout=settings.webhook_timeout_s)
+                                          timeout=settings.webhook_timeout_s, follow_redirects=False)
                     response.raise_for_status()
                 delivery.status = "sent"
                 delivery.sent_at = utcnow()
@@ -181,6 +247,8 @@ def dispatch(session: Session, settings: Settings, *, limit: int = 200) -> dict[
                 delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 if delivery.attempts >= MAX_ATTEMPTS:
                     delivery.status = "failed"
+                else:
+                    delivery.next_attempt_at = utcnow() + timedelta(minutes=2 ** (delivery.attempts - 1))
                 counts["failed"] += 1
     finally:
         if smtp is not None:

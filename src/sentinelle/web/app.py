@@ -20,7 +20,7 @@ from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
 from sentinelle.store.db import default_engine, session_factory
 from sentinelle.web.headers import SecurityHeaders, docs_policy
-from sentinelle.web.limits import BodyLimit, InFlightLimit, RateLimiter
+from sentinelle.web.limits import BodyLimit, InFlightLimit, Throttle
 from sentinelle.web.templating import render
 
 HERE = Path(__file__).parent
@@ -40,9 +40,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.login_limiter = RateLimiter(limit=10, window=60)
-    # Votes in the idea box: a person votes at reading speed; a script floods.
-    app.state.vote_limiter = RateLimiter(limit=300, window=60)
+    # Log-in attempts and votes (a person votes at reading speed; a script floods): counted in Redis when
+    # SENTINELLE_REDIS_URL is set, so that N workers do not multiply the limits by N.
+    app.state.throttle = Throttle(settings.redis_url, namespace=settings.throttle_namespace)
     https = settings.cookie_secure or settings.base_url.startswith("https://")
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="sentinelle",
                        same_site="lax", https_only=https, max_age=8 * 3600)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
-from sentinelle.accounts.service import user_for_token
+from sentinelle.accounts.service import user_for_session, user_for_token
 from sentinelle.errors import Forbidden, NotAuthenticated
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -31,15 +31,17 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User | None
     if auth.lower().startswith("bearer "):
         user = user_for_token(db, auth[7:].strip())
         if user is None:
-            raise NotAuthenticated("jeton d'API invalide ou révoqué")
+            raise NotAuthenticated("jeton d'API invalide, expiré ou révoqué")
+        if db.dirty:
+            db.commit()  # the token's last use
         request.state.via_token = True
         request.state.user = user
         return user
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
         return None
-    user = db.get(User, user_id)
-    if user is None or not user.active:
+    user = user_for_session(db, sid)
+    if user is None:  # logged out elsewhere, revoked, expired, or the account closed
         request.session.clear()
         return None
     request.state.user = user
@@ -47,10 +49,11 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User | None
 
 
 def limit_votes(request: Request, user: User | None) -> None:
-    """Vote requests per person (the app's vote_limiter): 429 beyond."""
+    """Vote requests per person (settings.vote_rate): 429 beyond."""
     from sentinelle.errors import RateLimited
 
-    if user is not None and not request.app.state.vote_limiter.allow(f"vote:{user.id}"):
+    settings = request.app.state.settings
+    if user is not None and not request.app.state.throttle.hit(settings.vote_rate, "vote", str(user.id)):
         raise RateLimited("trop de votes en peu de temps : réessayez dans une minute")
 
 

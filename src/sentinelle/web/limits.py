@@ -1,13 +1,15 @@
 """Limits on request bodies (pure ASGI, so that an oversized body is refused before it is read whole),
-on requests in flight, and a small in-memory rate limiter (log-in attempts, votes)."""
+on requests in flight, and rate limits (log-in attempts, votes) through the `limits` library."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-import threading
-import time
-from collections import deque
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,21 +79,30 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key (sliding window)."""
+class Throttle:
+    """Rate limits by the `limits` library's moving window: in Redis when a URL is set (one count for
+    every worker and every server), else in this process's memory. Either way expired keys go away
+    by themselves, and keys are bounded (`key`)."""
 
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, redis_url: str = "", namespace: str = "sentinelle") -> None:
+        self.storage = storage_from_string(redis_url or "memory://")
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.namespace = namespace
 
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] < now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
-            return True
+    def hit(self, rule: str, *parts: str) -> bool:
+        """Count one event; False when it goes past `rule` ("10/minute")."""
+        return self.limiter.hit(parse(rule), self.namespace, *parts)
+
+    def test(self, rule: str, *parts: str) -> bool:
+        """Whether one more event would still pass, without counting it."""
+        return self.limiter.test(parse(rule), self.namespace, *parts)
+
+
+def key(text: str) -> str:
+    """A bounded key for any text a client sends (an e-mail address as typed, an address)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def email_key(email: str) -> str:
+    """The address as log-in reads it (stripped, lower-cased): spaces around it name the same bucket."""
+    return key(email.strip().lower())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit, policy, service
 from sentinelle.accounts.models import User
-from sentinelle.accounts.schemas import TokenCreated, UserOut
+from sentinelle.accounts.schemas import TokenCreated, TokenOut, UserOut
 from sentinelle.notifications import service as notifications
 from sentinelle.schemas_common import ERRORS, UtcDatetime
 from sentinelle.web.deps import api_csrf, get_db, require_user
@@ -20,6 +20,7 @@ router = APIRouter(tags=["account"], responses=ERRORS)
 
 class TokenIn(BaseModel):
     name: str = Field("api", min_length=1, max_length=100)
+    days: int = Field(service.TOKEN_DAYS, ge=1, le=service.MAX_TOKEN_DAYS, description="validité en jours")
 
 
 class NotificationOut(BaseModel):
@@ -54,9 +55,21 @@ def me(user: User = Depends(require_user)) -> UserOut:
 @router.post("/me/tokens", response_model=TokenCreated, status_code=201)
 def create_token(data: TokenIn, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> TokenCreated:
     user = require_user(user)
-    token = service.issue_token(db, user, data.name)
+    row, token = service.issue_token(db, user, data.name, days=data.days)
     db.commit()
-    return TokenCreated(token=token, name=data.name)
+    return TokenCreated(id=row.id, token=token, name=row.name, expires_at=row.expires_at)
+
+
+@router.get("/me/tokens", response_model=list[TokenOut])
+def list_tokens(user: User = Depends(require_user), db: Session = Depends(get_db)) -> list[TokenOut]:
+    return [TokenOut.model_validate(t) for t in service.tokens(db, user)]
+
+
+@router.delete("/me/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> None:
+    user = require_user(user)
+    service.revoke_token(db, user, token_id, owner=user)
+    db.commit()
 
 
 @router.get("/me/notifications", response_model=list[NotificationOut])

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import tempfile
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit, policy
+from sentinelle.accounts import service as accounts
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import authenticate
-from sentinelle.errors import DomainError, Forbidden
+from sentinelle.errors import Conflict, DomainError, Forbidden
 from sentinelle.interop import ansm
+from sentinelle.jobs import service as jobs
 from sentinelle.notifications import service as notifications
+from sentinelle.store.base import utcnow
 from sentinelle.web.deps import check_csrf, get_db, require_user
+from sentinelle.web.forms import form_int
+from sentinelle.web.limits import email_key, key
 from sentinelle.web.templating import render
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str) -> str:
@@ -37,30 +48,96 @@ def login(request: Request, email: str = Form(max_length=320), password: str = F
           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     host = request.client.host if request.client else "?"
-    if not request.app.state.login_limiter.allow(f"{host}:{email.lower()}"):
+    throttle, settings = request.app.state.throttle, request.app.state.settings
+    address = email_key(email)
+    # Per client and address, every attempt; per address from anywhere, the failures (a guesser
+    # spread over many clients is stopped, and a right password still counts for nothing).
+    if not throttle.hit(settings.login_rate, "login", key(host), address) or not throttle.test(
+            settings.login_failures_per_address, "login-failures", address):
+        log.warning("log-in throttled: client %s, address key %s", host, address)
         return render(request, "login.html", {"next": _safe_next(next), "email": email,
-                                              "error": "Trop de tentatives : réessayez dans une minute."}, 429)
+                                              "error": "Trop de tentatives : réessayez plus tard."}, 429)
     user = authenticate(db, email, password)
     if user is None:
+        throttle.hit(settings.login_failures_per_address, "login-failures", address)
         return render(request, "login.html", {"next": _safe_next(next), "email": email,
                                               "error": "Adresse ou mot de passe incorrect."}, 401)
     request.session.clear()  # a fresh session on log-in (no fixation)
-    request.session["user_id"] = user.id
+    request.session["sid"] = accounts.open_session(db, user, request.headers.get("user-agent", ""))
     audit.record(db, user, "user.login", "user", user.id)
     db.commit()
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/deconnexion")
-def logout(request: Request, csrf_token: str = Form("")):  # type: ignore[no-untyped-def]
+def logout(request: Request, csrf_token: str = Form(""), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        accounts.close_session(db, sid)  # ended on the server: a kept copy of the cookie is worth nothing
+        db.commit()
     request.session.clear()
+    request.session["flash"] = "Vous êtes déconnecté."
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/compte")
+def account_page(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
+                                            "max_days": accounts.MAX_TOKEN_DAYS})
+
+
+@router.post("/compte/jetons")
+def token_create(request: Request, name: str = Form("", max_length=100), days: str = Form("90", max_length=6),
+                 csrf_token: str = Form(""), user: User = Depends(require_user),
+                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    try:
+        row, token = accounts.issue_token(db, user, name, days=form_int(days, "days") or 0)
+    except DomainError as exc:
+        db.rollback()
+        return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
+                                                "max_days": accounts.MAX_TOKEN_DAYS, "error": exc.message,
+                                                "field": exc.field, "form": {"name": name, "days": days}},
+                      exc.status)
+    db.commit()
+    # Shown once, on this page only: it is not kept (only its hash is).
+    return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
+                                            "max_days": accounts.MAX_TOKEN_DAYS, "new_token": token,
+                                            "new_row": row}, 201)
+
+
+@router.post("/compte/jetons/{token_id}/revoquer")
+def token_revoke(request: Request, token_id: int, csrf_token: str = Form(""), user: User = Depends(require_user),
+                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    row = accounts.revoke_token(db, user, token_id, owner=user)
+    db.commit()
+    request.session["flash"] = f"Jeton « {row.name} » révoqué : il ne donne plus accès à l'API."
+    return RedirectResponse("/compte", status_code=303)
+
+
+@router.post("/compte/deconnexion-partout")
+def logout_everywhere(request: Request, csrf_token: str = Form(""), user: User = Depends(require_user),
+                      db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    ended = accounts.close_all_sessions(db, user)
+    db.commit()
+    request.session.clear()
+    request.session["flash"] = f"{ended} session(s) fermée(s), celle-ci comprise : reconnectez-vous."
+    return RedirectResponse("/connexion", status_code=303)
+
+
+def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **extra: object):  # type: ignore[no-untyped-def]
+    subs = notifications.subscriptions(db, user)
+    return render(request, "inbox.html", {"items": notifications.inbox(db, user, limit=100), "subscriptions": subs,
+                                          "failures": notifications.failures(db, [s.id for s in subs]), **extra},
+                  status_code)
 
 
 @router.get("/notifications")
 def inbox(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    return render(request, "inbox.html", {"items": notifications.inbox(db, user, limit=100)})
+    return _inbox(request, db, user)
 
 
 @router.post("/notifications/lues")
@@ -79,16 +156,25 @@ def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Fo
               db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     try:
-        pid = int(product_id) if product_id.strip() else None
+        pid = form_int(product_id, "product_id")
         notifications.subscribe(db, user, product_id=pid, emdn_prefix=emdn_prefix.strip().upper() or None,
-                                region_code=region_code or None, webhook_url=webhook_url.strip() or None)
-    except ValueError:
-        return render(request, "inbox.html", {"items": notifications.inbox(db, user),
-                                              "error": "identifiant de produit invalide", "field": "product_id"}, 422)
+                                region_code=region_code or None, webhook_url=webhook_url.strip() or None,
+                                allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
-        return render(request, "inbox.html", {"items": notifications.inbox(db, user), "error": exc.message,
-                                              "field": exc.field}, exc.status)
+        db.rollback()
+        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
     db.commit()
+    request.session["flash"] = "Abonnement enregistré."
+    return RedirectResponse("/notifications", status_code=303)
+
+
+@router.post("/abonnements/{subscription_id}/supprimer")
+def unsubscribe(request: Request, subscription_id: int, csrf_token: str = Form(""),
+                user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    notifications.unsubscribe(db, user, subscription_id)
+    db.commit()
+    request.session["flash"] = "Abonnement retiré."
     return RedirectResponse("/notifications", status_code=303)
 
 
@@ -112,16 +198,84 @@ def import_form(request: Request, user: User = Depends(require_user)):  # type: 
 async def import_upload(request: Request, file: UploadFile = File(...), csrf_token: str = Form(""),
                         reject_all: bool = Form(False), user: User = Depends(require_user),
                         db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    """Keep the file and preview what it would change, as a job: the page answers at once."""
     check_csrf(request, csrf_token)
     if user.role != "national":
         raise Forbidden("l'import de la liste ANSM est réservé à l'agence nationale")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "ansm.txt").name
-        path.write_bytes(await file.read())
-        try:
-            report = ansm.import_file(db, user, path, reject_all_on_error=reject_all)
-        except DomainError as exc:
-            db.rollback()
-            return render(request, "import.html", {"error": exc.message}, exc.status)
+    folder = request.app.state.settings.var_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    _forget_old_files(folder)
+    path = folder / f"{secrets.token_hex(16)}.txt"
+    data = await file.read()
+    path.write_bytes(data)
+    lines = data.count(b"\n") + 1
+    job = jobs.submit(db, user, "ansm.preview", {"file": path.name, "name": Path(file.filename or "ansm.txt").name,
+                                                 "reject_all": reject_all}, total=lines)
     db.commit()
-    return render(request, "import.html", {"report": report})
+    jobs.start(request.app.state.engine, job.id, _ansm_work(path, user.id, job.params, preview=True))
+    return RedirectResponse(f"/import/taches/{job.id}", status_code=303)
+
+
+def _forget_old_files(folder: Path) -> None:
+    """Uploaded files are kept a day for their preview to be applied; older ones go."""
+    limit = time.time() - 86400
+    for old in folder.glob("*.txt"):
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+
+
+def _ansm_work(path: Path, user_id: int, params: dict[str, Any], *, preview: bool,
+               confirm_removals: bool = False) -> jobs.Work:
+    def work(session: Session, advance: Callable[[int], None]) -> dict[str, Any]:
+        actor = session.get(User, user_id)
+        # A preview goes all the way (confirmation granted) to show everything the import would do.
+        report = ansm.import_file(session, actor, path, reject_all_on_error=bool(params.get("reject_all")),
+                                  confirm_removals=confirm_removals or preview, progress=advance)
+        if preview:
+            session.rollback()  # a preview writes nothing
+        else:
+            path.unlink(missing_ok=True)  # applied (a refused apply keeps it, to be confirmed)
+        return asdict(report) | {"preview": preview}
+    return work
+
+
+def _job_context(db: Session, user: User, job_id: int) -> dict[str, Any]:
+    job = jobs.get(db, user, job_id)
+    done = job.done if job.status in ("done", "failed") else jobs.progress_of(job.id)
+    report = job.report or {}
+    return {"job": job, "done": done, "report": report, "needs_confirmation": bool(report.get("needs_confirmation"))}
+
+
+@router.get("/import/taches/{job_id}")
+def import_job(request: Request, job_id: int, user: User = Depends(require_user),
+               db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    return render(request, "import_job.html", _job_context(db, user, job_id))
+
+
+@router.get("/import/taches/{job_id}/etat")
+def import_job_state(request: Request, job_id: int, user: User = Depends(require_user),
+                     db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    """The job's state as a fragment: the page asks again every second until it is finished."""
+    return render(request, "_import_job_state.html", _job_context(db, user, job_id))
+
+
+@router.post("/import/taches/{job_id}/appliquer")
+def import_apply(request: Request, job_id: int, csrf_token: str = Form(""), confirm_removals: bool = Form(False),
+                 user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    check_csrf(request, csrf_token)
+    if user.role != "national":
+        raise Forbidden("l'import de la liste ANSM est réservé à l'agence nationale")
+    preview = jobs.get(db, user, job_id)
+    if preview.kind != "ansm.preview" or preview.status not in ("done", "failed"):
+        raise Conflict("seul un aperçu terminé s'applique", "job_id")
+    path = request.app.state.settings.var_dir / "imports" / preview.params["file"]
+    if not path.exists():
+        raise Conflict("le fichier de cet aperçu n'est plus là (plus d'un jour, ou déjà appliqué) : "
+                       "déposez-le à nouveau", "job_id")
+    job = jobs.submit(db, user, "ansm.apply", preview.params | {"preview_job": preview.id,
+                                                                "confirm_removals": confirm_removals},
+                      total=preview.total)
+    db.commit()
+    jobs.start(request.app.state.engine, job.id,
+               _ansm_work(path, user.id, job.params, preview=False, confirm_removals=confirm_removals))
+    return RedirectResponse(f"/import/taches/{job.id}", status_code=303)

@@ -1,0 +1,1 @@
+"""Long work run off the request path: jobs with progress, their report kept."""
