@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
     def simulate(
         establishments: Annotated[int, typer.Option(min=2, max=100_000)] = 60,
         products: Annotated[int, typer.Option(min=1, max=1_000_000)] = 150,
-        days: Annotated[int, typer.Option(min=260, max=3650)] = 730,
+        days: Annotated[int, typer.Option(min=261, max=3650)] = 730,
         seed: int = 1,
         out: Annotated[Path, typer.Option(help="folder for orders.csv, deliveries.csv, disruptions.csv")] = Path("sim"),
         start: Annotated[str, typer.Option(help="first day, AAAA-MM-JJ")] = "2024-01-01",

@@ -134,6 +134,8 @@ def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
     those who offered, `volunteer`) who do not sit, stratified by profile and region. The seed and the
     volunteers are kept, so that anyone can redo it with `lottery.draw` and `lottery.leaving`."""
     actor = _manage(user)
+    if not 2000 <= year <= 2200:  # the page's form reaches here without the API's bound
+        raise Invalid(f"year : une année entre 2000 et 2200 (reçu {year})", "year")
     a = get(session, slug)
     volunteers = pool if pool is not None else [
         (v.user_id, v.profile, v.region) for v in session.scalars(

@@ -63,6 +63,8 @@ def bundle_to_csv(bundle: Path, out: Path) -> tuple[Path, Path, list[Rejection]]
         data = json.loads(bundle.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IngestError(f"{bundle}: JSON illisible ({exc})") from exc
+    except RecursionError as exc:  # a Bundle nested thousands of levels deep
+        raise IngestError(f"{bundle}: JSON trop profondément imbriqué pour un Bundle FHIR") from exc
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise IngestError(f"{bundle}: un Bundle FHIR est attendu (resourceType)")
     rejections: list[Rejection] = []

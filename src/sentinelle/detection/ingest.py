@@ -93,7 +93,10 @@ def _reader(path: Path) -> tuple[str, str]:
         # reads the file write its result on one thread (twice the time of a national file's load).
         return f"read_parquet('{quoted}', file_row_number=true)", "file_row_number + 1"
     if name.endswith((".csv", ".csv.gz", ".txt")):
-        return f"read_csv('{quoted}', header=true, all_varchar=true, parallel=false)", "row_number() OVER ()"
+        # null_padding: a line cut short (a file truncated in its last line) is read with its missing
+        # cells empty, and then rejected naming its record, instead of the sniffer misreading the header.
+        return (f"read_csv('{quoted}', header=true, all_varchar=true, parallel=false, null_padding=true)",
+                "row_number() OVER ()")
     raise IngestError(f"{path}: format inconnu (CSV ou Parquet attendu)")
 
 

@@ -102,7 +102,7 @@ def _disruptions(rng: np.random.Generator, cfg: Config, product_suppliers: list[
     count = max(1, round(cfg.disruption_share * n_prod))
     lo, hi = 150, cfg.days - 110
     if hi <= lo:
-        raise ValueError("--days must be at least 260 to leave history before and room after a disruption")
+        raise ValueError("--days doit valoir au moins 261 : 150 jours d'historique avant une perturbation et 110 après")
     chosen = rng.choice(n_prod, size=min(count, n_prod), replace=False)
     out = []
     for p in chosen:

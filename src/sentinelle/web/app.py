@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -20,10 +21,12 @@ from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
 from sentinelle.store.db import default_engine, session_factory
 from sentinelle.web.headers import SecurityHeaders, docs_policy
+from sentinelle.web.inputs import refuse_nul
 from sentinelle.web.limits import BodyLimit, InFlightLimit, Throttle
 from sentinelle.web.templating import render
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
@@ -36,6 +39,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -92,6 +96,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         )
         return render(request, "error.html", {"message": f"Saisie invalide — {message}"}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError):  # type: ignore[no-untyped-def]
+        # What the schemas did not bound and the database refused: a number past a column's range,
+        # a text past its length. The request's fault, said as such (the detail is in the log).
+        log.warning("input refused by the database on %s: %s", request.url.path, str(exc.orig)[:300])
+        message = "valeur refusée par la base de données : nombre hors limites, texte trop long ou caractère interdit"
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "field": None}, status_code=422)
+        return render(request, "error.html", {"message": message}, status_code=422)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from sentinelle.concertation import ideas, schemas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import Idea, Questionnaire
 from sentinelle.errors import Invalid
+from sentinelle.store.base import MAX_ID
 from sentinelle.schemas_common import ERRORS
 from sentinelle.web.deps import api_csrf, current_user, get_db, limit_votes
 
@@ -103,7 +104,7 @@ def export(slug: str, user: User | None = Depends(current_user), db: Session = D
 
 
 @router.get("/questionnaires/{slug}/free-texts", response_model=schemas.FreeTextPageOut)
-def free_texts(slug: str, after: int = Query(0, ge=0, le=2**62), limit: int = Query(500, ge=1, le=1000),
+def free_texts(slug: str, after: int = Query(0, ge=0, le=MAX_ID), limit: int = Query(500, ge=1, le=1000),
                user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> schemas.FreeTextPageOut:
     """The free-text answers, page by page, with what a synthesis sentence writes to cite each (the agency
     and the guarantors; no name, no region)."""
