@@ -74,3 +74,14 @@ def test_unreadable_entries_are_named_by_their_number(tmp_path: Path) -> None:
     nothing = connect()
     assert ingest_bundle(nothing, tmp_path / "b.json", reject_all_on_error=True).rejected == 5
     assert nothing.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+
+
+def test_a_bundle_nested_too_deep_is_refused_not_a_crash(tmp_path: Path) -> None:
+    import pytest
+
+    from sentinelle.detection.ingest import IngestError
+
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"resourceType": "Bundle", "entry": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(IngestError, match="imbriqué"):
+        ingest_bundle(connect(), deep)

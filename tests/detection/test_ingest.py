@@ -269,3 +269,13 @@ def test_a_days_two_files_against_a_large_store(small_sim: Path, tmp_path: Path,
         ("d.csv", 6, "establishment_id")]
     assert (report.orders_loaded, report.deliveries_loaded) == (1, 3)
     assert counts(con) == (lines + 1, delivered + 3)
+
+
+def test_a_file_cut_in_its_last_line_names_that_line(tmp_path: Path) -> None:
+    whole = HEADER_O + "".join(r + "\n" for r in GOOD_O) + "690781810,O2,L3,P1,S1,2025-03-04,2025-03-07,8,x\n"
+    cut = tmp_path / "o.csv"
+    cut.write_text(whole[: whole.rindex("2025-03-04") + 7], encoding="utf-8")  # "...,2025-03"
+    con = connect()
+    report = ingest(con, cut, None)
+    assert [r.record for r in report.rejections] == [3] and counts(con) == (2, 0)
+    assert "ordered_at" in report.rejections[0].reason

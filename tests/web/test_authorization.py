@@ -23,6 +23,9 @@ ROLES = [None, "lyon", "grenoble", "paris", "region84", "region11", "national", 
 
 def _setup(session: Session, world: World) -> dict[str, int]:
     declared = service.declare(session, world.users["lyon"], declaration(world.products[1])).signal
+    # Grenoble declares the same product: its declaration waits for the region, and opens nothing.
+    waiting = service.declare(session, world.users["grenoble"], declaration(world.products[1])).declarer
+    assert waiting is not None and not waiting.admitted
     notice = service.file_notice(session, world.users["maker_a"], schemas.NoticeIn(
         product_id=world.products[0].id, interruption_at=date.today() + timedelta(days=200)))
     regional = service.declare(session, world.users["grenoble"], declaration(world.products[3])).signal
@@ -47,7 +50,7 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     alt = service.add_alternative(session, world.users["national"], published.id,
                                   schemas.AlternativeIn(description="Sonde d'un autre calibre"))
     session.commit()
-    return {"declared": declared.id, "notice": notice.id, "published": published.id,
+    return {"declared": declared.id, "waiting": waiting.id, "notice": notice.id, "published": published.id,
             "published_version": published.version, "regional": regional.id, "regional_version": regional.version,
             "alternative": alt.id, "uniha": world.orgs["uniha"].id, "grenoble": world.orgs["grenoble"].id,
             "product": world.products[0].id, "idea": idea.id, "sitting": sitting.id, "motion": motion.id}
@@ -71,6 +74,12 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {None: 401, "lyon": 202, "grenoble": 201, "paris": 201, "region84": 201, "region11": 201, "national": 201,
           "maker_b": 201}, 403),
         ("my declarations", "GET", "/api/v1/signals/declarations/mine", None, {None: 401}, 200),
+        # Admitting a waiting declaration: the signal's region or the nation; its author does not
+        # read the signal (404), nor does the first declarer decide (403).
+        ("admit a declaration", "POST", f"/api/v1/signals/{ids['declared']}/declarers/{ids['waiting']}/admit", None,
+         {None: 401, "lyon": 403, "region84": 200, "national": 200}, 404),
+        ("my tokens", "GET", "/api/v1/me/tokens", None, {None: 401}, 200),
+
         ("notice", "POST", "/api/v1/signals/notices",
          {"product_id": 3, "interruption_at": (today + timedelta(days=300)).isoformat()},
          {None: 401, "maker_b": 201}, 403),
@@ -159,6 +168,8 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {"text": "On veut être prévenu.", "citations": [f"idea:{ids['idea']}"]}, {None: 401, "national": 201}, 403),
         ("coverage", "GET", "/api/v1/syntheses/bilan/coverage", None,
          {None: 401, "national": 200, "guarantor": 200}, 403),
+        # Last: token 1 is the national agent's own (it revokes itself); nobody else's to revoke.
+        ("revoke token 1", "DELETE", "/api/v1/me/tokens/1", None, {None: 401, "national": 204}, 404),
     ]
 
 

@@ -205,3 +205,13 @@ def test_short_passwords_are_refused_and_passphrases_accepted() -> None:
     assert "au moins 12 caractères" in err.value.message
     passwords.check("seringue-bleue-lyon")
     passwords.check("correct horse battery")
+
+
+def test_more_codes_than_one_statement_may_carry_are_looked_up_by_chunks(session: Session) -> None:
+    # 70,000 distinct CIS: one IN list would pass PostgreSQL's driver limit of 65,535 parameters.
+    from sentinelle.catalogue.models import Product
+
+    session.add(Product(kind="medicine", name="Doliprane", name_lower="doliprane", cis="60000001"))
+    session.flush()
+    found = ansm._products_by_cis(session, {f"{60000000 + i}" for i in range(70_000)})
+    assert list(found) == ["60000001"]
