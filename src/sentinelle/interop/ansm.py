@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
@@ -154,33 +154,25 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
     if report.needs_confirmation and not confirm_removals:
         raise Invalid(f"ce fichier ne liste plus {len(absent)} des {published} pénuries publiées d'après "
                       "l'ANSM : vérifiez qu'il est complet, puis confirmez pour les noter absentes", "confirm_removals")
-    products = _products_by_cis(session, {r.cis for r in rows})
-    now = datetime.now().replace(microsecond=0)
+    # New products, signals and their first events go in as three bulk INSERTs (multi-row, with
+    # RETURNING where the ids are needed): one ORM flush per row cost 3.5 ms a row (106 s for 30,000).
+    products = {cis: p.id for cis, p in _products_by_cis(session, {r.cis for r in rows}).items()}
+    missing: dict[str, dict[str, object]] = {}
     for row in rows:
-        product = products.get(row.cis)
-        if product is None:
+        if row.cis not in products and row.cis not in missing:
             name = _name_from_url(row.url)
-            product = Product(kind="medicine", name=name, name_lower=fold(name), cis=row.cis,
-                              cip13=row.cip13 or None)
-            session.add(product)
-            session.flush()
-            products[row.cis] = product
+            missing[row.cis] = {"kind": "medicine", "name": name, "name_lower": fold(name), "cis": row.cis,
+                                "cip13": row.cip13 or None}
             report.notes.append(f"ligne {row.line} : CIS {row.cis} absent de la BDPM, produit créé d'après l'URL")
+    if missing:
+        products.update((cis, pid) for pid, cis in session.execute(
+            insert(Product).returning(Product.id, Product.cis), list(missing.values())))
+    now = datetime.now().replace(microsecond=0)
+    new_rows: dict[str, Row] = {}
+    for row in rows:
         signal = existing.get(row.ref)
-        published_at = datetime.combine(row.updated_at, datetime.min.time())
         if signal is None:
-            signal = Signal(
-                kind=row.status if row.status != "resolved" else "tension", status=(
-                    "resolved" if row.status == "resolved" else "published"),
-                source="ansm", product_id=product.id, region_code=None, started_at=row.started_at,
-                external_ref=row.ref, external_url=row.url, published_at=published_at,
-                resolved_at=datetime.combine(row.back_at, datetime.min.time()) if row.back_at else None,
-                public_message=f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}.",
-            )
-            session.add(signal)
-            session.flush()
-            _event(session, signal, f"Importé de la liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[row.status]}",
-                   None, signal.status)
+            new_rows[row.ref] = row
             report.created += 1
         else:
             old = (signal.status, signal.kind, signal.started_at)
@@ -199,6 +191,22 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
                 report.updated += 1
         if progress:
             progress(1)
+    if new_rows:
+        signals = [{
+            "kind": row.status if row.status != "resolved" else "tension",
+            "status": "resolved" if row.status == "resolved" else "published", "source": "ansm",
+            "product_id": products[row.cis], "region_code": None, "started_at": row.started_at,
+            "external_ref": row.ref, "external_url": row.url, "confidential": False, "cause": "unknown",
+            "cause_detail": "", "measures_taken": "", "reject_reason": "", "scope": "national", "notice_late": False,
+            "published_at": datetime.combine(row.updated_at, datetime.min.time()),
+            "resolved_at": datetime.combine(row.back_at, datetime.min.time()) if row.back_at else None,
+            "public_message": f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}.", "version": 1,
+        } for row in new_rows.values()]
+        ids = session.execute(insert(Signal).returning(Signal.id, Signal.external_ref, Signal.status), signals)
+        session.execute(insert(Event), [{
+            "signal_id": signal_id, "actor_label": "ANSM (import)", "kind": "import", "public": True,
+            "message": f"Importé de la liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[new_rows[ref].status]}",
+            "from_status": None, "to_status": status} for signal_id, ref, status in ids])
     if not complete:
         report.notes.append(f"{len(report.rejected)} ligne(s) rejetée(s) : instantané incomplet, aucune absence "
                             "notée (corrigez le fichier pour noter ce qui a quitté la liste)")
