@@ -77,7 +77,7 @@ def measure(label: str, url: str, var: Path, tmp: Path, pg_base: str | None) -> 
                         str(tmp / "plain.pgdump")], check=True)
         base_label = "pg_dump"
     baseline_s = time.perf_counter() - t
-    fresh_url = "" if url.startswith("sqlite") else fresh_pg(pg_base or url, f"bench_restore_{label}")
+    fresh_url = "" if url.startswith("sqlite") else fresh_pg(pg_base or url, "bench_restore_" + label.replace("-", "_"))
     target = Settings(var_dir=tmp / f"restored-{label}", database_url=fresh_url)
     t = time.perf_counter()
     backup.restore(archive, target)
@@ -90,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgresql", help="a PostgreSQL URL whose server may hold two bench databases")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("| database | rows (all tables) | archive (MB) | backup (s) | restore (s) | baseline, same run | "
@@ -97,12 +98,13 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        var = tmp / "demo"
-        demo(var)
-        url = f"sqlite:///{var / 'sentinelle.db'}"
-        print(measure("sqlite-demo", url, var, tmp, None), flush=True)
-        add_rows(url, args.rows)
-        print(measure("sqlite-million", url, var, tmp, None), flush=True)
+        if not args.skip_sqlite:
+            var = tmp / "demo"
+            demo(var)
+            url = f"sqlite:///{var / 'sentinelle.db'}"
+            print(measure("sqlite-demo", url, var, tmp, None), flush=True)
+            add_rows(url, args.rows)
+            print(measure("sqlite-million", url, var, tmp, None), flush=True)
         if args.postgresql:
             pg = fresh_pg(args.postgresql, "bench_backup")
             pvar = tmp / "pg"

@@ -2,7 +2,7 @@
 status class, valid and invalid cases, NUL characters allowed. The same run as the test
 (tests/web/test_openapi_schemathesis.py), with more examples per operation.
 
-    .venv/bin/python bench/schemathesis_run.py --examples 60
+    PYTHONPATH=. .venv/bin/python bench/schemathesis_run.py --examples 60
 """
 
 from __future__ import annotations

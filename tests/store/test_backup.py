@@ -67,6 +67,7 @@ def test_a_backup_under_write_load_restores_every_row(engine: Engine, session: S
         stop.set()
         writer.join()
     assert written[0] > 0, "no write happened during the backup"
+    assert archive.stat().st_mode & 0o777 == 0o600  # personal data and the secret key
     assert manifest.tables["signal"].rows >= 1 and manifest.tables["user_account"].rows == len(world.users)
 
     # A fresh instance: an empty folder, and for PostgreSQL an empty database.

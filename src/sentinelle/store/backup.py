@@ -171,13 +171,13 @@ def backup(settings: Settings, out: Path, *, progress: Progress | None = None) -
         say("archive")
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
+        # Personal data and the secret key: readable by its owner only, from its first byte.
+        partial.touch(mode=0o600)
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(work / "manifest.json", "manifest.json")
             for name, path in files.items():
                 archive.add(path, name)
         partial.replace(out)  # a finished archive or none: never a half-written one under its name
-        if out.parent == settings.var_dir / "backups":
-            out.chmod(0o600)
     return manifest
 
 
