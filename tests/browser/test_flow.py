@@ -184,7 +184,7 @@ PAGES = {
            "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
                          "/concertation", "/concertation/questionnaires/nouveau"],
-    "lyon@test.fr": ["/declarer?q=seringue", "/produits/1"],
+    "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications"],
     "maker_a@test.fr": ["/preavis"],
     "purchaser@test.fr": ["/adherents"],
 }
@@ -230,3 +230,19 @@ def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) ->
         if who:
             log_out(page)
     assert not problems, "\n".join(problems)
+
+
+def test_the_ansm_import_previews_then_applies_with_its_progress_on_the_page(page, site: Site,  # type: ignore[no-untyped-def]
+                                                                             tmp_path) -> None:
+    listing = tmp_path / "CIS_CIP_Dispo_Spec.txt"
+    listing.write_text("".join(f"{62110000 + i}\t\t2\tTension d'approvisionnement\t07/01/2026\t19/01/2026\t\t"
+                               f"https://ansm.sante.fr/p/{i}\n" for i in range(50)), encoding="utf-8")
+    log_in(page, site, "national@test.fr")
+    page.goto(f"{site.url}/import")
+    page.get_by_label(re.compile("Fichier CIS_CIP_Dispo_Spec")).set_input_files(str(listing))
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_text("Terminé").wait_for()  # the page asked again until the job was over (htmx)
+    assert "50 créés" in page.locator("#job-state").inner_text()
+    page.get_by_role("button", name="Appliquer cet import").click()
+    page.get_by_text("Importé").wait_for()
+    assert not axe_violations(page)
