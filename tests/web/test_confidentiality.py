@@ -252,3 +252,15 @@ def test_a_closed_signal_frees_its_product_for_a_new_declaration(session: Sessio
     assert not second.merged and second.signal.id != first.id
     with pytest.raises(NotFound):
         service.get(session, world.users["grenoble"], first.id)
+
+
+def test_a_declaration_joins_a_tension_raised_by_detection_admitted_only_for_its_readers(
+        session: Session, world: World) -> None:
+    signal = _detected(session, world)  # region 84, concerning Grenoble (a buyer)
+    grenoble = service.declare(session, world.users["grenoble"], declaration(world.products[2]))
+    lyon = service.declare(session, world.users["lyon"], declaration(world.products[2]))
+    session.commit()
+    assert grenoble.signal.id == lyon.signal.id == signal.id
+    assert not grenoble.waiting and lyon.waiting
+    with pytest.raises(NotFound):
+        service.get(session, world.users["lyon"], signal.id)

@@ -90,13 +90,14 @@ def _facts(data: schemas.DeclareIn) -> dict[str, Any]:
 
 def _open_duplicate(session: Session, product_id: int, region: str | None) -> Signal | None:
     """The open signal a new declaration of this product joins: the one declared in the same region
-    (its key), else one already public."""
+    (its key), else any other open one there (a tension raised by detection), else one already public."""
     found = session.scalar(select(Signal).where(Signal.open_key == open_key(product_id, region)))
     if found is None:
+        same_place = Signal.region_code == region if region else Signal.region_code.is_(None)
         found = session.scalar(
             select(Signal).where(Signal.product_id == product_id, Signal.status.in_(OPEN_STATUSES),
-                                 Signal.confidential.is_(False), Signal.published_at.is_not(None))
-            .order_by(Signal.id).limit(1))
+                                 Signal.confidential.is_(False), same_place | Signal.published_at.is_not(None))
+            .order_by(Signal.published_at.is_(None), Signal.id).limit(1))
     return found
 
 
