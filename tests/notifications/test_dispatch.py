@@ -163,3 +163,9 @@ def test_webhooks_belong_to_organisations_and_are_capped(session: Session, world
         subscribe(session, world.users["citizen"], region_code="84")
     with pytest.raises(Invalid):
         subscribe(session, world.users["citizen"], region_code="84")
+
+
+def test_every_webhook_gets_a_signing_secret(session: Session, world: World) -> None:
+    a = subscribe(session, world.users["lyon"], product_id=world.products[0].id, webhook_url="https://93.184.215.1/x")
+    b = subscribe(session, world.users["lyon"], product_id=world.products[0].id, webhook_url="https://93.184.215.2/x")
+    assert a.webhook_secret and b.webhook_secret and len(a.webhook_secret) >= 32 and a.webhook_secret != b.webhook_secret

@@ -160,3 +160,13 @@ def test_backup_restore_and_check_from_the_command_line(sqlite_template: Path, t
     finally:
         config.get_settings.cache_clear()
         db.default_engine.cache_clear()
+
+
+def test_a_truncated_archive_is_refused_clearly(engine: Engine, world: World, tmp_path: Path) -> None:
+    archive = tmp_path / "a.tar.gz"
+    backup.backup(Settings(var_dir=tmp_path / "var", database_url=_url(engine)), archive)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    with pytest.raises(Invalid) as err:
+        backup.restore(cut, Settings(var_dir=tmp_path / "neuve"))
+    assert "tronquée" in err.value.message

@@ -93,7 +93,7 @@ def test_the_upload_previews_then_applies_as_jobs(client: TestClient, session: S
     assert response.status_code == 303
     job_url = response.headers["location"]
     page = _wait(client, job_url)
-    assert "créerait" in page and "4 créés" in page and "8 notés absents" in page
+    assert "Aperçu, rien n" in page and "4 créés" in page and "8 notés absents" in page
     session.expire_all()
     assert session.scalar(select(func.count(Signal.id))) == before and _absences(session) == 0  # a preview
     # Most of the list would go: the apply form asks for the confirmation.

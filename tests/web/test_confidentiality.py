@@ -264,3 +264,13 @@ def test_a_declaration_joins_a_tension_raised_by_detection_admitted_only_for_its
     assert not grenoble.waiting and lyon.waiting
     with pytest.raises(NotFound):
         service.get(session, world.users["lyon"], signal.id)
+
+
+def test_agents_names_are_not_published_their_organisation_is(
+        client: TestClient, session: Session, world: World, tokens: dict[str, str]) -> None:
+    signal, _ = _marked_walk(session, world)
+    public = client.get(f"/api/v1/signals/{signal.id}/events").json()
+    assert {e["actor_label"] for e in public} == {"ANSM"}  # world.users["national"] is "National (ANSM)"
+    internal = client.get(f"/api/v1/signals/{signal.id}/events", headers=bearer(tokens, "national")).json()
+    assert "National (ANSM)" in {e["actor_label"] for e in internal}
+    assert "National (" not in client.get(f"/signaux/{signal.id}", headers=bearer(tokens, "maker_b")).text

@@ -215,3 +215,17 @@ def test_more_codes_than_one_statement_may_carry_are_looked_up_by_chunks(session
     session.flush()
     found = ansm._products_by_cis(session, {f"{60000000 + i}" for i in range(70_000)})
     assert list(found) == ["60000001"]
+
+
+def test_the_subscription_form_shows_the_webhook_secret_once_and_refuses_huge_ids(
+        client: TestClient, session: Session, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_pages_and_api import login
+
+    token = login(client, "lyon@test.fr")
+    huge = client.post("/abonnements", data={"csrf_token": token, "product_id": "9223372036854775808"})
+    assert huge.status_code == 422 and "trop grand" in huge.text
+    made = client.post("/abonnements", data={"csrf_token": token, "product_id": str(world.products[0].id),
+                                              "webhook_url": "https://93.184.215.7/hook"})
+    assert made.status_code == 201
+    secret = re.search(r'id="new-secret" value="([^"]+)"', made.text)
+    assert secret and secret.group(1) not in client.get("/notifications").text

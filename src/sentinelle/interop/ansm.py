@@ -212,12 +212,12 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
                             "notée (corrigez le fichier pour noter ce qui a quitté la liste)")
     else:
         note = f"Absent de la liste ANSM du {snapshot_date:%d/%m/%Y}"
+        report.absent = len(absent)  # the same count as the confirmation's
         for signal in absent:
+            if len(report.absent_examples) < 20:
+                report.absent_examples.append(f"{signal.product.name} ({signal.external_ref})")
             if not session.scalar(select(Event.id).where(Event.signal_id == signal.id, Event.message == note)):
                 _event(session, signal, note, signal.status, signal.status)
-                report.absent += 1
-                if len(report.absent_examples) < 20:
-                    report.absent_examples.append(f"{signal.product.name} ({signal.external_ref})")
         if report.absent:
             report.notes.append(f"{report.absent} pénurie(s) publiée(s) absente(s) de cette liste (historique "
                                 "conservé)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
@@ -22,6 +23,7 @@ from sentinelle.notifications import targets
 from sentinelle.notifications.models import Delivery, Notification, Subscription
 from sentinelle.signals.models import Signal
 from sentinelle.store.base import utcnow
+from sentinelle.store.db import by_id
 
 MAX_ATTEMPTS = 5
 
@@ -109,7 +111,7 @@ def subscribe(
 
     if not (product_id or emdn_prefix or region_code):
         raise Invalid("choisissez un produit, une catégorie EMDN ou une région", "product_id")
-    if product_id is not None and session.get(Product, product_id) is None:
+    if product_id is not None and by_id(session, Product, product_id) is None:
         raise Invalid(f"produit inconnu : {product_id}", "product_id")
     if emdn_prefix and not emdn_ok(emdn_prefix):
         raise Invalid(f"code EMDN invalide : {emdn_prefix}", "emdn_prefix")
@@ -128,6 +130,8 @@ def subscribe(
         if theirs >= MAX_WEBHOOKS_PER_ORGANISATION:
             raise Invalid(f"au plus {MAX_WEBHOOKS_PER_ORGANISATION} webhooks par organisation", "webhook_url")
         targets.check(webhook_url, allow_private=allow_private)
+        # Every webhook is signed (X-Sentinelle-Signature): its secret is made here, shown once.
+        webhook_secret = webhook_secret or secrets.token_urlsafe(32)
     sub = Subscription(
         user_id=user.id, product_id=product_id, emdn_prefix=emdn_prefix or None, region_code=region_code or None,
         email=email, webhook_url=webhook_url or None, webhook_secret=webhook_secret or None,

@@ -570,6 +570,19 @@ def timeline(session: Session, user: User | None, signal: Signal) -> list[Event]
     return list(session.scalars(query.order_by(Event.at, Event.id)))
 
 
+def actor_labels(session: Session, user: User | None, signal: Signal, events: list[Event]) -> dict[int, str]:
+    """Who did each thing, as `user` may read it: the person and their organisation for the internal
+    readers; only the organisation (a public body's name) for everyone else — agents' names are not
+    published."""
+    if policy.reads_internal(session, user, signal):
+        return {e.id: e.actor_label for e in events}
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    orgs = dict(session.execute(select(User.id, Organisation.name).join(Organisation, User.organisation_id
+                                                                         == Organisation.id)
+                                .where(User.id.in_(ids))).tuples().all()) if ids else {}
+    return {e.id: orgs.get(e.actor_id, "Sentinelle") if e.actor_id is not None else e.actor_label for e in events}
+
+
 def alternatives(session: Session, signal: Signal) -> list[Alternative]:
     return list(session.scalars(select(Alternative).where(Alternative.signal_id == signal.id).order_by(Alternative.id)))
 

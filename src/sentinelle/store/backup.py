@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -204,8 +205,8 @@ def opened(archive: Path) -> Iterator[tuple[Manifest, Path]]:
             with tarfile.open(archive, "r:gz") as tar:
                 tar.extractall(work, filter="data")
             manifest = Manifest.from_json((work / "manifest.json").read_text(encoding="utf-8"))
-        except (tarfile.TarError, OSError, KeyError, ValueError, TypeError) as exc:
-            raise Invalid(f"archive illisible : {exc}", "archive") from exc
+        except (tarfile.TarError, OSError, EOFError, zlib.error, KeyError, ValueError, TypeError) as exc:
+            raise Invalid(f"archive illisible ou tronquée : {exc or type(exc).__name__}", "archive") from exc
         for name, expected in manifest.files.items():
             if not (work / name).is_file() or _sha256(work / name) != expected:
                 raise Invalid(f"archive corrompue : {name} ne correspond pas à son empreinte", "archive")

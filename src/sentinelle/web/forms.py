@@ -7,15 +7,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from sentinelle.errors import Invalid
+from sentinelle.store.base import MAX_ID
 
 
 def form_int(value: str | None, field: str) -> int | None:
     if value is None or not str(value).strip():
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise Invalid(f"nombre entier attendu pour « {field} »", field) from exc
+    if abs(number) > MAX_ID:  # past what an INTEGER column holds: no row, no quantity is that large
+        raise Invalid(f"nombre trop grand pour « {field} »", field)
+    return number
 
 
 def validated(model: type, **values: Any) -> Any:

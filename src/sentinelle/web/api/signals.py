@@ -60,7 +60,9 @@ def get_signal(signal_id: int, user: User | None = Depends(current_user),
 def get_events(signal_id: int, user: User | None = Depends(current_user),
                db: Session = Depends(get_db)) -> list[schemas.EventOut]:
     signal = service.get(db, user, signal_id)
-    return [schemas.EventOut.model_validate(e) for e in service.timeline(db, user, signal)]
+    events = service.timeline(db, user, signal)
+    labels = service.actor_labels(db, user, signal, events)
+    return [schemas.EventOut.model_validate(e).model_copy(update={"actor_label": labels[e.id]}) for e in events]
 
 
 WAITING = ("ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui est transmise "

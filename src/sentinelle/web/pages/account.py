@@ -157,13 +157,16 @@ def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Fo
     check_csrf(request, csrf_token)
     try:
         pid = form_int(product_id, "product_id")
-        notifications.subscribe(db, user, product_id=pid, emdn_prefix=emdn_prefix.strip().upper() or None,
-                                region_code=region_code or None, webhook_url=webhook_url.strip() or None,
-                                allow_private=request.app.state.settings.webhook_allow_private)
+        sub = notifications.subscribe(db, user, product_id=pid, emdn_prefix=emdn_prefix.strip().upper() or None,
+                                      region_code=region_code or None, webhook_url=webhook_url.strip() or None,
+                                      allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
         db.rollback()
         return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
     db.commit()
+    if sub.webhook_url:
+        # The signing secret, shown on this page only (like an API token): the receiver checks with it.
+        return _inbox(request, db, user, 201, new_secret=sub.webhook_secret, new_hook=sub.webhook_url)
     request.session["flash"] = "Abonnement enregistré."
     return RedirectResponse("/notifications", status_code=303)
 

@@ -57,8 +57,9 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
     alternatives = service.alternatives(db, signal)
     alt_ids = [a.id for a in alternatives]
     internal = policy.reads_internal(db, user, signal)
+    events = service.timeline(db, user, signal)
     return render(request, "signal.html", {
-        "s": signal, "events": service.timeline(db, user, signal), "actions": actions,
+        "s": signal, "events": events, "labels": service.actor_labels(db, user, signal, events), "actions": actions,
         "merge_candidates": merge_candidates, "alternatives": alternatives,
         "summaries": ratings.summaries(db, alt_ids), "mine": ratings.mine(db, user, alt_ids),
         "can_rate": alt_policy.can_rate(user), "series": service.series(db, signal),
