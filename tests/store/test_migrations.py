@@ -23,3 +23,19 @@ def test_migrated_schema_matches_the_models(engine: Engine) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs = [d for d in compare_metadata(context, metadata) if _ours(d)]
     assert diffs == []
+
+
+def test_a_value_its_column_cannot_hold_is_refused_naming_the_field(engine: Engine) -> None:
+    import pytest
+
+    from sentinelle.catalogue.models import Organisation
+    from sentinelle.errors import Invalid
+    from sentinelle.store.db import session_factory
+
+    for values, field in (({"name": "x" * 301}, "name"), ({"name": "a\x00b"}, "name"),
+                          ({"name": "CH", "region_code": "123"}, "region_code")):
+        with session_factory(engine)() as session:
+            session.add(Organisation(kind="establishment", **values))
+            with pytest.raises(Invalid) as err:
+                session.flush()
+            assert err.value.field == field

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from sentinelle.config import get_settings
+from sentinelle.store import guards  # noqa: F401 - registers the checks every flush runs
 from sentinelle.errors import NotFound
 from sentinelle.store.base import id_in_range
 
