@@ -274,3 +274,33 @@ def test_agents_names_are_not_published_their_organisation_is(
     internal = client.get(f"/api/v1/signals/{signal.id}/events", headers=bearer(tokens, "national")).json()
     assert "National (ANSM)" in {e["actor_label"] for e in internal}
     assert "National (" not in client.get(f"/signaux/{signal.id}", headers=bearer(tokens, "maker_b")).text
+
+
+def test_a_co_declarer_reads_the_signal_but_not_the_other_declarers_names_or_remarks(
+        client: TestClient, session: Session, world: World, tokens: dict[str, str]) -> None:
+    signal, _ = _marked_walk(session, world)
+    # Paris became a declarer by the nation's merge: it reads the agencies' notes and comments…
+    paris = client.get(f"/signaux/{signal.id}", headers=bearer(tokens, "paris")).text
+    assert "INTERNE-commentaire-region" in paris and "Votre déclaration" in paris
+    # …but neither Lyon's nor Grenoble's remarks, measures or names.
+    for secret in ("INTERNE-cause", "INTERNE-mesures", "INTERNE-mesures2", "INTERNE-maj", "CHU de Lyon",
+                   "CHU de Grenoble", "Lyon (", "Grenoble ("):
+        assert secret not in paris.split("Retours d")[0], secret
+    events = client.get(f"/api/v1/signals/{signal.id}/events", headers=bearer(tokens, "paris")).json()
+    assert "Établissement déclarant" in {e["actor_label"] for e in events}
+    assert not any("Lyon" in e["actor_label"] for e in events)
+    # The agencies read everything, names included.
+    region = client.get(f"/signaux/{signal.id}", headers=bearer(tokens, "region84")).text
+    assert "CHU de Lyon" in region and "INTERNE-mesures2" in region
+
+
+def test_a_co_declarer_may_not_rewrite_the_authors_facts(session: Session, world: World) -> None:
+    from sentinelle.errors import Forbidden
+
+    first = service.declare(session, world.users["lyon"], declaration(world.products[1])).signal
+    second = service.declare(session, world.users["grenoble"], declaration(world.products[1]))
+    assert second.declarer is not None
+    service.admit(session, world.users["region84"], first.id, second.declarer.id)
+    session.commit()
+    with pytest.raises(Forbidden):
+        service.update(session, world.users["grenoble"], first.id, first.version, measures_taken="écrasé")

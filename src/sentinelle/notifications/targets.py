@@ -34,5 +34,6 @@ def check(url: str, *, allow_private: bool = False) -> None:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:
-            raise Invalid(f"adresse de webhook refusée : {parts.hostname} désigne {address}, une adresse interne "
-                          "(boucle locale, réseau privé ou lien local)", FIELD)
+            named = f"{address} est" if parts.hostname == str(address) else f"{parts.hostname} désigne {address},"
+            raise Invalid(f"adresse de webhook refusée : {named} une adresse interne (boucle locale, réseau privé "
+                          "ou lien local) ; donnez une adresse publique de vos systèmes", FIELD)

@@ -46,6 +46,18 @@ def reads_internal(session: Session, user: User | None, signal: Signal) -> bool:
     return False
 
 
+def reads_agency_side(user: User | None, signal: Signal) -> bool:
+    """Every declarer's identity, own remarks and measures: the national agency and the signal's region.
+    A co-declarer reads the signal's internal history but not the other declarers' names or remarks."""
+    return user is not None and (user.role == "national" or (
+        user.role == "region" and signal.region_code is not None and signal.region_code == user.region_code))
+
+
+def is_author(user: User | None, signal: Signal) -> bool:
+    """The organisation that opened the signal (its cause detail and measures are its own remarks)."""
+    return user is not None and user.organisation_id is not None and signal.organisation_id == user.organisation_id
+
+
 def reads_shared_measures(user: User | None) -> bool:
     """The measures a declarer chose to share are for the other buyers: hospitals and purchasing groups."""
     return user is not None and user.role in ("establishment", "purchaser", "region", "national")
@@ -157,7 +169,8 @@ def can_update(user: User | None, signal: Signal) -> bool:
         return True
     if user.role == "region":
         return signal.region_code == user.region_code and signal.status in ("declared", "qualified")
-    return is_declarer(user, signal) and signal.status != "published"
+    # The facts are its author's: a co-declarer's own facts are its own declaration's.
+    return is_author(user, signal) and is_declarer(user, signal) and signal.status != "published"
 
 
 def can_manage_publication(user: User | None, signal: Signal) -> bool:

@@ -26,6 +26,7 @@ from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Sig
 from sentinelle.signals.states import (
     ACTION_LABELS,
     KIND_LABELS,
+    MEASURE_LABELS,
     STATUS_LABELS,
     TERMINAL,
     next_status,
@@ -111,7 +112,7 @@ def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Dec
     product = _product(session, data.product_id)
     if not policy.can_declare_on(session, user, product.id):
         raise Forbidden("un fabricant déclare sur les produits qu'il fabrique ou distribue ; pour un autre produit, "
-                        "l'agence nationale", "product_id")
+                        "écrivez à l'agence nationale", "product_id")
     if data.expected_end_at and data.expected_end_at < data.started_at:
         raise Invalid("la fin prévue précède le début", "expected_end_at")
     if data.started_at > date.today() + timedelta(days=366):
@@ -173,10 +174,9 @@ def _join(session: Session, user: User, product: Product, signal: Signal, data: 
         mine.facts, mine.share_measures, mine.user_id = _facts(data), data.share_measures, user.id
     session.flush()
     waiting = mine is not None and not mine.admitted
-    coverage = data.stock_coverage_days if data.stock_coverage_days is not None else "?"
+    # The declaration's own facts stay on its record (the agencies read them there), not in the history.
     _event(session, signal, user, "declaration",
-           f"Nouvelle déclaration {'en attente de rattachement' if waiting else 'rattachée'} : "
-           f"{KIND_LABELS[data.kind]}, couverture {coverage} j. {data.measures_taken}".strip())
+           f"Nouvelle déclaration {'transmise à l’agence' if waiting else 'rattachée'} : {KIND_LABELS[data.kind]}")
     audit.record(session, user, "signal.declare_waiting" if waiting else "signal.declare_joined", "signal",
                  signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
     if waiting and signal.region_code:
@@ -221,9 +221,10 @@ def my_declarations(session: Session, user: User, *,
     return [(d, s.product, s if s.id in readable else None) for d, s in rows]
 
 
-def shared_measures(signal: Signal) -> list[str]:
-    """The measures its declarers chose to share with the other buyers, without saying who took them."""
-    return [m for d in signal.declarers if d.share_measures and d.admitted
+def shared_measures(signal: Signal, *, besides: int | None = None) -> list[str]:
+    """The measures its declarers chose to share with the other buyers, without saying who took them
+    (`besides`: an organisation whose own measures its reader sees elsewhere)."""
+    return [m for d in signal.declarers if d.share_measures and d.admitted and d.organisation_id != besides
             for m in [((d.facts or {}).get("measures_taken") or "").strip()] if m]
 
 
@@ -381,8 +382,9 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
     label = ACTION_LABELS[data.action]
     if public:
         # The public history says what happened; the note typed with the action stays internal.
-        _event(session, signal, user, "transition", label, from_status=from_status, to_status=target_status,
-               public=True)
+        # Said as what happened (« Publié »), not as the button pressed (« Publier »).
+        _event(session, signal, user, "transition", STATUS_LABELS[target_status], from_status=from_status,
+               to_status=target_status, public=True)
         if message:
             _event(session, signal, user, "note", message)
     else:
@@ -446,7 +448,8 @@ def add_measure(session: Session, user: User | None, signal_id: int, data: schem
     signal.measures.append(measure)
     signal.updated_at = utcnow()  # bumps the version: a concurrent editor is told
     _flush_or_conflict(session)
-    _event(session, signal, user, "measure", f"Mesure de gestion ({data.kind}) : {measure.description}", public=True)
+    _event(session, signal, user, "measure", f"Mesure de gestion ({MEASURE_LABELS[data.kind].lower()}) : "
+           f"{measure.description}", public=True)
     audit.record(session, user, "signal.measure", "signal", signal.id, after={"kind": data.kind})
     return measure
 
@@ -571,16 +574,30 @@ def timeline(session: Session, user: User | None, signal: Signal) -> list[Event]
 
 
 def actor_labels(session: Session, user: User | None, signal: Signal, events: list[Event]) -> dict[int, str]:
-    """Who did each thing, as `user` may read it: the person and their organisation for the internal
-    readers; only the organisation (a public body's name) for everyone else — agents' names are not
-    published."""
-    if policy.reads_internal(session, user, signal):
+    """Who did each thing, as `user` may read it. The agencies read every name. A co-declarer reads the
+    agencies', its own organisation's, and « Établissement déclarant » for the other declarers (who
+    declared is the agencies' business). Everyone else reads the acting organisation (a public body)
+    and never an agent's name."""
+    if policy.reads_agency_side(user, signal):
         return {e.id: e.actor_label for e in events}
+    internal = policy.reads_internal(session, user, signal)
     ids = {e.actor_id for e in events if e.actor_id is not None}
-    orgs = dict(session.execute(select(User.id, Organisation.name).join(Organisation, User.organisation_id
-                                                                         == Organisation.id)
-                                .where(User.id.in_(ids))).tuples().all()) if ids else {}
-    return {e.id: orgs.get(e.actor_id, "Sentinelle") if e.actor_id is not None else e.actor_label for e in events}
+    orgs = {uid: (oid, name, kind) for uid, oid, name, kind in session.execute(
+        select(User.id, Organisation.id, Organisation.name, Organisation.kind)
+        .join(Organisation, User.organisation_id == Organisation.id).where(User.id.in_(ids))).tuples()} if ids else {}
+    own = user.organisation_id if user is not None else None
+
+    def label(e: Event) -> str:
+        if e.actor_id is None:
+            return e.actor_label
+        oid, name, kind = orgs.get(e.actor_id, (None, "Sentinelle", ""))
+        if internal and oid == own:
+            return e.actor_label
+        if internal and kind not in ("region", "national"):
+            return "Établissement déclarant"
+        return name
+
+    return {e.id: label(e) for e in events}
 
 
 def alternatives(session: Session, signal: Signal) -> list[Alternative]:

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "resolve": "Clore (remis à disposition)",
 }
 TERMINAL = frozenset({"resolved", "rejected", "merged"})
+MEASURE_LABELS = {"quota": "Contingentement", "allocation": "Répartition", "import": "Importation",
+                  "contingency": "Plan de continuité", "other": "Autre"}
 
 
 class Transition(NamedTuple):

@@ -65,8 +65,8 @@ def get_events(signal_id: int, user: User | None = Depends(current_user),
     return [schemas.EventOut.model_validate(e).model_copy(update={"actor_label": labels[e.id]}) for e in events]
 
 
-WAITING = ("ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui est transmise "
-           "et vous sera ouverte quand l'agence l'y rattachera")
+WAITING = ("ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui est transmise ; "
+           "ce signal vous sera ouvert quand l'agence l'y aura rattachée")
 
 
 def _declaration_out(declarer, product_id: int, signal) -> schemas.DeclarationOut:  # type: ignore[no-untyped-def]

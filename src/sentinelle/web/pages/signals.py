@@ -18,7 +18,7 @@ from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
-from sentinelle.signals.states import allowed_actions
+from sentinelle.signals.states import MEASURE_LABELS, allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
 from sentinelle.web.forms import form_int, validated
@@ -29,8 +29,6 @@ router = APIRouter()
 CAUSE_LABELS = {"production": "Production", "quality": "Qualité", "demand": "Hausse de la demande",
                 "logistics": "Logistique", "regulatory": "Réglementaire", "commercial": "Décision commerciale",
                 "unknown": "Inconnue"}
-MEASURE_LABELS = {"quota": "Contingentement", "allocation": "Répartition", "import": "Importation",
-                  "contingency": "Plan de continuité", "other": "Autre"}
 
 
 @router.get("/signaux")
@@ -66,7 +64,11 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
         "can_comment": internal, "can_update": policy.can_update(user, signal),
         "can_admit": internal and policy.can_admit(user, signal),
-        "shared_measures": service.shared_measures(signal) if policy.reads_shared_measures(user) else [],
+        "agency": policy.reads_agency_side(user, signal), "author": policy.is_author(user, signal),
+        "my_declaration": next((d for d in signal.declarers
+                                if user is not None and d.organisation_id == user.organisation_id), None),
+        "shared_measures": service.shared_measures(signal, besides=user.organisation_id if user else None)
+        if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
             "resolved", "rejected", "merged"),
         "can_lesson": policy.can_record_lesson(user, signal), "internal": internal,
@@ -196,7 +198,8 @@ def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, A
     if chosen and chosen not in products:
         products = [chosen, *products]
     return {"products": products, "total": total, "q": q, "chosen": product_id, "CAUSES": CAUSES,
-            "CAUSE_LABELS": CAUSE_LABELS, "KINDS": KINDS, "today": date.today().isoformat(), "form": {}}
+            "CAUSE_LABELS": CAUSE_LABELS, "KINDS": KINDS, "today": date.today().isoformat(),
+            "form": {"cause": "unknown"}}
 
 
 @router.get("/declarer")
@@ -246,7 +249,8 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
 
 
 WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui a été "
-                   "transmise et vous sera ouverte quand l'agence l'y rattachera. Vous la retrouvez ci-dessous.")
+                   "transmise. Quand l'agence l'aura rattachée, ce signal vous sera ouvert ; vous retrouvez votre "
+                   "déclaration ci-dessous.")
 
 
 @router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
