@@ -83,8 +83,9 @@ def logout(request: Request, csrf_token: str = Form(""), db: Session = Depends(g
 
 @router.get("/compte")
 def account_page(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+    shown = request.session.pop("new_token", None)
     return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
-                                            "max_days": accounts.MAX_TOKEN_DAYS})
+                                            "max_days": accounts.MAX_TOKEN_DAYS, "new_token": shown})
 
 
 @router.post("/compte/jetons")
@@ -101,10 +102,10 @@ def token_create(request: Request, name: str = Form("", max_length=100), days: s
                                                 "field": exc.field, "form": {"name": name, "days": days}},
                       exc.status)
     db.commit()
-    # Shown once, on this page only: it is not kept (only its hash is).
-    return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
-                                            "max_days": accounts.MAX_TOKEN_DAYS, "new_token": token,
-                                            "new_row": row}, 201)
+    # Shown once, on the page the redirection leads to (a reload then makes no second token); only
+    # its hash is kept.
+    request.session["new_token"] = {"name": row.name, "token": token}
+    return RedirectResponse("/compte", status_code=303)
 
 
 @router.post("/compte/jetons/{token_id}/revoquer")
@@ -137,7 +138,8 @@ def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **
 
 @router.get("/notifications")
 def inbox(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    return _inbox(request, db, user)
+    shown = request.session.pop("new_secret", None) or {}
+    return _inbox(request, db, user, new_secret=shown.get("secret"), new_hook=shown.get("url"))
 
 
 @router.post("/notifications/lues")
@@ -165,8 +167,8 @@ def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Fo
         return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
     db.commit()
     if sub.webhook_url:
-        # The signing secret, shown on this page only (like an API token): the receiver checks with it.
-        return _inbox(request, db, user, 201, new_secret=sub.webhook_secret, new_hook=sub.webhook_url)
+        # The signing secret, shown once on the page the redirection leads to (like an API token).
+        request.session["new_secret"] = {"url": sub.webhook_url, "secret": sub.webhook_secret}
     request.session["flash"] = "Abonnement enregistré."
     return RedirectResponse("/notifications", status_code=303)
 
