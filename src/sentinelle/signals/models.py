@@ -65,7 +65,7 @@ class Signal(Base):
     external_url: Mapped[str | None] = mapped_column(String(500))
     # "product:region" while a declared signal is open, None otherwise: the unique index makes two
     # declarations of one product in one region, even at the same instant, one signal.
-    open_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    open_key: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(index=True)

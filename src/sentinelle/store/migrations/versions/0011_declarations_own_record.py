@@ -17,13 +17,14 @@ DECLARED_BY_PEOPLE = ("establishment", "region", "national", "manufacturer")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("signal_declarer") as batch:
-        batch.add_column(sa.Column("admitted", sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch.add_column(sa.Column("facts", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("share_measures", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("signal") as batch:
-        batch.add_column(sa.Column("open_key", sa.String(length=40), nullable=True))
-        batch.create_unique_constraint(op.f("uq_signal_open_key"), ["open_key"])
+    # Plain ADD COLUMN and CREATE UNIQUE INDEX: no table is rebuilt (on SQLite, rebuilding `signal`,
+    # which other tables reference, would fail on a database that holds signals).
+    op.add_column("signal_declarer", sa.Column("admitted", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("signal_declarer", sa.Column("facts", sa.JSON(), nullable=True))
+    op.add_column("signal_declarer", sa.Column("share_measures", sa.Boolean(), nullable=False,
+                                               server_default=sa.false()))
+    op.add_column("signal", sa.Column("open_key", sa.String(length=40), nullable=True))
+    op.create_index(op.f("ix_signal_open_key"), "signal", ["open_key"], unique=True)
     # The oldest open declared signal of each product and region takes the key; any later duplicate
     # (made before the key existed) stays as it is, for the national agency to merge: nothing is lost.
     conn = op.get_bind()
@@ -40,8 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_signal_open_key"), table_name="signal")
     with op.batch_alter_table("signal") as batch:
-        batch.drop_constraint(op.f("uq_signal_open_key"), type_="unique")
         batch.drop_column("open_key")
     with op.batch_alter_table("signal_declarer") as batch:
         batch.drop_column("share_measures")

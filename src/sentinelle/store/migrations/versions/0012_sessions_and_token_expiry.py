@@ -30,10 +30,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("sid_hash", name=op.f("uq_login_session_sid_hash")),
     )
     op.create_index(op.f("ix_login_session_user_id"), "login_session", ["user_id"])
-    with op.batch_alter_table("api_token") as batch:
-        batch.add_column(sa.Column("expires_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("last_used_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("revoked_at", sa.DateTime(), nullable=True))
+    for name in ("expires_at", "last_used_at", "revoked_at"):
+        op.add_column("api_token", sa.Column(name, sa.DateTime(), nullable=True))
     # Tokens issued before expiry existed: 90 days from now, the default for new ones (none is cut
     # off by the upgrade itself; each owner sees the date on the tokens page).
     in_90_days = (datetime.now(UTC) + timedelta(days=90)).replace(tzinfo=None)
