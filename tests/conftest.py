@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,22 +46,46 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_test_url() -> str | None:
-    """A database of our own next to the given one, created once per run, migrated."""
+# Each run's own databases on the server (two runs at once, a developer's and CI's, never share one).
+RUN = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+def pg_database(name: str) -> str | None:
+    """A fresh database `name`_<this run> next to the given one; its URL, or an "error:" text."""
+    database = f"{name}_{RUN}"
     try:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS sentinelle_test WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE sentinelle_test"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {database}"))
         admin.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
         return f"error:{exc}"
-    return PG_URL.rsplit("/", 1)[0] + "/sentinelle_test"
+    CREATED.append(database)
+    return PG_URL.rsplit("/", 1)[0] + f"/{database}"
+
+
+CREATED: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_this_runs_databases() -> Iterator[None]:
+    yield
+    if not CREATED:
+        return
+    try:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for database in CREATED:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        admin.dispose()
+    except Exception:  # noqa: BLE001 - a database left behind is harmless; the run's result stands
+        pass
 
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine | str]:
-    url = _pg_test_url()
+    url = pg_database("sentinelle_test")
     if url is None or url.startswith("error:"):
         yield f"PostgreSQL unreachable at {PG_URL}: {url}"
         return

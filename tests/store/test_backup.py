@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -19,7 +19,7 @@ from sentinelle.signals import service
 from sentinelle.signals.models import Event
 from sentinelle.store import backup
 from sentinelle.store.db import make_engine, session_factory
-from tests.conftest import PG_URL
+from tests.conftest import pg_database
 from tests.factories import World, build_world, declaration, published_signal
 
 
@@ -28,12 +28,9 @@ def _url(engine: Engine) -> str:
 
 
 def _fresh_pg(name: str) -> str:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    url = pg_database(name)
+    assert url is not None and not url.startswith("error:"), url
+    return url
 
 
 def test_a_backup_under_write_load_restores_every_row(engine: Engine, session: Session, world: World,
