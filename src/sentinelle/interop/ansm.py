@@ -196,12 +196,11 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
             "kind": row.status if row.status != "resolved" else "tension",
             "status": "resolved" if row.status == "resolved" else "published", "source": "ansm",
             "product_id": products[row.cis], "region_code": None, "started_at": row.started_at,
-            "external_ref": row.ref, "external_url": row.url, "confidential": False, "cause": "unknown",
-            "cause_detail": "", "measures_taken": "", "reject_reason": "", "scope": "national", "notice_late": False,
+            "external_ref": row.ref, "external_url": row.url,
             "published_at": datetime.combine(row.updated_at, datetime.min.time()),
             "resolved_at": datetime.combine(row.back_at, datetime.min.time()) if row.back_at else None,
-            "public_message": f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}.", "version": 1,
-        } for row in new_rows.values()]
+            "public_message": f"ANSM : {LABELS[row.status]} depuis le {row.started_at:%d/%m/%Y}.",
+        } for row in new_rows.values()]  # the columns' own defaults fill the rest
         ids = session.execute(insert(Signal).returning(Signal.id, Signal.external_ref, Signal.status), signals)
         session.execute(insert(Event), [{
             "signal_id": signal_id, "actor_label": "ANSM (import)", "kind": "import", "public": True,

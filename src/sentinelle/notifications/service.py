@@ -168,7 +168,7 @@ def failures(session: Session, subscription_ids: list[int], *, limit: int = 5) -
 
 
 def unsubscribe(session: Session, user: User, subscription_id: int) -> None:
-    sub = session.get(Subscription, subscription_id) if 1 <= subscription_id <= 2**31 - 1 else None
+    sub = by_id(session, Subscription, subscription_id)
     if sub is None or sub not in subscriptions(session, user):
         raise NotFound(f"abonnement introuvable : {subscription_id}", "subscription_id")
     session.delete(sub)

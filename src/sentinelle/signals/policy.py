@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import Membership, Purchase
 from sentinelle.signals.models import Declarer, Signal
+from sentinelle.signals.states import TERMINAL
 
 DECLARING_ROLES = ("establishment", "manufacturer", "region", "national")
 # Roles that read only the public record of signals.
@@ -20,24 +21,21 @@ def public_view_only(user: User | None) -> bool:
 
 
 def reads_internal(session: Session, user: User | None, signal: Signal) -> bool:
-    """Who reads a signal's internal side — the declarers and their remarks, the cause's detail, the
-    measures the declarers took, the internal timeline (comments, notes typed with an action, updates).
+    """Who reads a signal's internal timeline (comments, notes typed with an action, updates).
 
-    The national agency; the agency of the signal's region; the organisations whose declaration was
-    admitted on it (a manufacturer's own notice included); for a tension raised by detection, the
-    establishments buying the product within its scope, whom it concerns. Publication changes none of
-    this: other hospitals and manufacturers read the public record, plus the measures a declarer chose
-    to share (`shared_measures`). Who declared, and what they remarked, is the agencies' business."""
+    The agencies (`reads_agency_side`); the organisations whose declaration was admitted on it (a
+    manufacturer's own notice included); for a tension raised by detection, the establishments buying
+    the product within its scope, whom it concerns. Publication changes none of this: other hospitals
+    and manufacturers read the public record, plus the measures a declarer chose to share
+    (`shared_measures`). Who declared, and what they remarked, stays the agencies' alone."""
     if user is None or public_view_only(user):
         return False
-    if user.role == "national":
-        return True
-    if user.role == "region":
-        return signal.region_code is not None and signal.region_code == user.region_code
+    if user.role in ("national", "region"):
+        return reads_agency_side(user, signal)
     org_id = user.organisation_id
     if org_id is None:
         return False
-    if any(d.organisation_id == org_id and d.admitted for d in signal.declarers):
+    if is_declarer(user, signal):
         return True
     if signal.source == "detection" and user.role == "establishment" and (
             signal.region_code is None or signal.region_code == user.region_code):
@@ -143,10 +141,7 @@ def is_declarer(user: User | None, signal: Signal) -> bool:
 
 def can_admit(user: User | None, signal: Signal) -> bool:
     """Admitting a waiting declaration (its author then reads the signal): the signal's region or the nation."""
-    if user is None or signal.status in ("resolved", "rejected", "merged"):
-        return False
-    return user.role == "national" or (user.role == "region" and signal.region_code is not None
-                                       and signal.region_code == user.region_code)
+    return signal.status not in TERMINAL and reads_agency_side(user, signal)
 
 
 def can_declare_on(session: Session, user: User, product_id: int) -> bool:

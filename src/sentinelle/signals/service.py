@@ -72,6 +72,10 @@ def _users(session: Session, *conditions: Any) -> list[User]:
     return list(session.scalars(select(User).join(Organisation).where(*conditions)))
 
 
+def _region_agents(session: Session, region_code: str) -> list[User]:
+    return _users(session, User.role == "region", Organisation.region_code == region_code)
+
+
 @dataclass
 class Declared:
     signal: Signal
@@ -129,10 +133,9 @@ def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Dec
         new_id = session.scalar(
             upsert(session, Signal.__table__).values(
                 kind=data.kind, status="declared", source=user.role, product_id=product.id, region_code=region,
-                organisation_id=org_id, created_by_id=user.id, confidential=False, cause=data.cause,
-                cause_detail=data.cause_detail, started_at=data.started_at, expected_end_at=data.expected_end_at,
+                organisation_id=org_id, created_by_id=user.id, cause=data.cause, cause_detail=data.cause_detail,
+                started_at=data.started_at, expected_end_at=data.expected_end_at,
                 stock_coverage_days=data.stock_coverage_days, measures_taken=data.measures_taken, open_key=key,
-                scope="national", notice_late=False, public_message="", reject_reason="", version=1,
             ).on_conflict_do_nothing(index_elements=["open_key"]).returning(Signal.id))
         if new_id is None:  # another declaration took the key a moment ago: join it
             duplicate = _open_duplicate(session, product.id, region)
@@ -154,7 +157,7 @@ def _declared_new(session: Session, user: User, product: Product, signal: Signal
     _event(session, signal, user, "transition", "Déclaration", to_status="declared")
     audit.record(session, user, "signal.declare", "signal", signal.id, after=snapshot(signal))
     if signal.region_code:
-        agents = _users(session, User.role == "region", Organisation.region_code == signal.region_code)
+        agents = _region_agents(session, signal.region_code)
         notify(session, signal, f"Nouvelle déclaration : {product.name}",
                f"{_label(user)} déclare : {KIND_LABELS[data.kind]}.", agents)
     return Declared(signal, False, declarer=declarer)
@@ -180,7 +183,7 @@ def _join(session: Session, user: User, product: Product, signal: Signal, data: 
     audit.record(session, user, "signal.declare_waiting" if waiting else "signal.declare_joined", "signal",
                  signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
     if waiting and signal.region_code:
-        agents = _users(session, User.role == "region", Organisation.region_code == signal.region_code)
+        agents = _region_agents(session, signal.region_code)
         notify(session, signal, f"Déclaration à rattacher : {product.name}",
                f"{_label(user)} déclare aussi ce produit : rattachez sa déclaration au signal n° {signal.id}.",
                agents, with_subscribers=False)
@@ -253,7 +256,7 @@ def declare_candidate(session: Session, *, product: Product, region_code: str | 
     audit.record(session, None, "signal.detect", "signal", signal.id, after=snapshot(signal))
     recipients = _users(session, Organisation.id.in_([o.id for o in concerned]))
     if region_code:
-        recipients += _users(session, User.role == "region", Organisation.region_code == region_code)
+        recipients += _region_agents(session, region_code)
     notify(session, signal, f"Signal faible : {product.name}", evidence, recipients)
     return signal
 

@@ -11,8 +11,8 @@ from sqlalchemy import Integer, String, event, inspect
 from sqlalchemy.orm import Session
 
 from sentinelle.errors import Invalid
+from sentinelle.store.base import MAX_ID  # INTEGER on PostgreSQL
 
-INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL
 
 
 def check(obj: Any) -> None:
@@ -30,7 +30,7 @@ def check(obj: Any) -> None:
             if isinstance(column.type, String) and length and len(value) > length:
                 raise Invalid(f"« {attr.key} » : {len(value)} caractères, au plus {length}", attr.key)
         elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer):
-            if not -INT_MAX - 1 <= value <= INT_MAX:
+            if not -MAX_ID - 1 <= value <= MAX_ID:
                 raise Invalid(f"« {attr.key} » : nombre hors limites ({value})", attr.key)
 
 
