@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+U = TypeVar("U")
+
 
 class DomainError(Exception):
     status = 400
@@ -38,3 +42,14 @@ class RateLimited(DomainError):
     """Too many actions in a short time (flooding)."""
 
     status = 429
+
+
+def require(user: U | None, allowed: bool, refusal: str, *, field: str | None = None,
+            anonymous: str = "connectez-vous") -> U:
+    """The one way a use case refuses: 401 with `anonymous` when nobody is logged in, 403 with
+    `refusal` when the policy's predicate (a `can_*` of a domain's policy.py) said no."""
+    if user is None:
+        raise NotAuthenticated(anonymous, field)
+    if not allowed:
+        raise Forbidden(refusal, field)
+    return user

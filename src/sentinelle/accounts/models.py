@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.models import Organisation
 from sentinelle.store.base import Base, utcnow
 
-ROLES = ("establishment", "region", "national", "manufacturer", "purchaser", "citizen", "guarantor")
+ROLES = tuple(Role)
 
 
 class User(Base):

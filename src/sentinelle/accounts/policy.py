@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from sentinelle.accounts.models import User
-from sentinelle.errors import Forbidden
+from sentinelle.accounts.roles import Role
 
 
 def can_browse_audit(user: User | None) -> bool:
-    return user is not None and user.role == "national"
+    return user is not None and user.role == Role.NATIONAL
 
 
 def can_manage_users(user: User | None) -> bool:
-    return user is not None and user.role == "national"
-
-
-def require(allowed: bool, message: str = "Action non autorisée pour votre rôle") -> None:
-    if not allowed:
-        raise Forbidden(message)
+    return user is not None and user.role == Role.NATIONAL

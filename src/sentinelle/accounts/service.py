@@ -11,19 +11,20 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit, passwords, policy
 from sentinelle.accounts.models import ROLES, ApiToken, LoginSession, User
+from sentinelle.accounts.roles import Role
 from sentinelle.accounts.security import hash_password, new_token, token_hash, verify_password
 from sentinelle.catalogue.models import Organisation
-from sentinelle.errors import Invalid, NotFound
+from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id
 
 # The organisation kind each role must belong to (citizens and guarantors may have none).
 ROLE_ORG_KIND = {
-    "establishment": "establishment",
-    "region": "region",
-    "national": "national",
-    "manufacturer": "manufacturer",
-    "purchaser": "purchaser",
+    Role.ESTABLISHMENT: "establishment",
+    Role.REGION: "region",
+    Role.NATIONAL: "national",
+    Role.MANUFACTURER: "manufacturer",
+    Role.PURCHASER: "purchaser",
 }
 
 
@@ -39,7 +40,7 @@ def create_user(
 ) -> User:
     """Create an account. `actor` None is the command line (an operator on the server)."""
     if actor is not None:
-        policy.require(policy.can_manage_users(actor))
+        require(actor, policy.can_manage_users(actor), "seule l'agence nationale crée des comptes")
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
         raise Invalid("adresse e-mail invalide", "email")

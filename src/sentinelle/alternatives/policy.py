@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import Role
 
-RATING_ROLES = ("establishment",)
+RATING_ROLES = (Role.ESTABLISHMENT,)
 
 
 def can_rate(user: User | None) -> bool:

@@ -14,7 +14,6 @@ from sentinelle.catalogue.models import EmdnCode, Product
 from sentinelle.catalogue.service import fold
 from sentinelle.importing import ImportReport, Progress, read_text
 
-
 MAX_TERM = 1000  # the longest EMDN term is under 300 characters
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.catalogue import codes
+from sentinelle.catalogue import codes, policy
 from sentinelle.catalogue.models import (
     ORG_KINDS,
     EmdnCode,
@@ -23,7 +23,7 @@ from sentinelle.catalogue.models import (
     Purchase,
 )
 from sentinelle.catalogue.regions import BY_CODE
-from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.store.db import by_id
 
 
@@ -37,8 +37,8 @@ def create_organisation(
     session: Session, actor: User | None, *, kind: str, name: str, finess: str | None = None,
     region_code: str | None = None, sentinel: bool = False, country: str | None = None,
 ) -> Organisation:
-    if actor is not None and actor.role != "national":
-        raise Forbidden("seule l'agence nationale crée des organisations")
+    if actor is not None:
+        require(actor, policy.can_create_organisation(actor), "seule l'agence nationale crée des organisations")
     if kind not in ORG_KINDS:
         raise Invalid(f"type d'organisation inconnu : {kind}", "kind")
     if not name.strip():
@@ -67,8 +67,8 @@ def create_product(
     gtin: str | None = None, cis: str | None = None, cip13: str | None = None, atc_code: str | None = None,
     manufacturer_id: int | None = None, holder: str | None = None, seasonal: bool = False, audit_it: bool = True,
 ) -> Product:
-    if actor is not None and actor.role not in ("national", "manufacturer"):
-        raise Forbidden("seuls l'agence nationale et les fabricants enregistrent des produits")
+    if actor is not None:
+        require(actor, policy.can_create_product(actor), "seuls l'agence nationale et les fabricants enregistrent des produits")
     if kind not in ("device", "medicine"):
         raise Invalid(f"type de produit inconnu : {kind}", "kind")
     if not name.strip():
@@ -170,8 +170,9 @@ def product_detail(session: Session, product_id: int) -> ProductDetail:
 def add_member(session: Session, actor: User | None, purchaser_id: int, establishment_id: int) -> Membership:
     """Enrol an establishment in a purchasing group. The national agency's act: a group that could
     enrol hospitals itself could read the confidential notices of any of them."""
-    if actor is not None and actor.role != "national":
-        raise Forbidden("seule l'agence nationale inscrit un établissement dans un groupement d'achat")
+    if actor is not None:
+        require(actor, policy.can_enrol_member(actor),
+                "seule l'agence nationale inscrit un établissement dans un groupement d'achat")
     purchaser = by_id(session, Organisation, purchaser_id)
     if purchaser is None or purchaser.kind != "purchaser":
         raise Invalid(f"groupement d'achat introuvable : {purchaser_id}", "purchaser_id")
@@ -204,8 +205,7 @@ class MemberProduct:
 def members_catalogue(session: Session, user: User | None, q: str = "", *, offset: int = 0,
                       limit: int = 50) -> tuple[list[MemberProduct], int]:
     """What a purchasing group's members buy, most bought first (the purchaser's own view)."""
-    if user is None or user.role != "purchaser" or user.organisation_id is None:
-        raise Forbidden("réservé aux groupements d'achat")
+    user = require(user, policy.can_read_members_catalogue(user), "réservé aux groupements d'achat")
     buyers = func.count(func.distinct(Purchase.establishment_id)).label("buyers")
     query = (select(Product, buyers).join(Purchase, Purchase.product_id == Product.id)
              .join(Membership, Membership.establishment_id == Purchase.establishment_id)

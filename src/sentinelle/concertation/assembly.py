@@ -30,13 +30,13 @@ from sentinelle.concertation.models import (
     MotionVote,
 )
 from sentinelle.concertation.schemas import check_slug
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, require
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id, by_slug, upsert
 
 
 def _manage(user: User | None) -> User:
-    return policy.manager(user, "l'organisation de l'assemblée revient à l'agence nationale")
+    return require(user, policy.can_manage(user), "l'organisation de l'assemblée revient à l'agence nationale")
 
 
 def get(session: Session, slug: str) -> Assembly:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from sentinelle.accounts.models import User
-from sentinelle.errors import Forbidden, NotAuthenticated
+from sentinelle.accounts.roles import Role
 
-MANAGING_ROLES = ("national",)  # the national agency runs the consultation
-READING_ALL_ROLES = ("national", "guarantor")  # the college of guarantors reads everything
+MANAGING_ROLES = (Role.NATIONAL,)  # the national agency runs the consultation
+READING_ALL_ROLES = (Role.NATIONAL, Role.GUARANTOR)  # the college of guarantors reads everything
 
 
 def can_manage(user: User | None) -> bool:
     """Write questionnaires, open and close them; run the assembly; write the synthesis."""
     return user is not None and user.role in MANAGING_ROLES
-
-
-def manager(user: User | None, refusal: str) -> User:
-    """The acting user if the agency, else 401 (no account) or 403 with `refusal`."""
-    if user is None:
-        raise NotAuthenticated("connectez-vous")
-    if not can_manage(user):
-        raise Forbidden(refusal)
-    return user
 
 
 def can_answer(user: User | None) -> bool:
@@ -34,7 +25,7 @@ def can_export(user: User | None) -> bool:
     return user is not None and user.role in READING_ALL_ROLES
 
 
-MODERATING_ROLES = ("national",)
+MODERATING_ROLES = (Role.NATIONAL,)
 
 
 def can_contribute(user: User | None) -> bool:

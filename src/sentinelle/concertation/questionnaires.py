@@ -34,7 +34,7 @@ from sentinelle.concertation.schemas import (
     check_slug,
     choices,
 )
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, require
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id, by_slug, upsert
 
@@ -65,7 +65,7 @@ def current(session: Session, questionnaire: Questionnaire) -> QuestionnaireVers
 def create(session: Session, user: User | None, slug: str, title: str, questions: list[dict[str, Any]], *,
            description: str = "", anonymous: bool = True) -> Questionnaire:
     """A new questionnaire (a draft) and its version 1."""
-    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     wording = _wording(questions)
     check_slug(slug)
     if session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug)) is not None:
@@ -82,7 +82,7 @@ def create(session: Session, user: User | None, slug: str, title: str, questions
 
 def revise(session: Session, user: User | None, slug: str, questions: list[dict[str, Any]]) -> QuestionnaireVersion:
     """A new version of the wording. Earlier answers keep pointing to the version they answered."""
-    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     q = get(session, slug)
     if q.status == "closed":
         raise Conflict("questionnaire clos : il ne change plus")
@@ -96,7 +96,7 @@ def revise(session: Session, user: User | None, slug: str, questions: list[dict[
 
 def set_status(session: Session, user: User | None, slug: str, status: str) -> Questionnaire:
     """draft → open → closed, never back."""
-    policy.manager(user, "seule l'agence nationale ouvre et clôt les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale ouvre et clôt les questionnaires")
     q = get(session, slug)
     allowed = {"draft": ("open",), "open": ("closed",), "closed": ()}
     if status not in allowed[q.status]:

@@ -25,7 +25,7 @@ from sentinelle.concertation.models import (
     SynthesisSentence,
 )
 from sentinelle.concertation.schemas import check_slug
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, require
 from sentinelle.store.db import by_id, by_slug
 
 CITATION = re.compile(r"^(idea|comment|answer):(\d{1,10})$")
@@ -40,7 +40,7 @@ def listing(session: Session) -> list[Synthesis]:
 
 
 def _writer(user: User | None) -> User:
-    return policy.manager(user, "la synthèse est rédigée par l'agence nationale")
+    return require(user, policy.can_manage(user), "la synthèse est rédigée par l'agence nationale")
 
 
 def create(session: Session, user: User | None, slug: str, title: str) -> Synthesis:

@@ -21,8 +21,9 @@ from sentinelle.accounts.models import User
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import Product
 from sentinelle.catalogue.service import fold
-from sentinelle.errors import Forbidden, Invalid
+from sentinelle.errors import Invalid, require
 from sentinelle.importing import ImportReport, Progress, read_text
+from sentinelle.interop import policy
 from sentinelle.schemas_common import MAX_URL, safe_url
 from sentinelle.signals.models import Event, Signal
 
@@ -135,8 +136,8 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
     publicly), never deleted — and only from a complete, valid snapshot: no row rejected, at least one
     read. A snapshot that would note absent more than half of what is published is refused unless
     `confirm_removals`: a truncated or wrong file must not rewrite the public record."""
-    if actor is not None and actor.role != "national":
-        raise Forbidden("seule l'agence nationale importe la liste de l'ANSM")
+    if actor is not None:
+        require(actor, policy.can_import_ansm(actor), "seule l'agence nationale importe la liste de l'ANSM")
     report = ImportReport(source=str(path))
     rows = parse(read_text(path), report)
     if reject_all_on_error:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.errors import DomainError, NotFound
+from sentinelle.jobs import policy
 from sentinelle.jobs.models import Job
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id, session_factory
@@ -81,7 +82,7 @@ def progress_of(job_id: int) -> int:
 def get(session: Session, user: User, job_id: int) -> Job:
     """A job, for the person who submitted it (or the national agency)."""
     job = by_id(session, Job, job_id)
-    if job is None or (job.created_by_id != user.id and user.role != "national"):
+    if job is None or not policy.can_read(user, job):
         raise NotFound(f"tâche introuvable : {job_id}", "job_id")
     return job
 

@@ -7,13 +7,24 @@ from sqlalchemy import ColumnElement, Select, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.models import Membership, Purchase
 from sentinelle.signals.models import Declarer, Signal
 from sentinelle.signals.states import TERMINAL
 
-DECLARING_ROLES = ("establishment", "manufacturer", "region", "national")
+DECLARING_ROLES = (Role.ESTABLISHMENT, Role.MANUFACTURER, Role.REGION, Role.NATIONAL)
 # Roles that read only the public record of signals.
-PUBLIC_ROLES = ("citizen", "guarantor")
+PUBLIC_ROLES = (Role.CITIZEN, Role.GUARANTOR)
+
+
+def reads_everything(user: User | None) -> bool:
+    """The national agency reads every signal, published or not."""
+    return user is not None and user.role == Role.NATIONAL
+
+
+def declares_in_region(user: User) -> bool:
+    """A hospital's or a region's declaration is its region's; a manufacturer's or the nation's is national."""
+    return user.role in (Role.ESTABLISHMENT, Role.REGION)
 
 
 def public_view_only(user: User | None) -> bool:
@@ -30,14 +41,14 @@ def reads_internal(session: Session, user: User | None, signal: Signal) -> bool:
     (`shared_measures`). Who declared, and what they remarked, stays the agencies' alone."""
     if user is None or public_view_only(user):
         return False
-    if user.role in ("national", "region"):
+    if user.role in (Role.NATIONAL, Role.REGION):
         return reads_agency_side(user, signal)
     org_id = user.organisation_id
     if org_id is None:
         return False
     if is_declarer(user, signal):
         return True
-    if signal.source == "detection" and user.role == "establishment" and (
+    if signal.source == "detection" and user.role == Role.ESTABLISHMENT and (
             signal.region_code is None or signal.region_code == user.region_code):
         return session.scalar(select(Purchase.id).where(Purchase.establishment_id == org_id,
                                                         Purchase.product_id == signal.product_id)) is not None
@@ -47,8 +58,8 @@ def reads_internal(session: Session, user: User | None, signal: Signal) -> bool:
 def reads_agency_side(user: User | None, signal: Signal) -> bool:
     """Every declarer's identity, own remarks and measures: the national agency and the signal's region.
     A co-declarer reads the signal's internal history but not the other declarers' names or remarks."""
-    return user is not None and (user.role == "national" or (
-        user.role == "region" and signal.region_code is not None and signal.region_code == user.region_code))
+    return user is not None and (user.role == Role.NATIONAL or (
+        user.role == Role.REGION and signal.region_code is not None and signal.region_code == user.region_code))
 
 
 def is_author(user: User | None, signal: Signal) -> bool:
@@ -58,7 +69,7 @@ def is_author(user: User | None, signal: Signal) -> bool:
 
 def reads_shared_measures(user: User | None) -> bool:
     """The measures a declarer chose to share are for the other buyers: hospitals and purchasing groups."""
-    return user is not None and user.role in ("establishment", "purchaser", "region", "national")
+    return user is not None and user.role in (Role.ESTABLISHMENT, Role.PURCHASER, Role.REGION, Role.NATIONAL)
 
 
 def private_ids(user: User | None) -> Select[tuple[int]] | None:
@@ -68,28 +79,28 @@ def private_ids(user: User | None) -> Select[tuple[int]] | None:
     raised by detection, by the buyers of the product in its scope as well); a manufacturer's notice is confidential to the manufacturer, the national agency, the
     establishments that buy the product and the purchasing groups those establishments belong to. Uncorrelated sets: the database builds each once per query.
     """
-    if user is None or public_view_only(user) or user.role == "national":
+    if user is None or public_view_only(user) or user.role == Role.NATIONAL:
         return None
     org_id = user.organisation_id
     sets: list[Select[tuple[int]]] = []
     if org_id:
         # Only an admitted declaration opens the signal to its author (a declaration grants nothing).
         sets.append(select(Declarer.signal_id).where(Declarer.organisation_id == org_id, Declarer.admitted.is_(True)))
-    if user.role == "region" and user.region_code:
+    if user.role == Role.REGION and user.region_code:
         sets.append(select(Signal.id).where(Signal.region_code == user.region_code, Signal.confidential.is_(False)))
-    if user.role == "establishment" and org_id:
+    if user.role == Role.ESTABLISHMENT and org_id:
         bought = select(Purchase.product_id).where(Purchase.establishment_id == org_id)
         sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
         # A tension raised by detection concerns the buyers of the product within its scope.
         sets.append(select(Signal.id).where(
             Signal.product_id.in_(bought), Signal.source == "detection",
             or_(Signal.region_code.is_(None), Signal.region_code == user.region_code)))
-    if user.role == "purchaser" and org_id:
+    if user.role == Role.PURCHASER and org_id:
         # A purchasing group is a customer concerned by the notices on what its members buy.
         bought = (select(Purchase.product_id).join(Membership, Membership.establishment_id == Purchase.establishment_id)
                   .where(Membership.purchaser_id == org_id))
         sets.append(select(Signal.id).where(Signal.product_id.in_(bought), Signal.confidential.is_(True)))
-    if user.role == "manufacturer" and org_id:
+    if user.role == Role.MANUFACTURER and org_id:
         sets.append(select(Signal.id).where(Signal.organisation_id == org_id))
     if not sets:
         return None
@@ -99,7 +110,7 @@ def private_ids(user: User | None) -> Select[tuple[int]] | None:
 def visible_to(user: User | None) -> ColumnElement[bool]:
     """SQL condition: the signals `user` may read. Published ones (even once resolved) are public;
     the national agency reads everything; others add their `private_ids`."""
-    if user is not None and user.role == "national":
+    if user is not None and user.role == Role.NATIONAL:
         return true()
     public = Signal.published_at.is_not(None)
     private = private_ids(user)
@@ -111,15 +122,15 @@ def can_declare(user: User | None) -> bool:
 
 
 def can_file_notice(user: User | None) -> bool:
-    return user is not None and user.role == "manufacturer" and user.organisation_id is not None
+    return user is not None and user.role == Role.MANUFACTURER and user.organisation_id is not None
 
 
 def can_transition(user: User | None, signal: Signal, action: str) -> bool:
     if user is None:
         return False
-    if user.role == "national":
+    if user.role == Role.NATIONAL:
         return True
-    if user.role != "region" or signal.region_code is None or signal.region_code != user.region_code:
+    if user.role != Role.REGION or signal.region_code is None or signal.region_code != user.region_code:
         return False
     if action in ("qualify", "reject", "merge"):
         return signal.status == "declared"
@@ -146,7 +157,7 @@ def can_admit(user: User | None, signal: Signal) -> bool:
 
 def can_declare_on(session: Session, user: User, product_id: int) -> bool:
     """A manufacturer declares only on the products it makes or distributes (its notices are apart)."""
-    if user.role != "manufacturer":
+    if user.role != Role.MANUFACTURER:
         return True
     from sentinelle.catalogue.models import Product, ProductSupplier
 
@@ -160,9 +171,9 @@ def can_update(user: User | None, signal: Signal) -> bool:
     """Edit the facts (expected end, coverage, measures taken) while the signal is open."""
     if user is None or signal.status in ("resolved", "rejected", "merged"):
         return False
-    if user.role == "national":
+    if user.role == Role.NATIONAL:
         return True
-    if user.role == "region":
+    if user.role == Role.REGION:
         return signal.region_code == user.region_code and signal.status in ("declared", "qualified")
     # The facts are its author's: a co-declarer's own facts are its own declaration's.
     return is_author(user, signal) and is_declarer(user, signal) and signal.status != "published"
@@ -170,19 +181,14 @@ def can_update(user: User | None, signal: Signal) -> bool:
 
 def can_manage_publication(user: User | None, signal: Signal) -> bool:
     """Public message, management measures, alternatives: the national agency's part."""
-    return user is not None and user.role == "national"
+    return user is not None and user.role == Role.NATIONAL
 
 
 def can_record_lesson(user: User | None, signal: Signal) -> bool:
     if user is None or signal.status != "resolved":
         return False
-    return user.role in ("region", "national") or (user.role == "establishment" and user.organisation_id is not None)
+    return user.role in (Role.REGION, Role.NATIONAL) or (user.role == Role.ESTABLISHMENT and user.organisation_id is not None)
 
 
-def require_declare(user: User | None) -> None:
-    from sentinelle.errors import Forbidden, NotAuthenticated
-
-    if user is None:
-        raise NotAuthenticated("connectez-vous pour déclarer")
-    if not can_declare(user):
-        raise Forbidden("votre rôle ne permet pas de déclarer une tension")
+DECLARE_REFUSAL = "votre rôle ne permet pas de déclarer une tension"
+DECLARE_ANONYMOUS = "connectez-vous pour déclarer"

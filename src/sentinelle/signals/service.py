@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import Role
 from sentinelle.alternatives.models import Alternative, Lesson
 from sentinelle.catalogue.models import Organisation, Product, Purchase
 from sentinelle.config import get_settings
-from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
+from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound, require
 from sentinelle.notifications.service import notify
 from sentinelle.signals import policy, schemas
 from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
@@ -73,7 +74,7 @@ def _users(session: Session, *conditions: Any) -> list[User]:
 
 
 def _region_agents(session: Session, region_code: str) -> list[User]:
-    return _users(session, User.role == "region", Organisation.region_code == region_code)
+    return _users(session, User.role == Role.REGION, Organisation.region_code == region_code)
 
 
 @dataclass
@@ -111,8 +112,7 @@ def open_key(product_id: int, region: str | None) -> str:
 
 
 def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Declared:
-    policy.require_declare(user)
-    assert user is not None
+    user = require(user, policy.can_declare(user), policy.DECLARE_REFUSAL, anonymous=policy.DECLARE_ANONYMOUS)
     product = _product(session, data.product_id)
     if not policy.can_declare_on(session, user, product.id):
         raise Forbidden("un fabricant déclare sur les produits qu'il fabrique ou distribue ; pour un autre produit, "
@@ -121,7 +121,7 @@ def declare(session: Session, user: User | None, data: schemas.DeclareIn) -> Dec
         raise Invalid("la fin prévue précède le début", "expected_end_at")
     if data.started_at > date.today() + timedelta(days=366):
         raise Invalid("la date de début est trop loin dans le futur", "started_at")
-    region = user.region_code if user.role in ("establishment", "region") else None
+    region = user.region_code if policy.declares_in_region(user) else None
     org_id = user.organisation_id
     key = open_key(product.id, region)
 
@@ -296,10 +296,10 @@ def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> 
     _event(session, signal, user, "transition", message, to_status="declared")
     audit.record(session, user, "signal.notice", "signal", signal.id, after=snapshot(signal) | {"late": late})
     customers = _users(
-        session, User.role == "establishment",
+        session, User.role == Role.ESTABLISHMENT,
         Organisation.id.in_(select(Purchase.establishment_id).where(Purchase.product_id == product.id)),
     )
-    national = _users(session, User.role == "national")
+    national = _users(session, User.role == Role.NATIONAL)
     notify(session, signal, f"Préavis d'interruption : {product.name}", message, customers + national,
            with_subscribers=False)
     return signal
@@ -526,7 +526,7 @@ def list_visible(session: Session, user: User | None, filters: Filters, *, page:
     conds = _filters_where(session, filters)
     # Counted as two disjoint parts, the public record and the reader's private set, so that each
     # count runs on its own index instead of testing an OR on every row of the table.
-    if user is not None and user.role == "national":
+    if policy.reads_everything(user):
         total = _count(session, *conds)
     else:
         public = Signal.published_at.is_not(None)

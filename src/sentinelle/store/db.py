@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event, select
-from sqlalchemy.pool import NullPool
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from sentinelle.config import get_settings
-from sentinelle.store import guards  # noqa: F401 - registers the checks every flush runs
 from sentinelle.errors import NotFound
+from sentinelle.store import guards  # noqa: F401 - registers the checks every flush runs
 from sentinelle.store.base import id_in_range
 
 T = TypeVar("T")

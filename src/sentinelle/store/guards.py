@@ -14,7 +14,6 @@ from sentinelle.errors import Invalid
 from sentinelle.store.base import MAX_ID  # INTEGER on PostgreSQL
 
 
-
 def check(obj: Any) -> None:
     """Refuse the first value of `obj` that its column cannot hold."""
     state = inspect(obj)

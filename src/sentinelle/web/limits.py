@@ -10,7 +10,6 @@ import json
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from sentinelle.accounts.roles import ROLE_LABELS
 from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
 from sentinelle.signals.policy import public_view_only
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
@@ -66,10 +67,6 @@ def polyline(values: list[float], lo: float, hi: float, width: float, height: fl
 
 templates.env.globals["polyline"] = polyline
 
-ROLE_LABELS = {
-    "establishment": "Établissement de santé", "region": "ARS / OMEDIT", "national": "ANSM",
-    "manufacturer": "Fabricant", "purchaser": "Acheteur", "citizen": "Citoyen", "guarantor": "Garant",
-}
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 
 

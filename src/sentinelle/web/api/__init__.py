@@ -1,8 +1,10 @@
 from fastapi import APIRouter
 
 from sentinelle.web.api import account, alternatives, assembly, catalogue, concertation, public, signals, synthesis
+from sentinelle.web.deps import COMMIT
 
-router = APIRouter()
+# Every request commits once, when its view returned (deps.unit_of_work).
+router = APIRouter(dependencies=[COMMIT])
 router.include_router(signals.router)
 router.include_router(catalogue.router)
 router.include_router(alternatives.router)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit, policy, service
-from sentinelle.accounts.models import User
 from sentinelle.accounts.schemas import TokenCreated, TokenOut, UserOut
+from sentinelle.errors import require
 from sentinelle.notifications import service as notifications
 from sentinelle.schemas_common import ERRORS, UtcDatetime
-from sentinelle.web.deps import api_csrf, get_db, require_user
+from sentinelle.web.deps import ApiUserDep, DbDep, LoggedInDep, require_user
 
 router = APIRouter(tags=["account"], responses=ERRORS)
 
@@ -48,43 +47,41 @@ class AuditOut(BaseModel):
 
 
 @router.get("/me", response_model=UserOut)
-def me(user: User = Depends(require_user)) -> UserOut:
+def me(user: LoggedInDep) -> UserOut:
     return UserOut.model_validate(user)
 
 
 @router.post("/me/tokens", response_model=TokenCreated, status_code=201)
-def create_token(data: TokenIn, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> TokenCreated:
+def create_token(data: TokenIn, user: ApiUserDep, db: DbDep) -> TokenCreated:
     user = require_user(user)
     row, token = service.issue_token(db, user, data.name, days=data.days)
-    db.commit()
     return TokenCreated(id=row.id, token=token, name=row.name, expires_at=row.expires_at)
 
 
 @router.get("/me/tokens", response_model=list[TokenOut])
-def list_tokens(user: User = Depends(require_user), db: Session = Depends(get_db)) -> list[TokenOut]:
+def list_tokens(user: LoggedInDep, db: DbDep) -> list[TokenOut]:
     return [TokenOut.model_validate(t) for t in service.tokens(db, user)]
 
 
 @router.delete("/me/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> None:
+def revoke_token(token_id: int, user: ApiUserDep, db: DbDep) -> None:
     user = require_user(user)
     service.revoke_token(db, user, token_id, owner=user)
-    db.commit()
 
 
 @router.get("/me/notifications", response_model=list[NotificationOut])
-def my_notifications(unread: bool = False, user: User = Depends(require_user),
-                     db: Session = Depends(get_db)) -> list[NotificationOut]:
+def my_notifications(*, unread: bool = False, user: LoggedInDep,
+                     db: DbDep) -> list[NotificationOut]:
     return [NotificationOut.model_validate(n) for n in notifications.inbox(db, user, unread_only=unread)]
 
 
 @router.get("/audit", response_model=list[AuditOut])
 def browse_audit(
-    action: Annotated[str | None, Query(max_length=60)] = None,
+    *, action: Annotated[str | None, Query(max_length=60)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
-    user: User = Depends(require_user),
-    db: Session = Depends(get_db),
+    user: LoggedInDep,
+    db: DbDep,
 ) -> list[AuditOut]:
-    policy.require(policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
+    require(user, policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
     rows, _ = audit.browse(db, action=action, offset=(page - 1) * 50, limit=50)
     return [AuditOut.model_validate(r) for r in rows]

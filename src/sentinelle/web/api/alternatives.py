@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from sentinelle.accounts.models import User
 from sentinelle.alternatives import schemas, service
 from sentinelle.alternatives.models import Rating
 from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(tags=["alternatives"], responses=ERRORS)
 
@@ -22,8 +20,8 @@ def _rating(r: Rating) -> schemas.RatingOut:
 
 
 @router.get("/signals/{signal_id}/alternatives", response_model=list[schemas.AlternativeOut])
-def list_alternatives(signal_id: int, user: User | None = Depends(current_user),
-                      db: Session = Depends(get_db)) -> list[schemas.AlternativeOut]:
+def list_alternatives(signal_id: int, user: UserDep,
+                      db: DbDep) -> list[schemas.AlternativeOut]:
     alts = signals.alternatives(db, signals.get(db, user, signal_id))
     summary = service.summaries(db, [a.id for a in alts])
     return [schemas.AlternativeOut.model_validate({
@@ -33,17 +31,16 @@ def list_alternatives(signal_id: int, user: User | None = Depends(current_user),
 
 
 @router.get("/alternatives/{alternative_id}/ratings", response_model=list[schemas.RatingOut])
-def list_ratings(alternative_id: int, user: User | None = Depends(current_user),
-                 db: Session = Depends(get_db)) -> list[schemas.RatingOut]:
+def list_ratings(alternative_id: int, user: UserDep,
+                 db: DbDep) -> list[schemas.RatingOut]:
     return [_rating(r) for r in service.ratings(db, user, alternative_id)]
 
 
 @router.put("/alternatives/{alternative_id}/ratings/mine", response_model=schemas.RatingOut)
-def rate(alternative_id: int, data: schemas.RatingIn, user: User | None = Depends(api_csrf),
-         db: Session = Depends(get_db)) -> schemas.RatingOut:
+def rate(alternative_id: int, data: schemas.RatingIn, user: ApiUserDep,
+         db: DbDep) -> schemas.RatingOut:
     """Rate an alternative, or change one's rating (one per person: PUT is idempotent)."""
     if user is None:
         raise NotAuthenticated("authentification requise (jeton d'API ou session)")
     rating = service.rate(db, user, alternative_id, data.score, data.comment)
-    db.commit()
     return _rating(rating)

@@ -3,14 +3,12 @@ to sit, and the agency's and members' acts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from sentinelle.accounts.models import User
 from sentinelle.concertation import assembly, schemas
 from sentinelle.concertation.models import AssemblyDraw, AssemblyVolunteer, Motion
 from sentinelle.schemas_common import ERRORS
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(tags=["assembly"], responses=ERRORS)
 
@@ -32,22 +30,21 @@ def _volunteer_out(v: AssemblyVolunteer) -> schemas.VolunteerOut:
 
 
 @router.get("/assemblies", response_model=list[schemas.AssemblySummaryOut])
-def list_assemblies(db: Session = Depends(get_db)) -> list[schemas.AssemblySummaryOut]:
+def list_assemblies(db: DbDep) -> list[schemas.AssemblySummaryOut]:
     return [schemas.AssemblySummaryOut(slug=a.slug, name=a.name, seats=a.seats,
                                        seated=len(assembly.sitting_members(db, a))) for a in assembly.listing(db)]
 
 
 @router.post("/assemblies", response_model=schemas.AssemblyOut, status_code=201)
-def create_assembly(data: schemas.AssemblyIn, user: User | None = Depends(api_csrf),
-                    db: Session = Depends(get_db)) -> schemas.AssemblyOut:
+def create_assembly(data: schemas.AssemblyIn, user: ApiUserDep,
+                    db: DbDep) -> schemas.AssemblyOut:
     """A new assembly, empty until its first draw (the agency)."""
     assembly.create(db, user, data.slug, data.name, data.seats, data.quorum_share)
-    db.commit()
     return read_assembly(data.slug, db)
 
 
 @router.get("/assemblies/{slug}", response_model=schemas.AssemblyOut)
-def read_assembly(slug: str, db: Session = Depends(get_db)) -> schemas.AssemblyOut:
+def read_assembly(slug: str, db: DbDep) -> schemas.AssemblyOut:
     """Public: the draws with their seed and list, the sittings, motions and published tallies."""
     a, draws, sittings, seated = assembly.overview(db, slug)
     return schemas.AssemblyOut(
@@ -58,73 +55,65 @@ def read_assembly(slug: str, db: Session = Depends(get_db)) -> schemas.AssemblyO
 
 
 @router.put("/assemblies/{slug}/volunteers/mine", response_model=schemas.VolunteerOut)
-def offer(slug: str, data: schemas.VolunteerIn, user: User | None = Depends(api_csrf),
-          db: Session = Depends(get_db)) -> schemas.VolunteerOut:
+def offer(slug: str, data: schemas.VolunteerIn, user: ApiUserDep,
+          db: DbDep) -> schemas.VolunteerOut:
     """Offer to sit (again: the profile and region are replaced)."""
     v = assembly.volunteer(db, user, slug, data.profile, data.region)
-    db.commit()
     return _volunteer_out(v)
 
 
 @router.delete("/assemblies/{slug}/volunteers/mine", status_code=204, response_class=Response)
-def withdraw(slug: str, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> Response:
+def withdraw(slug: str, user: ApiUserDep, db: DbDep) -> Response:
     assembly.withdraw(db, user, slug)
-    db.commit()
     return Response(status_code=204)
 
 
 @router.get("/assemblies/{slug}/volunteers", response_model=list[schemas.VolunteerOut])
-def list_volunteers(slug: str, user: User | None = Depends(current_user),
-                    db: Session = Depends(get_db)) -> list[schemas.VolunteerOut]:
+def list_volunteers(slug: str, user: UserDep,
+                    db: DbDep) -> list[schemas.VolunteerOut]:
     """The offers before a draw (the agency)."""
     return [_volunteer_out(v) for v in assembly.volunteers(db, user, slug)]
 
 
 @router.post("/assemblies/{slug}/draws", response_model=schemas.DrawOut, status_code=201)
-def draw(slug: str, data: schemas.DrawIn, user: User | None = Depends(api_csrf),
-         db: Session = Depends(get_db)) -> schemas.DrawOut:
+def draw(slug: str, data: schemas.DrawIn, user: ApiUserDep,
+         db: DbDep) -> schemas.DrawOut:
     """The year's draw among the offers, from a seed published beforehand (the agency)."""
     d = assembly.draw(db, user, slug, data.year, data.seed)
-    db.commit()
     return _draw_out(d)
 
 
 @router.post("/assemblies/{slug}/sittings", response_model=schemas.CreatedOut, status_code=201)
-def open_sitting(slug: str, data: schemas.SittingIn, user: User | None = Depends(api_csrf),
-                 db: Session = Depends(get_db)) -> schemas.CreatedOut:
+def open_sitting(slug: str, data: schemas.SittingIn, user: ApiUserDep,
+                 db: DbDep) -> schemas.CreatedOut:
     s = assembly.open_sitting(db, user, slug, data.title)
-    db.commit()
     return schemas.CreatedOut(id=s.id)
 
 
 @router.post("/sittings/{sitting_id}/motions", response_model=schemas.MotionOut, status_code=201)
-def propose(sitting_id: int, data: schemas.MotionIn, user: User | None = Depends(api_csrf),
-            db: Session = Depends(get_db)) -> schemas.MotionOut:
+def propose(sitting_id: int, data: schemas.MotionIn, user: ApiUserDep,
+            db: DbDep) -> schemas.MotionOut:
     """A motion (the agency) or, with `amends`, an amendment (a sitting member)."""
     m = assembly.propose(db, user, sitting_id, data.title, data.text, data.amends)
-    db.commit()
     return _motion_out(m)
 
 
 @router.post("/sittings/{sitting_id}/presence", status_code=204, response_class=Response)
-def attend(sitting_id: int, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> Response:
+def attend(sitting_id: int, user: ApiUserDep, db: DbDep) -> Response:
     assembly.attend(db, user, sitting_id)
-    db.commit()
     return Response(status_code=204)
 
 
 @router.put("/motions/{motion_id}/votes/mine", status_code=204, response_class=Response)
-def vote(motion_id: int, data: schemas.ChoiceIn, user: User | None = Depends(api_csrf),
-         db: Session = Depends(get_db)) -> Response:
+def vote(motion_id: int, data: schemas.ChoiceIn, user: ApiUserDep,
+         db: DbDep) -> Response:
     """Pour, contre or abstention (a sitting member); again before the close, it is replaced."""
     assembly.vote(db, user, motion_id, data.choice)
-    db.commit()
     return Response(status_code=204)
 
 
 @router.post("/motions/{motion_id}/close", response_model=schemas.MotionOut)
-def close(motion_id: int, user: User | None = Depends(api_csrf), db: Session = Depends(get_db)) -> schemas.MotionOut:
+def close(motion_id: int, user: ApiUserDep, db: DbDep) -> schemas.MotionOut:
     """Close the vote and publish the tally (the agency)."""
     m = assembly.close(db, user, motion_id)
-    db.commit()
     return _motion_out(m)

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from sentinelle.accounts.models import User
 from sentinelle.catalogue import schemas, service
 from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
 from sentinelle.signals.schemas import ProductRef
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(tags=["catalogue"], responses=ERRORS)
 
 
 @router.get("/products", response_model=schemas.ProductPage)
 def search(
-    q: Annotated[str, Query(max_length=200)] = "",
+    *, q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str | None, Query(pattern="^(device|medicine)$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-    db: Session = Depends(get_db),
+    db: DbDep,
 ) -> schemas.ProductPage:
     rows, total = service.search_products(db, q, kind=kind, offset=(page - 1) * per_page, limit=per_page)
     return schemas.ProductPage(items=[ProductRef.model_validate(p) for p in rows], total=total, page=page,
@@ -32,7 +30,7 @@ def search(
 
 
 @router.get("/products/{product_id}", response_model=schemas.ProductDetailOut)
-def get_product(product_id: int, db: Session = Depends(get_db)) -> schemas.ProductDetailOut:
+def get_product(product_id: int, db: DbDep) -> schemas.ProductDetailOut:
     d = service.product_detail(db, product_id)
     return schemas.ProductDetailOut.model_validate({
         **ProductRef.model_validate(d.product).model_dump(), "emdn_term": d.emdn_term, "holder": d.product.holder,
@@ -42,11 +40,11 @@ def get_product(product_id: int, db: Session = Depends(get_db)) -> schemas.Produ
 
 @router.get("/members/products", response_model=schemas.MemberCatalogue)
 def members_catalogue(
-    q: Annotated[str, Query(max_length=200)] = "",
+    *, q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-    user: User | None = Depends(current_user),
-    db: Session = Depends(get_db),
+    user: UserDep,
+    db: DbDep,
 ) -> schemas.MemberCatalogue:
     """A purchasing group's view: what its members buy, with the open signals it may see on each."""
     if user is None:
@@ -60,11 +58,10 @@ def members_catalogue(
 
 
 @router.post("/members", response_model=schemas.MembershipIn, status_code=201)
-def add_member(data: schemas.MembershipIn, user: User | None = Depends(api_csrf),
-               db: Session = Depends(get_db)) -> schemas.MembershipIn:
+def add_member(data: schemas.MembershipIn, user: ApiUserDep,
+               db: DbDep) -> schemas.MembershipIn:
     """Enrol an establishment in a purchasing group (national agency only)."""
     if user is None:
         raise NotAuthenticated("authentification requise (jeton d'API ou session)")
     service.add_member(db, user, data.purchaser_id, data.establishment_id)
-    db.commit()
     return data

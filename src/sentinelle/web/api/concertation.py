@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from sentinelle.accounts.models import User
 from sentinelle.concertation import ideas, schemas
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import Idea, Questionnaire
 from sentinelle.errors import Invalid
-from sentinelle.store.base import MAX_ID
 from sentinelle.schemas_common import ERRORS
-from sentinelle.web.deps import api_csrf, current_user, get_db, limit_votes
+from sentinelle.store.base import MAX_ID
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep, limit_votes
 
 router = APIRouter(tags=["concertation"], responses=ERRORS)
 
@@ -27,59 +26,55 @@ def _out(db: Session, q: Questionnaire) -> schemas.QuestionnaireOut:
 
 
 @router.get("/questionnaires", response_model=list[schemas.QuestionnaireOut])
-def list_questionnaires(user: User | None = Depends(current_user),
-                        db: Session = Depends(get_db)) -> list[schemas.QuestionnaireOut]:
+def list_questionnaires(user: UserDep,
+                        db: DbDep) -> list[schemas.QuestionnaireOut]:
     return [_out(db, q) for q in qs.listing(db, user)]
 
 
 @router.post("/questionnaires", response_model=schemas.QuestionnaireOut, status_code=201)
-def create_questionnaire(data: schemas.QuestionnaireIn, user: User | None = Depends(api_csrf),
-                         db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
+def create_questionnaire(data: schemas.QuestionnaireIn, user: ApiUserDep,
+                         db: DbDep) -> schemas.QuestionnaireOut:
     q = qs.create(db, user, data.slug, data.title, [x.model_dump() for x in data.questions],
                   description=data.description, anonymous=data.anonymous)
-    db.commit()
     return _out(db, q)
 
 
 @router.get("/questionnaires/{slug}", response_model=schemas.QuestionnaireOut)
-def read_questionnaire(slug: str, user: User | None = Depends(current_user),
-                       db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
+def read_questionnaire(slug: str, user: UserDep,
+                       db: DbDep) -> schemas.QuestionnaireOut:
     return _out(db, qs.visible(db, user, slug))
 
 
 @router.post("/questionnaires/{slug}/versions", response_model=schemas.QuestionnaireOut, status_code=201)
-def revise_questionnaire(slug: str, data: schemas.VersionIn, user: User | None = Depends(api_csrf),
-                         db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
+def revise_questionnaire(slug: str, data: schemas.VersionIn, user: ApiUserDep,
+                         db: DbDep) -> schemas.QuestionnaireOut:
     qs.revise(db, user, slug, [x.model_dump() for x in data.questions])
-    db.commit()
     return _out(db, qs.get(db, slug))
 
 
 @router.post("/questionnaires/{slug}/status", response_model=schemas.QuestionnaireOut)
-def set_status(slug: str, data: schemas.StatusIn, user: User | None = Depends(api_csrf),
-               db: Session = Depends(get_db)) -> schemas.QuestionnaireOut:
+def set_status(slug: str, data: schemas.StatusIn, user: ApiUserDep,
+               db: DbDep) -> schemas.QuestionnaireOut:
     q = qs.set_status(db, user, slug, data.status)
-    db.commit()
     return _out(db, q)
 
 
 @router.post("/questionnaires/{slug}/responses", response_model=schemas.AnswerOut, status_code=201)
-def answer(slug: str, data: schemas.AnswerIn, user: User | None = Depends(api_csrf),
-           db: Session = Depends(get_db)) -> schemas.AnswerOut:
+def answer(slug: str, data: schemas.AnswerIn, user: ApiUserDep,
+           db: DbDep) -> schemas.AnswerOut:
     """One answer per person; a second is refused with 409."""
     qs.visible(db, user, slug)
     response = qs.answer(db, user, slug, data.answers, profile=data.profile, region=data.region)
-    db.commit()
     number = {v.id: v.number for v in qs.versions(db, qs.get(db, slug))}[response.version_id]
     return schemas.AnswerOut(id=response.id, version=number)
 
 
 @router.get("/questionnaires/{slug}/results", response_model=qs.Results)
-def results(slug: str, by: str | None = Query(None, pattern="^(profile|region)$"),
+def results(slug: str, *, by: str | None = Query(None, pattern="^(profile|region)$"),
             version: int | None = Query(None, ge=1, le=100_000),
             margins: str | None = Query(None, max_length=5000, description='JSON: {"profile": {"patient": 0.2, …}, '
                                                                            '"region": {"84": 0.12, …}}'),
-            user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> qs.Results:
+            user: UserDep, db: DbDep) -> qs.Results:
     """Counts, shares and 95 % intervals (public: counts only, never an answer)."""
     qs.visible(db, user, slug)
     parsed = None
@@ -95,17 +90,16 @@ def results(slug: str, by: str | None = Query(None, pattern="^(profile|region)$"
 
 
 @router.get("/questionnaires/{slug}/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def export(slug: str, user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+def export(slug: str, user: UserDep, db: DbDep) -> Response:
     """Every answer, pseudonymised (the agency and the guarantors)."""
     text = qs.export_csv(db, user, slug)
-    db.commit()
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
 
 
 @router.get("/questionnaires/{slug}/free-texts", response_model=schemas.FreeTextPageOut)
-def free_texts(slug: str, after: int = Query(0, ge=0, le=MAX_ID), limit: int = Query(500, ge=1, le=1000),
-               user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> schemas.FreeTextPageOut:
+def free_texts(slug: str, *, after: int = Query(0, ge=0, le=MAX_ID), limit: int = Query(500, ge=1, le=1000),
+               user: UserDep, db: DbDep) -> schemas.FreeTextPageOut:
     """The free-text answers, page by page, with what a synthesis sentence writes to cite each (the agency
     and the guarantors; no name, no region)."""
     found, next_after = qs.free_texts(db, user, slug, after=after, limit=limit)
@@ -133,9 +127,9 @@ def _thread_out(t: ideas.Thread) -> schemas.CommentOut:
 
 
 @router.get("/ideas", response_model=list[schemas.IdeaOut])
-def list_ideas(theme: str | None = Query(None, pattern="^(efficiency|territories|access)$"),
-               limit: int = Query(200, ge=1, le=1000), user: User | None = Depends(current_user),
-               db: Session = Depends(get_db)) -> list[schemas.IdeaOut]:
+def list_ideas(*, theme: str | None = Query(None, pattern="^(efficiency|territories|access)$"),
+               limit: int = Query(200, ge=1, le=1000), user: UserDep,
+               db: DbDep) -> list[schemas.IdeaOut]:
     rows = ideas.listing(db, theme, limit)
     ids = [i.id for i in rows]
     tallies, mine = ideas.tallies(db, ids), ideas.my_votes(db, user, ids)
@@ -143,16 +137,15 @@ def list_ideas(theme: str | None = Query(None, pattern="^(efficiency|territories
 
 
 @router.post("/ideas", response_model=schemas.CreatedOut, status_code=201)
-def post_idea(data: schemas.IdeaIn, user: User | None = Depends(api_csrf),
-              db: Session = Depends(get_db)) -> schemas.CreatedOut:
+def post_idea(data: schemas.IdeaIn, user: ApiUserDep,
+              db: DbDep) -> schemas.CreatedOut:
     idea = ideas.post(db, user, data.theme, data.title, data.body)
-    db.commit()
     return schemas.CreatedOut(id=idea.id)
 
 
 @router.get("/ideas/{idea_id}", response_model=schemas.IdeaPageOut)
-def read_idea(idea_id: int, user: User | None = Depends(current_user),
-              db: Session = Depends(get_db)) -> schemas.IdeaPageOut:
+def read_idea(idea_id: int, user: UserDep,
+              db: DbDep) -> schemas.IdeaPageOut:
     idea = ideas.get(db, idea_id)
     return schemas.IdeaPageOut(
         idea=_idea_out(db, idea, ideas.tallies(db, [idea.id]).get(idea.id), ideas.my_votes(db, user, [idea.id]).get(idea.id)),
@@ -162,42 +155,38 @@ def read_idea(idea_id: int, user: User | None = Depends(current_user),
 
 
 @router.put("/ideas/{idea_id}/votes/mine", response_model=schemas.TallyOut)
-def vote(idea_id: int, data: schemas.VoteIn, request: Request, user: User | None = Depends(api_csrf),
-         db: Session = Depends(get_db)) -> schemas.TallyOut:
+def vote(idea_id: int, data: schemas.VoteIn, request: Request, user: ApiUserDep,
+         db: DbDep) -> schemas.TallyOut:
     """Agree (1), disagree (-1) or pass (0): one vote per person and idea, a new one replaces it."""
     limit_votes(request, user)
     ideas.vote(db, user, idea_id, data.value)
-    db.commit()
     t = ideas.tallies(db, [idea_id]).get(idea_id, ideas.Tally())
     return schemas.TallyOut(agree=t.agree, disagree=t.disagree, passed=t.passed)
 
 
 @router.post("/ideas/{idea_id}/comments", response_model=schemas.CreatedOut, status_code=201)
-def comment(idea_id: int, data: schemas.CommentIn, user: User | None = Depends(api_csrf),
-            db: Session = Depends(get_db)) -> schemas.CreatedOut:
+def comment(idea_id: int, data: schemas.CommentIn, user: ApiUserDep,
+            db: DbDep) -> schemas.CreatedOut:
     c = ideas.comment(db, user, idea_id, data.body, data.parent_id)
-    db.commit()
     return schemas.CreatedOut(id=c.id)
 
 
 @router.post("/idea-reports", response_model=schemas.CreatedOut, status_code=201)
-def report(data: schemas.ReportIn, user: User | None = Depends(api_csrf),
-           db: Session = Depends(get_db)) -> schemas.CreatedOut:
+def report(data: schemas.ReportIn, user: ApiUserDep,
+           db: DbDep) -> schemas.CreatedOut:
     r = ideas.report(db, user, data.target, data.target_id, data.reason)
-    db.commit()
     return schemas.CreatedOut(id=r.id)
 
 
 @router.post("/idea-moderation", response_model=schemas.CreatedOut, status_code=201)
-def moderate(data: schemas.ModerationIn, user: User | None = Depends(api_csrf),
-             db: Session = Depends(get_db)) -> schemas.CreatedOut:
+def moderate(data: schemas.ModerationIn, user: ApiUserDep,
+             db: DbDep) -> schemas.CreatedOut:
     m = ideas.moderate(db, user, data.target, data.target_id, data.action, data.reason)
-    db.commit()
     return schemas.CreatedOut(id=m.id)
 
 
 @router.get("/ideas-votes.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def votes_csv(db: Session = Depends(get_db)) -> Response:
+def votes_csv(db: DbDep) -> Response:
     """Open data: every vote of the idea box, pseudonymised afresh at each export."""
     return Response(ideas.export_votes_csv(db), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="sentinelle-votes-idees.csv"'})

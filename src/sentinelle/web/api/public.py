@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from sentinelle.interop import opendata
 from sentinelle.signals import service
-from sentinelle.web.deps import get_db
+from sentinelle.web.deps import DbDep
 
 router = APIRouter(prefix="/opendata", tags=["open data"])
 
 
 @router.get("/shortages.json")
-def shortages_json(db: Session = Depends(get_db)) -> list[dict[str, str]]:
+def shortages_json(db: DbDep) -> list[dict[str, str]]:
     return opendata.to_json(service.published(db, limit=10000))
 
 
 @router.get("/shortages.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def shortages_csv(db: Session = Depends(get_db)) -> Response:
+def shortages_csv(db: DbDep) -> Response:
     return Response(opendata.to_csv(service.published(db, limit=10000)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="sentinelle-penuries.csv"'})
 
 
 @router.get("/shortages.atom", response_class=Response,
             responses={200: {"content": {"application/atom+xml": {}}}})
-def shortages_atom(request: Request, db: Session = Depends(get_db)) -> Response:
+def shortages_atom(request: Request, db: DbDep) -> Response:
     base = request.app.state.settings.base_url.rstrip("/")
     return Response(opendata.to_atom(service.published(db, limit=200), base),
                     media_type="application/atom+xml; charset=utf-8")

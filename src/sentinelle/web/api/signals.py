@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.errors import NotAuthenticated
@@ -15,7 +14,7 @@ from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import KINDS, STATUSES
 from sentinelle.store.base import MAX_ID
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(prefix="/signals", tags=["signals"], responses=ERRORS)
 
@@ -35,15 +34,15 @@ def _need(user: User | None) -> User:
 
 @router.get("", response_model=schemas.SignalPage)
 def list_signals(
-    status: StatusQ = None,
+    *, status: StatusQ = None,
     kind: KindQ = None,
     region: Annotated[str | None, Query(pattern="^[0-9]{2}$")] = None,
     product_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-    user: User | None = Depends(current_user),
-    db: Session = Depends(get_db),
+    user: UserDep,
+    db: DbDep,
 ) -> schemas.SignalPage:
     filters = service.Filters(status=status, kind=kind, region=region, product_id=product_id, q=q)
     rows, total = service.list_visible(db, user, filters, page=page, per_page=per_page)
@@ -51,14 +50,14 @@ def list_signals(
 
 
 @router.get("/{signal_id}", response_model=schemas.SignalOut)
-def get_signal(signal_id: int, user: User | None = Depends(current_user),
-               db: Session = Depends(get_db)) -> schemas.SignalOut:
+def get_signal(signal_id: int, user: UserDep,
+               db: DbDep) -> schemas.SignalOut:
     return _out(service.get(db, user, signal_id))
 
 
 @router.get("/{signal_id}/events", response_model=list[schemas.EventOut])
-def get_events(signal_id: int, user: User | None = Depends(current_user),
-               db: Session = Depends(get_db)) -> list[schemas.EventOut]:
+def get_events(signal_id: int, user: UserDep,
+               db: DbDep) -> list[schemas.EventOut]:
     signal = service.get(db, user, signal_id)
     events = service.timeline(db, user, signal)
     labels = service.actor_labels(db, user, signal, events)
@@ -80,10 +79,9 @@ def _declaration_out(declarer, product_id: int, signal) -> schemas.DeclarationOu
              responses={202: {"model": schemas.DeclarationOut,
                               "description": "Produit déjà suivi par un signal que vous ne lisez pas : "
                                              "déclaration transmise, en attente de rattachement"}})
-def declare(data: schemas.DeclareIn, user: User | None = Depends(api_csrf),
-            db: Session = Depends(get_db)) -> schemas.SignalOut:
+def declare(data: schemas.DeclareIn, user: ApiUserDep,
+            db: DbDep) -> schemas.SignalOut:
     result = service.declare(db, _need(user), data)
-    db.commit()
     if result.waiting and result.declarer is not None:
         # Neither the signal nor its id: a declaration grants nothing its author could not already read.
         out = _declaration_out(result.declarer, data.product_id, None)
@@ -92,64 +90,57 @@ def declare(data: schemas.DeclareIn, user: User | None = Depends(api_csrf),
 
 
 @router.get("/declarations/mine", response_model=list[schemas.DeclarationOut])
-def my_declarations(user: User | None = Depends(current_user),
-                    db: Session = Depends(get_db)) -> list[schemas.DeclarationOut]:
+def my_declarations(user: UserDep,
+                    db: DbDep) -> list[schemas.DeclarationOut]:
     return [_declaration_out(d, product.id, signal)
             for d, product, signal in service.my_declarations(db, _need(user))]
 
 
 @router.post("/{signal_id}/declarers/{declarer_id}/admit", response_model=schemas.SignalOut)
-def admit(signal_id: int, declarer_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: User | None = Depends(api_csrf),
-          db: Session = Depends(get_db)) -> schemas.SignalOut:
+def admit(signal_id: int, declarer_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: ApiUserDep,
+          db: DbDep) -> schemas.SignalOut:
     service.admit(db, _need(user), signal_id, declarer_id)
-    db.commit()
     return _out(service.get(db, user, signal_id))
 
 
 @router.post("/notices", response_model=schemas.SignalOut, status_code=201)
-def file_notice(data: schemas.NoticeIn, user: User | None = Depends(api_csrf),
-                db: Session = Depends(get_db)) -> schemas.SignalOut:
+def file_notice(data: schemas.NoticeIn, user: ApiUserDep,
+                db: DbDep) -> schemas.SignalOut:
     signal = service.file_notice(db, _need(user), data)
-    db.commit()
     return _out(signal)
 
 
 @router.post("/{signal_id}/transitions", response_model=schemas.SignalOut)
-def transition(signal_id: int, data: schemas.TransitionIn, user: User | None = Depends(api_csrf),
-               db: Session = Depends(get_db)) -> schemas.SignalOut:
+def transition(signal_id: int, data: schemas.TransitionIn, user: ApiUserDep,
+               db: DbDep) -> schemas.SignalOut:
     signal = service.transition(db, _need(user), signal_id, data)
-    db.commit()
     return _out(signal)
 
 
 @router.post("/{signal_id}/comments", response_model=schemas.EventOut, status_code=201)
-def comment(signal_id: int, data: schemas.CommentIn, user: User | None = Depends(api_csrf),
-            db: Session = Depends(get_db)) -> schemas.EventOut:
+def comment(signal_id: int, data: schemas.CommentIn, user: ApiUserDep,
+            db: DbDep) -> schemas.EventOut:
     event = service.comment(db, _need(user), signal_id, data.message)
-    db.commit()
     return schemas.EventOut.model_validate(event)
 
 
 @router.post("/{signal_id}/measures", response_model=schemas.SignalOut, status_code=201)
-def add_measure(signal_id: int, data: schemas.MeasureIn, user: User | None = Depends(api_csrf),
-                db: Session = Depends(get_db)) -> schemas.SignalOut:
+def add_measure(signal_id: int, data: schemas.MeasureIn, user: ApiUserDep,
+                db: DbDep) -> schemas.SignalOut:
     service.add_measure(db, _need(user), signal_id, data)
-    db.commit()
     return _out(service.get(db, user, signal_id))
 
 
 @router.post("/{signal_id}/alternatives", status_code=201)
-def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: User | None = Depends(api_csrf),
-                    db: Session = Depends(get_db)) -> dict[str, int]:
+def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: ApiUserDep,
+                    db: DbDep) -> dict[str, int]:
     alt = service.add_alternative(db, _need(user), signal_id, data)
-    db.commit()
     return {"id": alt.id}
 
 
 @router.post("/{signal_id}/lessons", status_code=201)
-def record_lesson(signal_id: int, data: schemas.LessonIn, user: User | None = Depends(api_csrf),
-                  db: Session = Depends(get_db)) -> dict[str, int]:
+def record_lesson(signal_id: int, data: schemas.LessonIn, user: ApiUserDep,
+                  db: DbDep) -> dict[str, int]:
     lesson = service.record_lesson(db, _need(user), signal_id, data)
-    db.commit()
     return {"id": lesson.id}
 

@@ -3,13 +3,12 @@ the guarantors' coverage view."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from sentinelle.accounts.models import User
 from sentinelle.concertation import schemas, synthesis
 from sentinelle.schemas_common import ERRORS
-from sentinelle.web.deps import api_csrf, current_user, get_db
+from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(tags=["synthesis"], responses=ERRORS)
 
@@ -23,38 +22,36 @@ def _out(db: Session, slug: str) -> schemas.SynthesisOut:
 
 
 @router.get("/syntheses", response_model=list[schemas.SynthesisOut])
-def list_syntheses(db: Session = Depends(get_db)) -> list[schemas.SynthesisOut]:
+def list_syntheses(db: DbDep) -> list[schemas.SynthesisOut]:
     return [_out(db, s.slug) for s in synthesis.listing(db)]
 
 
 @router.post("/syntheses", response_model=schemas.SynthesisOut, status_code=201)
-def create_synthesis(data: schemas.SynthesisIn, user: User | None = Depends(api_csrf),
-                     db: Session = Depends(get_db)) -> schemas.SynthesisOut:
+def create_synthesis(data: schemas.SynthesisIn, user: ApiUserDep,
+                     db: DbDep) -> schemas.SynthesisOut:
     synthesis.create(db, user, data.slug, data.title)
-    db.commit()
     return _out(db, data.slug)
 
 
 @router.get("/syntheses/{slug}", response_model=schemas.SynthesisOut)
-def read_synthesis(slug: str, db: Session = Depends(get_db)) -> schemas.SynthesisOut:
+def read_synthesis(slug: str, db: DbDep) -> schemas.SynthesisOut:
     """Public: every sentence with the contributions it cites."""
     return _out(db, slug)
 
 
 @router.post("/syntheses/{slug}/sentences", response_model=schemas.SentenceOut, status_code=201)
-def add_sentence(slug: str, data: schemas.SentenceIn, user: User | None = Depends(api_csrf),
-                 db: Session = Depends(get_db)) -> schemas.SentenceOut:
+def add_sentence(slug: str, data: schemas.SentenceIn, user: ApiUserDep,
+                 db: DbDep) -> schemas.SentenceOut:
     """A sentence and its sources ("idea:N", "comment:N", "answer:N"), each existing (the agency)."""
     sentence = synthesis.add_sentence(db, user, slug, data.text, synthesis.parse_citations(", ".join(data.citations)))
-    db.commit()
     cited = next(c for c in synthesis.sentences(db, slug) if c.sentence.id == sentence.id)
     return schemas.SentenceOut(id=sentence.id, text=sentence.text, sources=[
         schemas.SourceOut(target=t, id=i, text=text, href=href) for t, i, text, href in cited.sources])
 
 
 @router.get("/syntheses/{slug}/coverage", response_model=schemas.CoverageOut)
-def coverage(slug: str, user: User | None = Depends(current_user),
-             db: Session = Depends(get_db)) -> schemas.CoverageOut:
+def coverage(slug: str, user: UserDep,
+             db: DbDep) -> schemas.CoverageOut:
     """The guarantors' view (and the agency's): what no sentence represents, per theme and per group."""
     cov = synthesis.coverage(db, user, slug)
     return schemas.CoverageOut(

@@ -1,10 +1,11 @@
 from fastapi import APIRouter, Depends
 
-from sentinelle.web.deps import current_user
+from sentinelle.web.deps import COMMIT, current_user
 from sentinelle.web.pages import account, catalogue, concertation, home, public, signals
 
-# Every page shows who is logged in: the user is loaded once per request for all of them.
-router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user)])
+# Every page shows who is logged in: the user is loaded once per request for all of them; every
+# request commits once, when its view returned (deps.unit_of_work).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user), COMMIT])
 router.include_router(home.router)
 router.include_router(account.router)
 router.include_router(signals.router)

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,13 @@ from sentinelle.accounts import audit, policy
 from sentinelle.accounts import service as accounts
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import authenticate
-from sentinelle.errors import Conflict, DomainError, Forbidden
+from sentinelle.errors import Conflict, DomainError, require
 from sentinelle.interop import ansm
+from sentinelle.interop import policy as interop_policy
 from sentinelle.jobs import service as jobs
 from sentinelle.notifications import service as notifications
 from sentinelle.store.base import utcnow
-from sentinelle.web.deps import check_csrf, get_db, require_user
+from sentinelle.web.deps import DbDep, LoggedInDep, check_csrf
 from sentinelle.web.forms import form_int
 from sentinelle.web.limits import email_key, key
 from sentinelle.web.templating import render
@@ -43,9 +44,9 @@ def login_form(request: Request, next: str = "/"):  # type: ignore[no-untyped-de
 
 
 @router.post("/connexion")
-def login(request: Request, email: str = Form(max_length=320), password: str = Form(max_length=1000),
+def login(request: Request, *, email: str = Form(max_length=320), password: str = Form(max_length=1000),
           next: str = Form("/", max_length=500), csrf_token: str = Form(""),
-          db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+          db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     host = request.client.host if request.client else "?"
     throttle, settings = request.app.state.throttle, request.app.state.settings
@@ -65,33 +66,31 @@ def login(request: Request, email: str = Form(max_length=320), password: str = F
     request.session.clear()  # a fresh session on log-in (no fixation)
     request.session["sid"] = accounts.open_session(db, user, request.headers.get("user-agent", ""))
     audit.record(db, user, "user.login", "user", user.id)
-    db.commit()
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/deconnexion")
-def logout(request: Request, csrf_token: str = Form(""), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def logout(request: Request, *, csrf_token: str = Form(""), db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     sid = request.session.get("sid")
     if isinstance(sid, str):
         accounts.close_session(db, sid)  # ended on the server: a kept copy of the cookie is worth nothing
-        db.commit()
     request.session.clear()
     request.session["flash"] = "Vous êtes déconnecté."
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/compte")
-def account_page(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def account_page(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     shown = request.session.pop("new_token", None)
     return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
                                             "max_days": accounts.MAX_TOKEN_DAYS, "new_token": shown})
 
 
 @router.post("/compte/jetons")
-def token_create(request: Request, name: str = Form("", max_length=100), days: str = Form("90", max_length=6),
-                 csrf_token: str = Form(""), user: User = Depends(require_user),
-                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def token_create(request: Request, *, name: str = Form("", max_length=100), days: str = Form("90", max_length=6),
+                 csrf_token: str = Form(""), user: LoggedInDep,
+                 db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     try:
         row, token = accounts.issue_token(db, user, name, days=form_int(days, "days") or 0)
@@ -101,7 +100,6 @@ def token_create(request: Request, name: str = Form("", max_length=100), days: s
                                                 "max_days": accounts.MAX_TOKEN_DAYS, "error": exc.message,
                                                 "field": exc.field, "form": {"name": name, "days": days}},
                       exc.status)
-    db.commit()
     # Shown once, on the page the redirection leads to (a reload then makes no second token); only
     # its hash is kept.
     request.session["new_token"] = {"name": row.name, "token": token}
@@ -109,21 +107,19 @@ def token_create(request: Request, name: str = Form("", max_length=100), days: s
 
 
 @router.post("/compte/jetons/{token_id}/revoquer")
-def token_revoke(request: Request, token_id: int, csrf_token: str = Form(""), user: User = Depends(require_user),
-                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def token_revoke(request: Request, token_id: int, *, csrf_token: str = Form(""), user: LoggedInDep,
+                 db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     row = accounts.revoke_token(db, user, token_id, owner=user)
-    db.commit()
     request.session["flash"] = f"Jeton « {row.name} » révoqué : il ne donne plus accès à l'API."
     return RedirectResponse("/compte", status_code=303)
 
 
 @router.post("/compte/deconnexion-partout")
-def logout_everywhere(request: Request, csrf_token: str = Form(""), user: User = Depends(require_user),
-                      db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def logout_everywhere(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
+                      db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     ended = accounts.close_all_sessions(db, user)
-    db.commit()
     request.session.clear()
     request.session["flash"] = f"{ended} session(s) fermée(s), celle-ci comprise : reconnectez-vous."
     return RedirectResponse("/connexion", status_code=303)
@@ -137,25 +133,24 @@ def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **
 
 
 @router.get("/notifications")
-def inbox(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def inbox(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     shown = request.session.pop("new_secret", None) or {}
     return _inbox(request, db, user, new_secret=shown.get("secret"), new_hook=shown.get("url"))
 
 
 @router.post("/notifications/lues")
-def mark_all_read(request: Request, csrf_token: str = Form(""), user: User = Depends(require_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def mark_all_read(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     notifications.mark_read(db, user)
-    db.commit()
     return RedirectResponse("/notifications", status_code=303)
 
 
 @router.post("/abonnements")
-def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Form(""),
+def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str = Form(""),
               emdn_prefix: str = Form("", max_length=16), region_code: str = Form("", max_length=2),
-              webhook_url: str = Form("", max_length=500), user: User = Depends(require_user),
-              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+              webhook_url: str = Form("", max_length=500), user: LoggedInDep,
+              db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     try:
         pid = form_int(product_id, "product_id")
@@ -165,7 +160,6 @@ def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Fo
     except DomainError as exc:
         db.rollback()
         return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
-    db.commit()
     if sub.webhook_url:
         # The signing secret, shown once on the page the redirection leads to (like an API token).
         request.session["new_secret"] = {"url": sub.webhook_url, "secret": sub.webhook_secret}
@@ -174,39 +168,36 @@ def subscribe(request: Request, csrf_token: str = Form(""), product_id: str = Fo
 
 
 @router.post("/abonnements/{subscription_id}/supprimer")
-def unsubscribe(request: Request, subscription_id: int, csrf_token: str = Form(""),
-                user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def unsubscribe(request: Request, subscription_id: int, *, csrf_token: str = Form(""),
+                user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     notifications.unsubscribe(db, user, subscription_id)
-    db.commit()
     request.session["flash"] = "Abonnement retiré."
     return RedirectResponse("/notifications", status_code=303)
 
 
 @router.get("/audit")
-def audit_log(request: Request, page: int = 1, action: str | None = None, user: User = Depends(require_user),
-              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    policy.require(policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
+def audit_log(request: Request, *, page: int = 1, action: str | None = None, user: LoggedInDep,
+              db: DbDep):  # type: ignore[no-untyped-def]
+    require(user, policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
     page = max(1, min(page, 100000))
     rows, total = audit.browse(db, action=action or None, offset=(page - 1) * 50, limit=50)
     return render(request, "audit.html", {"rows": rows, "total": total, "page": page, "action": action or ""})
 
 
 @router.get("/import")
-def import_form(request: Request, user: User = Depends(require_user)):  # type: ignore[no-untyped-def]
-    if user.role != "national":
-        raise Forbidden("l'import de la liste ANSM est réservé à l'agence nationale")
+def import_form(request: Request, user: LoggedInDep):  # type: ignore[no-untyped-def]
+    require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     return render(request, "import.html")
 
 
 @router.post("/import")
-async def import_upload(request: Request, file: UploadFile = File(...), csrf_token: str = Form(""),
-                        reject_all: bool = Form(False), user: User = Depends(require_user),
-                        db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+async def import_upload(request: Request, background: BackgroundTasks, *, file: UploadFile = File(...), csrf_token: str = Form(""),
+                        reject_all: bool = Form(False), user: LoggedInDep,
+                        db: DbDep):  # type: ignore[no-untyped-def]
     """Keep the file and preview what it would change, as a job: the page answers at once."""
     check_csrf(request, csrf_token)
-    if user.role != "national":
-        raise Forbidden("l'import de la liste ANSM est réservé à l'agence nationale")
+    require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     folder = request.app.state.settings.var_dir / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old_files(folder)
@@ -216,8 +207,9 @@ async def import_upload(request: Request, file: UploadFile = File(...), csrf_tok
     lines = data.count(b"\n") + 1
     job = jobs.submit(db, user, "ansm.preview", {"file": path.name, "name": Path(file.filename or "ansm.txt").name,
                                                  "reject_all": reject_all}, total=lines)
-    db.commit()
-    jobs.start(request.app.state.engine, job.id, _ansm_work(path, user.id, job.params, preview=True))
+    # Started once the request's unit of work committed the job's row (background tasks run after it).
+    background.add_task(jobs.start, request.app.state.engine, job.id,
+                        _ansm_work(path, user.id, job.params, preview=True))
     return RedirectResponse(f"/import/taches/{job.id}", status_code=303)
 
 
@@ -252,24 +244,23 @@ def _job_context(db: Session, user: User, job_id: int) -> dict[str, Any]:
 
 
 @router.get("/import/taches/{job_id}")
-def import_job(request: Request, job_id: int, user: User = Depends(require_user),
-               db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def import_job(request: Request, job_id: int, user: LoggedInDep,
+               db: DbDep):  # type: ignore[no-untyped-def]
     return render(request, "import_job.html", _job_context(db, user, job_id))
 
 
 @router.get("/import/taches/{job_id}/etat")
-def import_job_state(request: Request, job_id: int, user: User = Depends(require_user),
-                     db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def import_job_state(request: Request, job_id: int, user: LoggedInDep,
+                     db: DbDep):  # type: ignore[no-untyped-def]
     """The job's state as a fragment: the page asks again every second until it is finished."""
     return render(request, "_import_job_state.html", _job_context(db, user, job_id))
 
 
 @router.post("/import/taches/{job_id}/appliquer")
-def import_apply(request: Request, job_id: int, csrf_token: str = Form(""), confirm_removals: bool = Form(False),
-                 user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def import_apply(request: Request, job_id: int, background: BackgroundTasks, *, csrf_token: str = Form(""), confirm_removals: bool = Form(False),
+                 user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
-    if user.role != "national":
-        raise Forbidden("l'import de la liste ANSM est réservé à l'agence nationale")
+    require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     preview = jobs.get(db, user, job_id)
     if preview.kind != "ansm.preview" or preview.status not in ("done", "failed"):
         raise Conflict("seul un aperçu terminé s'applique", "job_id")
@@ -280,7 +271,6 @@ def import_apply(request: Request, job_id: int, csrf_token: str = Form(""), conf
     job = jobs.submit(db, user, "ansm.apply", preview.params | {"preview_job": preview.id,
                                                                 "confirm_removals": confirm_removals},
                       total=preview.total)
-    db.commit()
-    jobs.start(request.app.state.engine, job.id,
-               _ansm_work(path, user.id, job.params, preview=False, confirm_removals=confirm_removals))
+    background.add_task(jobs.start, request.app.state.engine, job.id,
+                        _ansm_work(path, user.id, job.params, preview=False, confirm_removals=confirm_removals))
     return RedirectResponse(f"/import/taches/{job.id}", status_code=303)

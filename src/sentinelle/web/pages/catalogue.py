@@ -3,22 +3,20 @@ purchasing group's view of its members' catalogue."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from sentinelle.accounts.models import User
 from sentinelle.alternatives import policy as alt_policy
 from sentinelle.alternatives import service as ratings
 from sentinelle.alternatives.models import Alternative
 from sentinelle.alternatives.schemas import RatingIn
-from sentinelle.catalogue import service
-from sentinelle.errors import Forbidden
+from sentinelle.catalogue import policy, service
+from sentinelle.errors import require
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals import service as signals
 from sentinelle.signals.models import Signal
-from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
 from sentinelle.web.forms import form_int, validated
 from sentinelle.web.templating import render
 
@@ -27,8 +25,8 @@ PER_PAGE = 50
 
 
 @router.get("/produits")
-def product_search(request: Request, q: str = "", kind: str = "", page: int = 1,
-                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def product_search(request: Request, *, q: str = "", kind: str = "", page: int = 1,
+                   db: DbDep):  # type: ignore[no-untyped-def]
     page = max(1, min(page, 100000))
     rows, total = service.search_products(db, q[:200], kind=kind if kind in ("device", "medicine") else None,
                                           offset=(page - 1) * PER_PAGE, limit=PER_PAGE) if q.strip() else ([], 0)
@@ -37,8 +35,8 @@ def product_search(request: Request, q: str = "", kind: str = "", page: int = 1,
 
 
 @router.get("/produits/{product_id}")
-def product_page(request: Request, product_id: int, user: User | None = Depends(current_user),
-                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def product_page(request: Request, product_id: int, user: UserDep,
+                 db: DbDep):  # type: ignore[no-untyped-def]
     detail = service.product_detail(db, product_id)
     history, _ = signals.list_visible(db, user, signals.Filters(product_id=product_id), per_page=100)
     alts = list(db.scalars(select(Alternative).join(Signal, Signal.id == Alternative.signal_id)
@@ -53,26 +51,24 @@ def product_page(request: Request, product_id: int, user: User | None = Depends(
 
 
 @router.post("/alternatives/{alternative_id}/note")
-def rate_alternative(request: Request, alternative_id: int, score: str = Form("", max_length=2),
+def rate_alternative(request: Request, alternative_id: int, *, score: str = Form("", max_length=2),
                      comment: str = Form("", max_length=2000), back: str = Form("", max_length=200),
-                     csrf_token: str = Form(""), user: User = Depends(require_user),
-                     db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                     csrf_token: str = Form(""), user: LoggedInDep,
+                     db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     # Back to the page the form was on; only our own paths, never an outside address.
     target = back if back.startswith("/") and not back.startswith("//") else "/"
     data = validated(RatingIn, score=form_int(score, "score"), comment=comment)
     # A refusal is shown by the error page with its 4xx status and the field it names.
     ratings.rate(db, user, alternative_id, data.score, data.comment)
-    db.commit()
     request.session["flash"] = "Votre note est enregistrée."
     return RedirectResponse(target, status_code=303)
 
 
 @router.get("/adherents")
-def members_catalogue(request: Request, q: str = "", page: int = 1, user: User = Depends(require_user),
-                      db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    if user.role != "purchaser":
-        raise Forbidden("réservé aux groupements d'achat")
+def members_catalogue(request: Request, *, q: str = "", page: int = 1, user: LoggedInDep,
+                      db: DbDep):  # type: ignore[no-untyped-def]
+    require(user, policy.can_read_members_catalogue(user), "réservé aux groupements d'achat")
     page = max(1, min(page, 100000))
     rows, total = service.members_catalogue(db, user, q[:200], offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return render(request, "members.html", {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,9 +15,9 @@ from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
-from sentinelle.errors import DomainError, Invalid
+from sentinelle.errors import DomainError, Invalid, require
 from sentinelle.web import question_form
-from sentinelle.web.deps import check_csrf, current_user, get_db, limit_votes
+from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf, limit_votes
 from sentinelle.web.forms import form_int
 from sentinelle.web.templating import render
 
@@ -27,13 +27,10 @@ PROFILE_LABELS = {"patient": "Patient", "carer": "Aidant", "professional": "Prof
                   "industry": "Industrie", "citizen": "Citoyen"}
 
 
-async def form_data(request: Request) -> FormData:
-    return await request.form(max_fields=2000)
-
 
 @router.get("")
-def home(request: Request, user: User | None = Depends(current_user),
-         db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def home(request: Request, user: UserDep,
+         db: DbDep):  # type: ignore[no-untyped-def]
     return render(request, "concertation.html", {"questionnaires": qs.listing(db, user),
                                                  "assemblies": assembly.listing(db),
                                                  "syntheses": synthesis.listing(db)})
@@ -69,41 +66,39 @@ QUESTION_KIND_LABELS = {"single": "Choix unique", "multiple": "Choix multiple", 
 
 
 @router.post("/assemblees")
-def new_assembly(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
-                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def new_assembly(request: Request, form: FormDep, user: UserDep,
+                 db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     slug = str(form.get("slug", "")).strip()
     quorum = form_int(str(form.get("quorum", "") or ""), "quorum")
     assembly.create(db, user, slug, str(form.get("name", ""))[:300], form_int(str(form.get("seats", "")), "seats") or 0,
                     (quorum if quorum is not None else 50) / 100)
-    db.commit()
     request.session["flash"] = "Assemblée créée : recevez les candidatures, puis tirez au sort."
     return RedirectResponse(f"/concertation/assemblee/{slug}", status_code=303)
 
 
 @router.post("/syntheses")
-def new_synthesis(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def new_synthesis(request: Request, form: FormDep, user: UserDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     slug = str(form.get("slug", "")).strip()
     synthesis.create(db, user, slug, str(form.get("title", ""))[:300])
-    db.commit()
     request.session["flash"] = "Synthèse créée : écrivez-la phrase par phrase, chacune avec ses sources."
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
 
 
 @router.get("/questionnaires/nouveau")
-def builder(request: Request, user: User | None = Depends(current_user)):  # type: ignore[no-untyped-def]
+def builder(request: Request, user: UserDep):  # type: ignore[no-untyped-def]
     """The agency writes a questionnaire, one question after another."""
-    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     return _builder(request, [question_form.blank_block()], {"anonymous": "on"})
 
 
 @router.post("/questionnaires/nouveau")
-def build(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
-          db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def build(request: Request, form: FormDep, user: UserDep,
+          db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    policy.manager(user, "seule l'agence nationale rédige les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     blocks = question_form.blocks_from_form(form)
     slug = str(form.get("slug", "")).strip()
     try:
@@ -117,34 +112,32 @@ def build(request: Request, form: FormData = Depends(form_data), user: User | No
             raise
         db.rollback()
         return _builder(request, blocks, dict(form), error=exc)
-    db.commit()
     request.session["flash"] = "Questionnaire enregistré (brouillon) : ouvrez-le aux réponses quand il est prêt."
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 
 @router.post("/questionnaires/{slug}/etat")
-def set_status(request: Request, slug: str, form: FormData = Depends(form_data),
-               user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def set_status(request: Request, slug: str, form: FormDep,
+               user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     qs.set_status(db, user, slug, str(form.get("status", "")))
-    db.commit()
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 
 @router.get("/questionnaires/{slug}/version")
-def revision(request: Request, slug: str, user: User | None = Depends(current_user),
-             db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def revision(request: Request, slug: str, user: UserDep,
+             db: DbDep):  # type: ignore[no-untyped-def]
     """The current version's questions in the builder, to write the next version."""
-    policy.manager(user, "seule l'agence nationale modifie les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale modifie les questionnaires")
     q = qs.get(db, slug)
     return _builder(request, question_form.blocks_from_wording(qs.current(db, q).questions), {}, slug=slug)
 
 
 @router.post("/questionnaires/{slug}/version")
-def new_version(request: Request, slug: str, form: FormData = Depends(form_data),
-                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def new_version(request: Request, slug: str, form: FormDep,
+                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
-    policy.manager(user, "seule l'agence nationale modifie les questionnaires")
+    require(user, policy.can_manage(user), "seule l'agence nationale modifie les questionnaires")
     blocks = question_form.blocks_from_form(form)
     try:
         edited = question_form.apply_action(blocks, str(form.get("action", "save")))
@@ -156,14 +149,13 @@ def new_version(request: Request, slug: str, form: FormData = Depends(form_data)
             raise
         db.rollback()
         return _builder(request, blocks, dict(form), slug=slug, error=exc)
-    db.commit()
     request.session["flash"] = "Nouvelle version enregistrée : les réponses déjà reçues gardent la leur."
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 
 @router.get("/questionnaires/{slug}")
-def questionnaire(request: Request, slug: str, user: User | None = Depends(current_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def questionnaire(request: Request, slug: str, user: UserDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     return _form_page(request, db, user, slug)
 
 
@@ -199,8 +191,8 @@ def _answers(questions: list[Question], form: FormData) -> dict[str, Any]:
 
 
 @router.post("/questionnaires/{slug}")
-def submit(request: Request, slug: str, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
-           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def submit(request: Request, slug: str, form: FormDep, user: UserDep,
+           db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     q = qs.visible(db, user, slug)
     values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
@@ -212,14 +204,13 @@ def submit(request: Request, slug: str, form: FormData = Depends(form_data), use
             raise
         db.rollback()
         return _form_page(request, db, user, slug, values, exc)
-    db.commit()
     request.session["flash"] = "Merci : votre réponse est enregistrée."
     return RedirectResponse(f"/concertation/questionnaires/{slug}/resultats", status_code=303)
 
 
 @router.get("/questionnaires/{slug}/resultats")
-def results(request: Request, slug: str, par: str = "", user: User | None = Depends(current_user),
-            db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def results(request: Request, slug: str, *, par: str = "", user: UserDep,
+            db: DbDep):  # type: ignore[no-untyped-def]
     q = qs.visible(db, user, slug)
     by = par if par in ("profile", "region") else None
     return render(request, "questionnaire_results.html", {
@@ -228,9 +219,8 @@ def results(request: Request, slug: str, par: str = "", user: User | None = Depe
 
 
 @router.get("/questionnaires/{slug}/reponses.csv")
-def export(slug: str, user: User | None = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+def export(slug: str, user: UserDep, db: DbDep) -> Response:
     text = qs.export_csv(db, user, slug)
-    db.commit()
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-reponses.csv"'})
 
@@ -246,8 +236,8 @@ def _form_int(value: object, field: str) -> int | None:
 
 
 @router.get("/idees")
-def idea_list(request: Request, theme: str = "", user: User | None = Depends(current_user),
-              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_list(request: Request, *, theme: str = "", user: UserDep,
+              db: DbDep):  # type: ignore[no-untyped-def]
     chosen = theme if theme in ideas.THEME_LABELS else None
     rows = ideas.listing(db, chosen)
     ids = [i.id for i in rows]
@@ -257,7 +247,7 @@ def idea_list(request: Request, theme: str = "", user: User | None = Depends(cur
 
 
 @router.get("/idees/groupes")
-def idea_groups(request: Request, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_groups(request: Request, db: DbDep):  # type: ignore[no-untyped-def]
     """The opinion map of the idea box: the voters' groups, what sets each apart, what brings them
     together (public: no voter is named)."""
     found = ideas.opinion_map(db)
@@ -268,8 +258,8 @@ def idea_groups(request: Request, db: Session = Depends(get_db)):  # type: ignor
 
 
 @router.post("/idees")
-def idea_post(request: Request, form: FormData = Depends(form_data), user: User | None = Depends(current_user),
-              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_post(request: Request, form: FormDep, user: UserDep,
+              db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
         idea = ideas.post(db, user, str(form.get("theme", "")), str(form.get("title", "")), str(form.get("body", "")))
@@ -282,14 +272,13 @@ def idea_post(request: Request, form: FormData = Depends(form_data), user: User 
             "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": None, "tallies": ideas.tallies(db, [i.id for i in rows]),
             "mine": ideas.my_votes(db, user, [i.id for i in rows]), "reasons": {}, "form": dict(form),
             "error": exc.message, "field": exc.field}, exc.status)
-    db.commit()
     request.session["flash"] = "Idée publiée."
     return RedirectResponse(f"/concertation/idees/{idea.id}", status_code=303)
 
 
 @router.get("/idees/{idea_id}")
-def idea_page(request: Request, idea_id: int, user: User | None = Depends(current_user),
-              db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_page(request: Request, idea_id: int, user: UserDep,
+              db: DbDep):  # type: ignore[no-untyped-def]
     idea = ideas.get(db, idea_id)
     return render(request, "idea.html", {
         "idea": idea, "tally": ideas.tallies(db, [idea.id]).get(idea.id, ideas.Tally()),
@@ -299,46 +288,42 @@ def idea_page(request: Request, idea_id: int, user: User | None = Depends(curren
 
 
 @router.post("/idees/{idea_id}/vote")
-def idea_vote(request: Request, idea_id: int, form: FormData = Depends(form_data),
-              user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_vote(request: Request, idea_id: int, form: FormDep,
+              user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     limit_votes(request, user)
     ideas.vote(db, user, idea_id, _form_int(form.get("value"), "value"))  # type: ignore[arg-type]
-    db.commit()
     back = str(form.get("back", ""))
     return RedirectResponse(back if back.startswith("/concertation/") else f"/concertation/idees/{idea_id}",
                             status_code=303)
 
 
 @router.post("/idees/{idea_id}/commentaires")
-def idea_comment(request: Request, idea_id: int, form: FormData = Depends(form_data),
-                 user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_comment(request: Request, idea_id: int, form: FormDep,
+                 user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     ideas.comment(db, user, idea_id, str(form.get("body", "")), _form_int(form.get("parent_id"), "parent_id"))
-    db.commit()
     request.session["flash"] = "Commentaire publié."
     return RedirectResponse(f"/concertation/idees/{idea_id}#commentaires", status_code=303)
 
 
 @router.post("/idees/{idea_id}/signalement")
-def idea_report(request: Request, idea_id: int, form: FormData = Depends(form_data),
-                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_report(request: Request, idea_id: int, form: FormDep,
+                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     target = str(form.get("target", "idea"))
     ideas.report(db, user, target, _form_int(form.get("target_id"), "target_id") or idea_id,
                  str(form.get("reason", "")))
-    db.commit()
     request.session["flash"] = "Signalement transmis à la modération."
     return RedirectResponse(f"/concertation/idees/{idea_id}", status_code=303)
 
 
 @router.post("/idees/{idea_id}/moderation")
-def idea_moderate(request: Request, idea_id: int, form: FormData = Depends(form_data),
-                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def idea_moderate(request: Request, idea_id: int, form: FormDep,
+                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     ideas.moderate(db, user, str(form.get("target", "idea")), _form_int(form.get("target_id"), "target_id") or idea_id,
                    str(form.get("action", "")), str(form.get("reason", "")))
-    db.commit()
     request.session["flash"] = "Action de modération enregistrée (visible de tous)."
     return RedirectResponse(f"/concertation/idees/{idea_id}", status_code=303)
 
@@ -349,8 +334,8 @@ STATUS_LABELS = {"open": "vote ouvert", "adopted": "adoptée", "rejected": "reje
 
 
 @router.get("/assemblee/{slug}")
-def assembly_page(request: Request, slug: str, user: User | None = Depends(current_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_page(request: Request, slug: str, user: UserDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     a, draws, sittings, seated = assembly.overview(db, slug)
     member = assembly.membership(db, user, slug)
     return render(request, "assembly.html", {
@@ -363,8 +348,8 @@ def assembly_page(request: Request, slug: str, user: User | None = Depends(curre
 
 
 @router.post("/assemblee/{slug}/volontaires")
-def assembly_volunteer(request: Request, slug: str, form: FormData = Depends(form_data),
-                       user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_volunteer(request: Request, slug: str, form: FormDep,
+                       user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     if form.get("action") == "withdraw":
         assembly.withdraw(db, user, slug)
@@ -372,16 +357,14 @@ def assembly_volunteer(request: Request, slug: str, form: FormData = Depends(for
     else:
         assembly.volunteer(db, user, slug, str(form.get("profile", "")), str(form.get("region", "")))
         request.session["flash"] = "Candidature enregistrée : vous serez parmi les volontaires du prochain tirage."
-    db.commit()
     return _back(slug)
 
 
 @router.post("/assemblee/{slug}/tirages")
-def assembly_draw(request: Request, slug: str, form: FormData = Depends(form_data),
-                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_draw(request: Request, slug: str, form: FormDep,
+                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     record = assembly.draw(db, user, slug, _form_int(form.get("year"), "year") or 0, str(form.get("seed", "")))
-    db.commit()
     request.session["flash"] = f"Tirage {record.year} : {record.drawn} membre(s) tiré(s), {record.leaving} sortant(s)."
     return _back(slug)
 
@@ -391,40 +374,36 @@ def _back(slug: str) -> RedirectResponse:
 
 
 @router.post("/assemblee/{slug}/seances")
-def assembly_sitting(request: Request, slug: str, form: FormData = Depends(form_data),
-                     user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_sitting(request: Request, slug: str, form: FormDep,
+                     user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.open_sitting(db, user, slug, str(form.get("title", ""))[:300])
-    db.commit()
     return _back(slug)
 
 
 @router.post("/assemblee/{slug}/motions")
-def assembly_motion(request: Request, slug: str, form: FormData = Depends(form_data),
-                    user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_motion(request: Request, slug: str, form: FormDep,
+                    user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.propose(db, user, _form_int(form.get("sitting_id"), "sitting_id") or 0, str(form.get("title", "")),
                      str(form.get("text", ""))[:20_000], _form_int(form.get("amends"), "amends"))
-    db.commit()
     return _back(slug)
 
 
 @router.post("/assemblee/{slug}/motions/{motion_id}/vote")
-def assembly_vote(request: Request, slug: str, motion_id: int, form: FormData = Depends(form_data),
-                  user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_vote(request: Request, slug: str, motion_id: int, form: FormDep,
+                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.vote(db, user, motion_id, str(form.get("choice", "")))
-    db.commit()
     request.session["flash"] = "Vote enregistré (vous pouvez le changer jusqu'à la clôture)."
     return _back(slug)
 
 
 @router.post("/assemblee/{slug}/motions/{motion_id}/cloture")
-def assembly_close(request: Request, slug: str, motion_id: int, form: FormData = Depends(form_data),
-                   user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def assembly_close(request: Request, slug: str, motion_id: int, form: FormDep,
+                   user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.close(db, user, motion_id)
-    db.commit()
     request.session["flash"] = "Vote clos : le décompte est publié."
     return _back(slug)
 
@@ -432,26 +411,25 @@ def assembly_close(request: Request, slug: str, motion_id: int, form: FormData =
 # --- Synthesis -----------------------------------------------------------------------------------
 
 @router.get("/syntheses/{slug}")
-def synthesis_page(request: Request, slug: str, user: User | None = Depends(current_user),
-                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def synthesis_page(request: Request, slug: str, user: UserDep,
+                   db: DbDep):  # type: ignore[no-untyped-def]
     return render(request, "synthesis.html", {
         "s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
         "can_write": policy.can_manage(user), "can_check": policy.can_export(user)})
 
 
 @router.post("/syntheses/{slug}/phrases")
-def synthesis_sentence(request: Request, slug: str, form: FormData = Depends(form_data),
-                       user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def synthesis_sentence(request: Request, slug: str, form: FormDep,
+                       user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, str(form.get("csrf_token", "")))
     synthesis.add_sentence(db, user, slug, str(form.get("text", "")),
                            synthesis.parse_citations(str(form.get("citations", ""))[:2000]))
-    db.commit()
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
 
 
 @router.get("/syntheses/{slug}/couverture")
-def synthesis_coverage(request: Request, slug: str, user: User | None = Depends(current_user),
-                       db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def synthesis_coverage(request: Request, slug: str, user: UserDep,
+                       db: DbDep):  # type: ignore[no-untyped-def]
     cov = synthesis.coverage(db, user, slug)
     return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": cov.themes,
                                                        "groups": cov.groups, "answers": cov.answers,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
 
-from sentinelle.accounts.models import User
 from sentinelle.signals import service
-from sentinelle.web.deps import current_user, get_db
+from sentinelle.web.deps import DbDep, UserDep
 from sentinelle.web.templating import render
 
 router = APIRouter()
 
 
 @router.get("/")
-def dashboard(request: Request, user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def dashboard(request: Request, user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     counts = service.counts(db, user)
     recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
     top = max((n for code, n in counts["by_region"].items() if code is not None), default=0)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
 
 from sentinelle.catalogue import service as catalogue
 from sentinelle.signals import service
 from sentinelle.signals.models import KINDS, STATUSES
-from sentinelle.web.deps import get_db
+from sentinelle.web.deps import DbDep
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/public")
 
 
 @router.get("")
-def public_list(request: Request, q: str = "", kind: str = "", region: str = "", status: str = "", page: int = 1,
-                db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def public_list(request: Request, *, q: str = "", kind: str = "", region: str = "", status: str = "", page: int = 1,
+                db: DbDep):  # type: ignore[no-untyped-def]
     # The public record holds published and resolved shortages; other states select nothing here.
     filters = service.Filters(q=q[:200] or None, kind=kind if kind in KINDS else None,
                               region=region[:2] or None, status=status if status in STATUSES else None)
@@ -27,7 +26,7 @@ def public_list(request: Request, q: str = "", kind: str = "", region: str = "",
 
 
 @router.get("/signaux/{signal_id}")
-def public_detail(request: Request, signal_id: int, db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def public_detail(request: Request, signal_id: int, db: DbDep):  # type: ignore[no-untyped-def]
     signal = service.get(db, None, signal_id)
     return render(request, "public_signal.html", {
         "s": signal, "events": service.timeline(db, None, signal), "alternatives": service.alternatives(db, signal),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,12 +15,12 @@ from sentinelle.alternatives import policy as alt_policy
 from sentinelle.alternatives import service as ratings
 from sentinelle.catalogue import service as catalogue
 from sentinelle.catalogue.models import Product
-from sentinelle.errors import DomainError, Forbidden, Invalid
+from sentinelle.errors import DomainError, Forbidden, Invalid, require
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
 from sentinelle.signals.states import MEASURE_LABELS, allowed_actions
 from sentinelle.store.base import id_in_range
-from sentinelle.web.deps import check_csrf, current_user, get_db, require_user
+from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
 from sentinelle.web.forms import form_int, validated
 from sentinelle.web.templating import render
 
@@ -32,8 +32,8 @@ CAUSE_LABELS = {"production": "Production", "quality": "Qualité", "demand": "Ha
 
 
 @router.get("/signaux")
-def signal_list(request: Request, status: str = "", kind: str = "", region: str = "", q: str = "", page: int = 1,
-                user: User | None = Depends(current_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def signal_list(request: Request, *, status: str = "", kind: str = "", region: str = "", q: str = "", page: int = 1,
+                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
     filters = service.Filters(status=status if status in STATUSES else None, kind=kind if kind in KINDS else None,
                               region=region[:2] or None, q=q[:200] or None)
     page = max(1, min(page, 100000))
@@ -78,8 +78,8 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
 
 
 @router.get("/signaux/{signal_id}")
-def signal_detail(request: Request, signal_id: int, user: User | None = Depends(current_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def signal_detail(request: Request, signal_id: int, user: UserDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     if policy.public_view_only(user):
         return RedirectResponse(f"/public/signaux/{signal_id}", status_code=303)
     return _detail(request, db, user, signal_id)
@@ -89,7 +89,6 @@ def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: A
     """Run one action; on refusal, show the signal again with the reason and a 4xx status."""
     try:
         fn()
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return _detail(request, db, user, signal_id, error=exc.message, field=exc.field, status_code=exc.status)
@@ -97,11 +96,11 @@ def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: A
 
 
 @router.post("/signaux/{signal_id}/action")
-def signal_action(request: Request, signal_id: int, action: str = Form(max_length=20),
+def signal_action(request: Request, signal_id: int, *, action: str = Form(max_length=20),
                   version: str = Form(max_length=12), reason: str = Form("", max_length=5000),
                   merge_into: str = Form("", max_length=12), public_message: str | None = Form(None, max_length=10000),
-                  csrf_token: str = Form(""), user: User = Depends(require_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                  csrf_token: str = Form(""), user: LoggedInDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -113,18 +112,18 @@ def signal_action(request: Request, signal_id: int, action: str = Form(max_lengt
 
 
 @router.post("/signaux/{signal_id}/commentaire")
-def signal_comment(request: Request, signal_id: int, message: str = Form("", max_length=5000),
-                   csrf_token: str = Form(""), user: User = Depends(require_user),
-                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def signal_comment(request: Request, signal_id: int, *, message: str = Form("", max_length=5000),
+                   csrf_token: str = Form(""), user: LoggedInDep,
+                   db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, message))
 
 
 @router.post("/signaux/{signal_id}/mesure")
-def signal_measure(request: Request, signal_id: int, kind: str = Form(max_length=20),
+def signal_measure(request: Request, signal_id: int, *, kind: str = Form(max_length=20),
                    description: str = Form("", max_length=5000), version: str = Form(max_length=12),
-                   csrf_token: str = Form(""), user: User = Depends(require_user),
-                   db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                   csrf_token: str = Form(""), user: LoggedInDep,
+                   db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -135,10 +134,10 @@ def signal_measure(request: Request, signal_id: int, kind: str = Form(max_length
 
 
 @router.post("/signaux/{signal_id}/alternative")
-def signal_alternative(request: Request, signal_id: int, description: str = Form("", max_length=5000),
+def signal_alternative(request: Request, signal_id: int, *, description: str = Form("", max_length=5000),
                        product_id: str = Form("", max_length=12), conditions: str = Form("", max_length=5000),
-                       csrf_token: str = Form(""), user: User = Depends(require_user),
-                       db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                       csrf_token: str = Form(""), user: LoggedInDep,
+                       db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -150,10 +149,10 @@ def signal_alternative(request: Request, signal_id: int, description: str = Form
 
 
 @router.post("/signaux/{signal_id}/retex")
-def signal_lesson(request: Request, signal_id: int, what_worked: str = Form("", max_length=5000),
+def signal_lesson(request: Request, signal_id: int, *, what_worked: str = Form("", max_length=5000),
                   what_failed: str = Form("", max_length=5000), recommendation: str = Form("", max_length=5000),
-                  csrf_token: str = Form(""), user: User = Depends(require_user),
-                  db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                  csrf_token: str = Form(""), user: LoggedInDep,
+                  db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     data = validated(schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
                      recommendation=recommendation)
@@ -161,10 +160,10 @@ def signal_lesson(request: Request, signal_id: int, what_worked: str = Form("", 
 
 
 @router.post("/signaux/{signal_id}/maj")
-def signal_update(request: Request, signal_id: int, version: str = Form(max_length=12),
+def signal_update(request: Request, signal_id: int, *, version: str = Form(max_length=12),
                   expected_end_at: str = Form("", max_length=10), stock_coverage_days: str = Form("", max_length=6),
                   measures_taken: str | None = Form(None, max_length=5000), csrf_token: str = Form(""),
-                  user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+                  user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -186,7 +185,7 @@ def _date(value: str, field: str) -> date | None:
 
 
 @router.get("/produits/recherche")
-def product_search(request: Request, q: str = "", db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def product_search(request: Request, *, q: str = "", db: DbDep):  # type: ignore[no-untyped-def]
     """An htmx fragment: products matching `q`, as radio buttons for the declaration form."""
     rows, total = catalogue.search_products(db, q[:200], limit=15) if len(q.strip()) >= 2 else ([], 0)
     return render(request, "_product_choices.html", {"products": rows, "total": total, "q": q})
@@ -203,21 +202,21 @@ def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, A
 
 
 @router.get("/declarer")
-def declare_form(request: Request, q: str = "", product_id: int | None = None, user: User = Depends(require_user),
-                 db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
-    policy.require_declare(user)
+def declare_form(request: Request, *, q: str = "", product_id: int | None = None, user: LoggedInDep,
+                 db: DbDep):  # type: ignore[no-untyped-def]
+    require(user, policy.can_declare(user), policy.DECLARE_REFUSAL, anonymous=policy.DECLARE_ANONYMOUS)
     context = _declare_context(db, q[:200], product_id)
     context["mine"] = service.my_declarations(db, user, limit=20)
     return render(request, "declare.html", context)
 
 
 @router.post("/declarer")
-def declare(request: Request, product_id: str = Form("", max_length=12), kind: str = Form("", max_length=20),
+def declare(request: Request, *, product_id: str = Form("", max_length=12), kind: str = Form("", max_length=20),
             cause: str = Form("unknown", max_length=20), cause_detail: str = Form("", max_length=5000),
             started_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
             stock_coverage_days: str = Form("", max_length=6), measures_taken: str = Form("", max_length=5000),
-            share_measures: bool = Form(False), csrf_token: str = Form(""), user: User = Depends(require_user),
-            db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+            share_measures: bool = Form(False), csrf_token: str = Form(""), user: LoggedInDep,
+            db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     form = {"kind": kind, "cause": cause, "cause_detail": cause_detail, "started_at": started_at,
             "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
@@ -232,7 +231,6 @@ def declare(request: Request, product_id: str = Form("", max_length=12), kind: s
                          stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
                          measures_taken=measures_taken, share_measures=share_measures)
         result = service.declare(db, user, data)
-        db.commit()
     except DomainError as exc:
         db.rollback()
         ctx = _declare_context(db, "", _safe_int(product_id))
@@ -254,8 +252,8 @@ WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agenc
 
 
 @router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
-def signal_admit(request: Request, signal_id: int, declarer_id: int, csrf_token: str = Form(""),
-                 user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def signal_admit(request: Request, signal_id: int, declarer_id: int, *, csrf_token: str = Form(""),
+                 user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     response = _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id))
     if response.status_code == 303:
@@ -276,7 +274,7 @@ def _notice_products(db: Session, user: User) -> list[Product]:
 
 
 @router.get("/preavis")
-def notice_form(request: Request, user: User = Depends(require_user), db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+def notice_form(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
     if not policy.can_file_notice(user):
         raise Forbidden("seul un fabricant peut déposer un préavis d'interruption")
     return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS, "form": {},
@@ -284,11 +282,11 @@ def notice_form(request: Request, user: User = Depends(require_user), db: Sessio
 
 
 @router.post("/preavis")
-def notice(request: Request, product_id: str = Form("", max_length=12), kind: str = Form("discontinuation"),
+def notice(request: Request, *, product_id: str = Form("", max_length=12), kind: str = Form("discontinuation"),
            cause: str = Form("commercial", max_length=20), cause_detail: str = Form("", max_length=5000),
            interruption_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
-           csrf_token: str = Form(""), user: User = Depends(require_user),
-           db: Session = Depends(get_db)):  # type: ignore[no-untyped-def]
+           csrf_token: str = Form(""), user: LoggedInDep,
+           db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
     form = {"product_id": product_id, "kind": kind, "cause": cause, "cause_detail": cause_detail,
             "interruption_at": interruption_at, "expected_end_at": expected_end_at}
@@ -300,7 +298,6 @@ def notice(request: Request, product_id: str = Form("", max_length=12), kind: st
                          cause_detail=cause_detail, interruption_at=when,
                          expected_end_at=_date(expected_end_at, "expected_end_at"))
         signal = service.file_notice(db, user, data)
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
