@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from sentinelle.config import Settings  # noqa: E402
+from sentinelle.notifications import subscribers
 from sentinelle.store.db import make_engine, session_factory, upgrade  # noqa: E402
 from sentinelle.store.metadata import metadata  # noqa: E402
 from tests.factories import World, build_world  # noqa: E402
@@ -35,6 +36,12 @@ def need(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subscribers() -> None:
+    """As at the application's start: the notifications subscribe to the signals' events."""
+    subscribers.connect()
 
 
 @pytest.fixture(scope="session")

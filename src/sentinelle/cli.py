@@ -119,10 +119,11 @@ def users_create(
 ) -> None:
     """Create an account (an operator on the server: no acting user)."""
     from sentinelle.accounts.service import create_user
-    from sentinelle.store.db import default_engine, session_scope
+    from sentinelle.cli_common import transaction
+    from sentinelle.store.db import default_engine
 
     try:
-        with session_scope(default_engine()) as session:
+        with transaction(default_engine()) as session:
             user = create_user(session, None, email=email, name=name or email, password=password, role=role,
                                organisation_id=organisation_id)
             console.print(f"Compte créé : n° {user.id} {user.email} ({user.role})")
@@ -147,10 +148,11 @@ def _user_by_email(session, email: str):  # type: ignore[no-untyped-def]
 def tokens_list(email: str) -> None:
     """The API tokens of an account, with their expiry, last use and state."""
     from sentinelle.accounts.service import tokens
+    from sentinelle.cli_common import transaction
     from sentinelle.store.base import utcnow
-    from sentinelle.store.db import default_engine, session_scope
+    from sentinelle.store.db import default_engine
 
-    with session_scope(default_engine()) as session:
+    with transaction(default_engine()) as session:
         table = Table("n°", "nom", "créé", "expire", "dernier usage", "état")
         now = utcnow()
         for t in tokens(session, _user_by_email(session, email)):
@@ -166,10 +168,11 @@ def tokens_create(email: str, name: Annotated[str, typer.Option()] = "api",
                   days: Annotated[int, typer.Option(help="validité en jours (1 à 365)")] = 90) -> None:
     """A new API token for an account; printed once, never stored."""
     from sentinelle.accounts.service import issue_token
-    from sentinelle.store.db import default_engine, session_scope
+    from sentinelle.cli_common import transaction
+    from sentinelle.store.db import default_engine
 
     try:
-        with session_scope(default_engine()) as session:
+        with transaction(default_engine()) as session:
             row, token = issue_token(session, _user_by_email(session, email), name, days=days)
             console.print(f"Jeton n° {row.id} « {row.name} », valable jusqu'au {row.expires_at:%Y-%m-%d} :")
             print(token)
@@ -182,10 +185,11 @@ def tokens_create(email: str, name: Annotated[str, typer.Option()] = "api",
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token (an operator on the server: any account's)."""
     from sentinelle.accounts.service import revoke_token
-    from sentinelle.store.db import default_engine, session_scope
+    from sentinelle.cli_common import transaction
+    from sentinelle.store.db import default_engine
 
     try:
-        with session_scope(default_engine()) as session:
+        with transaction(default_engine()) as session:
             row = revoke_token(session, None, token_id)
             console.print(f"Jeton n° {row.id} « {row.name} » révoqué.")
     except DomainError as exc:
@@ -210,7 +214,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 def _run_import(label: str, lines: int, fn, *, dry_run: bool = False) -> ImportReport:  # type: ignore[no-untyped-def]
-    from sentinelle.store.db import default_engine, session_factory, session_scope, upgrade
+    from sentinelle.cli_common import transaction
+    from sentinelle.store.db import default_engine, session_factory, upgrade
 
     engine = default_engine()
     upgrade(engine)
@@ -221,7 +226,7 @@ def _run_import(label: str, lines: int, fn, *, dry_run: bool = False) -> ImportR
                 report = fn(session, lambda n: progress.advance(task, n))
                 session.rollback()
         else:
-            with session_scope(engine) as session:
+            with transaction(engine) as session:
                 report = fn(session, lambda n: progress.advance(task, n))
     _print_report(report)
     if report.absent_examples:
@@ -272,11 +277,12 @@ def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()]
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the pending e-mails and webhooks."""
+    from sentinelle.cli_common import transaction
     from sentinelle.config import get_settings
     from sentinelle.notifications.service import dispatch
-    from sentinelle.store.db import default_engine, session_scope
+    from sentinelle.store.db import default_engine
 
-    with session_scope(default_engine()) as session:
+    with transaction(default_engine()) as session:
         counts = dispatch(session, get_settings())
     console.print(counts)
 
@@ -286,11 +292,12 @@ def _seed_demo(data_dir: Path | None) -> None:
 
     from sentinelle import demo
     from sentinelle.catalogue.models import Organisation
-    from sentinelle.store.db import default_engine, session_scope, upgrade
+    from sentinelle.cli_common import transaction
+    from sentinelle.store.db import default_engine, upgrade
 
     engine = default_engine()
     upgrade(engine)
-    with session_scope(engine) as session:
+    with transaction(engine) as session:
         if session.scalar(select(func.count()).select_from(Organisation)):
             console.print("Données de démonstration déjà chargées.")
             return
@@ -304,7 +311,7 @@ def _seed_demo(data_dir: Path | None) -> None:
                 import_ansm(ansm_dir / snapshot)
     else:
         console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN ni ANSM.[/yellow]")
-    with console.status("Démonstration : établissements, produits, signaux…"), session_scope(engine) as session:
+    with console.status("Démonstration : établissements, produits, signaux…"), transaction(engine) as session:
         summary = demo.load(session)
     table = Table(title=f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})")
     for column in ("rôle", "e-mail", "organisation"):
@@ -333,11 +340,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web application and the API."""
     import uvicorn
 
+    from sentinelle.cli_common import transaction
     from sentinelle.jobs.service import fail_interrupted
-    from sentinelle.store.db import default_engine, session_scope, upgrade
+    from sentinelle.store.db import default_engine, upgrade
 
     upgrade(default_engine())
-    with session_scope(default_engine()) as session:
+    with transaction(default_engine()) as session:
         if interrupted := fail_interrupted(session):
             console.print(f"[yellow]{interrupted} tâche(s) interrompue(s) par l'arrêt précédent, marquée(s) en échec.[/yellow]")
     console.print(f"Sentinelle sur http://{host}:{port}  (API : http://{host}:{port}/api/v1/docs)")

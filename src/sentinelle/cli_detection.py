@@ -415,22 +415,23 @@ def register_alerts(app: typer.Typer) -> None:
         as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     ) -> None:
         """Detect, then declare each alert episode as a candidate signal (once; product_id = GTIN, CIP13 or CIS)."""
+        from sentinelle.cli_common import transaction
         from sentinelle.detection import detect as engine
         from sentinelle.detection.candidates import declare_alerts, sentinel_finess
         from sentinelle.detection.ingest import connect
         from sentinelle.detection.ingest import ingest as run
-        from sentinelle.store.db import default_engine, session_scope, upgrade
+        from sentinelle.store.db import default_engine, upgrade
 
         db = default_engine()
         upgrade(db)
-        with session_scope(db) as session:
+        with transaction(db) as session:
             sentinels = sentinel_finess(session)
         con = connect()
         with console.status("Détection…"):
             report = run(con, orders, deliveries)
             alerts = engine.detect(con, as_of=_date(as_of, "--as-of"), sentinels=sentinels)
         _report_rejections(report)
-        with session_scope(db) as session:
+        with transaction(db) as session:
             outcome = declare_alerts(session, con, alerts)
         console.print(f"{outcome.created} signal(s) créé(s), {outcome.known} déjà connu(s), "
                       f"{outcome.covered} régional(aux) couvert(s) par une alerte nationale.")

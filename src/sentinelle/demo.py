@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import create_user
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.alternatives import service as ratings
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Organisation, Product, ProductionSite, ProductSite, Purchase
@@ -230,7 +232,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
         family = (signal.product.emdn_code or "")[:3]
         other = next((p for p in products if family and p.id != signal.product_id
                       and (p.emdn_code or "").startswith(family)), None)
-        alt = service.add_alternative(session, ansm, signal.id, schemas.AlternativeIn(
+        alt = alternatives.add(session, ansm, signal.id, alternative_schemas.AlternativeIn(
             description=f"Référence équivalente : {other.name}" if other else "Produit équivalent d'un autre fabricant",
             product_id=other.id if other else None, conditions="Vérifier la compatibilité avec les connectiques."))
         for rater in rng.sample(raters, k=rng.randint(0, 4)):

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from sentinelle.alternatives import service as ratings
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.alternatives.models import Rating
 from sentinelle.errors import Forbidden, Invalid, NotFound
-from sentinelle.signals import schemas, service
+from sentinelle.signals import service
 from sentinelle.store.db import session_factory
 from tests.factories import World, declaration, published_signal
 
 
 def _alternative(session: Session, world: World) -> int:
     signal = published_signal(session, world, product_index=0)
-    alt = service.add_alternative(session, world.users["national"], signal.id, schemas.AlternativeIn(
+    alt = alternatives.add(session, world.users["national"], signal.id, alternative_schemas.AlternativeIn(
         description="Seringue 10 mL d'un autre fabricant", product_id=world.products[1].id))
     session.commit()
     return alt.id
@@ -26,40 +27,40 @@ def _alternative(session: Session, world: World) -> int:
 
 def test_a_hospital_rates_and_changes_its_mind(session: Session, world: World) -> None:
     alt = _alternative(session, world)
-    ratings.rate(session, world.users["lyon"], alt, 2, "fuites au raccord")
-    ratings.rate(session, world.users["lyon"], alt, 4, "après changement de prolongateur, correct")
-    ratings.rate(session, world.users["paris"], alt, 5)
+    alternatives.rate(session, world.users["lyon"], alt, 2, "fuites au raccord")
+    alternatives.rate(session, world.users["lyon"], alt, 4, "après changement de prolongateur, correct")
+    alternatives.rate(session, world.users["paris"], alt, 5)
     session.commit()
-    summary = ratings.summaries(session, [alt])[alt]
+    summary = alternatives.summaries(session, [alt])[alt]
     assert (summary.count, summary.average) == (2, 4.5)
-    mine = ratings.mine(session, world.users["lyon"], [alt])[alt]
+    mine = alternatives.mine(session, world.users["lyon"], [alt])[alt]
     assert (mine.score, mine.comment) == (4, "après changement de prolongateur, correct")
-    assert [r.organisation.name for r in ratings.ratings(session, world.users["national"], alt)] != []
+    assert [r.organisation.name for r in alternatives.ratings(session, world.users["national"], alt)] != []
 
 
 @pytest.mark.parametrize("who", ["region84", "national", "maker_a", "purchaser", "citizen"])
 def test_only_hospitals_rate(session: Session, world: World, who: str) -> None:
     alt = _alternative(session, world)
     with pytest.raises(Forbidden):
-        ratings.rate(session, world.users[who], alt, 3)
+        alternatives.rate(session, world.users[who], alt, 3)
 
 
 def test_score_out_of_range_and_unknown_alternative_are_refused(session: Session, world: World) -> None:
     alt = _alternative(session, world)
     with pytest.raises(Invalid) as err:
-        ratings.rate(session, world.users["lyon"], alt, 6)
+        alternatives.rate(session, world.users["lyon"], alt, 6)
     assert err.value.field == "score"
     with pytest.raises(NotFound):
-        ratings.rate(session, world.users["lyon"], 10**6, 3)
+        alternatives.rate(session, world.users["lyon"], 10**6, 3)
 
 
 def test_an_alternative_on_a_signal_one_may_not_read_is_hidden(session: Session, world: World) -> None:
     signal = service.declare(session, world.users["paris"], declaration(world.products[2])).signal
-    alt = service.add_alternative(session, world.users["national"], signal.id,
-                                  schemas.AlternativeIn(description="autre sonde"))
+    alt = alternatives.add(session, world.users["national"], signal.id,
+                                  alternative_schemas.AlternativeIn(description="autre sonde"))
     session.commit()
     with pytest.raises(NotFound):
-        ratings.rate(session, world.users["lyon"], alt.id, 3)
+        alternatives.rate(session, world.users["lyon"], alt.id, 3)
 
 
 def test_simultaneous_ratings_by_one_person_leave_one_row(engine: Engine, session: Session, world: World) -> None:
@@ -72,7 +73,7 @@ def test_simultaneous_ratings_by_one_person_leave_one_row(engine: Engine, sessio
         with make() as s:
             try:
                 barrier.wait()
-                ratings.rate(s, s.merge(world.users["grenoble"]), alt, score)
+                alternatives.rate(s, s.merge(world.users["grenoble"]), alt, score)
                 s.commit()
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)

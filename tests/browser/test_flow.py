@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue.service import add_member
-from sentinelle.signals import schemas, service
+from sentinelle.signals import service
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site, axe_violations
 from tests.factories import PASSWORD, declaration
@@ -144,7 +146,7 @@ def test_regional_tension_then_a_rated_alternative(page, site: Site) -> None:  #
     assert "régionale" in row.inner_text()
     # The nation adds an alternative; a hospital that tried it rates it from the product page.
     with session_factory(site.engine)() as s:
-        service.add_alternative(s, s.merge(w.users["national"]), signal_id, schemas.AlternativeIn(
+        alternatives.add(s, s.merge(w.users["national"]), signal_id, alternative_schemas.AlternativeIn(
             description="Aiguille 22G", conditions="Débit plus faible"))
         s.commit()
     log_in(page, site, "lyon@test.fr")

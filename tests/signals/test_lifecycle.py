@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import AuditEntry
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound
 from sentinelle.notifications.models import Notification
 from sentinelle.signals import schemas, service
@@ -42,7 +44,7 @@ def test_declaration_goes_through_region_and_nation_to_the_public(session: Sessi
     assert [m.kind for m in public.measures] == ["quota"]
 
     act(session, national, signal, "resolve")
-    lesson = service.record_lesson(session, lyon, signal.id, schemas.LessonIn(
+    lesson = alternatives.record_lesson(session, lyon, signal.id, alternative_schemas.LessonIn(
         what_worked="Le partage régional des stocks", recommendation="Stock tampon de 30 jours"))
     session.commit()
     assert signal.status == "resolved" and lesson.id

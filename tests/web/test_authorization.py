@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue.service import add_member
 from sentinelle.concertation import assembly, ideas, synthesis
 from sentinelle.concertation import questionnaires as qs
@@ -47,8 +49,8 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     synthesis.create(session, world.users["national"], "bilan", "Bilan")
     session.commit()
     published = published_signal(session, world, product_index=2)
-    alt = service.add_alternative(session, world.users["national"], published.id,
-                                  schemas.AlternativeIn(description="Sonde d'un autre calibre"))
+    alt = alternatives.add(session, world.users["national"], published.id,
+                                  alternative_schemas.AlternativeIn(description="Sonde d'un autre calibre"))
     session.commit()
     return {"declared": declared.id, "waiting": waiting.id, "notice": notice.id, "published": published.id,
             "published_version": published.version, "regional": regional.id, "regional_version": regional.version,

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.errors import NotFound
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import Declarer, Signal
@@ -119,7 +121,7 @@ def _marked_walk(session: Session, world: World) -> tuple[Signal, list[str]]:
     service.add_measure(session, world.users["national"], signal.id,
                         schemas.MeasureIn(kind="quota", description="Contingentement à 80 %", version=signal.version))
     act(session, world.users["national"], signal, "resolve", reason=m("clore"))
-    service.record_lesson(session, world.users["lyon"], signal.id, schemas.LessonIn(what_worked="Prêts"))
+    alternatives.record_lesson(session, world.users["lyon"], signal.id, alternative_schemas.LessonIn(what_worked="Prêts"))
     session.commit()
     return signal, markers
 

@@ -33,6 +33,12 @@ class User(Base):
     def region_code(self) -> str | None:
         return self.organisation.region_code if self.organisation else None
 
+    @property
+    def label(self) -> str:
+        """How the agencies read who acted: the person and their organisation."""
+        org = self.organisation.name if self.organisation else ""
+        return f"{self.name} ({org})" if org else self.name
+
 
 class ApiToken(Base):
     """A machine client's bearer token; only its SHA-256 is stored. It expires, and can be revoked."""

@@ -1,11 +1,23 @@
-"""Alternatives and their ratings in and out of the API."""
+"""Alternatives, lessons learned and ratings in and out of the API."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sentinelle.schemas_common import UtcDatetime
-from sentinelle.signals.schemas import ProductRef
+from sentinelle.catalogue.schemas import ProductRef
+from sentinelle.schemas_common import DbId, UtcDatetime
+
+
+class AlternativeIn(BaseModel):
+    description: str = Field(min_length=1, max_length=5000)
+    product_id: DbId | None = None
+    conditions: str = Field("", max_length=5000)
+
+
+class LessonIn(BaseModel):
+    what_worked: str = Field("", max_length=5000)
+    what_failed: str = Field("", max_length=5000)
+    recommendation: str = Field("", max_length=5000)
 
 
 class RatingIn(BaseModel):

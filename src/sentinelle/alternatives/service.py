@@ -1,4 +1,6 @@
-"""Peer rating of alternatives: a hospital that tried one says how well it served (1 to 5)."""
+"""Alternatives to a product in shortage (the national agency publishes them), lessons learned once a
+signal is closed, and the peer rating of alternatives: a hospital that tried one says how well it
+served (1 to 5)."""
 
 from __future__ import annotations
 
@@ -10,16 +12,60 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.alternatives import policy
-from sentinelle.alternatives.models import Alternative, Rating
+from sentinelle.alternatives import policy, schemas
+from sentinelle.alternatives.models import Alternative, Lesson, Rating
+from sentinelle.catalogue.models import Product
 from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.signals import service as signals
+from sentinelle.signals.models import Signal
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id
 
 
-def _visible_alternative(session: Session, user: User | None, alternative_id: int) -> Alternative:
-    from sentinelle.signals import service as signals
+def add(session: Session, user: User | None, signal_id: int, data: schemas.AlternativeIn) -> Alternative:
+    signal = signals.get(session, user, signal_id)
+    if not policy.can_add(user, signal):
+        raise Forbidden("seule l'agence nationale publie les alternatives")
+    if data.product_id is not None:
+        if by_id(session, Product, data.product_id) is None:
+            raise Invalid(f"produit inconnu : {data.product_id}", "product_id")
+        if data.product_id == signal.product_id:
+            raise Invalid("un produit n'est pas sa propre alternative", "product_id")
+    alt = Alternative(signal_id=signal.id, product_id=data.product_id, description=data.description.strip(),
+                      conditions=data.conditions.strip(), created_by_id=user.id if user else None)
+    session.add(alt)
+    session.flush()
+    signals.record_event(session, signal, user, "alternative", f"Alternative : {alt.description}", public=True)
+    audit.record(session, user, "signal.alternative", "signal", signal.id, after={"alternative_id": alt.id})
+    return alt
 
+
+def record_lesson(session: Session, user: User | None, signal_id: int, data: schemas.LessonIn) -> Lesson:
+    signal = signals.get(session, user, signal_id)
+    if not policy.can_record_lesson(user, signal):
+        raise Forbidden("le retour d'expérience s'écrit une fois le signal clos, par un établissement ou une agence")
+    assert user is not None
+    if not (data.what_worked.strip() or data.what_failed.strip() or data.recommendation.strip()):
+        raise Invalid("le retour d'expérience est vide", "what_worked")
+    lesson = Lesson(signal_id=signal.id, organisation_id=user.organisation_id, author_id=user.id,
+                    what_worked=data.what_worked.strip(), what_failed=data.what_failed.strip(),
+                    recommendation=data.recommendation.strip())
+    session.add(lesson)
+    session.flush()
+    signals.record_event(session, signal, user, "lesson", "Retour d'expérience (RETEX) enregistré")
+    audit.record(session, user, "signal.lesson", "signal", signal.id, after={"lesson_id": lesson.id})
+    return lesson
+
+
+def of_signal(session: Session, signal: Signal) -> list[Alternative]:
+    return list(session.scalars(select(Alternative).where(Alternative.signal_id == signal.id).order_by(Alternative.id)))
+
+
+def lessons(session: Session, signal: Signal) -> list[Lesson]:
+    return list(session.scalars(select(Lesson).where(Lesson.signal_id == signal.id).order_by(Lesson.id)))
+
+
+def _visible_alternative(session: Session, user: User | None, alternative_id: int) -> Alternative:
     alt = by_id(session, Alternative, alternative_id)
     if alt is None:
         raise NotFound(f"alternative introuvable : {alternative_id}", "alternative_id")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from sentinelle.schemas_common import DbId
-from sentinelle.signals.schemas import ProductRef
+
+
+class ProductRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    name: str
+    emdn_code: str | None
+    gtin: str | None
+    cis: str | None
+    cip13: str | None
+    atc_code: str | None
 
 
 class OrganisationRef(BaseModel):

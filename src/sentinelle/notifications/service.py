@@ -1,4 +1,6 @@
-"""Fan-out of signal events to the inbox, e-mail and webhooks, and the outbox dispatcher."""
+"""The inbox, the subscriptions, and the outbox of e-mails and webhooks with its dispatcher.
+
+Who is told of what a signal went through is decided in `subscribers.py`."""
 
 from __future__ import annotations
 
@@ -17,11 +19,15 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
+from sentinelle.catalogue.codes import emdn_ok
+from sentinelle.catalogue.models import Product
+from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.config import Settings
 from sentinelle.errors import Forbidden, Invalid, NotFound
 from sentinelle.notifications import targets
 from sentinelle.notifications.models import Delivery, Notification, Subscription
 from sentinelle.signals.models import Signal
+from sentinelle.signals.policy import visible_to
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id
 
@@ -34,8 +40,6 @@ def notify(
 ) -> int:
     """Tell `users` (with `body`) and the subscribers who may see `signal` (with `public_body`, the text
     any reader of the signal may read; `body` when not given); returns how many people were told."""
-    from sentinelle.signals.policy import visible_to
-
     recipients = {u.id: u for u in users if u.active}
     bodies = {uid: body for uid in recipients}
     webhooks: list[Subscription] = []
@@ -105,10 +109,6 @@ def subscribe(
 ) -> Subscription:
     """Follow signals by product, EMDN category or region, in the inbox and by e-mail; an organisation
     may add a webhook (an address of its systems, public unless `allow_private`, an operator setting)."""
-    from sentinelle.catalogue.codes import emdn_ok
-    from sentinelle.catalogue.models import Product
-    from sentinelle.catalogue.regions import BY_CODE
-
     if not (product_id or emdn_prefix or region_code):
         raise Invalid("choisissez un produit, une catégorie EMDN ou une région", "product_id")
     if product_id is not None and by_id(session, Product, product_id) is None:
@@ -184,8 +184,6 @@ def inbox(session: Session, user: User, *, unread_only: bool = False, limit: int
 
 
 def unread_count(session: Session, user: User) -> int:
-    from sqlalchemy import func
-
     return session.scalar(
         select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     ) or 0

@@ -184,11 +184,5 @@ def can_manage_publication(user: User | None, signal: Signal) -> bool:
     return user is not None and user.role == Role.NATIONAL
 
 
-def can_record_lesson(user: User | None, signal: Signal) -> bool:
-    if user is None or signal.status != "resolved":
-        return False
-    return user.role in (Role.REGION, Role.NATIONAL) or (user.role == Role.ESTABLISHMENT and user.organisation_id is not None)
-
-
 DECLARE_REFUSAL = "votre rôle ne permet pas de déclarer une tension"
 DECLARE_ANONYMOUS = "connectez-vous pour déclarer"

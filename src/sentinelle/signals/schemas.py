@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sentinelle.catalogue.schemas import ProductRef
 from sentinelle.schemas_common import DbId, HttpUrlOrNone, UtcDatetime
 
 
@@ -47,31 +48,6 @@ class MeasureIn(BaseModel):
     kind: str = Field(pattern="^(quota|allocation|import|contingency|other)$")
     description: str = Field(min_length=1, max_length=5000)
     version: int = Field(ge=1)
-
-
-class AlternativeIn(BaseModel):
-    description: str = Field(min_length=1, max_length=5000)
-    product_id: DbId | None = None
-    conditions: str = Field("", max_length=5000)
-
-
-class LessonIn(BaseModel):
-    what_worked: str = Field("", max_length=5000)
-    what_failed: str = Field("", max_length=5000)
-    recommendation: str = Field("", max_length=5000)
-
-
-class ProductRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    name: str
-    emdn_code: str | None
-    gtin: str | None
-    cis: str | None
-    cip13: str | None
-    atc_code: str | None
 
 
 class MeasureOut(BaseModel):

@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defaultload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from sentinelle import events
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.accounts.roles import Role
-from sentinelle.alternatives.models import Alternative, Lesson
 from sentinelle.catalogue.models import Organisation, Product, Purchase
 from sentinelle.config import get_settings
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound, require
-from sentinelle.notifications.service import notify
+from sentinelle.signals import events as signal_events
 from sentinelle.signals import policy, schemas
 from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
 from sentinelle.signals.states import (
@@ -50,13 +49,10 @@ def snapshot(signal: Signal) -> dict[str, Any]:
 
 
 def _label(user: User | None) -> str:
-    if user is None:
-        return "Sentinelle"
-    org = user.organisation.name if user.organisation else ""
-    return f"{user.name} ({org})" if org else user.name
+    return "Sentinelle" if user is None else user.label
 
 
-def _event(session: Session, signal: Signal, actor: User | None, kind: str, message: str = "", *,
+def record_event(session: Session, signal: Signal, actor: User | None, kind: str, message: str = "", *,
            from_status: str | None = None, to_status: str | None = None, public: bool = False) -> None:
     session.add(Event(signal_id=signal.id, actor_id=actor.id if actor else None, actor_label=_label(actor),
                       kind=kind, message=message, from_status=from_status, to_status=to_status, public=public))
@@ -67,14 +63,6 @@ def _product(session: Session, product_id: int) -> Product:
     if product is None:
         raise Invalid(f"produit inconnu : {product_id}", "product_id")
     return product
-
-
-def _users(session: Session, *conditions: Any) -> list[User]:
-    return list(session.scalars(select(User).join(Organisation).where(*conditions)))
-
-
-def _region_agents(session: Session, region_code: str) -> list[User]:
-    return _users(session, User.role == Role.REGION, Organisation.region_code == region_code)
 
 
 @dataclass
@@ -154,12 +142,9 @@ def _declared_new(session: Session, user: User, product: Product, signal: Signal
                             share_measures=data.share_measures)
         signal.declarers.append(declarer)
     session.flush()
-    _event(session, signal, user, "transition", "Déclaration", to_status="declared")
+    record_event(session, signal, user, "transition", "Déclaration", to_status="declared")
     audit.record(session, user, "signal.declare", "signal", signal.id, after=snapshot(signal))
-    if signal.region_code:
-        agents = _region_agents(session, signal.region_code)
-        notify(session, signal, f"Nouvelle déclaration : {product.name}",
-               f"{_label(user)} déclare : {KIND_LABELS[data.kind]}.", agents)
+    events.emit(session, signal_events.Declared(signal, user, data.kind))
     return Declared(signal, False, declarer=declarer)
 
 
@@ -178,15 +163,12 @@ def _join(session: Session, user: User, product: Product, signal: Signal, data: 
     session.flush()
     waiting = mine is not None and not mine.admitted
     # The declaration's own facts stay on its record (the agencies read them there), not in the history.
-    _event(session, signal, user, "declaration",
+    record_event(session, signal, user, "declaration",
            f"Nouvelle déclaration {'transmise à l’agence' if waiting else 'rattachée'} : {KIND_LABELS[data.kind]}")
     audit.record(session, user, "signal.declare_waiting" if waiting else "signal.declare_joined", "signal",
                  signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
-    if waiting and signal.region_code:
-        agents = _region_agents(session, signal.region_code)
-        notify(session, signal, f"Déclaration à rattacher : {product.name}",
-               f"{_label(user)} déclare aussi ce produit : rattachez sa déclaration au signal n° {signal.id}.",
-               agents, with_subscribers=False)
+    if waiting:
+        events.emit(session, signal_events.DeclarationWaiting(signal, user))
     return Declared(signal, True, waiting=waiting, declarer=mine)
 
 
@@ -202,11 +184,9 @@ def admit(session: Session, user: User | None, signal_id: int, declarer_id: int)
         raise Conflict("cette déclaration est déjà rattachée", "declarer_id")
     declarer.admitted = True
     session.flush()
-    _event(session, signal, user, "declaration", f"Déclaration de {declarer.organisation.name} rattachée")
+    record_event(session, signal, user, "declaration", f"Déclaration de {declarer.organisation.name} rattachée")
     audit.record(session, user, "signal.admit", "signal", signal.id, after={"declarer_id": declarer.id})
-    notify(session, signal, f"Déclaration rattachée : {signal.product.name}",
-           f"Votre déclaration est rattachée au signal n° {signal.id}.",
-           _users(session, Organisation.id == declarer.organisation_id), with_subscribers=False)
+    events.emit(session, signal_events.DeclarationAdmitted(signal, user, declarer.organisation_id))
     return declarer
 
 
@@ -252,12 +232,9 @@ def declare_candidate(session: Session, *, product: Product, region_code: str | 
     session.flush()
     session.add_all(SeriesPoint(signal_id=signal.id, week=week, lines=lines, fill_rate=fill, delay_days=delay)
                     for week, lines, fill, delay in series)
-    _event(session, signal, None, "transition", f"Signal faible détecté : {evidence}", to_status="declared")
+    record_event(session, signal, None, "transition", f"Signal faible détecté : {evidence}", to_status="declared")
     audit.record(session, None, "signal.detect", "signal", signal.id, after=snapshot(signal))
-    recipients = _users(session, Organisation.id.in_([o.id for o in concerned]))
-    if region_code:
-        recipients += _region_agents(session, region_code)
-    notify(session, signal, f"Signal faible : {product.name}", evidence, recipients)
+    events.emit(session, signal_events.Detected(signal, tuple(o.id for o in concerned), evidence))
     return signal
 
 
@@ -293,15 +270,9 @@ def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> 
     message = f"Préavis d'interruption au {data.interruption_at:%d/%m/%Y}"
     if late:
         message += f" — TARDIF : moins de {min_days} jours avant l'interruption (MDR art. 10 bis)"
-    _event(session, signal, user, "transition", message, to_status="declared")
+    record_event(session, signal, user, "transition", message, to_status="declared")
     audit.record(session, user, "signal.notice", "signal", signal.id, after=snapshot(signal) | {"late": late})
-    customers = _users(
-        session, User.role == Role.ESTABLISHMENT,
-        Organisation.id.in_(select(Purchase.establishment_id).where(Purchase.product_id == product.id)),
-    )
-    national = _users(session, User.role == Role.NATIONAL)
-    notify(session, signal, f"Préavis d'interruption : {product.name}", message, customers + national,
-           with_subscribers=False)
+    events.emit(session, signal_events.NoticeFiled(signal, user, message))
     return signal
 
 
@@ -360,7 +331,7 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
                 target.declarers.append(Declarer(organisation_id=d.organisation_id, user_id=d.user_id,
                                                  declared_at=d.declared_at))
         signal.merged_into_id = target.id
-        _event(session, target, user, "merge", f"Signal n° {signal.id} fusionné dans celui-ci. {message}".strip())
+        record_event(session, target, user, "merge", f"Signal n° {signal.id} fusionné dans celui-ci. {message}".strip())
         message = f"Fusionné dans le signal n° {target.id}. {message}".strip()
     if data.action in ("publish", "publish_regional"):
         signal.scope = "regional" if data.action == "publish_regional" else "national"
@@ -386,18 +357,15 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
     if public:
         # The public history says what happened; the note typed with the action stays internal.
         # Said as what happened (« Publié »), not as the button pressed (« Publier »).
-        _event(session, signal, user, "transition", STATUS_LABELS[target_status], from_status=from_status,
+        record_event(session, signal, user, "transition", STATUS_LABELS[target_status], from_status=from_status,
                to_status=target_status, public=True)
         if message:
-            _event(session, signal, user, "note", message)
+            record_event(session, signal, user, "note", message)
     else:
-        _event(session, signal, user, "transition", message or label, from_status=from_status,
+        record_event(session, signal, user, "transition", message or label, from_status=from_status,
                to_status=target_status)
     audit.record(session, user, f"signal.{data.action}", "signal", signal.id, before=before, after=snapshot(signal))
-    declarer_users = _users(session, Organisation.id.in_([d.organisation_id for d in signal.declarers if d.admitted]))
-    title = f"{STATUS_LABELS[target_status]} : {signal.product.name}"
-    notify(session, signal, title, message or title, declarer_users, with_subscribers=public,
-           public_body=signal.public_message or title)
+    events.emit(session, signal_events.Transitioned(signal, user, data.action, message, public))
     return signal
 
 
@@ -420,7 +388,7 @@ def update(session: Session, user: User | None, signal_id: int, version: int, *,
     if measures_taken is not None:
         signal.measures_taken = measures_taken
     _flush_or_conflict(session)
-    _event(session, signal, user, "update", "Mise à jour des informations")
+    record_event(session, signal, user, "update", "Mise à jour des informations")
     audit.record(session, user, "signal.update", "signal", signal.id, before=before, after=snapshot(signal))
     return signal
 
@@ -451,44 +419,10 @@ def add_measure(session: Session, user: User | None, signal_id: int, data: schem
     signal.measures.append(measure)
     signal.updated_at = utcnow()  # bumps the version: a concurrent editor is told
     _flush_or_conflict(session)
-    _event(session, signal, user, "measure", f"Mesure de gestion ({MEASURE_LABELS[data.kind].lower()}) : "
+    record_event(session, signal, user, "measure", f"Mesure de gestion ({MEASURE_LABELS[data.kind].lower()}) : "
            f"{measure.description}", public=True)
     audit.record(session, user, "signal.measure", "signal", signal.id, after={"kind": data.kind})
     return measure
-
-
-def add_alternative(session: Session, user: User | None, signal_id: int, data: schemas.AlternativeIn) -> Alternative:
-    signal = get(session, user, signal_id)
-    if not policy.can_manage_publication(user, signal):
-        raise Forbidden("seule l'agence nationale publie les alternatives")
-    if data.product_id is not None:
-        _product(session, data.product_id)
-        if data.product_id == signal.product_id:
-            raise Invalid("un produit n'est pas sa propre alternative", "product_id")
-    alt = Alternative(signal_id=signal.id, product_id=data.product_id, description=data.description.strip(),
-                      conditions=data.conditions.strip(), created_by_id=user.id if user else None)
-    session.add(alt)
-    session.flush()
-    _event(session, signal, user, "alternative", f"Alternative : {alt.description}", public=True)
-    audit.record(session, user, "signal.alternative", "signal", signal.id, after={"alternative_id": alt.id})
-    return alt
-
-
-def record_lesson(session: Session, user: User | None, signal_id: int, data: schemas.LessonIn) -> Lesson:
-    signal = get(session, user, signal_id)
-    if not policy.can_record_lesson(user, signal):
-        raise Forbidden("le retour d'expérience s'écrit une fois le signal clos, par un établissement ou une agence")
-    assert user is not None
-    if not (data.what_worked.strip() or data.what_failed.strip() or data.recommendation.strip()):
-        raise Invalid("le retour d'expérience est vide", "what_worked")
-    lesson = Lesson(signal_id=signal.id, organisation_id=user.organisation_id, author_id=user.id,
-                    what_worked=data.what_worked.strip(), what_failed=data.what_failed.strip(),
-                    recommendation=data.recommendation.strip())
-    session.add(lesson)
-    session.flush()
-    _event(session, signal, user, "lesson", "Retour d'expérience (RETEX) enregistré")
-    audit.record(session, user, "signal.lesson", "signal", signal.id, after={"lesson_id": lesson.id})
-    return lesson
 
 
 @dataclass
@@ -601,14 +535,6 @@ def actor_labels(session: Session, user: User | None, signal: Signal, events: li
         return name
 
     return {e.id: label(e) for e in events}
-
-
-def alternatives(session: Session, signal: Signal) -> list[Alternative]:
-    return list(session.scalars(select(Alternative).where(Alternative.signal_id == signal.id).order_by(Alternative.id)))
-
-
-def lessons(session: Session, signal: Signal) -> list[Lesson]:
-    return list(session.scalars(select(Lesson).where(Lesson.signal_id == signal.id).order_by(Lesson.id)))
 
 
 def published(session: Session, *, limit: int = 500, since: Any = None) -> list[Signal]:

@@ -19,10 +19,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from sentinelle import __version__
 from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
+from sentinelle.notifications import subscribers as notification_subscribers
 from sentinelle.store.db import default_engine, session_factory
+from sentinelle.web.api import router as api_router
 from sentinelle.web.headers import SecurityHeaders, docs_policy
 from sentinelle.web.inputs import refuse_nul
 from sentinelle.web.limits import BodyLimit, InFlightLimit, Throttle
+from sentinelle.web.pages import router as pages_router
 from sentinelle.web.templating import render
 
 HERE = Path(__file__).parent
@@ -60,10 +63,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"),
                        docs_path=app.docs_url or "", docs_csp=docs_policy(docs_html))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    from sentinelle.web.api import router as api_router
-    from sentinelle.web.pages import router as pages_router
-
+    notification_subscribers.connect()
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
     _install_error_handlers(app)

@@ -22,7 +22,7 @@ def _rating(r: Rating) -> schemas.RatingOut:
 @router.get("/signals/{signal_id}/alternatives", response_model=list[schemas.AlternativeOut])
 def list_alternatives(signal_id: int, user: UserDep,
                       db: DbDep) -> list[schemas.AlternativeOut]:
-    alts = signals.alternatives(db, signals.get(db, user, signal_id))
+    alts = service.of_signal(db, signals.get(db, user, signal_id))
     summary = service.summaries(db, [a.id for a in alts])
     return [schemas.AlternativeOut.model_validate({
         "id": a.id, "signal_id": a.signal_id, "description": a.description, "conditions": a.conditions,

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from sentinelle.catalogue import schemas, service
+from sentinelle.catalogue.schemas import ProductRef
 from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
-from sentinelle.signals.schemas import ProductRef
 from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
 router = APIRouter(tags=["catalogue"], responses=ERRORS)

@@ -9,6 +9,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from sentinelle.accounts.models import User
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import schemas, service
@@ -132,15 +134,15 @@ def add_measure(signal_id: int, data: schemas.MeasureIn, user: ApiUserDep,
 
 
 @router.post("/{signal_id}/alternatives", status_code=201)
-def add_alternative(signal_id: int, data: schemas.AlternativeIn, user: ApiUserDep,
+def add_alternative(signal_id: int, data: alternative_schemas.AlternativeIn, user: ApiUserDep,
                     db: DbDep) -> dict[str, int]:
-    alt = service.add_alternative(db, _need(user), signal_id, data)
+    alt = alternatives.add(db, _need(user), signal_id, data)
     return {"id": alt.id}
 
 
 @router.post("/{signal_id}/lessons", status_code=201)
-def record_lesson(signal_id: int, data: schemas.LessonIn, user: ApiUserDep,
+def record_lesson(signal_id: int, data: alternative_schemas.LessonIn, user: ApiUserDep,
                   db: DbDep) -> dict[str, int]:
-    lesson = service.record_lesson(db, _need(user), signal_id, data)
+    lesson = alternatives.record_lesson(db, _need(user), signal_id, data)
     return {"id": lesson.id}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue import service as catalogue
 from sentinelle.signals import service
 from sentinelle.signals.models import KINDS, STATUSES
@@ -29,5 +30,5 @@ def public_list(request: Request, *, q: str = "", kind: str = "", region: str = 
 def public_detail(request: Request, signal_id: int, db: DbDep):  # type: ignore[no-untyped-def]
     signal = service.get(db, None, signal_id)
     return render(request, "public_signal.html", {
-        "s": signal, "events": service.timeline(db, None, signal), "alternatives": service.alternatives(db, signal),
+        "s": signal, "events": service.timeline(db, None, signal), "alternatives": alternatives.of_signal(db, signal),
         "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code)})

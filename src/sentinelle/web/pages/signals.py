@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.alternatives import policy as alt_policy
-from sentinelle.alternatives import service as ratings
+from sentinelle.alternatives import schemas as alternative_schemas
+from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue import service as catalogue
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid, require
@@ -52,16 +53,16 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         merge_candidates = [s for s in service.list_visible(db, user, service.Filters(product_id=signal.product_id),
                                                             per_page=50)[0]
                             if s.id != signal.id and s.status not in ("resolved", "rejected", "merged")]
-    alternatives = service.alternatives(db, signal)
-    alt_ids = [a.id for a in alternatives]
+    alts = alternatives.of_signal(db, signal)
+    alt_ids = [a.id for a in alts]
     internal = policy.reads_internal(db, user, signal)
     events = service.timeline(db, user, signal)
     return render(request, "signal.html", {
         "s": signal, "events": events, "labels": service.actor_labels(db, user, signal, events), "actions": actions,
-        "merge_candidates": merge_candidates, "alternatives": alternatives,
-        "summaries": ratings.summaries(db, alt_ids), "mine": ratings.mine(db, user, alt_ids),
+        "merge_candidates": merge_candidates, "alternatives": alts,
+        "summaries": alternatives.summaries(db, alt_ids), "mine": alternatives.mine(db, user, alt_ids),
         "can_rate": alt_policy.can_rate(user), "series": service.series(db, signal),
-        "lessons": service.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
+        "lessons": alternatives.lessons(db, signal), "emdn_term": catalogue.emdn_term(db, signal.product.emdn_code),
         "can_comment": internal, "can_update": policy.can_update(user, signal),
         "can_admit": internal and policy.can_admit(user, signal),
         "agency": policy.reads_agency_side(user, signal), "author": policy.is_author(user, signal),
@@ -71,7 +72,7 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
             "resolved", "rejected", "merged"),
-        "can_lesson": policy.can_record_lesson(user, signal), "internal": internal,
+        "can_lesson": alt_policy.can_record_lesson(user, signal), "internal": internal,
         "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)
@@ -141,9 +142,9 @@ def signal_alternative(request: Request, signal_id: int, *, description: str = F
     check_csrf(request, csrf_token)
 
     def run() -> None:
-        data = validated(schemas.AlternativeIn, description=description, conditions=conditions,
+        data = validated(alternative_schemas.AlternativeIn, description=description, conditions=conditions,
                          product_id=form_int(product_id, "product_id"))
-        service.add_alternative(db, user, signal_id, data)
+        alternatives.add(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
 
@@ -154,9 +155,9 @@ def signal_lesson(request: Request, signal_id: int, *, what_worked: str = Form("
                   csrf_token: str = Form(""), user: LoggedInDep,
                   db: DbDep):  # type: ignore[no-untyped-def]
     check_csrf(request, csrf_token)
-    data = validated(schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
+    data = validated(alternative_schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
                      recommendation=recommendation)
-    return _act(request, db, user, signal_id, lambda: service.record_lesson(db, user, signal_id, data))
+    return _act(request, db, user, signal_id, lambda: alternatives.record_lesson(db, user, signal_id, data))
 
 
 @router.post("/signaux/{signal_id}/maj")
