@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,10 +11,62 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts.models import AuditEntry, User
 
 
+class Action(StrEnum):
+    """Every kind of write the audit log records: one constant each (Zulip's RealmAuditLog event types)."""
+
+    USER_CREATE = "user.create"
+    USER_LOGIN = "user.login"
+    USER_LOGOUT_EVERYWHERE = "user.logout_everywhere"
+    TOKEN_CREATE = "token.create"
+    TOKEN_REVOKE = "token.revoke"
+    ORGANISATION_CREATE = "organisation.create"
+    PRODUCT_CREATE = "product.create"
+    MEMBERSHIP_ADD = "membership.add"
+    SUBSCRIPTION_CREATE = "subscription.create"
+    SUBSCRIPTION_DELETE = "subscription.delete"
+    IMPORT_ANSM = "import.ansm"
+    SIGNAL_DECLARE = "signal.declare"
+    SIGNAL_DECLARE_JOINED = "signal.declare_joined"
+    SIGNAL_DECLARE_WAITING = "signal.declare_waiting"
+    SIGNAL_ADMIT = "signal.admit"
+    SIGNAL_DETECT = "signal.detect"
+    SIGNAL_NOTICE = "signal.notice"
+    SIGNAL_UPDATE = "signal.update"
+    SIGNAL_COMMENT = "signal.comment"
+    SIGNAL_MEASURE = "signal.measure"
+    # One per lifecycle action (signals/states.ACTION_LABELS): "signal." + the action.
+    SIGNAL_QUALIFY = "signal.qualify"
+    SIGNAL_REJECT = "signal.reject"
+    SIGNAL_MERGE = "signal.merge"
+    SIGNAL_VALIDATE = "signal.validate"
+    SIGNAL_PUBLISH = "signal.publish"
+    SIGNAL_PUBLISH_REGIONAL = "signal.publish_regional"
+    SIGNAL_RESOLVE = "signal.resolve"
+    SIGNAL_ALTERNATIVE = "signal.alternative"
+    SIGNAL_LESSON = "signal.lesson"
+    ALTERNATIVE_RATE = "alternative.rate"
+    QUESTIONNAIRE_CREATE = "questionnaire.create"
+    QUESTIONNAIRE_REVISE = "questionnaire.revise"
+    QUESTIONNAIRE_STATUS = "questionnaire.status"
+    QUESTIONNAIRE_EXPORT = "questionnaire.export"
+    IDEA_POST = "idea.post"
+    IDEAS_IMPORT_POLIS = "ideas.import_polis"
+    # Moderation: the target ("idea", "comment") + "." + the action ("hide", "restore").
+    IDEA_HIDE = "idea.hide"
+    IDEA_RESTORE = "idea.restore"
+    COMMENT_HIDE = "comment.hide"
+    COMMENT_RESTORE = "comment.restore"
+    ASSEMBLY_CREATE = "assembly.create"
+    ASSEMBLY_DRAW = "assembly.draw"
+    MOTION_CLOSE = "motion.close"
+    SYNTHESIS_CREATE = "synthesis.create"
+    SYNTHESIS_SENTENCE = "synthesis.sentence"
+
+
 def record(
     session: Session,
     actor: User | None,
-    action: str,
+    action: Action,
     entity: str,
     entity_id: object,
     before: dict[str, Any] | None = None,

@@ -60,7 +60,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", "user", user.id, after={"email": email, "role": role})
+    audit.record(session, actor, audit.Action.USER_CREATE, "user", user.id, after={"email": email, "role": role})
     return user
 
 
@@ -90,7 +90,7 @@ def issue_token(session: Session, user: User, name: str, *, days: int = TOKEN_DA
                    expires_at=utcnow() + timedelta(days=days))
     session.add(row)
     session.flush()
-    audit.record(session, user, "token.create", "api_token", row.id, after={"name": row.name, "days": days})
+    audit.record(session, user, audit.Action.TOKEN_CREATE, "api_token", row.id, after={"name": row.name, "days": days})
     return row, token
 
 
@@ -107,7 +107,7 @@ def revoke_token(session: Session, actor: User | None, token_id: int, *, owner: 
     if not row.revoked:
         row.revoked, row.revoked_at = True, utcnow()
         session.flush()
-        audit.record(session, actor, "token.revoke", "api_token", row.id, after={"name": row.name})
+        audit.record(session, actor, audit.Action.TOKEN_REVOKE, "api_token", row.id, after={"name": row.name})
     return row
 
 
@@ -152,5 +152,5 @@ def close_all_sessions(session: Session, user: User) -> int:
     ended = session.execute(update(LoginSession).where(LoginSession.user_id == user.id,
                                                        LoginSession.revoked_at.is_(None))
                             .values(revoked_at=utcnow())).rowcount
-    audit.record(session, user, "user.logout_everywhere", "user", user.id, after={"sessions": ended})
+    audit.record(session, user, audit.Action.USER_LOGOUT_EVERYWHERE, "user", user.id, after={"sessions": ended})
     return ended

@@ -36,7 +36,7 @@ def add(session: Session, user: User | None, signal_id: int, data: schemas.Alter
     session.add(alt)
     session.flush()
     signals.record_event(session, signal, user, "alternative", f"Alternative : {alt.description}", public=True)
-    audit.record(session, user, "signal.alternative", "signal", signal.id, after={"alternative_id": alt.id})
+    audit.record(session, user, audit.Action.SIGNAL_ALTERNATIVE, "signal", signal.id, after={"alternative_id": alt.id})
     return alt
 
 
@@ -53,7 +53,7 @@ def record_lesson(session: Session, user: User | None, signal_id: int, data: sch
     session.add(lesson)
     session.flush()
     signals.record_event(session, signal, user, "lesson", "Retour d'expérience (RETEX) enregistré")
-    audit.record(session, user, "signal.lesson", "signal", signal.id, after={"lesson_id": lesson.id})
+    audit.record(session, user, audit.Action.SIGNAL_LESSON, "signal", signal.id, after={"lesson_id": lesson.id})
     return lesson
 
 
@@ -100,7 +100,7 @@ def rate(session: Session, user: User | None, alternative_id: int, score: int, c
         before = None
     rating = session.scalar(mine)
     assert rating is not None
-    audit.record(session, user, "alternative.rate", "alternative", alt.id, before=before,
+    audit.record(session, user, audit.Action.ALTERNATIVE_RATE, "alternative", alt.id, before=before,
                  after={"score": score, "comment": comment})
     return rating
 

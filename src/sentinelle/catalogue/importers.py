@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Product
-from sentinelle.catalogue.service import fold
 from sentinelle.importing import ImportReport, Progress, read_text
+from sentinelle.text import fold
 
 MAX_TERM = 1000  # the longest EMDN term is under 300 characters
 

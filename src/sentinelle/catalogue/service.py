@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import Select, column, func, or_, select, table, union
@@ -25,12 +24,7 @@ from sentinelle.catalogue.models import (
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.store.db import by_id
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so that « épinéphrine » finds « EPINEPHRINE »."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+from sentinelle.text import fold
 
 
 def create_organisation(
@@ -57,7 +51,7 @@ def create_organisation(
                        sentinel=sentinel, country=country)
     session.add(org)
     session.flush()
-    audit.record(session, actor, "organisation.create", "organisation", org.id,
+    audit.record(session, actor, audit.Action.ORGANISATION_CREATE, "organisation", org.id,
                  after={"kind": kind, "name": name, "finess": finess})
     return org
 
@@ -89,7 +83,7 @@ def create_product(
     session.add(product)
     session.flush()
     if audit_it:
-        audit.record(session, actor, "product.create", "product", product.id, after={"name": name, "kind": kind})
+        audit.record(session, actor, audit.Action.PRODUCT_CREATE, "product", product.id, after={"name": name, "kind": kind})
     return product
 
 
@@ -186,7 +180,7 @@ def add_member(session: Session, actor: User | None, purchaser_id: int, establis
     membership = Membership(purchaser_id=purchaser_id, establishment_id=establishment_id)
     session.add(membership)
     session.flush()
-    audit.record(session, actor, "membership.add", "organisation", purchaser_id,
+    audit.record(session, actor, audit.Action.MEMBERSHIP_ADD, "organisation", purchaser_id,
                  after={"establishment_id": establishment_id})
     return membership
 

@@ -62,7 +62,7 @@ def create(session: Session, user: User | None, slug: str, name: str, seats: int
     a = Assembly(slug=slug, name=name.strip(), seats=seats, quorum_share=quorum_share)
     session.add(a)
     session.flush()
-    audit.record(session, actor, "assembly.create", "assembly", a.id, after={"slug": slug, "seats": seats})
+    audit.record(session, actor, audit.Action.ASSEMBLY_CREATE, "assembly", a.id, after={"slug": slug, "seats": seats})
     return a
 
 
@@ -164,7 +164,7 @@ def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
                           drawn=len(chosen), leaving=len(out))
     session.add(record)
     session.flush()
-    audit.record(session, actor, "assembly.draw", "assembly", a.id,
+    audit.record(session, actor, audit.Action.ASSEMBLY_DRAW, "assembly", a.id,
                  after={"year": year, "seed": seed, "drawn": len(chosen), "leaving": len(out)})
     return record
 
@@ -298,7 +298,7 @@ def close(session: Session, user: User | None, motion_id: int) -> Motion:
     motion.status = ("no_quorum" if t.present < t.quorum else "adopted" if t.votes_for > t.votes_against
                      else "rejected")
     motion.closed_at = utcnow()
-    audit.record(session, actor, "motion.close", "motion", motion.id, after={"status": motion.status,
+    audit.record(session, actor, audit.Action.MOTION_CLOSE, "motion", motion.id, after={"status": motion.status,
                                                                              "tally": t.published()})
     session.flush()
     return motion

@@ -33,15 +33,16 @@ from sentinelle.errors import (
     NotFound,
     RateLimited,
 )
+from sentinelle.i18n import _
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import by_id, upsert
 
 THEME_LABELS = {
-    "efficiency": "Efficience du système de santé",
-    "territories": "Dynamisme économique et santé dans les territoires",
-    "access": "Accès des patients au progrès thérapeutique",
+    "efficiency": _("Efficience du système de santé"),
+    "territories": _("Dynamisme économique et santé dans les territoires"),
+    "access": _("Accès des patients au progrès thérapeutique"),
 }
-VOTE_LABELS = {1: "d'accord", -1: "pas d'accord", 0: "passe"}
+VOTE_LABELS = {1: _("d'accord"), -1: _("pas d'accord"), 0: _("passe")}
 # Limits per person against flooding: (how many, in how long).
 IDEAS_PER_HOUR = (10, timedelta(hours=1))
 COMMENTS_PER_10_MINUTES = (30, timedelta(minutes=10))
@@ -96,7 +97,7 @@ def post(session: Session, user: User | None, theme: str, title: str, body: str 
     idea = Idea(theme=theme, title=title, body=body, author_id=author.id, author_name=author.name)
     session.add(idea)
     session.flush()
-    audit.record(session, author, "idea.post", "idea", idea.id, after={"theme": theme, "title": title})
+    audit.record(session, author, audit.Action.IDEA_POST, "idea", idea.id, after={"theme": theme, "title": title})
     return idea
 
 
@@ -188,7 +189,7 @@ def moderate(session: Session, user: User | None, target: str, target_id: int, a
         raise Conflict("déjà masqué" if hide else "déjà visible")
     m = Moderation(target=target, target_id=target_id, action=action, reason=text, moderator_id=user.id)
     session.add(m)
-    audit.record(session, user, f"{target}.{action}", target, target_id, after={"reason": m.reason})
+    audit.record(session, user, audit.Action(f"{target}.{action}"), target, target_id, after={"reason": m.reason})
     session.flush()
     return m
 
@@ -321,7 +322,7 @@ def import_polis(session: Session, actor: User, conversation: polis.Conversation
     for start in range(0, len(rows), 5000):
         _upsert_votes(session, rows[start:start + 5000])
     report.votes = len(rows)
-    audit.record(session, actor, "ideas.import_polis", "idea", None,
+    audit.record(session, actor, audit.Action.IDEAS_IMPORT_POLIS, "idea", None,
                  after={"conversation": name, "ideas": report.ideas_added, "votes": report.votes})
     session.flush()
     return report

@@ -8,9 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sentinelle.i18n import _
 from sentinelle.store.base import Base, utcnow
 
 PROFILES = ("patient", "carer", "professional", "industry", "citizen")
+PROFILE_LABELS = {"patient": _("Patient"), "carer": _("Aidant"), "professional": _("Professionnel de santé"),
+                  "industry": _("Industrie"), "citizen": _("Citoyen")}
 STATUSES = ("draft", "open", "closed")
 
 
@@ -165,6 +168,8 @@ class Moderation(Base):
 
 CHOICES = ("pour", "contre", "abstention")
 MOTION_STATUSES = ("open", "adopted", "rejected", "no_quorum")
+MOTION_STATUS_LABELS = {"open": _("vote ouvert"), "adopted": _("adoptée"), "rejected": _("rejetée"),
+                        "no_quorum": _("quorum non atteint")}
 
 
 class Assembly(Base):

@@ -75,7 +75,7 @@ def create(session: Session, user: User | None, slug: str, title: str, questions
     session.add(q)
     session.flush()
     session.add(QuestionnaireVersion(questionnaire_id=q.id, number=1, questions=wording))
-    audit.record(session, user, "questionnaire.create", "questionnaire", q.id, after={"slug": slug})
+    audit.record(session, user, audit.Action.QUESTIONNAIRE_CREATE, "questionnaire", q.id, after={"slug": slug})
     session.flush()
     return q
 
@@ -89,7 +89,7 @@ def revise(session: Session, user: User | None, slug: str, questions: list[dict[
     version = QuestionnaireVersion(questionnaire_id=q.id, number=current(session, q).number + 1,
                                    questions=_wording(questions))
     session.add(version)
-    audit.record(session, user, "questionnaire.revise", "questionnaire", q.id, after={"version": version.number})
+    audit.record(session, user, audit.Action.QUESTIONNAIRE_REVISE, "questionnaire", q.id, after={"version": version.number})
     session.flush()
     return version
 
@@ -105,7 +105,7 @@ def set_status(session: Session, user: User | None, slug: str, status: str) -> Q
     q.status = status
     if status == "closed":
         q.closed_at = utcnow()
-    audit.record(session, user, "questionnaire.status", "questionnaire", q.id, before={"status": before},
+    audit.record(session, user, audit.Action.QUESTIONNAIRE_STATUS, "questionnaire", q.id, before={"status": before},
                  after={"status": status})
     session.flush()
     return q
@@ -347,7 +347,7 @@ def export_csv(session: Session, user: User | None, slug: str) -> str:
             cells.append(value)
         writer.writerow([pseudonym, number[r.version_id], r.profile, r.region, r.submitted_at.date().isoformat(),
                          *cells])
-    audit.record(session, user, "questionnaire.export", "questionnaire", q.id)
+    audit.record(session, user, audit.Action.QUESTIONNAIRE_EXPORT, "questionnaire", q.id)
     return buffer.getvalue()
 
 

@@ -8,10 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from sentinelle.errors import Invalid
+from sentinelle.i18n import _
 from sentinelle.schemas_common import UtcDatetime
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 KINDS = ("single", "multiple", "scale", "ranking", "text")
+KIND_LABELS = {"single": _("Choix unique"), "multiple": _("Choix multiple"), "scale": _("Échelle"),
+               "ranking": _("Classement"), "text": _("Texte libre")}
 SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
 
 

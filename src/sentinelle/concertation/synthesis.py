@@ -53,7 +53,7 @@ def create(session: Session, user: User | None, slug: str, title: str) -> Synthe
     s = Synthesis(slug=slug, title=title.strip())
     session.add(s)
     session.flush()
-    audit.record(session, actor, "synthesis.create", "synthesis", s.id, after={"slug": slug})
+    audit.record(session, actor, audit.Action.SYNTHESIS_CREATE, "synthesis", s.id, after={"slug": slug})
     return s
 
 
@@ -95,7 +95,7 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
     session.flush()
     for target, target_id in dict.fromkeys(citations):
         session.add(SynthesisCitation(sentence_id=sentence.id, target=target, target_id=target_id))
-    audit.record(session, actor, "synthesis.sentence", "synthesis", s.id,
+    audit.record(session, actor, audit.Action.SYNTHESIS_SENTENCE, "synthesis", s.id,
                  after={"sentence": sentence.id, "citations": [f"{t}:{i}" for t, i in citations]})
     session.flush()
     return sentence

@@ -6,12 +6,13 @@ scikit-learn: nothing is downloaded at run time."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from sentinelle.text import fold
 
 # French function words and the commonest verbs of opinion, accents folded as the text is.
 STOP_WORDS = frozenset("""
@@ -28,11 +29,6 @@ cas fois afin ainsi aujourd hui tant autant plutot car donc puis via lequel laqu
 celui celle ca c est n ce qu il elle on nous vous ils elles
 """.split())
 
-
-def fold(text: str) -> str:
-    """Lower case, accents off (é → e), so that « santé » and « sante » are one word."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import Product
-from sentinelle.catalogue.service import fold
 from sentinelle.errors import Invalid, require
 from sentinelle.importing import ImportReport, Progress, read_text
 from sentinelle.interop import policy
 from sentinelle.schemas_common import MAX_URL, safe_url
 from sentinelle.signals.models import Event, Signal
+from sentinelle.text import fold
 
 STATUS_BY_CODE = {"1": "rupture", "2": "tension", "3": "discontinuation", "4": "resolved"}
 STATUS_BY_LABEL = {
@@ -34,6 +34,7 @@ STATUS_BY_LABEL = {
     "arrêt de commercialisation": "discontinuation",
     "remise à disposition": "resolved",
 }
+# The ANSM's own words for each status, quoted in the public messages it is the source of.
 LABELS = {"rupture": "rupture de stock", "tension": "tension d'approvisionnement",
           "discontinuation": "arrêt de commercialisation", "resolved": "remise à disposition"}
 
@@ -222,7 +223,7 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
             report.notes.append(f"{report.absent} pénurie(s) publiée(s) absente(s) de cette liste (historique "
                                 "conservé)")
     session.flush()
-    audit.record(session, actor, "import.ansm", "signal", None,
+    audit.record(session, actor, audit.Action.IMPORT_ANSM, "signal", None,
                  after={"file": path.name, "created": report.created, "updated": report.updated,
                         "rejected": len(report.rejected), "absent": report.absent})
     return report

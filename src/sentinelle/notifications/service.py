@@ -139,7 +139,7 @@ def subscribe(
     )
     session.add(sub)
     session.flush()
-    audit.record(session, user, "subscription.create", "subscription", sub.id,
+    audit.record(session, user, audit.Action.SUBSCRIPTION_CREATE, "subscription", sub.id,
                  after={"product_id": product_id, "emdn_prefix": emdn_prefix, "region_code": region_code,
                         "webhook": bool(webhook_url)})
     return sub
@@ -173,7 +173,7 @@ def unsubscribe(session: Session, user: User, subscription_id: int) -> None:
         raise NotFound(f"abonnement introuvable : {subscription_id}", "subscription_id")
     session.delete(sub)
     session.flush()
-    audit.record(session, user, "subscription.delete", "subscription", subscription_id)
+    audit.record(session, user, audit.Action.SUBSCRIPTION_DELETE, "subscription", subscription_id)
 
 
 def inbox(session: Session, user: User, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:

@@ -7,14 +7,12 @@ from sqlalchemy import ColumnElement, Select, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
-from sentinelle.accounts.roles import Role
+from sentinelle.accounts.roles import PUBLIC_ROLES, Role
 from sentinelle.catalogue.models import Membership, Purchase
 from sentinelle.signals.models import Declarer, Signal
 from sentinelle.signals.states import TERMINAL
 
 DECLARING_ROLES = (Role.ESTABLISHMENT, Role.MANUFACTURER, Role.REGION, Role.NATIONAL)
-# Roles that read only the public record of signals.
-PUBLIC_ROLES = (Role.CITIZEN, Role.GUARANTOR)
 
 
 def reads_everything(user: User | None) -> bool:
@@ -169,7 +167,7 @@ def can_declare_on(session: Session, user: User, product_id: int) -> bool:
 
 def can_update(user: User | None, signal: Signal) -> bool:
     """Edit the facts (expected end, coverage, measures taken) while the signal is open."""
-    if user is None or signal.status in ("resolved", "rejected", "merged"):
+    if user is None or signal.status in TERMINAL:
         return False
     if user.role == Role.NATIONAL:
         return True

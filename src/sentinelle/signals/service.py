@@ -143,7 +143,7 @@ def _declared_new(session: Session, user: User, product: Product, signal: Signal
         signal.declarers.append(declarer)
     session.flush()
     record_event(session, signal, user, "transition", "Déclaration", to_status="declared")
-    audit.record(session, user, "signal.declare", "signal", signal.id, after=snapshot(signal))
+    audit.record(session, user, audit.Action.SIGNAL_DECLARE, "signal", signal.id, after=snapshot(signal))
     events.emit(session, signal_events.Declared(signal, user, data.kind))
     return Declared(signal, False, declarer=declarer)
 
@@ -165,7 +165,7 @@ def _join(session: Session, user: User, product: Product, signal: Signal, data: 
     # The declaration's own facts stay on its record (the agencies read them there), not in the history.
     record_event(session, signal, user, "declaration",
            f"Nouvelle déclaration {'transmise à l’agence' if waiting else 'rattachée'} : {KIND_LABELS[data.kind]}")
-    audit.record(session, user, "signal.declare_waiting" if waiting else "signal.declare_joined", "signal",
+    audit.record(session, user, audit.Action.SIGNAL_DECLARE_WAITING if waiting else "signal.declare_joined", "signal",
                  signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
     if waiting:
         events.emit(session, signal_events.DeclarationWaiting(signal, user))
@@ -185,7 +185,7 @@ def admit(session: Session, user: User | None, signal_id: int, declarer_id: int)
     declarer.admitted = True
     session.flush()
     record_event(session, signal, user, "declaration", f"Déclaration de {declarer.organisation.name} rattachée")
-    audit.record(session, user, "signal.admit", "signal", signal.id, after={"declarer_id": declarer.id})
+    audit.record(session, user, audit.Action.SIGNAL_ADMIT, "signal", signal.id, after={"declarer_id": declarer.id})
     events.emit(session, signal_events.DeclarationAdmitted(signal, user, declarer.organisation_id))
     return declarer
 
@@ -233,7 +233,7 @@ def declare_candidate(session: Session, *, product: Product, region_code: str | 
     session.add_all(SeriesPoint(signal_id=signal.id, week=week, lines=lines, fill_rate=fill, delay_days=delay)
                     for week, lines, fill, delay in series)
     record_event(session, signal, None, "transition", f"Signal faible détecté : {evidence}", to_status="declared")
-    audit.record(session, None, "signal.detect", "signal", signal.id, after=snapshot(signal))
+    audit.record(session, None, audit.Action.SIGNAL_DETECT, "signal", signal.id, after=snapshot(signal))
     events.emit(session, signal_events.Detected(signal, tuple(o.id for o in concerned), evidence))
     return signal
 
@@ -271,7 +271,7 @@ def file_notice(session: Session, user: User | None, data: schemas.NoticeIn) -> 
     if late:
         message += f" — TARDIF : moins de {min_days} jours avant l'interruption (MDR art. 10 bis)"
     record_event(session, signal, user, "transition", message, to_status="declared")
-    audit.record(session, user, "signal.notice", "signal", signal.id, after=snapshot(signal) | {"late": late})
+    audit.record(session, user, audit.Action.SIGNAL_NOTICE, "signal", signal.id, after=snapshot(signal) | {"late": late})
     events.emit(session, signal_events.NoticeFiled(signal, user, message))
     return signal
 
@@ -364,7 +364,7 @@ def transition(session: Session, user: User | None, signal_id: int, data: schema
     else:
         record_event(session, signal, user, "transition", message or label, from_status=from_status,
                to_status=target_status)
-    audit.record(session, user, f"signal.{data.action}", "signal", signal.id, before=before, after=snapshot(signal))
+    audit.record(session, user, audit.Action(f"signal.{data.action}"), "signal", signal.id, before=before, after=snapshot(signal))
     events.emit(session, signal_events.Transitioned(signal, user, data.action, message, public))
     return signal
 
@@ -389,7 +389,7 @@ def update(session: Session, user: User | None, signal_id: int, version: int, *,
         signal.measures_taken = measures_taken
     _flush_or_conflict(session)
     record_event(session, signal, user, "update", "Mise à jour des informations")
-    audit.record(session, user, "signal.update", "signal", signal.id, before=before, after=snapshot(signal))
+    audit.record(session, user, audit.Action.SIGNAL_UPDATE, "signal", signal.id, before=before, after=snapshot(signal))
     return signal
 
 
@@ -404,7 +404,7 @@ def comment(session: Session, user: User | None, signal_id: int, message: str) -
                   kind="comment", message=message)
     session.add(event)
     session.flush()
-    audit.record(session, user, "signal.comment", "signal", signal.id, after={"message": message[:200]})
+    audit.record(session, user, audit.Action.SIGNAL_COMMENT, "signal", signal.id, after={"message": message[:200]})
     return event
 
 
@@ -421,7 +421,7 @@ def add_measure(session: Session, user: User | None, signal_id: int, data: schem
     _flush_or_conflict(session)
     record_event(session, signal, user, "measure", f"Mesure de gestion ({MEASURE_LABELS[data.kind].lower()}) : "
            f"{measure.description}", public=True)
-    audit.record(session, user, "signal.measure", "signal", signal.id, after={"kind": data.kind})
+    audit.record(session, user, audit.Action.SIGNAL_MEASURE, "signal", signal.id, after={"kind": data.kind})
     return measure
 
 

@@ -1,33 +1,39 @@
-"""The lifecycle of a signal as a table of transitions."""
+"""The lifecycle of a signal as a table of transitions, and the labels of its statuses, kinds,
+causes, actions and measures."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from sentinelle.errors import Conflict
+from sentinelle.i18n import _
 
 STATUS_LABELS = {
-    "declared": "Déclaré",
-    "qualified": "Qualifié (région)",
-    "validated": "Validé (national)",
-    "published": "Publié",
-    "resolved": "Remis à disposition",
-    "rejected": "Rejeté",
-    "merged": "Fusionné",
+    "declared": _("Déclaré"),
+    "qualified": _("Qualifié (région)"),
+    "validated": _("Validé (national)"),
+    "published": _("Publié"),
+    "resolved": _("Remis à disposition"),
+    "rejected": _("Rejeté"),
+    "merged": _("Fusionné"),
 }
-KIND_LABELS = {"tension": "Tension d'approvisionnement", "rupture": "Rupture", "discontinuation": "Arrêt de commercialisation"}
+KIND_LABELS = {"tension": _("Tension d'approvisionnement"), "rupture": _("Rupture"),
+               "discontinuation": _("Arrêt de commercialisation")}
 ACTION_LABELS = {
-    "qualify": "Qualifier",
-    "reject": "Rejeter",
-    "merge": "Fusionner",
-    "validate": "Valider",
-    "publish": "Publier",
-    "publish_regional": "Publier comme tension régionale",
-    "resolve": "Clore (remis à disposition)",
+    "qualify": _("Qualifier"),
+    "reject": _("Rejeter"),
+    "merge": _("Fusionner"),
+    "validate": _("Valider"),
+    "publish": _("Publier"),
+    "publish_regional": _("Publier comme tension régionale"),
+    "resolve": _("Clore (remis à disposition)"),
 }
 TERMINAL = frozenset({"resolved", "rejected", "merged"})
-MEASURE_LABELS = {"quota": "Contingentement", "allocation": "Répartition", "import": "Importation",
-                  "contingency": "Plan de continuité", "other": "Autre"}
+CAUSE_LABELS = {"production": _("Production"), "quality": _("Qualité"), "demand": _("Hausse de la demande"),
+                "logistics": _("Logistique"), "regulatory": _("Réglementaire"),
+                "commercial": _("Décision commerciale"), "unknown": _("Inconnue")}
+MEASURE_LABELS = {"quota": _("Contingentement"), "allocation": _("Répartition"), "import": _("Importation"),
+                  "contingency": _("Plan de continuité"), "other": _("Autre")}
 
 
 class Transition(NamedTuple):

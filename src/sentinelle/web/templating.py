@@ -6,25 +6,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from sentinelle.accounts.roles import ROLE_LABELS
 from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
+from sentinelle.i18n import translations
+from sentinelle.schemas_common import safe_url
 from sentinelle.signals.policy import public_view_only
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from sentinelle.web.deps import csrf_token
 
 HERE = Path(__file__).parent
-LOCALE_DIR = HERE.parent / "locale"
 
 
-def _translations(locale: str = "fr") -> NullTranslations:
-    if LOCALE_DIR.exists():
-        return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    return NullTranslations()
 
 
 def _fr_date(value: date | datetime | None) -> str:
@@ -37,15 +33,13 @@ def _fr_date(value: date | datetime | None) -> str:
 
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                                            extensions=["jinja2.ext.i18n"]))
-templates.env.install_gettext_translations(_translations(), newstyle=True)  # type: ignore[attr-defined]
+templates.env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["frdate"] = _fr_date
 templates.env.filters["region_name"] = region_name
 
 
 def _http_url(url: str | None) -> str:
     """A link target only if it is http(s): what an import let through is checked again where it shows."""
-    from sentinelle.schemas_common import safe_url
-
     return url if url and safe_url(url) else ""
 
 

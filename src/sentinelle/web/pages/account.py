@@ -65,7 +65,7 @@ def login(request: Request, *, email: str = Form(max_length=320), password: str 
                                               "error": "Adresse ou mot de passe incorrect."}, 401)
     request.session.clear()  # a fresh session on log-in (no fixation)
     request.session["sid"] = accounts.open_session(db, user, request.headers.get("user-agent", ""))
-    audit.record(db, user, "user.login", "user", user.id)
+    audit.record(db, user, audit.Action.USER_LOGIN, "user", user.id)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -13,7 +13,8 @@ from starlette.datastructures import FormData
 from sentinelle.accounts.models import User
 from sentinelle.concertation import assembly, ideas, policy, synthesis
 from sentinelle.concertation import questionnaires as qs
-from sentinelle.concertation.models import PROFILES
+from sentinelle.concertation.models import MOTION_STATUS_LABELS, PROFILE_LABELS, PROFILES
+from sentinelle.concertation.schemas import KIND_LABELS as QUESTION_KIND_LABELS
 from sentinelle.concertation.schemas import Question
 from sentinelle.errors import DomainError, Invalid, require
 from sentinelle.web import question_form
@@ -23,8 +24,6 @@ from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/concertation")
 
-PROFILE_LABELS = {"patient": "Patient", "carer": "Aidant", "professional": "Professionnel de santé",
-                  "industry": "Industrie", "citizen": "Citoyen"}
 
 
 
@@ -61,8 +60,6 @@ def _builder(request: Request, blocks: list[dict[str, str]], form: dict[str, Any
     return render(request, "questionnaire_builder.html", context, error.status if error is not None else 200)
 
 
-QUESTION_KIND_LABELS = {"single": "Choix unique", "multiple": "Choix multiple", "scale": "Échelle", "ranking": "Classement",
-               "text": "Texte libre"}
 
 
 @router.post("/assemblees")
@@ -330,7 +327,6 @@ def idea_moderate(request: Request, idea_id: int, form: FormDep,
 
 # --- Assembly ------------------------------------------------------------------------------------
 
-STATUS_LABELS = {"open": "vote ouvert", "adopted": "adoptée", "rejected": "rejetée", "no_quorum": "quorum non atteint"}
 
 
 @router.get("/assemblee/{slug}")
@@ -344,7 +340,7 @@ def assembly_page(request: Request, slug: str, user: UserDep,
         "offer": assembly.my_offer(db, user, slug), "offers": assembly.volunteer_counts(db, slug),
         "now_year": date.today().year,
         "PROFILES": PROFILES, "PROFILE_LABELS": PROFILE_LABELS,
-        "tally": assembly.published_tally, "STATUS_LABELS": STATUS_LABELS})
+        "tally": assembly.published_tally, "MOTION_STATUS_LABELS": MOTION_STATUS_LABELS})
 
 
 @router.post("/assemblee/{slug}/volontaires")

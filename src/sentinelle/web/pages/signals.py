@@ -19,7 +19,7 @@ from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid, require
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
-from sentinelle.signals.states import MEASURE_LABELS, allowed_actions
+from sentinelle.signals.states import CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
 from sentinelle.web.forms import form_int, validated
@@ -27,9 +27,6 @@ from sentinelle.web.templating import render
 
 router = APIRouter()
 
-CAUSE_LABELS = {"production": "Production", "quality": "Qualité", "demand": "Hausse de la demande",
-                "logistics": "Logistique", "regulatory": "Réglementaire", "commercial": "Décision commerciale",
-                "unknown": "Inconnue"}
 
 
 @router.get("/signaux")
@@ -52,7 +49,7 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
     if "merge" in actions:
         merge_candidates = [s for s in service.list_visible(db, user, service.Filters(product_id=signal.product_id),
                                                             per_page=50)[0]
-                            if s.id != signal.id and s.status not in ("resolved", "rejected", "merged")]
+                            if s.id != signal.id and s.status not in TERMINAL]
     alts = alternatives.of_signal(db, signal)
     alt_ids = [a.id for a in alts]
     internal = policy.reads_internal(db, user, signal)
@@ -70,8 +67,7 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
                                 if user is not None and d.organisation_id == user.organisation_id), None),
         "shared_measures": service.shared_measures(signal, besides=user.organisation_id if user else None)
         if policy.reads_shared_measures(user) else [],
-        "can_publish": policy.can_manage_publication(user, signal) and signal.status not in (
-            "resolved", "rejected", "merged"),
+        "can_publish": policy.can_manage_publication(user, signal) and signal.status not in TERMINAL,
         "can_lesson": alt_policy.can_record_lesson(user, signal), "internal": internal,
         "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
