@@ -2,8 +2,8 @@
 
 Builds a national-size store (default 100,000 products, 20,000 signals, 3,000 establishments),
 serves it with uvicorn on loopback, and drives it with N concurrent clients for S seconds per
-endpoint (wrk, installed by `apt-get install wrk`). The baseline, measured in the same run, is GET /api/v1/products/1 (one row by key):
-results are given as a ratio against it.
+endpoint (wrk, installed by `apt-get install wrk`). The baseline, measured in the same run, is
+GET /api/v1/products/1 (one row by key): results are given as a ratio against it.
 
     .venv/bin/python bench/api_load.py --db sqlite --seconds 60 --users 50
     .venv/bin/python bench/api_load.py --db postgresql --seconds 60 --users 50
@@ -25,17 +25,17 @@ from pathlib import Path
 
 os.environ.setdefault("SENTINELLE_TEST_CHEAP_HASH", "1")
 
-import httpx  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+import httpx
+from rich.progress import Progress
+from sqlalchemy import insert, text
 
-from sentinelle.accounts.service import create_user, issue_token  # noqa: E402
-from sentinelle.catalogue.codes import finess_with_key  # noqa: E402
-from sentinelle.catalogue.models import Organisation, Product  # noqa: E402
-from sentinelle.catalogue.regions import REGIONS  # noqa: E402
-from sentinelle.catalogue.service import fold  # noqa: E402
-from sentinelle.signals.models import Declarer, Signal  # noqa: E402
-from sentinelle.store.db import make_engine, session_factory, upgrade  # noqa: E402
+from sentinelle.accounts.service import create_user, issue_token
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.catalogue.models import Organisation, Product
+from sentinelle.catalogue.regions import REGIONS
+from sentinelle.catalogue.service import fold
+from sentinelle.signals.models import Declarer, Signal
+from sentinelle.store.db import make_engine, session_factory, upgrade
 
 WORDS = ("seringue", "aiguille", "sonde", "cathéter", "perfuseur", "compresse", "gant", "masque", "pansement",
          "canule", "drain", "valve", "stent", "prothèse", "électrode", "filtre", "tubulure", "poche", "lame", "clip")
@@ -71,7 +71,7 @@ def build(url: str, products: int, signals: int, establishments: int) -> str:
         today = date.today()
         for start in range(0, signals, 5000):
             rows = []
-            for i in range(start, min(signals, start + 5000)):
+            for _ in range(start, min(signals, start + 5000)):
                 status = rng.choice(statuses)
                 org = rng.choice(org_ids)
                 rows.append({"kind": rng.choice(["tension", "rupture", "discontinuation"]), "status": status,
@@ -125,7 +125,7 @@ def drive(base: str, path: str, users: int, seconds: float, headers: dict[str, s
     extra = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     out = subprocess.run(["wrk", "-t2", f"-c{users}", f"-d{int(seconds)}s", "-s", str(script), *extra, base + path],
                          capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
     n, status_errors, socket_errors, p50, p95 = line.split()[1:]
     if int(status_errors):
         raise SystemExit(f"{status_errors} non-2xx answers:\n{out}")

@@ -23,12 +23,12 @@ from pathlib import Path
 
 os.environ.setdefault("SENTINELLE_TEST_CHEAP_HASH", "1")
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text
 
-from sentinelle.config import Settings  # noqa: E402
-from sentinelle.notifications.models import Notification  # noqa: E402
-from sentinelle.store import backup  # noqa: E402
-from sentinelle.store.db import make_engine  # noqa: E402
+from sentinelle.config import Settings
+from sentinelle.notifications.models import Notification
+from sentinelle.store import backup
+from sentinelle.store.db import make_engine
 
 
 def demo(var: Path, url: str = "") -> None:

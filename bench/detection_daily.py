@@ -83,7 +83,7 @@ def main() -> None:
     wall, rss, _ = timed([SENTINELLE, "ingest", "--store", str(store), "--orders", str(work / "history/orders.parquet"),
                           "--deliveries", str(work / "history/deliveries.parquet")])
     print(f"history of {lines} order lines to {history_end} loaded in {wall:.0f} s", flush=True)
-    full_wall, full_rss, out = timed([SENTINELLE, "detect", "--store", str(store), "--as-of", str(history_end),
+    full_wall, full_rss, _out = timed([SENTINELLE, "detect", "--store", str(store), "--as-of", str(history_end),
                                       "--out", str(work / "full.csv")])
     print(f"first run (full replay on the store): {full_wall:.1f} s, {full_rss:.2f} GiB", flush=True)
 

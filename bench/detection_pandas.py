@@ -28,7 +28,7 @@ def duckdb_features(folder: Path) -> pd.DataFrame:
     con = connect()
     ingest(con, folder / "orders.csv", folder / "deliveries.csv")
     engine.prepare(con)
-    engine._judged(con, P)  # noqa: SLF001 - the features alone, without scoring
+    engine._judged(con, P)  # the features alone, without scoring
     return con.execute(f"""
         WITH d AS (SELECT product_id, supplier_id, judged_at AS t, count(*) AS n,
                           count(*) FILTER (WHERE abnormal) AS k FROM judged GROUP BY ALL)

@@ -7,7 +7,8 @@ million votes.
 Agreement: the adjusted Rand index (scikit-learn) between our groups and the `group-id` Pol.is wrote in
 `participants-votes.csv`, over the participants Pol.is grouped. Ours two ways: Pol.is's updates
 replayed over `votes.csv` (`opinion_replay`, what `opinion-groups` does by default; `--window` and
-`--no-restart` try other settings), and one computation over the final votes (`opinion.groups`). The baseline: the same vote matrix
+`--no-restart` try other settings), and one computation over the final votes (`opinion.groups`). The
+baseline: the same vote matrix
 (moderated-out statements left out), each missing vote the statement's mean, scikit-learn's PCA to two
 components and KMeans (10 starts, seed 0) with k from 2 to 5 chosen by scikit-learn's silhouette, on
 the participants with at least one vote.

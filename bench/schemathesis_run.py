@@ -16,13 +16,13 @@ from pathlib import Path
 
 os.environ.setdefault("SENTINELLE_TEST_CHEAP_HASH", "1")
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from sentinelle.accounts.service import issue_token  # noqa: E402
-from sentinelle.config import Settings  # noqa: E402
-from sentinelle.store.db import make_engine, session_factory, upgrade  # noqa: E402
-from tests.factories import build_world, published_signal  # noqa: E402
-from tests.web.test_openapi_schemathesis import run_schemathesis  # noqa: E402
+from sentinelle.accounts.service import issue_token
+from sentinelle.config import Settings
+from sentinelle.store.db import make_engine, session_factory, upgrade
+from tests.factories import build_world, published_signal
+from tests.web.test_openapi_schemathesis import run_schemathesis
 
 PG = os.environ.get("SENTINELLE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

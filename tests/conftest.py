@@ -16,14 +16,14 @@ import pytest
 
 os.environ.setdefault("SENTINELLE_TEST_CHEAP_HASH", "1")
 
-from sqlalchemy import Engine, create_engine, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
 
-from sentinelle.config import Settings  # noqa: E402
+from sentinelle.config import Settings
 from sentinelle.notifications import subscribers
-from sentinelle.store.db import make_engine, session_factory, upgrade  # noqa: E402
-from sentinelle.store.metadata import metadata  # noqa: E402
-from tests.factories import World, build_world  # noqa: E402
+from sentinelle.store.db import make_engine, session_factory, upgrade
+from sentinelle.store.metadata import metadata
+from tests.factories import World, build_world
 
 PG_URL = os.environ.get("SENTINELLE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -66,7 +66,7 @@ def pg_database(name: str) -> str | None:
             conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
             conn.execute(text(f"CREATE DATABASE {database}"))
         admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:  # any failure means "no server here"
         return f"error:{exc}"
     CREATED.append(database)
     return PG_URL.rsplit("/", 1)[0] + f"/{database}"
@@ -86,7 +86,7 @@ def _drop_this_runs_databases() -> Iterator[None]:
             for database in CREATED:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         admin.dispose()
-    except Exception:  # noqa: BLE001 - a database left behind is harmless; the run's result stands
+    except Exception:  # a database left behind is harmless; the run's result stands
         pass
 
 

@@ -42,7 +42,7 @@ def build_world(session: Session) -> World:
     o["maker_a"] = create_organisation(session, None, kind="manufacturer", name="MédiSud", country="FR")
     o["maker_b"] = create_organisation(session, None, kind="manufacturer", name="NordMed", country="DE")
     o["uniha"] = create_organisation(session, None, kind="purchaser", name="UniHA")
-    for i, (name, maker, emdn, gtin) in enumerate([
+    for _i, (name, maker, emdn, gtin) in enumerate([
         ("Seringue 10 mL Luer lock", "maker_a", "A020101", "03760123450010"),
         ("Aiguille hypodermique 21G", "maker_a", "A0101010101", "03760123450027"),
         ("Sonde d'intubation 7.0", "maker_b", "R0101", "04012345000016"),

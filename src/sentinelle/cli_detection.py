@@ -360,7 +360,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
-                     day: date | None, params, sentinels: list[str], memory_limit: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+                     day: date | None, params: Any, sentinels: list[str], memory_limit: str) -> list[tuple[Any, ...]]:
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine

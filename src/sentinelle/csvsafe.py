@@ -37,7 +37,7 @@ class _Writer:
             self.writerow(row)
 
 
-class _DictWriter(csv.DictWriter):  # type: ignore[type-arg]
+class _DictWriter(csv.DictWriter):
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
         return super().writerow({k: cell(v) for k, v in rowdict.items()})
 
@@ -50,5 +50,5 @@ def writer(f: IO[str]) -> _Writer:
     return _Writer(f)
 
 
-def dict_writer(f: IO[str], fieldnames: Iterable[str]) -> csv.DictWriter:  # type: ignore[type-arg]
+def dict_writer(f: IO[str], fieldnames: Iterable[str]) -> csv.DictWriter:
     return _DictWriter(f, fieldnames=list(fieldnames))

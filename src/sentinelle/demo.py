@@ -23,6 +23,15 @@ from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Organisation, Product, ProductionSite, ProductSite, Purchase
 from sentinelle.catalogue.regions import REGIONS
 from sentinelle.catalogue.service import add_member, create_organisation, create_product
+from sentinelle.concertation import assembly, ideas, synthesis
+from sentinelle.concertation import questionnaires as qs
+from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
+from sentinelle.concertation.models import PROFILES
+from sentinelle.concertation.schemas import Question
+from sentinelle.detection import detect
+from sentinelle.detection.candidates import declare_alerts
+from sentinelle.detection.ingest import connect, ingest
+from sentinelle.detection.simulate import Config, simulate
 from sentinelle.signals import schemas, service
 
 DEMO_PASSWORD = "seringue-bleue-lyon"
@@ -69,10 +78,6 @@ def _gtin(rng: random.Random) -> str:
 
 
 def _detection(session: Session, establishments: list[Organisation], products: list[Product]) -> int:
-    from sentinelle.detection import detect as engine
-    from sentinelle.detection.candidates import declare_alerts
-    from sentinelle.detection.ingest import connect, ingest
-    from sentinelle.detection.simulate import Config, simulate
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -82,7 +87,7 @@ def _detection(session: Session, establishments: list[Organisation], products: l
         con = connect()
         ingest(con, folder / "orders.csv", folder / "deliveries.csv")
         sentinels = [e.finess for e in establishments if e.sentinel and e.finess]
-        outcome = declare_alerts(session, con, engine.detect(con, sentinels=sentinels))
+        outcome = declare_alerts(session, con, detect.detect(con, sentinels=sentinels))
         con.close()
     return outcome.created
 
@@ -197,7 +202,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
         else:
             steps = steps[: ["qualified", "validated", "published", "resolved"].index(stage) + 1]
         for action in steps:
-            actor = region_agent[est.region_code] if action in ("qualify", "reject") else ansm
+            actor = region_agent[est.region_code or ""] if action in ("qualify", "reject") else ansm
             message = None
             if action == "publish":
                 message = (f"{product.name} : approvisionnement perturbé. Privilégiez les alternatives listées et "
@@ -217,7 +222,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
             product_id=product.id, kind="tension", cause="logistics", started_at=today - timedelta(days=10 + n),
             expected_end_at=today + timedelta(days=30), stock_coverage_days=8,
             measures_taken="Dépannage entre établissements du territoire.")).signal
-        agent = region_agent[est.region_code]
+        agent = region_agent[est.region_code or ""]
         service.transition(session, agent, signal.id, schemas.TransitionIn(action="qualify", version=signal.version))
         service.transition(session, agent, signal.id, schemas.TransitionIn(
             action="publish_regional", version=signal.version,
@@ -277,9 +282,6 @@ IDEAS = [
 def _ideas(session: Session, ansm: User, people: list[User], rng: random.Random) -> None:
     """A few ideas of the demo citizens with votes from two camps, a comment, and a synthesis whose
     sentences cite them (the guarantor's coverage view shows what it leaves out)."""
-    from sentinelle.concertation import ideas, synthesis
-    from sentinelle.concertation import questionnaires as qs
-    from sentinelle.concertation.default_questionnaire import SLUG
 
     posted = [ideas.post(session, people[n % len(people)], theme, title, body)
               for n, (theme, title, body) in enumerate(IDEAS)]
@@ -334,10 +336,6 @@ FREE_TEXTS = (
 def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents: int = 60) -> list[User]:
     """The default questionnaire, open, with answers from demo citizens (each an account: one answer
     per person). The demo citizen of the logins has not answered, so that one can try."""
-    from sentinelle.concertation import questionnaires as qs
-    from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
-    from sentinelle.concertation.models import PROFILES
-    from sentinelle.concertation.schemas import Question
 
     qs.create(session, ansm, SLUG, TITLE, QUESTIONS, description=DESCRIPTION)
     qs.set_status(session, ansm, SLUG, "open")
@@ -356,8 +354,6 @@ def _questionnaire(session: Session, ansm: User, rng: random.Random, respondents
 def _assembly(session: Session, ansm: User, people: list[User], rng: random.Random) -> None:
     """The « Parlement Santé » drawn from the demo citizens (the demo citizen of the logins sits, to
     try voting), a sitting with a motion decided and one open to the vote."""
-    from sentinelle.concertation import assembly
-    from sentinelle.concertation.models import PROFILES
 
     regions = [r.code for r in REGIONS]
     assembly.create(session, ansm, "parlement-sante", "Parlement Santé", seats=len(people))

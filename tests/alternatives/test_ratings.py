@@ -75,7 +75,7 @@ def test_simultaneous_ratings_by_one_person_leave_one_row(engine: Engine, sessio
                 barrier.wait()
                 alternatives.rate(s, s.merge(world.users["grenoble"]), alt, score)
                 s.commit()
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:  # reported below
                 errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(score,)) for score in (1, 2, 3, 4)]

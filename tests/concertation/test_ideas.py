@@ -115,7 +115,7 @@ def test_simultaneous_votes_of_one_person_leave_one(engine: Engine, session: Ses
                 barrier.wait()
                 ideas.vote(s, s.merge(world.users["grenoble"]), idea.id, value)
                 s.commit()
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:  # reported below
                 errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(v,)) for v in (1, -1, 0, 1, -1, 0)]

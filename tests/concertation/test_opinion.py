@@ -41,7 +41,7 @@ def test_power_iteration_finds_the_leading_eigenvectors() -> None:
     votes = Votes.from_dense(dense.tolist())
     rows, cols, values = opinion._centred(votes)
     centred = dense - dense.mean(axis=0)
-    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
+    _eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
     found = opinion.principal_components(rows, cols, values, (40, 6))
     for n in range(2):
         assert abs(found[n] @ eigenvectors[:, -1 - n]) == pytest.approx(1, abs=1e-6)

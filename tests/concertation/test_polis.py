@@ -39,7 +39,7 @@ def test_an_export_is_read_with_its_groups_and_moderation(tmp_path: Path) -> Non
         (0, 0, 1.0), (0, 1, -1.0), (0, 2, 1.0), (1, 0, -1.0), (2, 0, 1.0), (2, 2, 0.0)]
     assert votes.excluded == {"1"}
     assert conv.polis_group == {"0": "0", "2": "1"}
-    assert [s.text for s in conv.statements][0] == "Premier, avec une virgule"
+    assert next(s.text for s in conv.statements) == "Premier, avec une virgule"
 
 
 @pytest.mark.parametrize(("matrix", "message"), [
@@ -54,7 +54,7 @@ def test_a_bad_export_is_named(tmp_path: Path, matrix: str, message: str) -> Non
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "c").mkdir()
-    with pytest.raises(polis.PolisError, match="comments.csv manquant"):
+    with pytest.raises(polis.PolisError, match=r"comments\.csv manquant"):
         polis.read(tmp_path / "c")
 
 
@@ -90,7 +90,7 @@ def test_replaying_the_history_finds_polis_groups_where_one_computation_does_not
 def test_a_bad_vote_in_the_history_is_named(tmp_path: Path) -> None:
     (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n"
                                         "1000,x,0,1,1\n2000,x,0,2,2\n", encoding="utf-8")
-    with pytest.raises(polis.PolisError, match="votes.csv, ligne 3, colonne vote"):
+    with pytest.raises(polis.PolisError, match=r"votes\.csv, ligne 3, colonne vote"):
         polis.read_history(tmp_path)
     (tmp_path / "votes.csv").write_text("timestamp,comment-id,vote\n", encoding="utf-8")
     with pytest.raises(polis.PolisError, match="voter-id"):

@@ -210,7 +210,7 @@ def test_simultaneous_answers_are_each_counted_once(engine: Engine, session: Ses
                 outcomes.append("ok")
             except Conflict:
                 outcomes.append("conflict")
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:  # reported below
                 outcomes.append(repr(exc))
 
     ids = [u.id for u in users] + [users[0].id, users[0].id]

@@ -36,7 +36,7 @@ def test_finds_the_disruptions_early_and_beats_both_baselines(small_sim: Path) -
 def test_every_alert_carries_its_evidence(small_sim: Path) -> None:
     alerts = engine.detect(_loaded(small_sim))
     assert alerts
-    for product, supplier, scope, scope_id, first, last, score, reason in alerts:
+    for _product, _supplier, scope, scope_id, first, last, score, reason in alerts:
         assert scope in ("national", "region") and first <= last and score >= engine.Params().threshold
         assert "lignes anormales" in reason and "établissement" in reason
         assert scope_id == "FR" if scope == "national" else len(scope_id) == 2

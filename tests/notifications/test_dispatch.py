@@ -39,7 +39,7 @@ class _Collect:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
         return "250 OK"
 
@@ -59,7 +59,7 @@ def hook_server() -> Iterator[tuple[list[tuple[dict[str, str], bytes]], int]]:
     received: list[tuple[dict[str, str], bytes]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((dict(self.headers), body))
             self.send_response(204)
@@ -159,7 +159,7 @@ def test_webhooks_belong_to_organisations_and_are_capped(session: Session, world
     # Lyon's organisation is one account here; its webhooks are its organisation's, listed to its members.
     assert len(subscriptions(session, world.users["lyon"])) == MAX_WEBHOOKS_PER_ORGANISATION
     assert subscriptions(session, world.users["grenoble"]) == []
-    for n in range(MAX_SUBSCRIPTIONS_PER_USER):
+    for _ in range(MAX_SUBSCRIPTIONS_PER_USER):
         subscribe(session, world.users["citizen"], region_code="84")
     with pytest.raises(Invalid):
         subscribe(session, world.users["citizen"], region_code="84")

@@ -35,7 +35,7 @@ def _absences(session: Session) -> int:
 def test_a_file_in_which_no_row_parses_changes_nothing(session: Session, world: World, tmp_path: Path) -> None:
     ansm.import_file(session, None, _snapshot(tmp_path / "a.txt", 0, 20))
     session.commit()
-    for content in ("n'importe quoi\nsur deux lignes\n".encode(), "\t".join(["x"] * 8).encode("utf-16")):
+    for content in (b"n'importe quoi\nsur deux lignes\n", "\t".join(["x"] * 8).encode("utf-16")):
         bad = tmp_path / "bad.txt"
         bad.write_bytes(content)
         with pytest.raises(Invalid) as err:

@@ -151,7 +151,7 @@ def test_subscribers_are_told_the_public_message_not_the_internal_note(session: 
     from sentinelle.notifications.service import subscribe
 
     subscribe(session, world.users["citizen"], product_id=world.products[0].id)
-    signal, markers = _marked_walk(session, world)
+    _signal, markers = _marked_walk(session, world)
     citizen = world.users["citizen"].id
     bodies = [n.body for n in session.scalars(select(Notification).where(Notification.user_id == citizen))]
     assert bodies, "the citizen subscribed and was told nothing"
@@ -213,7 +213,7 @@ def _race(engine: Engine, world: World, users: list[str], product_index: int) ->
                 out: service.Declared | Exception = service.declare(
                     s, user, declaration(world.products[product_index]))
                 s.commit()
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:  # reported below
                 s.rollback()
                 out = exc
         with lock:

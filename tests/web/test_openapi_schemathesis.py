@@ -41,7 +41,7 @@ def run_schemathesis(engine: Engine, settings: Settings, token: str, examples: i
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @hypothesis_settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-            def check(case) -> None:  # type: ignore[no-untyped-def]
+            def check(case, mode=mode) -> None:  # type: ignore[no-untyped-def]
                 response = case.call(headers={"Authorization": f"Bearer {token}"})
                 seen[f"{response.status_code // 100}xx"] += 1
                 if response.status_code >= 500:

@@ -49,7 +49,7 @@ def create_user(
     passwords.check(password, email=email, name=name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid("un compte existe déjà avec cette adresse", "email")
-    expected = ROLE_ORG_KIND.get(role)
+    expected = ROLE_ORG_KIND.get(Role(role))
     if expected:
         org = session.get(Organisation, organisation_id) if organisation_id else None
         if org is None or org.kind != expected:
@@ -149,7 +149,7 @@ def close_session(session: Session, sid: str) -> None:
 
 def close_all_sessions(session: Session, user: User) -> int:
     """Log out everywhere: every open session of `user` ends."""
-    ended = session.execute(update(LoginSession).where(LoginSession.user_id == user.id,
+    ended = session.execute(update(LoginSession).where(LoginSession.user_id == user.id,  # type: ignore[attr-defined]
                                                        LoginSession.revoked_at.is_(None))
                             .values(revoked_at=utcnow())).rowcount
     audit.record(session, user, audit.Action.USER_LOGOUT_EVERYWHERE, "user", user.id, after={"sessions": ended})

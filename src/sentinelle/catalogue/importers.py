@@ -98,7 +98,7 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
             session.execute(update(Product).where(Product.id == existing[cis]).values(**values))
             report.updated += 1
         else:
-            new_rows.append(values)
+            new_rows.append(values)  # type: ignore[arg-type]
         if progress:
             progress(1)
     for start in range(0, len(new_rows), 2000):

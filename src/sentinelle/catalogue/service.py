@@ -91,7 +91,7 @@ def create_product(
 _name_fts = table("product_name_fts", column("rowid"), column("name_lower"))
 
 
-def name_match_ids(session: Session, text: str) -> Select[tuple[int]]:
+def name_match_ids(session: Session, text: str) -> Select[int]:
     """Ids of the products whose name holds `text` (accent- and case-blind), through the trigram index."""
     term = fold(text)
     # The trigram index needs three characters; LIKE's wildcards in the term go the plain way.

@@ -142,7 +142,7 @@ def draw(session: Session, user: User | None, slug: str, year: int, seed: str,
             select(AssemblyVolunteer).where(AssemblyVolunteer.assembly_id == a.id).order_by(AssemblyVolunteer.user_id))]
     if len(seed.strip()) < 8:
         raise Invalid("seed : au moins 8 caractères, publiés avant le tirage", "seed")
-    for uid, profile, region in volunteers:
+    for uid, profile, _region in volunteers:
         if profile not in PROFILES:
             raise Invalid(f"volontaire {uid} : profil inconnu {profile}", "volunteers")
     sitting = sitting_members(session, a)
@@ -236,9 +236,11 @@ def attend(session: Session, user: User | None, sitting_id: int) -> AssemblyPres
             session.add(p)
             session.flush()
     except IntegrityError:
-        p = session.scalar(select(AssemblyPresence).where(AssemblyPresence.sitting_id == s.id,
-                                                          AssemblyPresence.member_id == member.id))
-    return p  # type: ignore[return-value]
+        found = session.scalar(select(AssemblyPresence).where(AssemblyPresence.sitting_id == s.id,
+                                                              AssemblyPresence.member_id == member.id))
+        assert found is not None
+        return found
+    return p
 
 
 def vote(session: Session, user: User | None, motion_id: int, choice: str) -> None:

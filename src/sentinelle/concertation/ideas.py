@@ -4,8 +4,13 @@ disagree / pass (one per person and idea, a new vote replaces the last), reports
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import case, func, select, update
@@ -164,7 +169,7 @@ def _target(session: Session, target: str, target_id: int) -> Idea | IdeaComment
     item = by_id(session, model, target_id)
     if item is None:
         raise NotFound(f"{'idée' if target == 'idea' else 'commentaire'} introuvable : {target_id}", "target_id")
-    return item
+    return item  # type: ignore[return-value]
 
 
 def moderate(session: Session, user: User | None, target: str, target_id: int, action: str,
@@ -182,7 +187,7 @@ def moderate(session: Session, user: User | None, target: str, target_id: int, a
     # One conditional UPDATE: of simultaneous moderators, the database lets one change the row; the
     # others find it already changed (409), and only one entry reaches the moderation log.
     model = type(item)
-    changed = session.execute(update(model).where(model.id == target_id, model.hidden.is_(not hide))
+    changed = session.execute(update(model).where(model.id == target_id, model.hidden.is_(not hide))  # type: ignore[attr-defined]
                               .values(hidden=hide).execution_options(synchronize_session=False)).rowcount
     session.expire(item, ["hidden"])
     if changed != 1:
@@ -243,7 +248,7 @@ def threads(session: Session, idea: Idea) -> list[Thread]:
     rows = list(session.scalars(select(IdeaComment).where(IdeaComment.idea_id == idea.id)
                                 .order_by(IdeaComment.created_at, IdeaComment.id)))
     nodes = {c.id: Thread(c) for c in rows}
-    roots = []
+    roots: list[Any] = []
     for c in rows:
         (nodes[c.parent_id].replies if c.parent_id in nodes else roots).append(nodes[c.id])
     return roots
@@ -354,11 +359,6 @@ def export_votes_csv(session: Session) -> str:
     pseudonym drawn afresh at each export from a random key (one voter keeps one pseudonym within an
     export, so the vote matrix can be studied, but nothing links it to an account or to another
     export); votes on hidden ideas are left out."""
-    import hashlib
-    import hmac
-    import io
-    import secrets
-
     key = secrets.token_bytes(16)
     buffer = io.StringIO()
     writer = csvsafe.writer(buffer)
@@ -397,7 +397,7 @@ def opinion_map(session: Session) -> OpinionMap | None:
     votes), None below 4 voters or 2 ideas. Kept while no vote or moderation changes (the count and
     latest time of votes and the hidden ideas make the key, with the database's address): computing
     takes seconds at scale."""
-    key = (str(session.get_bind().url),) + tuple(session.execute(
+    key = (str(session.get_bind().url),) + tuple(session.execute(  # type: ignore[union-attr]
         select(func.count(IdeaVote.id), func.max(IdeaVote.at))).one()) + tuple(
         session.execute(select(func.count(Idea.id), func.sum(case((Idea.hidden, Idea.id), else_=0)))).one())
     if key in _MAP_CACHE:

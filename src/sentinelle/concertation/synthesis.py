@@ -178,7 +178,7 @@ _ANSWERS_CACHE: dict[tuple[object, ...], tuple[list[qs.FreeText], themes.Themes]
 
 
 def _answers_and_themes(session: Session, q: Questionnaire) -> tuple[list[qs.FreeText], themes.Themes]:
-    key = (str(session.get_bind().url), q.id) + tuple(session.execute(
+    key = (str(session.get_bind().url), q.id) + tuple(session.execute(  # type: ignore[union-attr]
         select(func.count(QuestionnaireResponse.id), func.max(QuestionnaireResponse.id))
         .where(QuestionnaireResponse.questionnaire_id == q.id)).one()) + (session.scalar(
             select(func.max(QuestionnaireVersion.id)).where(QuestionnaireVersion.questionnaire_id == q.id)),)

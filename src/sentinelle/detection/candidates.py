@@ -67,7 +67,7 @@ def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: lis
         behind.setdefault(row[:5], set()).add(row[5])
     national = [a for a in alerts if a[2] == "national"]
     for alert in sorted(alerts, key=lambda a: (a[2] != "national", a[4])):
-        product_id, supplier_id, scope, scope_id, first, last, score, reason = alert
+        product_id, supplier_id, scope, scope_id, first, _last, score, reason = alert
         if scope == "region" and any(n[0] == product_id and n[1] == supplier_id and n[4] <= first <= n[5]
                                      for n in national):
             out.covered += 1

@@ -24,6 +24,7 @@ from datetime import date
 import duckdb
 
 from sentinelle.detection import detect as engine
+from sentinelle.detection.sql import one
 
 STATE = {f"det_{name.removeprefix('prior_')}": columns for name, columns in engine.PRIOR.items()}
 _META = "det_meta"
@@ -47,16 +48,20 @@ def _known(con: duckdb.DuckDBPyConnection, day: date) -> tuple[int, int]:
     """Lines and deliveries dated on or before `day`: if they grow, the past has changed. Counted as all
     of them but those dated after (a count of all is kept by the store, and the few recent blocks are
     found by their date ranges: counting those before read the whole date column, 0.1 s)."""
-    return con.execute("""SELECT (SELECT count(*) FROM orders) - (SELECT count(*) FROM orders WHERE ordered_at > $d),
+    known, deliveries = one(con, """SELECT (SELECT count(*) FROM orders) - (SELECT count(*) FROM orders WHERE ordered_at > $d),
         (SELECT count(*) FROM deliveries) - (SELECT count(*) FROM deliveries WHERE delivered_at > $d)""",
-                       {"d": day}).fetchone()
+                       {"d": day})
+    return known, deliveries
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> tuple[date, str, int, int] | None:
     """(day, fingerprint, lines known, deliveries known) of the last run kept in the store, if any."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                         [_META]).fetchone()[0]
-    return con.execute(f"SELECT as_of, fingerprint, orders, deliveries FROM {_META}").fetchone() if exists else None
+    exists = one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                         [_META])[0]
+    if not exists:
+        return None
+    row = con.execute(f"SELECT as_of, fingerprint, orders, deliveries FROM {_META}").fetchone()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def _why_full(con: duckdb.DuckDBPyConnection, previous: tuple | None, as_of: date, fingerprint: str) -> str | None:

@@ -26,6 +26,7 @@ import duckdb
 from sentinelle.catalogue.regions import DEPARTMENT_REGION
 from sentinelle.detection.calendar import working_days
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
+from sentinelle.detection.sql import one
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ BEFORE_ALL = date(1900, 1, 1)
 
 def last_day(con: duckdb.DuckDBPyConnection, orders: str = "orders", deliveries: str = "deliveries") -> date:
     """The last date in the lines: the default day of a replay."""
-    day = con.execute(f"SELECT greatest((SELECT max(ordered_at) FROM {orders}), "
-                      f"(SELECT max(delivered_at) FROM {deliveries}))").fetchone()[0]
+    day = one(con, f"SELECT greatest((SELECT max(ordered_at) FROM {orders}), "
+                      f"(SELECT max(delivered_at) FROM {deliveries}))")[0]
     if day is None:
         raise ValueError("aucune ligne de commande")
     return day
@@ -131,7 +132,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     con.execute("CREATE OR REPLACE TEMP TABLE sentinel (est VARCHAR)")
     if ids := sorted(set(sentinels)):
         _insert_rows(con, "sentinel", [(i,) for i in ids])
-    first = con.execute(f"SELECT min(ordered_at) FROM {orders}").fetchone()[0]
+    first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
     con.execute("CREATE OR REPLACE TEMP TABLE workday (d DATE, working BOOLEAN, wd INTEGER)")
     _insert_rows(con, "workday", working_days(first - timedelta(days=7), as_of + timedelta(days=400)))
     # A working-day number back to its date (the working day itself).

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.supplydelivery import SupplyDelivery
+from fhir.resources.R4B.supplyrequest import SupplyRequest
 from pydantic import ValidationError
 
 from sentinelle.detection.ingest import IngestError, Rejection, Report, ingest
@@ -56,8 +59,6 @@ def _order_row(req: Any) -> dict[str, str]:
 
 def bundle_to_csv(bundle: Path, out: Path) -> tuple[Path, Path, list[Rejection]]:
     """orders.csv and deliveries.csv in `out` from the Bundle; the entries that could not be read."""
-    from fhir.resources.R4B.supplydelivery import SupplyDelivery
-    from fhir.resources.R4B.supplyrequest import SupplyRequest
 
     try:
         data = json.loads(bundle.read_text(encoding="utf-8"))
@@ -116,7 +117,6 @@ def bundle_to_csv(bundle: Path, out: Path) -> tuple[Path, Path, list[Rejection]]
 def ingest_bundle(con: Any, bundle: Path, *, reject_all_on_error: bool = False,
                   progress: Any = None, key_hashes: bool = True, likely: str | None = None) -> Report:
     """Ingest a Bundle like the two files: the report names Bundle entries."""
-    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         orders, deliveries, unreadable = bundle_to_csv(bundle, Path(tmp))

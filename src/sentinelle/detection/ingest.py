@@ -9,6 +9,7 @@ content is rejected (the first version stands).
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import duckdb
 
 from sentinelle.catalogue.codes import finess_error
 from sentinelle.detection.contract import DELIVERIES, ORDERS
+from sentinelle.detection.sql import one
 
 
 class IngestError(Exception):
@@ -71,7 +73,7 @@ def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     try:
-        con = duckdb.connect(str(path), config=config)
+        con = duckdb.connect(str(path), config=config)  # type: ignore[arg-type]  # duckdb's stub: dict is invariant
     except duckdb.Error as exc:
         raise IngestError(f"réglage DuckDB refusé : {exc}") from exc
     con.execute("SET preserve_insertion_order = false")
@@ -237,7 +239,7 @@ def _load_orders(con: duckdb.DuckDBPyConnection, path: Path, source: str, step: 
         WHERE d.variants > 1 OR n.lid > d.first_lid OR o.establishment_id IS NOT NULL""")
     rejections += _rejections(con, path, "taken_back")
     con.execute("DELETE FROM orders WHERE lid IN (SELECT lid FROM taken_back)")
-    taken = con.execute("SELECT count(*) FROM taken_back").fetchone()[0]
+    taken = one(con, "SELECT count(*) FROM taken_back")[0]
     for table in ("dup_lines", "stored_match", "taken_back"):
         con.execute(f"DROP TABLE {table}")
     rejections.sort(key=lambda r: r.record)
@@ -272,7 +274,7 @@ def _find_named(con: duckdb.DuckDBPyConnection, sources: list[str], likely: str 
         SELECT lid, establishment_id, line_id FROM orders WHERE kh <> 0 AND kh IN (SELECT kh FROM file_keys)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE named_lid AS SELECT n.lid FROM named_lid n
         SEMI JOIN file_keys f ON f.establishment_id = n.establishment_id AND f.line_id = n.line_id""")
-    if con.execute("SELECT count(*) FROM named_lid").fetchone()[0]:
+    if one(con, "SELECT count(*) FROM named_lid")[0]:
         con.execute(f"INSERT INTO named_lines SELECT {columns} FROM orders WHERE lid IN (SELECT lid FROM named_lid)")
     con.execute(f"""INSERT INTO named_lines SELECT {columns} FROM orders o WHERE o.kh = 0
         AND NOT EXISTS (SELECT 1 FROM named_lines n WHERE n.lid = o.lid)""")
@@ -301,7 +303,7 @@ def _parts(con: duckdb.DuckDBPyConnection, rows: int) -> int:
     """In how many parts (by establishment) deliveries are matched to their lines: the hash table of
     the smaller side must fit in half the memory cap, else DuckDB spills it to disk (at 100 million
     lines, 49 s in one part against 29 s in three)."""
-    cap = con.execute("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'").fetchone()[0]
+    cap = one(con, "SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'")[0]
     number, _, unit = cap.partition(" ")
     powers = {"bytes": 0, "B": 0, "KiB": 1, "MiB": 2, "GiB": 3, "TiB": 4}
     if unit not in powers or float(number) <= 0:
@@ -319,10 +321,10 @@ def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path, source: str, ro
     """The deliveries of a file (`source`, `rows` rows, its establishments checked) checked and stored;
     the rejections and the new deliveries. `named_before`: named_lines holds the lines the file names
     among those whose key is at most this; else they are matched to the whole store part by part."""
-    stored = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+    stored = one(con, "SELECT count(*) FROM orders")[0]
     parts = 1 if named_before is not None else _parts(con, min(rows, stored))
     columns = "establishment_id, line_id, lid, ordered_at"
-    has_deliveries = con.execute("SELECT count(*) FROM deliveries").fetchone()[0] > 0
+    has_deliveries = one(con, "SELECT count(*) FROM deliveries")[0] > 0
     rejections: list[Rejection] = []
     loaded = 0
     for k in range(parts):
@@ -340,8 +342,8 @@ def _load_deliveries(con: duckdb.DuckDBPyConnection, path: Path, source: str, ro
         # A delivery repeated in the file, or loaded before, is kept once (a part holds all the deliveries
         # of its lines, so the repeats are within it).
         fresh = ""
-        first, last = con.execute("SELECT min(delivered_d), max(delivered_d) FROM checked_deliveries "
-                                  "WHERE reason IS NULL").fetchone() if has_deliveries else (None, None)
+        first, last = one(con, "SELECT min(delivered_d), max(delivered_d) FROM checked_deliveries "
+                                  "WHERE reason IS NULL") if has_deliveries else (None, None)
         if first is not None:
             # The stored deliveries of this file's lines and dates only: a repeat has the same date, and a
             # day's file spans a day or two of a hundred million deliveries (in a store filled day by day
@@ -368,9 +370,9 @@ def _rejections(con: duckdb.DuckDBPyConnection, path: Path, verdicts: str) -> li
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> int:
     """INSERT INTO `table` the rows of query `rows`; how many were new."""
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    before = one(con, f"SELECT count(*) FROM {table}")[0]
     con.execute(f"INSERT INTO {table} {rows}")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    return one(con, f"SELECT count(*) FROM {table}")[0] - before
 
 
 # The phases of `ingest`, for a progress bar.
@@ -398,7 +400,7 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
         if order_source is not None:
             _check_finess(con, order_source)
         delivery_rows = _check_finess(con, delivery_source) if delivery_source is not None else 0
-        stored, last = con.execute("SELECT count(*), coalesce(max(lid), 0) FROM orders").fetchone()
+        stored, last = one(con, "SELECT count(*), coalesce(max(lid), 0) FROM orders")
         # Deliveries a quarter of the store or fewer (a day's file against a national store): the stored
         # lines they name are found with those the orders name, in one read of the stored key hashes.
         # More (a national file), they are matched to the whole store, part by part.
@@ -407,11 +409,11 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
                     likely)
         if order_source is not None:
             # In now (the transaction holds it back if all must be refused): the deliveries check against it.
-            rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes, last)
+            rejected, report.orders_loaded = _load_orders(con, orders, order_source, step, key_hashes, last)  # type: ignore[arg-type]
             report.rejections += rejected
             step(PHASES[1])
         if delivery_source is not None:
-            rejected, report.deliveries_loaded = _load_deliveries(con, deliveries, delivery_source, delivery_rows,
+            rejected, report.deliveries_loaded = _load_deliveries(con, deliveries, delivery_source, delivery_rows,  # type: ignore[arg-type]
                                                                   last if few else None)
             report.rejections += rejected
             step(PHASES[2])
@@ -432,8 +434,6 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
 def read_sentinels(path: Path) -> list[str]:
     """The FINESS of the sentinel hospitals: a CSV file with an `establishment_id` column (or one
     number per line, no header). A bad number is an error that names its line."""
-    import csv
-
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     column = rows[0].index("establishment_id") if rows and "establishment_id" in rows[0] else None

@@ -215,8 +215,8 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         for e in np.nonzero(rng.random(n_est) < p_buy)[0]:
             pairs.append((int(e), p, int(sups[rng.choice(len(sups), p=share / share.sum())])))
     buyers_by_pair: dict[tuple[int, int], list[int]] = {}
-    for e, p, s in pairs:
-        buyers_by_pair.setdefault((p, s), []).append(e)
+    for e, p, s in pairs:  # type: ignore[assignment]
+        buyers_by_pair.setdefault((p, s), []).append(e)  # type: ignore[arg-type]
     disruptions = _disruptions(rng, cfg, product_suppliers,
                                {k: np.array(v) for k, v in buyers_by_pair.items()}, est_region)
     by_pair = {(d["product"], s): d for d in disruptions for s in d["suppliers"]}
@@ -230,7 +230,7 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         wo.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
                      "promised_at", "quantity_ordered", "region"])
         wd.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
-        for n, (e, p, s) in enumerate(pairs):
+        for n, (e, p, s) in enumerate(pairs):  # type: ignore[assignment]
             cadence = int(rng.choice([3, 7, 14], p=[.2, .5, .3]))
             days = np.unique(cal.shift(np.arange(int(rng.integers(0, cadence)), cfg.days, cadence)))
             days = days[days < cfg.days]

@@ -115,7 +115,7 @@ def _products_by_cis(session: Session, cis: set[str]) -> dict[str, Product]:
     wanted = sorted(cis)
     for start in range(0, len(wanted), 5000):
         chunk = wanted[start:start + 5000]
-        found.update(session.execute(select(Product.cis, Product).where(Product.cis.in_(chunk))).tuples().all())
+        found.update(session.execute(select(Product.cis, Product).where(Product.cis.in_(chunk))).tuples().all())  # type: ignore[arg-type]
     return found
 
 
@@ -167,7 +167,7 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
                                 "cip13": row.cip13 or None}
             report.notes.append(f"ligne {row.line} : CIS {row.cis} absent de la BDPM, produit créé d'après l'URL")
     if missing:
-        products.update((cis, pid) for pid, cis in session.execute(
+        products.update((cis, pid) for pid, cis in session.execute(  # type: ignore[misc]
             insert(Product).returning(Product.id, Product.cis), list(missing.values())))
     now = datetime.now().replace(microsecond=0)
     new_rows: dict[str, Row] = {}
@@ -206,7 +206,7 @@ def import_file(session: Session, actor: User | None, path: Path, *, reject_all_
         ids = session.execute(insert(Signal).returning(Signal.id, Signal.external_ref, Signal.status), signals)
         session.execute(insert(Event), [{
             "signal_id": signal_id, "actor_label": "ANSM (import)", "kind": "import", "public": True,
-            "message": f"Importé de la liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[new_rows[ref].status]}",
+            "message": f"Importé de la liste ANSM du {snapshot_date:%d/%m/%Y} : {LABELS[new_rows[ref].status]}",  # type: ignore[index]
             "from_status": None, "to_status": status} for signal_id, ref, status in ids])
     if not complete:
         report.notes.append(f"{len(report.rejected)} ligne(s) rejetée(s) : instantané incomplet, aucune absence "

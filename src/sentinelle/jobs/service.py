@@ -63,7 +63,7 @@ def _run(engine: Engine, job_id: int, work: Work) -> None:
             s.commit()
     except DomainError as exc:
         status, error = "failed", exc.message
-    except Exception:  # noqa: BLE001 - the job reports it; the worker thread goes on
+    except Exception:  # the job reports it; the worker thread goes on
         log.exception("job %s failed", job_id)
         status, error = "failed", "erreur interne : le détail est dans le journal du serveur"
     with make() as s:
@@ -89,6 +89,6 @@ def get(session: Session, user: User, job_id: int) -> Job:
 
 def fail_interrupted(session: Session) -> int:
     """At start: jobs a stopped server left queued or running did not finish (nothing was committed)."""
-    return session.execute(update(Job).where(Job.status.in_(("queued", "running"))).values(
+    return session.execute(update(Job).where(Job.status.in_(("queued", "running"))).values(  # type: ignore[attr-defined]
         status="failed", error="interrompue par l'arrêt du serveur : rien n'a été écrit, relancez-la",
         finished_at=utcnow())).rowcount

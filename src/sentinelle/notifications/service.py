@@ -4,6 +4,7 @@ Who is told of what a signal went through is decided in `subscribers.py`."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -254,10 +255,8 @@ def dispatch(session: Session, settings: Settings, *, limit: int = 200) -> dict[
                 counts["failed"] += 1
     finally:
         if smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException):
                 smtp.quit()
-            except smtplib.SMTPException:
-                pass
     return counts
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -72,7 +72,7 @@ class Signal(Base):
     resolved_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}  # type: ignore[misc]
 
     product: Mapped[Product] = relationship(lazy="joined")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import PUBLIC_ROLES, Role
-from sentinelle.catalogue.models import Membership, Purchase
+from sentinelle.catalogue.models import Membership, Product, ProductSupplier, Purchase
 from sentinelle.signals.models import Declarer, Signal
 from sentinelle.signals.states import TERMINAL
 
@@ -70,17 +70,19 @@ def reads_shared_measures(user: User | None) -> bool:
     return user is not None and user.role in (Role.ESTABLISHMENT, Role.PURCHASER, Role.REGION, Role.NATIONAL)
 
 
-def private_ids(user: User | None) -> Select[tuple[int]] | None:
+def private_ids(user: User | None) -> Select[int] | None:
     """Ids of the unpublished signals `user` may read besides the public record; None when there are none.
 
     Before publication a declaration is seen by its declarers and its region's agency (a tension
-    raised by detection, by the buyers of the product in its scope as well); a manufacturer's notice is confidential to the manufacturer, the national agency, the
-    establishments that buy the product and the purchasing groups those establishments belong to. Uncorrelated sets: the database builds each once per query.
+    raised by detection, by the buyers of the product in its scope as well); a manufacturer's notice is
+    confidential to the manufacturer, the national agency, the establishments that buy the product and
+    the purchasing groups those establishments belong to. Uncorrelated sets: the database builds each
+    once per query.
     """
     if user is None or public_view_only(user) or user.role == Role.NATIONAL:
         return None
     org_id = user.organisation_id
-    sets: list[Select[tuple[int]]] = []
+    sets: list[Select[int]] = []
     if org_id:
         # Only an admitted declaration opens the signal to its author (a declaration grants nothing).
         sets.append(select(Declarer.signal_id).where(Declarer.organisation_id == org_id, Declarer.admitted.is_(True)))
@@ -157,8 +159,6 @@ def can_declare_on(session: Session, user: User, product_id: int) -> bool:
     """A manufacturer declares only on the products it makes or distributes (its notices are apart)."""
     if user.role != Role.MANUFACTURER:
         return True
-    from sentinelle.catalogue.models import Product, ProductSupplier
-
     org_id = user.organisation_id
     return session.scalar(select(Product.id).where(Product.id == product_id, Product.manufacturer_id == org_id)) \
         is not None or session.scalar(select(ProductSupplier.product_id).where(

@@ -18,6 +18,7 @@ from sentinelle import events
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import Organisation, Product, Purchase
+from sentinelle.catalogue.service import name_match_ids
 from sentinelle.config import get_settings
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound, require
 from sentinelle.signals import events as signal_events
@@ -165,7 +166,7 @@ def _join(session: Session, user: User, product: Product, signal: Signal, data: 
     # The declaration's own facts stay on its record (the agencies read them there), not in the history.
     record_event(session, signal, user, "declaration",
            f"Nouvelle déclaration {'transmise à l’agence' if waiting else 'rattachée'} : {KIND_LABELS[data.kind]}")
-    audit.record(session, user, audit.Action.SIGNAL_DECLARE_WAITING if waiting else "signal.declare_joined", "signal",
+    audit.record(session, user, audit.Action.SIGNAL_DECLARE_WAITING if waiting else audit.Action.SIGNAL_DECLARE_JOINED, "signal",
                  signal.id, after={"product_id": product.id, "declarer_id": mine.id if mine else None})
     if waiting:
         events.emit(session, signal_events.DeclarationWaiting(signal, user))
@@ -445,8 +446,6 @@ def _filters_where(session: Session, filters: Filters) -> list[Any]:
     if filters.product_id:
         conds.append(Signal.product_id == filters.product_id)
     if filters.q:
-        from sentinelle.catalogue.service import name_match_ids
-
         conds.append(Signal.product_id.in_(name_match_ids(session, filters.q)))
     return conds
 

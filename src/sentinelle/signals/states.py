@@ -61,9 +61,7 @@ def _applies(action: str, status: str, *, has_region: bool, kind: str) -> bool:
     if action == "validate" and status == "declared" and has_region:
         return False
     # Only a tension of one region may stay regional; a rupture or a discontinuation concerns the nation.
-    if action == "publish_regional" and (not has_region or kind != "tension"):
-        return False
-    return True
+    return not (action == "publish_regional" and (not has_region or kind != "tension"))
 
 
 def next_status(status: str, action: str, *, has_region: bool, kind: str = "tension") -> str:

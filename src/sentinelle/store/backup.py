@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -91,7 +92,7 @@ def _canonical(value: Any) -> Any:
 def _revision(conn: Connection) -> str | None:
     try:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception:  # noqa: BLE001 - a database never migrated has no revision
+    except Exception:  # a database never migrated has no revision
         return None
 
 
@@ -183,8 +184,6 @@ def backup(settings: Settings, out: Path, *, progress: Progress | None = None) -
 
 
 def _copy_duckdb(source: Path, target: Path) -> None:
-    import duckdb
-
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, event, select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -42,7 +44,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
-def upsert(session: Session, table: Table):  # type: ignore[no-untyped-def]
+def upsert(session: Session, table: Any) -> Any:
     """INSERT into `table` in the session's dialect, ready for `.on_conflict_do_update` (both SQLite and
     PostgreSQL have it): one statement, so concurrent writers of one row never make two."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -56,7 +58,7 @@ def by_id(session: Session, model: type[T], ident: int) -> T | None:
 
 def by_slug(session: Session, model: type[T], slug: str, what: str) -> T:
     """The row of `model` whose `slug` column is `slug`, or NotFound naming `what` and the slug."""
-    found = session.scalar(select(model).where(model.slug == slug))  # type: ignore[attr-defined]
+    found = session.scalar(select(model).where(model.slug == slug))  # type: ignore[arg-type, attr-defined]
     if found is None:
         raise NotFound(f"{what} introuvable : {slug}", "slug")
     return found
@@ -87,9 +89,6 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` on this engine."""
-    from alembic import command
-    from alembic.config import Config
-
     here = Path(__file__).parent
     cfg = Config(str(here / "alembic.ini"))
     cfg.set_main_option("script_location", str(here / "migrations"))

@@ -28,8 +28,8 @@ def check(obj: Any) -> None:
             length = getattr(column.type, "length", None)
             if isinstance(column.type, String) and length and len(value) > length:
                 raise Invalid(f"« {attr.key} » : {len(value)} caractères, au plus {length}", attr.key)
-        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer):
-            if not -MAX_ID - 1 <= value <= MAX_ID:
+        elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer) \
+                and not -MAX_ID - 1 <= value <= MAX_ID:
                 raise Invalid(f"« {attr.key} » : nombre hors limites ({value})", attr.key)
 
 

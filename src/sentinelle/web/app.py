@@ -56,10 +56,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     # Fewer requests in flight than connections in the pool (store/db.py: 20 + 20 overflow).
     app.add_middleware(InFlightLimit, limit=settings.max_requests_in_flight)
-    docs_html = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
+    docs_html = bytes(get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
                                     oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
                                     init_oauth=app.swagger_ui_init_oauth,
-                                    swagger_ui_parameters=app.swagger_ui_parameters).body.decode()
+                                    swagger_ui_parameters=app.swagger_ui_parameters).body).decode()
     app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"),
                        docs_path=app.docs_url or "", docs_csp=docs_policy(docs_html))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

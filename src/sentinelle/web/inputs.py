@@ -61,6 +61,6 @@ async def refuse_nul(request: Request) -> None:
                 raise _refuse(field)
     elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        for key, value in form.multi_items():
+        for key, value in form.multi_items():  # type: ignore[assignment]
             if isinstance(value, str) and (NUL in value or NUL in key):
                 raise _refuse(key)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit, policy
@@ -39,14 +39,14 @@ def _safe_next(target: str) -> str:
 
 
 @router.get("/connexion")
-def login_form(request: Request, next: str = "/"):  # type: ignore[no-untyped-def]
+def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": _safe_next(next)})
 
 
 @router.post("/connexion")
 def login(request: Request, *, email: str = Form(max_length=320), password: str = Form(max_length=1000),
           next: str = Form("/", max_length=500), csrf_token: str = Form(""),
-          db: DbDep):  # type: ignore[no-untyped-def]
+          db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     host = request.client.host if request.client else "?"
     throttle, settings = request.app.state.throttle, request.app.state.settings
@@ -70,7 +70,7 @@ def login(request: Request, *, email: str = Form(max_length=320), password: str 
 
 
 @router.post("/deconnexion")
-def logout(request: Request, *, csrf_token: str = Form(""), db: DbDep):  # type: ignore[no-untyped-def]
+def logout(request: Request, *, csrf_token: str = Form(""), db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     sid = request.session.get("sid")
     if isinstance(sid, str):
@@ -81,7 +81,7 @@ def logout(request: Request, *, csrf_token: str = Form(""), db: DbDep):  # type:
 
 
 @router.get("/compte")
-def account_page(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+def account_page(request: Request, user: LoggedInDep, db: DbDep) -> Response:
     shown = request.session.pop("new_token", None)
     return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
                                             "max_days": accounts.MAX_TOKEN_DAYS, "new_token": shown})
@@ -90,7 +90,7 @@ def account_page(request: Request, user: LoggedInDep, db: DbDep):  # type: ignor
 @router.post("/compte/jetons")
 def token_create(request: Request, *, name: str = Form("", max_length=100), days: str = Form("90", max_length=6),
                  csrf_token: str = Form(""), user: LoggedInDep,
-                 db: DbDep):  # type: ignore[no-untyped-def]
+                 db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     try:
         row, token = accounts.issue_token(db, user, name, days=form_int(days, "days") or 0)
@@ -108,7 +108,7 @@ def token_create(request: Request, *, name: str = Form("", max_length=100), days
 
 @router.post("/compte/jetons/{token_id}/revoquer")
 def token_revoke(request: Request, token_id: int, *, csrf_token: str = Form(""), user: LoggedInDep,
-                 db: DbDep):  # type: ignore[no-untyped-def]
+                 db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     row = accounts.revoke_token(db, user, token_id, owner=user)
     request.session["flash"] = f"Jeton « {row.name} » révoqué : il ne donne plus accès à l'API."
@@ -117,7 +117,7 @@ def token_revoke(request: Request, token_id: int, *, csrf_token: str = Form(""),
 
 @router.post("/compte/deconnexion-partout")
 def logout_everywhere(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
-                      db: DbDep):  # type: ignore[no-untyped-def]
+                      db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     ended = accounts.close_all_sessions(db, user)
     request.session.clear()
@@ -125,7 +125,7 @@ def logout_everywhere(request: Request, *, csrf_token: str = Form(""), user: Log
     return RedirectResponse("/connexion", status_code=303)
 
 
-def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **extra: object):  # type: ignore[no-untyped-def]
+def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **extra: object) -> Response:
     subs = notifications.subscriptions(db, user)
     return render(request, "inbox.html", {"items": notifications.inbox(db, user, limit=100), "subscriptions": subs,
                                           "failures": notifications.failures(db, [s.id for s in subs]), **extra},
@@ -133,14 +133,14 @@ def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **
 
 
 @router.get("/notifications")
-def inbox(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+def inbox(request: Request, user: LoggedInDep, db: DbDep) -> Response:
     shown = request.session.pop("new_secret", None) or {}
     return _inbox(request, db, user, new_secret=shown.get("secret"), new_hook=shown.get("url"))
 
 
 @router.post("/notifications/lues")
 def mark_all_read(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     notifications.mark_read(db, user)
     return RedirectResponse("/notifications", status_code=303)
@@ -150,7 +150,7 @@ def mark_all_read(request: Request, *, csrf_token: str = Form(""), user: LoggedI
 def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str = Form(""),
               emdn_prefix: str = Form("", max_length=16), region_code: str = Form("", max_length=2),
               webhook_url: str = Form("", max_length=500), user: LoggedInDep,
-              db: DbDep):  # type: ignore[no-untyped-def]
+              db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     try:
         pid = form_int(product_id, "product_id")
@@ -169,7 +169,7 @@ def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str =
 
 @router.post("/abonnements/{subscription_id}/supprimer")
 def unsubscribe(request: Request, subscription_id: int, *, csrf_token: str = Form(""),
-                user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+                user: LoggedInDep, db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     notifications.unsubscribe(db, user, subscription_id)
     request.session["flash"] = "Abonnement retiré."
@@ -178,7 +178,7 @@ def unsubscribe(request: Request, subscription_id: int, *, csrf_token: str = For
 
 @router.get("/audit")
 def audit_log(request: Request, *, page: int = 1, action: str | None = None, user: LoggedInDep,
-              db: DbDep):  # type: ignore[no-untyped-def]
+              db: DbDep) -> Response:
     require(user, policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
     page = max(1, min(page, 100000))
     rows, total = audit.browse(db, action=action or None, offset=(page - 1) * 50, limit=50)
@@ -186,15 +186,16 @@ def audit_log(request: Request, *, page: int = 1, action: str | None = None, use
 
 
 @router.get("/import")
-def import_form(request: Request, user: LoggedInDep):  # type: ignore[no-untyped-def]
+def import_form(request: Request, user: LoggedInDep) -> Response:
     require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     return render(request, "import.html")
 
 
 @router.post("/import")
-async def import_upload(request: Request, background: BackgroundTasks, *, file: UploadFile = File(...), csrf_token: str = Form(""),
+async def import_upload(request: Request, background: BackgroundTasks, *, file: UploadFile = File(...),
+                        csrf_token: str = Form(""),
                         reject_all: bool = Form(False), user: LoggedInDep,
-                        db: DbDep):  # type: ignore[no-untyped-def]
+                        db: DbDep) -> Response:
     """Keep the file and preview what it would change, as a job: the page answers at once."""
     check_csrf(request, csrf_token)
     require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
@@ -245,20 +246,21 @@ def _job_context(db: Session, user: User, job_id: int) -> dict[str, Any]:
 
 @router.get("/import/taches/{job_id}")
 def import_job(request: Request, job_id: int, user: LoggedInDep,
-               db: DbDep):  # type: ignore[no-untyped-def]
+               db: DbDep) -> Response:
     return render(request, "import_job.html", _job_context(db, user, job_id))
 
 
 @router.get("/import/taches/{job_id}/etat")
 def import_job_state(request: Request, job_id: int, user: LoggedInDep,
-                     db: DbDep):  # type: ignore[no-untyped-def]
+                     db: DbDep) -> Response:
     """The job's state as a fragment: the page asks again every second until it is finished."""
     return render(request, "_import_job_state.html", _job_context(db, user, job_id))
 
 
 @router.post("/import/taches/{job_id}/appliquer")
-def import_apply(request: Request, job_id: int, background: BackgroundTasks, *, csrf_token: str = Form(""), confirm_removals: bool = Form(False),
-                 user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+def import_apply(request: Request, job_id: int, background: BackgroundTasks, *, csrf_token: str = Form(""),
+                 confirm_removals: bool = Form(False),
+                 user: LoggedInDep, db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     preview = jobs.get(db, user, job_id)

@@ -4,7 +4,7 @@ purchasing group's view of its members' catalogue."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from sentinelle.alternatives import policy as alt_policy
@@ -26,7 +26,7 @@ PER_PAGE = 50
 
 @router.get("/produits")
 def product_search(request: Request, *, q: str = "", kind: str = "", page: int = 1,
-                   db: DbDep):  # type: ignore[no-untyped-def]
+                   db: DbDep) -> Response:
     page = max(1, min(page, 100000))
     rows, total = service.search_products(db, q[:200], kind=kind if kind in ("device", "medicine") else None,
                                           offset=(page - 1) * PER_PAGE, limit=PER_PAGE) if q.strip() else ([], 0)
@@ -36,7 +36,7 @@ def product_search(request: Request, *, q: str = "", kind: str = "", page: int =
 
 @router.get("/produits/{product_id}")
 def product_page(request: Request, product_id: int, user: UserDep,
-                 db: DbDep):  # type: ignore[no-untyped-def]
+                 db: DbDep) -> Response:
     detail = service.product_detail(db, product_id)
     history, _ = signals.list_visible(db, user, signals.Filters(product_id=product_id), per_page=100)
     alts = list(db.scalars(select(Alternative).join(Signal, Signal.id == Alternative.signal_id)
@@ -54,7 +54,7 @@ def product_page(request: Request, product_id: int, user: UserDep,
 def rate_alternative(request: Request, alternative_id: int, *, score: str = Form("", max_length=2),
                      comment: str = Form("", max_length=2000), back: str = Form("", max_length=200),
                      csrf_token: str = Form(""), user: LoggedInDep,
-                     db: DbDep):  # type: ignore[no-untyped-def]
+                     db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     # Back to the page the form was on; only our own paths, never an outside address.
     target = back if back.startswith("/") and not back.startswith("//") else "/"
@@ -67,7 +67,7 @@ def rate_alternative(request: Request, alternative_id: int, *, score: str = Form
 
 @router.get("/adherents")
 def members_catalogue(request: Request, *, q: str = "", page: int = 1, user: LoggedInDep,
-                      db: DbDep):  # type: ignore[no-untyped-def]
+                      db: DbDep) -> Response:
     require(user, policy.can_read_members_catalogue(user), "réservé aux groupements d'achat")
     page = max(1, min(page, 100000))
     rows, total = service.members_catalogue(db, user, q[:200], offset=(page - 1) * PER_PAGE, limit=PER_PAGE)

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/concertation")
 
 @router.get("")
 def home(request: Request, user: UserDep,
-         db: DbDep):  # type: ignore[no-untyped-def]
+         db: DbDep) -> Response:
     return render(request, "concertation.html", {"questionnaires": qs.listing(db, user),
                                                  "assemblies": assembly.listing(db),
                                                  "syntheses": synthesis.listing(db)})
@@ -64,7 +64,7 @@ def _builder(request: Request, blocks: list[dict[str, str]], form: dict[str, Any
 
 @router.post("/assemblees")
 def new_assembly(request: Request, form: FormDep, user: UserDep,
-                 db: DbDep):  # type: ignore[no-untyped-def]
+                 db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     slug = str(form.get("slug", "")).strip()
     quorum = form_int(str(form.get("quorum", "") or ""), "quorum")
@@ -76,7 +76,7 @@ def new_assembly(request: Request, form: FormDep, user: UserDep,
 
 @router.post("/syntheses")
 def new_synthesis(request: Request, form: FormDep, user: UserDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     slug = str(form.get("slug", "")).strip()
     synthesis.create(db, user, slug, str(form.get("title", ""))[:300])
@@ -85,7 +85,7 @@ def new_synthesis(request: Request, form: FormDep, user: UserDep,
 
 
 @router.get("/questionnaires/nouveau")
-def builder(request: Request, user: UserDep):  # type: ignore[no-untyped-def]
+def builder(request: Request, user: UserDep) -> Response:
     """The agency writes a questionnaire, one question after another."""
     require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     return _builder(request, [question_form.blank_block()], {"anonymous": "on"})
@@ -93,7 +93,7 @@ def builder(request: Request, user: UserDep):  # type: ignore[no-untyped-def]
 
 @router.post("/questionnaires/nouveau")
 def build(request: Request, form: FormDep, user: UserDep,
-          db: DbDep):  # type: ignore[no-untyped-def]
+          db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     blocks = question_form.blocks_from_form(form)
@@ -115,7 +115,7 @@ def build(request: Request, form: FormDep, user: UserDep,
 
 @router.post("/questionnaires/{slug}/etat")
 def set_status(request: Request, slug: str, form: FormDep,
-               user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+               user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     qs.set_status(db, user, slug, str(form.get("status", "")))
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
@@ -123,7 +123,7 @@ def set_status(request: Request, slug: str, form: FormDep,
 
 @router.get("/questionnaires/{slug}/version")
 def revision(request: Request, slug: str, user: UserDep,
-             db: DbDep):  # type: ignore[no-untyped-def]
+             db: DbDep) -> Response:
     """The current version's questions in the builder, to write the next version."""
     require(user, policy.can_manage(user), "seule l'agence nationale modifie les questionnaires")
     q = qs.get(db, slug)
@@ -132,7 +132,7 @@ def revision(request: Request, slug: str, user: UserDep,
 
 @router.post("/questionnaires/{slug}/version")
 def new_version(request: Request, slug: str, form: FormDep,
-                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     require(user, policy.can_manage(user), "seule l'agence nationale modifie les questionnaires")
     blocks = question_form.blocks_from_form(form)
@@ -152,7 +152,7 @@ def new_version(request: Request, slug: str, form: FormDep,
 
 @router.get("/questionnaires/{slug}")
 def questionnaire(request: Request, slug: str, user: UserDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     return _form_page(request, db, user, slug)
 
 
@@ -189,10 +189,10 @@ def _answers(questions: list[Question], form: FormData) -> dict[str, Any]:
 
 @router.post("/questionnaires/{slug}")
 def submit(request: Request, slug: str, form: FormDep, user: UserDep,
-           db: DbDep):  # type: ignore[no-untyped-def]
+           db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     q = qs.visible(db, user, slug)
-    values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
+    values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form}
     try:
         answers = _answers(_questions(qs.current(db, q)), form)
         qs.answer(db, user, slug, answers, profile=str(form.get("profile", "")), region=str(form.get("region", "")))
@@ -207,7 +207,7 @@ def submit(request: Request, slug: str, form: FormDep, user: UserDep,
 
 @router.get("/questionnaires/{slug}/resultats")
 def results(request: Request, slug: str, *, par: str = "", user: UserDep,
-            db: DbDep):  # type: ignore[no-untyped-def]
+            db: DbDep) -> Response:
     q = qs.visible(db, user, slug)
     by = par if par in ("profile", "region") else None
     return render(request, "questionnaire_results.html", {
@@ -234,17 +234,18 @@ def _form_int(value: object, field: str) -> int | None:
 
 @router.get("/idees")
 def idea_list(request: Request, *, theme: str = "", user: UserDep,
-              db: DbDep):  # type: ignore[no-untyped-def]
+              db: DbDep) -> Response:
     chosen = theme if theme in ideas.THEME_LABELS else None
     rows = ideas.listing(db, chosen)
     ids = [i.id for i in rows]
     return render(request, "ideas.html", {
-        "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": chosen, "tallies": ideas.tallies(db, ids), "mine": ideas.my_votes(db, user, ids),
+        "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": chosen, "tallies": ideas.tallies(db, ids),
+        "mine": ideas.my_votes(db, user, ids),
         "reasons": {i.id: ideas.last_reason(db, "idea", i.id) for i in rows if i.hidden}, "form": {}})
 
 
 @router.get("/idees/groupes")
-def idea_groups(request: Request, db: DbDep):  # type: ignore[no-untyped-def]
+def idea_groups(request: Request, db: DbDep) -> Response:
     """The opinion map of the idea box: the voters' groups, what sets each apart, what brings them
     together (public: no voter is named)."""
     found = ideas.opinion_map(db)
@@ -256,7 +257,7 @@ def idea_groups(request: Request, db: DbDep):  # type: ignore[no-untyped-def]
 
 @router.post("/idees")
 def idea_post(request: Request, form: FormDep, user: UserDep,
-              db: DbDep):  # type: ignore[no-untyped-def]
+              db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
         idea = ideas.post(db, user, str(form.get("theme", "")), str(form.get("title", "")), str(form.get("body", "")))
@@ -275,7 +276,7 @@ def idea_post(request: Request, form: FormDep, user: UserDep,
 
 @router.get("/idees/{idea_id}")
 def idea_page(request: Request, idea_id: int, user: UserDep,
-              db: DbDep):  # type: ignore[no-untyped-def]
+              db: DbDep) -> Response:
     idea = ideas.get(db, idea_id)
     return render(request, "idea.html", {
         "idea": idea, "tally": ideas.tallies(db, [idea.id]).get(idea.id, ideas.Tally()),
@@ -286,7 +287,7 @@ def idea_page(request: Request, idea_id: int, user: UserDep,
 
 @router.post("/idees/{idea_id}/vote")
 def idea_vote(request: Request, idea_id: int, form: FormDep,
-              user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+              user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     limit_votes(request, user)
     ideas.vote(db, user, idea_id, _form_int(form.get("value"), "value"))  # type: ignore[arg-type]
@@ -297,7 +298,7 @@ def idea_vote(request: Request, idea_id: int, form: FormDep,
 
 @router.post("/idees/{idea_id}/commentaires")
 def idea_comment(request: Request, idea_id: int, form: FormDep,
-                 user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                 user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     ideas.comment(db, user, idea_id, str(form.get("body", "")), _form_int(form.get("parent_id"), "parent_id"))
     request.session["flash"] = "Commentaire publié."
@@ -306,7 +307,7 @@ def idea_comment(request: Request, idea_id: int, form: FormDep,
 
 @router.post("/idees/{idea_id}/signalement")
 def idea_report(request: Request, idea_id: int, form: FormDep,
-                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     target = str(form.get("target", "idea"))
     ideas.report(db, user, target, _form_int(form.get("target_id"), "target_id") or idea_id,
@@ -317,7 +318,7 @@ def idea_report(request: Request, idea_id: int, form: FormDep,
 
 @router.post("/idees/{idea_id}/moderation")
 def idea_moderate(request: Request, idea_id: int, form: FormDep,
-                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                  user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     ideas.moderate(db, user, str(form.get("target", "idea")), _form_int(form.get("target_id"), "target_id") or idea_id,
                    str(form.get("action", "")), str(form.get("reason", "")))
@@ -331,7 +332,7 @@ def idea_moderate(request: Request, idea_id: int, form: FormDep,
 
 @router.get("/assemblee/{slug}")
 def assembly_page(request: Request, slug: str, user: UserDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     a, draws, sittings, seated = assembly.overview(db, slug)
     member = assembly.membership(db, user, slug)
     return render(request, "assembly.html", {
@@ -345,7 +346,7 @@ def assembly_page(request: Request, slug: str, user: UserDep,
 
 @router.post("/assemblee/{slug}/volontaires")
 def assembly_volunteer(request: Request, slug: str, form: FormDep,
-                       user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                       user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     if form.get("action") == "withdraw":
         assembly.withdraw(db, user, slug)
@@ -358,7 +359,7 @@ def assembly_volunteer(request: Request, slug: str, form: FormDep,
 
 @router.post("/assemblee/{slug}/tirages")
 def assembly_draw(request: Request, slug: str, form: FormDep,
-                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                  user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     record = assembly.draw(db, user, slug, _form_int(form.get("year"), "year") or 0, str(form.get("seed", "")))
     request.session["flash"] = f"Tirage {record.year} : {record.drawn} membre(s) tiré(s), {record.leaving} sortant(s)."
@@ -371,7 +372,7 @@ def _back(slug: str) -> RedirectResponse:
 
 @router.post("/assemblee/{slug}/seances")
 def assembly_sitting(request: Request, slug: str, form: FormDep,
-                     user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                     user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.open_sitting(db, user, slug, str(form.get("title", ""))[:300])
     return _back(slug)
@@ -379,7 +380,7 @@ def assembly_sitting(request: Request, slug: str, form: FormDep,
 
 @router.post("/assemblee/{slug}/motions")
 def assembly_motion(request: Request, slug: str, form: FormDep,
-                    user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                    user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.propose(db, user, _form_int(form.get("sitting_id"), "sitting_id") or 0, str(form.get("title", "")),
                      str(form.get("text", ""))[:20_000], _form_int(form.get("amends"), "amends"))
@@ -388,7 +389,7 @@ def assembly_motion(request: Request, slug: str, form: FormDep,
 
 @router.post("/assemblee/{slug}/motions/{motion_id}/vote")
 def assembly_vote(request: Request, slug: str, motion_id: int, form: FormDep,
-                  user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                  user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.vote(db, user, motion_id, str(form.get("choice", "")))
     request.session["flash"] = "Vote enregistré (vous pouvez le changer jusqu'à la clôture)."
@@ -397,7 +398,7 @@ def assembly_vote(request: Request, slug: str, motion_id: int, form: FormDep,
 
 @router.post("/assemblee/{slug}/motions/{motion_id}/cloture")
 def assembly_close(request: Request, slug: str, motion_id: int, form: FormDep,
-                   user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                   user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     assembly.close(db, user, motion_id)
     request.session["flash"] = "Vote clos : le décompte est publié."
@@ -408,7 +409,7 @@ def assembly_close(request: Request, slug: str, motion_id: int, form: FormDep,
 
 @router.get("/syntheses/{slug}")
 def synthesis_page(request: Request, slug: str, user: UserDep,
-                   db: DbDep):  # type: ignore[no-untyped-def]
+                   db: DbDep) -> Response:
     return render(request, "synthesis.html", {
         "s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
         "can_write": policy.can_manage(user), "can_check": policy.can_export(user)})
@@ -416,7 +417,7 @@ def synthesis_page(request: Request, slug: str, user: UserDep,
 
 @router.post("/syntheses/{slug}/phrases")
 def synthesis_sentence(request: Request, slug: str, form: FormDep,
-                       user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                       user: UserDep, db: DbDep) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     synthesis.add_sentence(db, user, slug, str(form.get("text", "")),
                            synthesis.parse_citations(str(form.get("citations", ""))[:2000]))
@@ -425,7 +426,7 @@ def synthesis_sentence(request: Request, slug: str, form: FormDep,
 
 @router.get("/syntheses/{slug}/couverture")
 def synthesis_coverage(request: Request, slug: str, user: UserDep,
-                       db: DbDep):  # type: ignore[no-untyped-def]
+                       db: DbDep) -> Response:
     cov = synthesis.coverage(db, user, slug)
     return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": cov.themes,
                                                        "groups": cov.groups, "answers": cov.answers,

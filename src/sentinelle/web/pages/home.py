@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from sentinelle.signals import service
 from sentinelle.web.deps import DbDep, UserDep
@@ -12,7 +13,7 @@ router = APIRouter()
 
 
 @router.get("/")
-def dashboard(request: Request, user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     counts = service.counts(db, user)
     recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
     top = max((n for code, n in counts["by_region"].items() if code is not None), default=0)

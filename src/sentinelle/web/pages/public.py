@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue import service as catalogue
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/public")
 
 @router.get("")
 def public_list(request: Request, *, q: str = "", kind: str = "", region: str = "", status: str = "", page: int = 1,
-                db: DbDep):  # type: ignore[no-untyped-def]
+                db: DbDep) -> Response:
     # The public record holds published and resolved shortages; other states select nothing here.
     filters = service.Filters(q=q[:200] or None, kind=kind if kind in KINDS else None,
                               region=region[:2] or None, status=status if status in STATUSES else None)
@@ -27,7 +28,7 @@ def public_list(request: Request, *, q: str = "", kind: str = "", region: str = 
 
 
 @router.get("/signaux/{signal_id}")
-def public_detail(request: Request, signal_id: int, db: DbDep):  # type: ignore[no-untyped-def]
+def public_detail(request: Request, signal_id: int, db: DbDep) -> Response:
     signal = service.get(db, None, signal_id)
     return render(request, "public_signal.html", {
         "s": signal, "events": service.timeline(db, None, signal), "alternatives": alternatives.of_signal(db, signal),

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ router = APIRouter()
 
 @router.get("/signaux")
 def signal_list(request: Request, *, status: str = "", kind: str = "", region: str = "", q: str = "", page: int = 1,
-                user: UserDep, db: DbDep):  # type: ignore[no-untyped-def]
+                user: UserDep, db: DbDep) -> Response:
     filters = service.Filters(status=status if status in STATUSES else None, kind=kind if kind in KINDS else None,
                               region=region[:2] or None, q=q[:200] or None)
     page = max(1, min(page, 100000))
@@ -41,7 +41,7 @@ def signal_list(request: Request, *, status: str = "", kind: str = "", region: s
 
 
 def _detail(request: Request, db: Session, user: User | None, signal_id: int, *, error: str | None = None,
-            field: str | None = None, status_code: int = 200):  # type: ignore[no-untyped-def]
+            field: str | None = None, status_code: int = 200) -> Response:
     signal = service.get(db, user, signal_id)
     actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None, kind=signal.kind)
                if policy.can_transition(user, signal, a)]
@@ -76,13 +76,13 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
 
 @router.get("/signaux/{signal_id}")
 def signal_detail(request: Request, signal_id: int, user: UserDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     if policy.public_view_only(user):
         return RedirectResponse(f"/public/signaux/{signal_id}", status_code=303)
     return _detail(request, db, user, signal_id)
 
 
-def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: Any):  # type: ignore[no-untyped-def]
+def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: Any) -> Response:
     """Run one action; on refusal, show the signal again with the reason and a 4xx status."""
     try:
         fn()
@@ -97,7 +97,7 @@ def signal_action(request: Request, signal_id: int, *, action: str = Form(max_le
                   version: str = Form(max_length=12), reason: str = Form("", max_length=5000),
                   merge_into: str = Form("", max_length=12), public_message: str | None = Form(None, max_length=10000),
                   csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -111,7 +111,7 @@ def signal_action(request: Request, signal_id: int, *, action: str = Form(max_le
 @router.post("/signaux/{signal_id}/commentaire")
 def signal_comment(request: Request, signal_id: int, *, message: str = Form("", max_length=5000),
                    csrf_token: str = Form(""), user: LoggedInDep,
-                   db: DbDep):  # type: ignore[no-untyped-def]
+                   db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, message))
 
@@ -120,7 +120,7 @@ def signal_comment(request: Request, signal_id: int, *, message: str = Form("", 
 def signal_measure(request: Request, signal_id: int, *, kind: str = Form(max_length=20),
                    description: str = Form("", max_length=5000), version: str = Form(max_length=12),
                    csrf_token: str = Form(""), user: LoggedInDep,
-                   db: DbDep):  # type: ignore[no-untyped-def]
+                   db: DbDep) -> Response:
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -134,7 +134,7 @@ def signal_measure(request: Request, signal_id: int, *, kind: str = Form(max_len
 def signal_alternative(request: Request, signal_id: int, *, description: str = Form("", max_length=5000),
                        product_id: str = Form("", max_length=12), conditions: str = Form("", max_length=5000),
                        csrf_token: str = Form(""), user: LoggedInDep,
-                       db: DbDep):  # type: ignore[no-untyped-def]
+                       db: DbDep) -> Response:
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -149,7 +149,7 @@ def signal_alternative(request: Request, signal_id: int, *, description: str = F
 def signal_lesson(request: Request, signal_id: int, *, what_worked: str = Form("", max_length=5000),
                   what_failed: str = Form("", max_length=5000), recommendation: str = Form("", max_length=5000),
                   csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep):  # type: ignore[no-untyped-def]
+                  db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     data = validated(alternative_schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
                      recommendation=recommendation)
@@ -160,7 +160,7 @@ def signal_lesson(request: Request, signal_id: int, *, what_worked: str = Form("
 def signal_update(request: Request, signal_id: int, *, version: str = Form(max_length=12),
                   expected_end_at: str = Form("", max_length=10), stock_coverage_days: str = Form("", max_length=6),
                   measures_taken: str | None = Form(None, max_length=5000), csrf_token: str = Form(""),
-                  user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+                  user: LoggedInDep, db: DbDep) -> Response:
     check_csrf(request, csrf_token)
 
     def run() -> None:
@@ -182,7 +182,7 @@ def _date(value: str, field: str) -> date | None:
 
 
 @router.get("/produits/recherche")
-def product_search(request: Request, *, q: str = "", db: DbDep):  # type: ignore[no-untyped-def]
+def product_search(request: Request, *, q: str = "", db: DbDep) -> Response:
     """An htmx fragment: products matching `q`, as radio buttons for the declaration form."""
     rows, total = catalogue.search_products(db, q[:200], limit=15) if len(q.strip()) >= 2 else ([], 0)
     return render(request, "_product_choices.html", {"products": rows, "total": total, "q": q})
@@ -200,7 +200,7 @@ def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, A
 
 @router.get("/declarer")
 def declare_form(request: Request, *, q: str = "", product_id: int | None = None, user: LoggedInDep,
-                 db: DbDep):  # type: ignore[no-untyped-def]
+                 db: DbDep) -> Response:
     require(user, policy.can_declare(user), policy.DECLARE_REFUSAL, anonymous=policy.DECLARE_ANONYMOUS)
     context = _declare_context(db, q[:200], product_id)
     context["mine"] = service.my_declarations(db, user, limit=20)
@@ -213,7 +213,7 @@ def declare(request: Request, *, product_id: str = Form("", max_length=12), kind
             started_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
             stock_coverage_days: str = Form("", max_length=6), measures_taken: str = Form("", max_length=5000),
             share_measures: bool = Form(False), csrf_token: str = Form(""), user: LoggedInDep,
-            db: DbDep):  # type: ignore[no-untyped-def]
+            db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     form = {"kind": kind, "cause": cause, "cause_detail": cause_detail, "started_at": started_at,
             "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
@@ -250,7 +250,7 @@ WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agenc
 
 @router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
 def signal_admit(request: Request, signal_id: int, declarer_id: int, *, csrf_token: str = Form(""),
-                 user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+                 user: LoggedInDep, db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     response = _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id))
     if response.status_code == 303:
@@ -271,7 +271,7 @@ def _notice_products(db: Session, user: User) -> list[Product]:
 
 
 @router.get("/preavis")
-def notice_form(request: Request, user: LoggedInDep, db: DbDep):  # type: ignore[no-untyped-def]
+def notice_form(request: Request, user: LoggedInDep, db: DbDep) -> Response:
     if not policy.can_file_notice(user):
         raise Forbidden("seul un fabricant peut déposer un préavis d'interruption")
     return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS, "form": {},
@@ -283,7 +283,7 @@ def notice(request: Request, *, product_id: str = Form("", max_length=12), kind:
            cause: str = Form("commercial", max_length=20), cause_detail: str = Form("", max_length=5000),
            interruption_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
            csrf_token: str = Form(""), user: LoggedInDep,
-           db: DbDep):  # type: ignore[no-untyped-def]
+           db: DbDep) -> Response:
     check_csrf(request, csrf_token)
     form = {"product_id": product_id, "kind": kind, "cause": cause, "cause_detail": cause_detail,
             "interruption_at": interruption_at, "expected_end_at": expected_end_at}
