@@ -47,6 +47,10 @@ class Params:
     base_floor: float = 0.03  # lower bound of the usual rate of abnormal lines
     default_lead: int = 7  # lead time assumed before any history
     default_tolerance: int = 3  # days of lateness tolerated before any history
+    lead_months: int = 6  # months of past deliveries whose median makes a product × supplier's usual lead time
+    min_week_lines: int = 3  # judged lines a past week needs to count in the usual rate
+    max_base: float = 0.95  # upper bound of the usual rate of abnormal lines (the score needs p0 < 1)
+    min_suppliers: int = 2  # suppliers with abnormal lines for an alert on a product across all its suppliers
 
 
 def _week(day: str) -> str:
@@ -109,7 +113,8 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
 
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
-            since: date | None = None, orders: str = "orders", deliveries: str = "deliveries") -> date:
+            since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
+            params: Params = Params()) -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
     `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth.
     `since`: the run adds the days after it to the prior_* relations, which the caller has made (and
@@ -186,7 +191,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE usual_lead AS
         WITH months AS (SELECT DISTINCT product_id, supplier_id, date_trunc('month', ordered_at)::DATE AS m FROM line)
-        {_rolling_quantiles("lead_hist", "h.fm < m.m AND h.fm >= m.m - INTERVAL 6 MONTH", {"lead": 0.5})}""")
+        {_rolling_quantiles("lead_hist", f"h.fm < m.m AND h.fm >= m.m - INTERVAL {params.lead_months} MONTH",
+                            {"lead": 0.5})}""")
     return as_of
 
 
@@ -297,7 +303,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         -- before), so that a disruption that lasts less than half of that past does not pass for usual.
         usual AS (
             SELECT w.product_id, w.supplier_id, w.scope, w.scope_id, w.week,
-                   median(past.k / past.n) FILTER (WHERE past.n >= 3) AS usual, sum(past.n) AS n_past
+                   median(past.k / past.n) FILTER (WHERE past.n >= {p.min_week_lines}) AS usual, sum(past.n) AS n_past
             FROM (SELECT * FROM weekly WHERE week >= {_week("getvariable('since')")}) w
             JOIN weekly past
               ON past.product_id = w.product_id AND past.supplier_id = w.supplier_id AND past.scope = w.scope
@@ -306,7 +312,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             GROUP BY w.product_id, w.supplier_id, w.scope, w.scope_id, w.week),
         based AS (
             SELECT r.*, u.usual, u.n_past,
-                   least(0.95, greatest(coalesce(u.usual, 0), {p.base_floor})
+                   least({p.max_base}, greatest(coalesce(u.usual, 0), {p.base_floor})
                                * greatest(1, coalesce(c.rate_now / nullif(c.rate_usual, 0), 1))) AS p0
             FROM rolled r
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
@@ -347,7 +353,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         FROM cand c
         JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
           USING (product_id, supplier_id, scope, scope_id, t)
-        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= 2)""")
+        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})""")
 
 
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
@@ -394,7 +400,7 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
     `progress` is told the name of each phase (PHASES) once it is done; the rest as in `prepare`."""
     step = progress or (lambda _name: None)
-    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries)
+    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries, params=params)
     step(PHASES[0])
     _judged(con, params)
     step(PHASES[1])

@@ -40,7 +40,7 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
             params: engine.Params = engine.Params(), scopes: Iterable[str] = SCOPES) -> str:
     """Build the `features` table (COLUMNS) from the orders and deliveries on `con`; returns its name."""
     scopes = checked_scopes(scopes)
-    engine.prepare(con, as_of, sentinels)
+    engine.prepare(con, as_of, sentinels, params=params)
     engine.due_lines(con, params)
     # One row per event of a line; day numbers (days since 2000-01-01) make the backorder age a sum.
     con.execute("""
