@@ -1,37 +1,44 @@
-"""Working days in France: week-ends and public holidays. Lateness is counted in working days,
-as suppliers and hospital stores count it (a line due on Friday and delivered on Monday is one
-day late, not three)."""
+"""Working days in France: week-ends and public holidays, by calendar zone. Lateness is counted in
+working days, as suppliers and hospital stores count it (a line due on Friday and delivered on Monday
+is one day late, not three), and in the establishment's own calendar: Alsace-Moselle keeps Good
+Friday and 26 December, each overseas department the day of the abolition of slavery. The holidays
+come from the `holidays` package."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
+
+import holidays
+
+# The calendar zones, numbered: 0 is mainland France; the others are subdivisions of `holidays`.
+ZONES: tuple[str, ...] = ("", "57", "6AE", "971", "972", "973", "974", "976")
+# A zone's working days are numbered from ZONE_STEP × its number, so that a working-day number
+# names its zone and its day at once (differences within a zone are working days).
+ZONE_STEP = 1_000_000
 
 
-def french_holidays(year: int) -> set[date]:
-    # Easter by the anonymous Gregorian algorithm, for Easter Monday, Ascension and Whit Monday.
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month = (h + ell - 7 * m + 114) // 31
-    day = (h + ell - 7 * m + 114) % 31 + 1
-    easter = date(year, month, day)
-    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
-    return {date(year, mo, da) for mo, da in fixed} | {easter + timedelta(days=n) for n in (1, 39, 50)}
+@cache
+def french_holidays(year: int, zone: str = "") -> frozenset[date]:
+    return frozenset(holidays.France(years=year, subdiv=zone or None))
 
 
-def working_days(first: date, last: date) -> list[tuple[date, bool, int]]:
+def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bool, int]]:
     """(day, is a working day, working-day number) from first to last; the number counts the working
     days up to and including that day, so a week-end day shares the number of the Friday before."""
-    holidays = set().union(*(french_holidays(y) for y in range(first.year, last.year + 1)))
-    out, n, day = [], 0, first
+    closed = set().union(*(french_holidays(y, zone) for y in range(first.year, last.year + 1)))
+    out, n, day = [], ZONES.index(zone) * ZONE_STEP, first
     while day <= last:
-        working = day.weekday() < 5 and day not in holidays
+        working = day.weekday() < 5 and day not in closed
         n += working
         out.append((day, working, n))
         day += timedelta(days=1)
     return out
+
+
+def zone_sql(finess: str) -> str:
+    """SQL: the calendar zone number of the establishment whose FINESS is the expression `finess`
+    (its first two digits are its department; overseas, 970 and the department's last digit)."""
+    overseas = " ".join(f"WHEN {finess} LIKE '970{z[-1]}%' THEN {ZONES.index(z)}" for z in ZONES if z.startswith("97"))
+    return (f"CASE WHEN {finess} LIKE '57%' THEN {ZONES.index('57')} "
+            f"WHEN {finess} LIKE '67%' OR {finess} LIKE '68%' THEN {ZONES.index('6AE')} {overseas} ELSE 0 END")

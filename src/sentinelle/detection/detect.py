@@ -24,7 +24,7 @@ from datetime import date, timedelta
 import duckdb
 
 from sentinelle.catalogue.regions import DEPARTMENT_REGION
-from sentinelle.detection.calendar import working_days
+from sentinelle.detection.calendar import ZONES, working_days, zone_sql
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 from sentinelle.detection.sql import one
 
@@ -138,8 +138,10 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     if ids := sorted(set(sentinels)):
         _insert_rows(con, "sentinel", [(i,) for i in ids])
     first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE workday (d DATE, working BOOLEAN, wd INTEGER)")
-    _insert_rows(con, "workday", working_days(first - timedelta(days=7), as_of + timedelta(days=400)))
+    # The calendar of each zone (calendar.py): a line's dates are read in its establishment's.
+    con.execute("CREATE OR REPLACE TEMP TABLE workday (cal INTEGER, d DATE, working BOOLEAN, wd INTEGER)")
+    _insert_rows(con, "workday", [(number, *day) for number, zone in enumerate(ZONES)
+                                  for day in working_days(first - timedelta(days=7), as_of + timedelta(days=400), zone)])
     # A working-day number back to its date (the working day itself).
     con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
                 "FROM workday GROUP BY wd")
@@ -152,7 +154,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                o.ordered_at, o.promised_at, o.quantity_ordered AS qty,
                coalesce(o.region, CASE WHEN o.establishment_id LIKE '970%' THEN '0' || substr(o.establishment_id, 4, 1)
                                        ELSE r.region END) AS region,
-               o.cancelled_at, s.est IS NOT NULL AS sentinel
+               o.cancelled_at, s.est IS NOT NULL AS sentinel, {zone_sql("o.establishment_id")} AS cal
         FROM {orders} o LEFT JOIN department_region r ON r.department = substr(o.establishment_id, 1, 2)
         LEFT JOIN sentinel s ON s.est = o.establishment_id
         WHERE o.ordered_at <= getvariable('as_of')""")
@@ -183,7 +185,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
         SELECT l.product_id, l.supplier_id, date_trunc('month', f.full_at)::DATE AS fm, wf.wd - wo.wd AS v,
                count(*) AS c
         FROM line l JOIN line_full f USING (lid)
-        JOIN workday wo ON wo.d = l.ordered_at JOIN workday wf ON wf.d = f.full_at
+        JOIN workday wo ON wo.d = l.ordered_at AND wo.cal = l.cal JOIN workday wf ON wf.d = f.full_at AND wf.cal = l.cal
         WHERE f.full_at > getvariable('since')
         GROUP BY ALL""")
     con.execute("CREATE OR REPLACE TEMP VIEW lead_hist AS SELECT * FROM lead_hist_new UNION ALL "
@@ -484,10 +486,10 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                    CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
                         ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
             FROM line l
-            JOIN workday wo ON wo.d = l.ordered_at
-            LEFT JOIN workday wp ON wp.d = l.promised_at
+            JOIN workday wo ON wo.d = l.ordered_at AND wo.cal = l.cal
+            LEFT JOIN workday wp ON wp.d = l.promised_at AND wp.cal = l.cal
             LEFT JOIN line_full f USING (lid)
-            LEFT JOIN workday wf ON wf.d = f.full_at
+            LEFT JOIN workday wf ON wf.d = f.full_at AND wf.cal = l.cal
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
         -- The one table that holds every line: line_id and promised_at stay in `line`.
