@@ -309,10 +309,7 @@ def register(app: typer.Typer) -> None:
                 table = feats.compute(con, day, sentinel_ids, scopes=scopes)
                 done("caractéristiques")
             _report_rejections(report)
-            kind = "(FORMAT parquet)" if out.suffix == ".parquet" else "(HEADER)"
-            con.execute(f"COPY (SELECT * FROM {table} ORDER BY scope, scope_id, product_id, supplier_id, t) "
-                        f"TO '{str(out).replace(chr(39), chr(39) * 2)}' {kind}")
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = feats.write(con, table, out)
         console.print(f"{rows} ligne(s) de caractéristiques → {out}")
 
     @app.command()
@@ -394,12 +391,11 @@ def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # 
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine
 
-    for table in ("orders", "deliveries"):
-        con.execute(f"COPY {table} TO '{work / table}.parquet' (FORMAT parquet)")
+    orders, deliveries = spark_engine.hand_over(con, work)
     spark = spark_engine.session(master)
     try:
-        return spark_engine.detect(spark, work / "orders.parquet", work / "deliveries.parquet", params, as_of=day,
-                                   progress=progress, sentinels=sentinels)
+        return spark_engine.detect(spark, orders, deliveries, params, as_of=day, progress=progress,
+                                   sentinels=sentinels)
     finally:
         spark.stop()
 

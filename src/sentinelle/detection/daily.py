@@ -24,9 +24,9 @@ from datetime import date
 import duckdb
 
 from sentinelle.detection import detect as engine
+from sentinelle.detection import tables
 from sentinelle.detection.sql import one
 
-STATE = {f"det_{name.removeprefix('prior_')}": columns for name, columns in engine.PRIOR.items()}
 _META = "det_meta"
 OPEN_ORDERS = "det_open_orders"  # the stored lines not yet done for good, as of the last run
 
@@ -96,7 +96,7 @@ def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) 
     # `history` days back, the breadth `window` days, the common shift a week.
     reach = {"det_shift_daily": ("t", 7), "det_judged_day": ("t", params.history + params.window + 14),
              "det_abnormal": ("judged_at", params.window)}
-    for table in STATE:
+    for table in (t.name for t in tables.STATE):
         prior = "prior_" + table.removeprefix("det_")
         where = ""
         if table in reach:
@@ -140,10 +140,10 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
     lines, delivered = _known(con, as_of)
     con.execute("BEGIN")
     try:
-        for table, columns in STATE.items():
+        for state in tables.STATE:
             if full:
-                con.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
-            con.execute(f"INSERT INTO {table} {new[table]}")
+                con.execute(f"CREATE OR REPLACE TABLE {state.name} ({state.ddl})")
+            con.execute(f"INSERT INTO {state.name} {new[state.name]}")
         for table, source in ((OPEN_ORDERS, "open_orders"), ("det_open_deliveries", "open_deliveries")):
             if rewrite:
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {source}")

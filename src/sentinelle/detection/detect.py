@@ -24,6 +24,7 @@ from datetime import date, timedelta
 import duckdb
 
 from sentinelle.catalogue.regions import DEPARTMENT_REGION
+from sentinelle.detection import tables
 from sentinelle.detection.calendar import ZONES, working_days, zone_sql
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 from sentinelle.detection.sql import one
@@ -74,19 +75,6 @@ def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> s
         SELECT product_id, supplier_id, m, {picks} FROM cum GROUP BY ALL"""
 
 
-# The history a run carries over from the days before `since` (detection/daily.py keeps it in the
-# store): empty for a run over the whole history. name -> columns.
-PRIOR = {
-    "prior_lead_hist": "product_id VARCHAR, supplier_id VARCHAR, fm DATE, v INTEGER, c BIGINT",
-    "prior_late_hist": "product_id VARCHAR, supplier_id VARCHAR, dm DATE, fm DATE, v INTEGER, c BIGINT",
-    "prior_shift_daily": "t DATE, shift DOUBLE",
-    "prior_judged_day": "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, n BIGINT, "
-                        "k BIGINT",
-    "prior_abnormal": "product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, est VARCHAR, sentinel BOOLEAN, "
-                      "judged_at DATE",
-    "prior_alarm": "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, score DOUBLE, "
-                   "reason VARCHAR",
-}
 # The day before any history: `since` of a run over the whole history.
 BEFORE_ALL = date(1900, 1, 1)
 
@@ -98,18 +86,6 @@ def last_day(con: duckdb.DuckDBPyConnection, orders: str = "orders", deliveries:
     if day is None:
         raise ValueError("aucune ligne de commande")
     return day
-
-
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """The rows into `table`. On DuckDB one statement of columns (row by row, a thousand days of the
-    calendar took 0.13 s of a new day's 4); the Spark connection takes them row by row."""
-    if not rows:
-        return
-    if hasattr(con, "spark"):
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        return
-    columns = [list(c) for c in zip(*rows)]
-    con.execute(f"INSERT INTO {table} SELECT {', '.join(f'unnest(${i + 1})' for i in range(len(columns)))}", columns)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
@@ -130,18 +106,18 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     con.execute("SET VARIABLE as_of = ?", [as_of])
     con.execute("SET VARIABLE since = ?", [since or BEFORE_ALL])
     if since is None:
-        for name, columns in PRIOR.items():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
-    con.execute("CREATE OR REPLACE TEMP TABLE department_region (department VARCHAR, region VARCHAR)")
-    _insert_rows(con, "department_region", list(DEPARTMENT_REGION.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE sentinel (est VARCHAR)")
-    if ids := sorted(set(sentinels)):
-        _insert_rows(con, "sentinel", [(i,) for i in ids])
+        for table in tables.PRIOR:
+            tables.create(con, table)
+    tables.create(con, tables.DEPARTMENT_REGION)
+    tables.insert(con, tables.DEPARTMENT_REGION, list(DEPARTMENT_REGION.items()))
+    tables.create(con, tables.SENTINEL)
+    tables.insert(con, tables.SENTINEL, [(i,) for i in sorted(set(sentinels))])
     first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
     # The calendar of each zone (calendar.py): a line's dates are read in its establishment's.
-    con.execute("CREATE OR REPLACE TEMP TABLE workday (cal INTEGER, d DATE, working BOOLEAN, wd INTEGER)")
-    _insert_rows(con, "workday", [(number, *day) for number, zone in enumerate(ZONES)
-                                  for day in working_days(first - timedelta(days=7), as_of + timedelta(days=400), zone)])
+    tables.create(con, tables.WORKDAY)
+    tables.insert(con, tables.WORKDAY, [(number, *day) for number, zone in enumerate(ZONES)
+                                        for day in working_days(first - timedelta(days=7), as_of + timedelta(days=400),
+                                                                zone)])
     # A working-day number back to its date (the working day itself).
     con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
                 "FROM workday GROUP BY wd")
@@ -430,10 +406,8 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
     """The abnormal lines behind each alert's first day (the `window` days up to it, in its scope), with
     what was known when each was judged: delivered quantity, working days past due, the tolerance of its
     product × supplier. Needs the tables of a detect run on `con` (lines judged in that run)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE alert_first (product_id VARCHAR, supplier_id VARCHAR, "
-                "scope VARCHAR, scope_id VARCHAR, first_alert_at DATE)")
-    if alerts:
-        con.executemany("INSERT INTO alert_first VALUES (?, ?, ?, ?, ?)", [a[:5] for a in alerts])
+    tables.create(con, tables.ALERT_FIRST)
+    tables.insert(con, tables.ALERT_FIRST, [a[:5] for a in alerts])
     return con.execute(f"""
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
                j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from sentinelle.detection import detect as engine
+from sentinelle.detection.sql import copy_to, one
 
 COLUMNS = ("product_id", "supplier_id", "scope", "scope_id", "t", "lines_due", "fill_at_due", "lines_completed",
            "mean_delay_wd", "open_lines", "past_due_lines", "past_due_share", "backorder_age_days", "breadth")
@@ -121,3 +123,9 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                CASE WHEN scope = 'establishment' THEN NULL ELSE breadth END AS breadth
         FROM run""")
     return "features"
+
+
+def write(con: duckdb.DuckDBPyConnection, table: str, out: Path) -> int:
+    """The features of `table` written to `out` (Parquet or CSV by its name), in a stable order; their count."""
+    copy_to(con, f"(SELECT * FROM {table} ORDER BY scope, scope_id, product_id, supplier_id, t)", out)
+    return int(one(con, f"SELECT count(*) FROM {table}")[0])

@@ -19,7 +19,7 @@ import duckdb
 
 from sentinelle.catalogue.codes import finess_error
 from sentinelle.detection.contract import DELIVERIES, ORDERS
-from sentinelle.detection.sql import one
+from sentinelle.detection.sql import one, path_literal
 
 
 class IngestError(Exception):
@@ -89,15 +89,15 @@ def connect(path: Path | str = ":memory:", *, memory_limit: str | None = None,
 def _reader(path: Path) -> tuple[str, str]:
     """The table function that reads `path`, and the expression of a row's 1-based record number."""
     name = path.name.lower()
-    quoted = str(path).replace("'", "''")
+    quoted = path_literal(path)
     if name.endswith(".parquet"):
         # Parquet numbers its rows itself: a row_number() window would make every statement that
         # reads the file write its result on one thread (twice the time of a national file's load).
-        return f"read_parquet('{quoted}', file_row_number=true)", "file_row_number + 1"
+        return f"read_parquet({quoted}, file_row_number=true)", "file_row_number + 1"
     if name.endswith((".csv", ".csv.gz", ".txt")):
         # null_padding: a line cut short (a file truncated in its last line) is read with its missing
         # cells empty, and then rejected naming its record, instead of the sniffer misreading the header.
-        return (f"read_csv('{quoted}', header=true, all_varchar=true, parallel=false, null_padding=true)",
+        return (f"read_csv({quoted}, header=true, all_varchar=true, parallel=false, null_padding=true)",
                 "row_number() OVER ()")
     raise IngestError(f"{path}: format inconnu (CSV ou Parquet attendu)")
 

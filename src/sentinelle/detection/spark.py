@@ -2,8 +2,9 @@
 
 The pipeline is written once, in SQL (detection/detect.py). Here its statements are translated from
 DuckDB's dialect to Spark's by sqlglot and run by a SparkSession. `SparkConnection` offers the few
-calls of a DuckDB connection that the pipeline makes (execute, executemany, fetchone, fetchall):
-a table the pipeline creates becomes a temporary view over a checkpointed frame (materialised at
+calls of a DuckDB connection that the pipeline makes (execute, fetchone, fetchall) and the two of
+detection/tables.py (create_table, insert_rows, from the tables' declared columns): a table the
+pipeline creates by a query becomes a temporary view over a checkpointed frame (materialised at
 once, its plan cut, so that each later statement reads it rather than recomputing its lineage), a
 view stays a view, and the replay's days (variables as_of and since) become date literals.
 """
@@ -18,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from sentinelle.detection import detect as engine
+from sentinelle.detection import tables
+from sentinelle.detection.sql import copy_to
 
 _CREATE_AS = re.compile(r"^\s*CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS\s", re.S)
-_CREATE_COLUMNS = re.compile(r"^\s*CREATE OR REPLACE TEMP TABLE (\w+) \(([^()]*)\)\s*$", re.S)
-_INSERT = re.compile(r"^\s*INSERT INTO (\w+) VALUES", re.S)
 _SET_VARIABLE = re.compile(r"^\s*SET VARIABLE (\w+) = \?\s*$", re.S)
 _TYPES = {"VARCHAR": "string", "DATE": "date", "BOOLEAN": "boolean", "INTEGER": "int", "BIGINT": "bigint",
           "DOUBLE": "double"}
@@ -58,7 +59,6 @@ class SparkConnection:
 
     spark: Any
     variables: dict[str, date] = field(default_factory=dict)  # the replay's days (as_of, since)
-    schemas: dict[str, str] = field(default_factory=dict)
 
     def _spark_sql(self, sql: str) -> str:
         import sqlglot
@@ -71,11 +71,6 @@ class SparkConnection:
         if m := _SET_VARIABLE.match(sql):
             self.variables[m.group(1)] = params[0]  # type: ignore[index]
             return _Rows([])
-        if m := _CREATE_COLUMNS.match(sql):
-            columns = [c.split() for c in m.group(2).split(",")]
-            self.schemas[m.group(1)] = ", ".join(f"{name} {_TYPES[kind]}" for name, kind in columns)
-            self.spark.createDataFrame([], self.schemas[m.group(1)]).createOrReplaceTempView(m.group(1))
-            return _Rows([])
         if m := _CREATE_AS.match(sql):
             kind, name = m.group(1), m.group(2)
             frame = self.spark.sql(self._spark_sql(sql[m.end():]))
@@ -85,11 +80,24 @@ class SparkConnection:
             return _Rows([])
         return _Rows([tuple(r) for r in self.spark.sql(self._spark_sql(sql)).collect()])
 
-    def executemany(self, sql: str, rows: list[tuple]) -> None:
-        m = _INSERT.match(sql)
-        if m is None:
-            raise ValueError(f"not supported on Spark: {sql[:60]}")
-        self.spark.createDataFrame(rows, self.schemas[m.group(1)]).createOrReplaceTempView(m.group(1))
+    def create_table(self, table: tables.Table) -> None:
+        self.spark.createDataFrame([], _schema(table)).createOrReplaceTempView(table.name)
+
+    def insert_rows(self, table: tables.Table, rows: list[tuple[Any, ...]]) -> None:
+        """The table's rows (it is filled once: a view over them replaces the empty one)."""
+        self.spark.createDataFrame(rows, _schema(table)).createOrReplaceTempView(table.name)
+
+
+def _schema(table: tables.Table) -> str:
+    return ", ".join(f"{name} {_TYPES[kind]}" for name, kind in table.columns)
+
+
+def hand_over(con: Any, folder: Path) -> tuple[Path, Path]:
+    """The checked lines of a DuckDB store (`orders`, `deliveries`) written as Parquet for Spark."""
+    paths = folder / "orders.parquet", folder / "deliveries.parquet"
+    for table, path in zip(("orders", "deliveries"), paths):
+        copy_to(con, table, path)
+    return paths
 
 
 def session(master: str = "local[2]", driver_memory: str = "4g", app: str = "sentinelle-detection") -> Any:
