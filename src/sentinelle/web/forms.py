@@ -1,13 +1,24 @@
-"""Form values through the API's own schemas, so that a form and the API refuse the same input."""
+"""Reading a form, one way for every page.
+
+A view builds what its use case takes, and the use case validates it (the same function the API
+calls): a schema through `validated` when the use case takes one (the signals' pages), else plain
+values through `text` and `integer`. A refusal the person can correct is shown again on the form
+through `redisplay`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from sentinelle.errors import Invalid
+from sentinelle.errors import DomainError, Invalid
 from sentinelle.store.base import MAX_ID
+
+# The longest text a page takes in one field (a use case may allow less, and says so).
+MAX_TEXT = 20_000
 
 
 def form_int(value: str | None, field: str) -> int | None:
@@ -22,6 +33,25 @@ def form_int(value: str | None, field: str) -> int | None:
     return number
 
 
+def integer(form: FormData, name: str) -> int | None:
+    """The whole number in field `name`, None when empty; a clear refusal naming it otherwise."""
+    value = form.get(name)
+    raw = value.strip() if isinstance(value, str) else ""
+    if len(raw) > 20:  # past any number a column holds, and too long to read as one
+        raise Invalid(f"nombre entier attendu pour « {name} »", name)
+    return form_int(raw, name)
+
+
+def text(form: FormData, name: str, limit: int = MAX_TEXT) -> str:
+    """The text of field `name` ("" when absent), refused naming the field past `limit` characters
+    rather than cut: nothing typed is lost without saying so."""
+    value = form.get(name, "")
+    value = value if isinstance(value, str) else ""
+    if len(value) > limit:
+        raise Invalid(f"« {name} » : {len(value)} caractères, au plus {limit}", name)
+    return value
+
+
 def validated(model: type, **values: Any) -> Any:
     try:
         return model(**values)
@@ -29,3 +59,13 @@ def validated(model: type, **values: Any) -> Any:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "formulaire"
         raise Invalid(f"champ « {field} » : {first.get('msg')}", field) from exc
+
+
+def redisplay(db: Session, exc: DomainError, statuses: tuple[int, ...] | None = (409, 422)) -> DomainError:
+    """A refusal to show on the form again (with what was typed): whatever the use case wrote before
+    refusing is rolled back. Other errors (a status not in `statuses`; None: every refusal is shown on
+    the form) go on to the error page."""
+    if statuses is not None and exc.status not in statuses:
+        raise exc
+    db.rollback()
+    return exc

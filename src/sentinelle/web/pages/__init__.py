@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Depends
 
 from sentinelle.web.deps import COMMIT, current_user
-from sentinelle.web.pages import account, catalogue, concertation, home, public, signals
+from sentinelle.web.pages import account, assembly, catalogue, home, ideas, public, questionnaires, signals, synthesis
 
 # Every page shows who is logged in: the user is loaded once per request for all of them; every
 # request commits once, when its view returned (deps.unit_of_work).
@@ -11,4 +11,7 @@ router.include_router(account.router)
 router.include_router(signals.router)
 router.include_router(public.router)
 router.include_router(catalogue.router)
-router.include_router(concertation.router)
+router.include_router(questionnaires.router)
+router.include_router(ideas.router)
+router.include_router(assembly.router)
+router.include_router(synthesis.router)

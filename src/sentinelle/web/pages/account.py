@@ -25,7 +25,7 @@ from sentinelle.jobs import service as jobs
 from sentinelle.notifications import service as notifications
 from sentinelle.store.base import utcnow
 from sentinelle.web.deps import DbDep, LoggedInDep, check_csrf
-from sentinelle.web.forms import form_int
+from sentinelle.web.forms import form_int, redisplay
 from sentinelle.web.limits import email_key, key
 from sentinelle.web.templating import render
 
@@ -95,7 +95,7 @@ def token_create(request: Request, *, name: str = Form("", max_length=100), days
     try:
         row, token = accounts.issue_token(db, user, name, days=form_int(days, "days") or 0)
     except DomainError as exc:
-        db.rollback()
+        redisplay(db, exc, None)
         return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
                                                 "max_days": accounts.MAX_TOKEN_DAYS, "error": exc.message,
                                                 "field": exc.field, "form": {"name": name, "days": days}},
@@ -158,7 +158,7 @@ def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str =
                                       region_code=region_code or None, webhook_url=webhook_url.strip() or None,
                                       allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
-        db.rollback()
+        redisplay(db, exc, None)
         return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
     if sub.webhook_url:
         # The signing secret, shown once on the page the redirection leads to (like an API token).

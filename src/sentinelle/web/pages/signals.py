@@ -22,7 +22,7 @@ from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
 from sentinelle.signals.states import CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
-from sentinelle.web.forms import form_int, validated
+from sentinelle.web.forms import form_int, redisplay, validated
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -87,7 +87,7 @@ def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: A
     try:
         fn()
     except DomainError as exc:
-        db.rollback()
+        redisplay(db, exc, None)
         return _detail(request, db, user, signal_id, error=exc.message, field=exc.field, status_code=exc.status)
     return RedirectResponse(f"/signaux/{signal_id}", status_code=303)
 
@@ -229,7 +229,7 @@ def declare(request: Request, *, product_id: str = Form("", max_length=12), kind
                          measures_taken=measures_taken, share_measures=share_measures)
         result = service.declare(db, user, data)
     except DomainError as exc:
-        db.rollback()
+        redisplay(db, exc, None)
         ctx = _declare_context(db, "", _safe_int(product_id))
         ctx.update(error=exc.message, field=exc.field, form=form)
         return render(request, "declare.html", ctx, exc.status)
@@ -296,7 +296,7 @@ def notice(request: Request, *, product_id: str = Form("", max_length=12), kind:
                          expected_end_at=_date(expected_end_at, "expected_end_at"))
         signal = service.file_notice(db, user, data)
     except DomainError as exc:
-        db.rollback()
+        redisplay(db, exc, None)
         return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
                                                "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": form,
                                                "error": exc.message, "field": exc.field}, exc.status)

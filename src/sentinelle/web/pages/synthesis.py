@@ -1,0 +1,50 @@
+"""Concertation pages: the synthesis, sentence by sentence with its sources, and its coverage."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sentinelle.concertation import ideas, policy, synthesis
+from sentinelle.concertation.models import PROFILE_LABELS
+from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf
+from sentinelle.web.forms import text
+from sentinelle.web.templating import render
+
+router = APIRouter(prefix="/concertation")
+
+
+@router.post("/syntheses")
+def new_synthesis(request: Request, form: FormDep, user: UserDep,
+                  db: DbDep) -> Response:
+    check_csrf(request, text(form, "csrf_token"))
+    slug = text(form, "slug").strip()
+    synthesis.create(db, user, slug, text(form, "title", 300))
+    request.session["flash"] = "Synthèse créée : écrivez-la phrase par phrase, chacune avec ses sources."
+    return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
+
+@router.get("/syntheses/{slug}")
+def synthesis_page(request: Request, slug: str, user: UserDep,
+                   db: DbDep) -> Response:
+    return render(request, "synthesis.html", {
+        "s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
+        "can_write": policy.can_manage(user), "can_check": policy.can_export(user)})
+
+
+@router.post("/syntheses/{slug}/phrases")
+def synthesis_sentence(request: Request, slug: str, form: FormDep,
+                       user: UserDep, db: DbDep) -> Response:
+    check_csrf(request, text(form, "csrf_token"))
+    synthesis.add_sentence(db, user, slug, text(form, "text"),
+                           synthesis.parse_citations(text(form, "citations", 2000)))
+    return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
+
+
+@router.get("/syntheses/{slug}/couverture")
+def synthesis_coverage(request: Request, slug: str, user: UserDep,
+                       db: DbDep) -> Response:
+    cov = synthesis.coverage(db, user, slug)
+    return render(request, "synthesis_coverage.html", {"s": synthesis.get(db, slug), "themes": cov.themes,
+                                                       "groups": cov.groups, "answers": cov.answers,
+                                                       "THEME_LABELS": ideas.THEME_LABELS,
+                                                       "PROFILE_LABELS": PROFILE_LABELS})
