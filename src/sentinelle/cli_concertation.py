@@ -103,10 +103,11 @@ def register(app: typer.Typer) -> None:
         from sqlalchemy import select
 
         from sentinelle.accounts.models import User
+        from sentinelle.cli_common import transaction
         from sentinelle.concertation import ideas
         from sentinelle.concertation import polis as polis_export
         from sentinelle.errors import DomainError
-        from sentinelle.store.db import default_engine, session_factory, upgrade
+        from sentinelle.store.db import default_engine, upgrade
 
         try:
             conversation = polis_export.read(folder)
@@ -115,7 +116,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         engine = default_engine()
         upgrade(engine)
-        with session_factory(engine)() as session:
+        with transaction(engine) as session:
             user = session.scalar(select(User).where(User.email == actor.strip().lower()))
             if user is None:
                 raise typer.BadParameter(f"aucun compte {actor}", param_hint="--as")
@@ -124,7 +125,6 @@ def register(app: typer.Typer) -> None:
             except DomainError as exc:
                 err.print(f"[red]Erreur[/red] : {exc.message}")
                 raise typer.Exit(2) from exc
-            session.commit()
         console.print(f"{report.ideas_added} idée(s) ajoutée(s) ({report.hidden} masquée(s) comme dans Pol.is), "
                       f"{report.ideas_kept} déjà présente(s), {report.votes} vote(s) → boîte à idées")
 
