@@ -101,8 +101,12 @@ def api_csrf(request: Request, user: Annotated[User | None, Depends(current_user
     return user
 
 
-async def form_data(request: Request) -> FormData:
-    return await request.form(max_fields=MAX_FORM_FIELDS)
+async def checked_form(request: Request) -> FormData:
+    """A page's posted form, once its CSRF token is checked (every form of the pages carries one)."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    token = form.get("csrf_token")
+    check_csrf(request, token if isinstance(token, str) else None)
+    return form
 
 
 DbDep = Annotated[Session, Depends(get_db)]
@@ -112,6 +116,7 @@ UserDep = Annotated[User | None, Depends(current_user)]
 LoggedInDep = Annotated[User, Depends(require_user)]
 # The API's writes: the user, with the X-CSRF-Token checked when it came through the cookie.
 ApiUserDep = Annotated[User | None, Depends(api_csrf)]
-FormDep = Annotated[FormData, Depends(form_data)]
+# A page's posted form, its CSRF token checked.
+FormDep = Annotated[FormData, Depends(checked_form)]
 # Put on every router: the request's one commit.
 COMMIT = Depends(unit_of_work, scope="function")

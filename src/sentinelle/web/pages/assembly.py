@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sentinelle.concertation import assembly, policy
 from sentinelle.concertation.models import MOTION_STATUS_LABELS, PROFILE_LABELS, PROFILES
-from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf
+from sentinelle.web.deps import DbDep, FormDep, UserDep
 from sentinelle.web.forms import integer, text
 from sentinelle.web.templating import render
 
@@ -19,7 +19,6 @@ router = APIRouter(prefix="/concertation")
 @router.post("/assemblees")
 def new_assembly(request: Request, form: FormDep, user: UserDep,
                  db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     slug = text(form, "slug").strip()
     quorum = integer(form, "quorum")
     assembly.create(db, user, slug, text(form, "name", 300), integer(form, "seats") or 0,
@@ -44,7 +43,6 @@ def assembly_page(request: Request, slug: str, user: UserDep,
 @router.post("/assemblee/{slug}/volontaires")
 def assembly_volunteer(request: Request, slug: str, form: FormDep,
                        user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     if form.get("action") == "withdraw":
         assembly.withdraw(db, user, slug)
         request.session["flash"] = "Candidature retirée."
@@ -57,7 +55,6 @@ def assembly_volunteer(request: Request, slug: str, form: FormDep,
 @router.post("/assemblee/{slug}/tirages")
 def assembly_draw(request: Request, slug: str, form: FormDep,
                   user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     record = assembly.draw(db, user, slug, integer(form, "year") or 0, text(form, "seed"))
     request.session["flash"] = f"Tirage {record.year} : {record.drawn} membre(s) tiré(s), {record.leaving} sortant(s)."
     return _back(slug)
@@ -70,7 +67,6 @@ def _back(slug: str) -> RedirectResponse:
 @router.post("/assemblee/{slug}/seances")
 def assembly_sitting(request: Request, slug: str, form: FormDep,
                      user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     assembly.open_sitting(db, user, slug, text(form, "title", 300))
     return _back(slug)
 
@@ -78,7 +74,6 @@ def assembly_sitting(request: Request, slug: str, form: FormDep,
 @router.post("/assemblee/{slug}/motions")
 def assembly_motion(request: Request, slug: str, form: FormDep,
                     user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     assembly.propose(db, user, integer(form, "sitting_id") or 0, text(form, "title"),
                      text(form, "text", 20_000), integer(form, "amends"))
     return _back(slug)
@@ -87,7 +82,6 @@ def assembly_motion(request: Request, slug: str, form: FormDep,
 @router.post("/assemblee/{slug}/motions/{motion_id}/vote")
 def assembly_vote(request: Request, slug: str, motion_id: int, form: FormDep,
                   user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     assembly.vote(db, user, motion_id, text(form, "choice"))
     request.session["flash"] = "Vote enregistré (vous pouvez le changer jusqu'à la clôture)."
     return _back(slug)
@@ -96,7 +90,6 @@ def assembly_vote(request: Request, slug: str, motion_id: int, form: FormDep,
 @router.post("/assemblee/{slug}/motions/{motion_id}/cloture")
 def assembly_close(request: Request, slug: str, motion_id: int, form: FormDep,
                    user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     assembly.close(db, user, motion_id)
     request.session["flash"] = "Vote clos : le décompte est publié."
     return _back(slug)

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sentinelle.concertation import ideas, policy
 from sentinelle.errors import DomainError
-from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf, limit_votes
+from sentinelle.web.deps import DbDep, FormDep, UserDep, limit_votes
 from sentinelle.web.forms import integer, redisplay, text
 from sentinelle.web.templating import render
 
@@ -42,7 +42,6 @@ def idea_groups(request: Request, db: DbDep) -> Response:
 @router.post("/idees")
 def idea_post(request: Request, form: FormDep, user: UserDep,
               db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     try:
         idea = ideas.post(db, user, text(form, "theme"), text(form, "title"), text(form, "body"))
     except DomainError as exc:
@@ -70,7 +69,6 @@ def idea_page(request: Request, idea_id: int, user: UserDep,
 @router.post("/idees/{idea_id}/vote")
 def idea_vote(request: Request, idea_id: int, form: FormDep,
               user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     limit_votes(request, user)
     ideas.vote(db, user, idea_id, integer(form, "value"))  # type: ignore[arg-type]
     back = text(form, "back")
@@ -81,7 +79,6 @@ def idea_vote(request: Request, idea_id: int, form: FormDep,
 @router.post("/idees/{idea_id}/commentaires")
 def idea_comment(request: Request, idea_id: int, form: FormDep,
                  user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     ideas.comment(db, user, idea_id, text(form, "body"), integer(form, "parent_id"))
     request.session["flash"] = "Commentaire publié."
     return RedirectResponse(f"/concertation/idees/{idea_id}#commentaires", status_code=303)
@@ -90,7 +87,6 @@ def idea_comment(request: Request, idea_id: int, form: FormDep,
 @router.post("/idees/{idea_id}/signalement")
 def idea_report(request: Request, idea_id: int, form: FormDep,
                 user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     target = text(form, "target") or "idea"
     ideas.report(db, user, target, integer(form, "target_id") or idea_id,
                  text(form, "reason"))
@@ -101,7 +97,6 @@ def idea_report(request: Request, idea_id: int, form: FormDep,
 @router.post("/idees/{idea_id}/moderation")
 def idea_moderate(request: Request, idea_id: int, form: FormDep,
                   user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     ideas.moderate(db, user, text(form, "target") or "idea", integer(form, "target_id") or idea_id,
                    text(form, "action"), text(form, "reason"))
     request.session["flash"] = "Action de modération enregistrée (visible de tous)."

@@ -17,7 +17,7 @@ from sentinelle.concertation.schemas import KIND_LABELS as QUESTION_KIND_LABELS
 from sentinelle.concertation.schemas import Question
 from sentinelle.errors import DomainError, Invalid, require
 from sentinelle.web import question_form
-from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf
+from sentinelle.web.deps import DbDep, FormDep, UserDep
 from sentinelle.web.forms import redisplay, text
 from sentinelle.web.templating import render
 
@@ -65,7 +65,6 @@ def builder(request: Request, user: UserDep) -> Response:
 @router.post("/questionnaires/nouveau")
 def build(request: Request, form: FormDep, user: UserDep,
           db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     require(user, policy.can_manage(user), "seule l'agence nationale rédige les questionnaires")
     blocks = question_form.blocks_from_form(form)
     slug = text(form, "slug").strip()
@@ -84,7 +83,6 @@ def build(request: Request, form: FormDep, user: UserDep,
 @router.post("/questionnaires/{slug}/etat")
 def set_status(request: Request, slug: str, form: FormDep,
                user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     qs.set_status(db, user, slug, text(form, "status"))
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
@@ -101,7 +99,6 @@ def revision(request: Request, slug: str, user: UserDep,
 @router.post("/questionnaires/{slug}/version")
 def new_version(request: Request, slug: str, form: FormDep,
                 user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     require(user, policy.can_manage(user), "seule l'agence nationale modifie les questionnaires")
     blocks = question_form.blocks_from_form(form)
     try:
@@ -155,7 +152,6 @@ def _answers(questions: list[Question], form: FormData) -> dict[str, Any]:
 @router.post("/questionnaires/{slug}")
 def submit(request: Request, slug: str, form: FormDep, user: UserDep,
            db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     q = qs.visible(db, user, slug)
     values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form}
     try:

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sentinelle.concertation import ideas, policy, synthesis
 from sentinelle.concertation.models import PROFILE_LABELS
-from sentinelle.web.deps import DbDep, FormDep, UserDep, check_csrf
+from sentinelle.web.deps import DbDep, FormDep, UserDep
 from sentinelle.web.forms import text
 from sentinelle.web.templating import render
 
@@ -17,7 +17,6 @@ router = APIRouter(prefix="/concertation")
 @router.post("/syntheses")
 def new_synthesis(request: Request, form: FormDep, user: UserDep,
                   db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     slug = text(form, "slug").strip()
     synthesis.create(db, user, slug, text(form, "title", 300))
     request.session["flash"] = "Synthèse créée : écrivez-la phrase par phrase, chacune avec ses sources."
@@ -34,7 +33,6 @@ def synthesis_page(request: Request, slug: str, user: UserDep,
 @router.post("/syntheses/{slug}/phrases")
 def synthesis_sentence(request: Request, slug: str, form: FormDep,
                        user: UserDep, db: DbDep) -> Response:
-    check_csrf(request, text(form, "csrf_token"))
     synthesis.add_sentence(db, user, slug, text(form, "text"),
                            synthesis.parse_citations(text(form, "citations", 2000)))
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
