@@ -16,6 +16,11 @@ from sentinelle.errors import DomainError
 # The database layer (SQLAlchemy, settings) is imported by the commands that use it: the detection
 # commands run without it, and a daily run should not pay its half-second import.
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from sentinelle.accounts.models import User
     from sentinelle.importing import ImportReport
 
 app = typer.Typer(help="Sentinelle : tensions et pénuries de produits de santé.", no_args_is_help=True)
@@ -132,7 +137,7 @@ def users_create(
         raise typer.Exit(2) from exc
 
 
-def _user_by_email(session, email: str):  # type: ignore[no-untyped-def]
+def _user_by_email(session: Session, email: str) -> User:
     from sqlalchemy import select
 
     from sentinelle.accounts.models import User
@@ -213,7 +218,8 @@ def _print_report(report: ImportReport) -> None:
         console.print(f"  [dim]{note}[/dim]")
 
 
-def _run_import(label: str, lines: int, fn, *, dry_run: bool = False) -> ImportReport:  # type: ignore[no-untyped-def]
+def _run_import(label: str, lines: int, fn: Callable[[Session, Callable[[int], None]], ImportReport], *,
+                dry_run: bool = False) -> ImportReport:
     from sentinelle.cli_common import transaction
     from sentinelle.store.db import default_engine, session_factory, upgrade
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,6 +33,12 @@ from rich.table import Table
 from sentinelle import csvsafe
 from sentinelle.detection.contract import ALERTS
 
+if TYPE_CHECKING:
+    import duckdb
+
+    from sentinelle.detection.detect import Params
+    from sentinelle.detection.ingest import Report
+
 console = Console()
 err = Console(stderr=True)
 
@@ -46,7 +52,7 @@ def _date(value: str | None, name: str) -> date | None:
         raise typer.BadParameter(f"date AAAA-MM-JJ attendue, lu « {value} »", param_hint=name) from exc
 
 
-def _report_rejections(report, limit: int = 20) -> None:  # type: ignore[no-untyped-def]
+def _report_rejections(report: Report, limit: int = 20) -> None:
     if not report.rejections:
         return
     err.print(f"[yellow]{report.rejected} ligne(s) rejetée(s)[/yellow]")
@@ -56,7 +62,7 @@ def _report_rejections(report, limit: int = 20) -> None:  # type: ignore[no-unty
         err.print(f"  … et {report.rejected - limit} autre(s) (--rejects FICHIER pour la liste entière)")
 
 
-def _write_rejections(report, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _write_rejections(report: Report, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csvsafe.writer(f)
         w.writerow(["file", "record", "reason"])
@@ -91,9 +97,9 @@ def _bar(phases: tuple[str, ...]) -> tuple[Progress, Callable[[str], None]]:
     return bar, done
 
 
-def _load(con, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,  # type: ignore[no-untyped-def]
+def _load(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path | None, fhir: Path | None, *,
           reject_all_on_error: bool = False, progress: Callable[[str], None] | None = None,
-          key_hashes: bool = True, likely: str | None = None):
+          key_hashes: bool = True, likely: str | None = None) -> Report:
     """Order and delivery lines from the two files, or from a FHIR Bundle; the ingestion report. A file
     that cannot be read at all (missing column, unknown format) ends the command with status 2.
     `key_hashes=False` for a throw-away store, `likely` where the named lines are looked for first
@@ -146,7 +152,7 @@ def _scratch_store(prefix: str, memory_limit: str | None = None) -> Iterator[tup
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _open_store(path: Path, memory_limit: str):  # type: ignore[no-untyped-def]
+def _open_store(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """The DuckDB store at `path`, spilling beside it past `memory_limit`."""
     from sentinelle.detection.ingest import IngestError, connect
 
@@ -386,7 +392,7 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
     return run.alerts
 
 
-def _detect_on_spark(con, work: Path, master: str, params, day: date | None,  # type: ignore[no-untyped-def]
+def _detect_on_spark(con: duckdb.DuckDBPyConnection, work: Path, master: str, params: Params, day: date | None,
                      progress: Callable[[str], None], sentinels: list[str]) -> list[tuple]:
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine

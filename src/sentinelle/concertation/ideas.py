@@ -8,12 +8,13 @@ import hashlib
 import hmac
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,9 +68,11 @@ def _need(user: User | None) -> User:
     return user
 
 
-def _limit(session: Session, count_query, limit: tuple[int, timedelta], what: str) -> None:  # type: ignore[no-untyped-def]
+def _limit(session: Session, count_query: Callable[[datetime], Select[int]], limit: tuple[int, timedelta],
+           what: str) -> None:
+    """RateLimited when `count_query(since)` counts `limit`'s most or more since its window began."""
     most, window = limit
-    if session.scalar(count_query(utcnow() - window)) >= most:
+    if (session.scalar(count_query(utcnow() - window)) or 0) >= most:
         minutes = int(window.total_seconds() // 60)
         raise RateLimited(f"trop {what} en peu de temps : au plus {most} en {minutes} min ; réessayez plus tard")
 

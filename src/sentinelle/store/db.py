@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -29,7 +29,7 @@ def make_engine(url: str) -> Engine:
                                max_overflow=20)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             # WAL lets readers run beside the one writer. The mode is kept in the file; setting it
             # takes a lock, so only when it is not set yet (several workers connect at once).
@@ -110,12 +110,12 @@ def _transactional_sqlite(engine: Engine) -> Engine:
     migrating = create_engine(engine.url, connect_args={"timeout": 30}, poolclass=NullPool)
 
     @event.listens_for(migrating, "connect")
-    def _no_driver_transactions(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _no_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(migrating, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return migrating

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
@@ -76,7 +76,7 @@ def _wants_json(request: Request) -> bool:
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
+    async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_json(request):
             if exc.status == 422:
                 # The same shape as FastAPI's own validation errors, as the OpenAPI schema says.
@@ -88,7 +88,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return render(request, "error.html", {"message": exc.message, "field": exc.field}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         message = "; ".join(
@@ -98,7 +98,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return render(request, "error.html", {"message": f"Saisie invalide — {message}"}, status_code=422)
 
     @app.exception_handler(DataError)
-    async def data_error(request: Request, exc: DataError):  # type: ignore[no-untyped-def]
+    async def data_error(request: Request, exc: DataError) -> Response:
         # What the schemas did not bound and the database refused: a number past a column's range,
         # a text past its length. The request's fault, said as such (the detail is in the log).
         log.warning("input refused by the database on %s: %s", request.url.path, str(exc.orig)[:300])
@@ -108,14 +108,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return render(request, "error.html", {"message": message}, status_code=422)
 
     @app.exception_handler(IntegrityError)
-    async def integrity_error(request: Request, exc: IntegrityError):  # type: ignore[no-untyped-def]
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
         message = "cette opération contredit des données existantes (doublon ou référence inconnue)"
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=409)
         return render(request, "error.html", {"message": message}, status_code=409)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         message = "page introuvable" if exc.status_code == 404 else str(exc.detail)

@@ -14,7 +14,7 @@ from sentinelle.alternatives import service as alternatives
 from sentinelle.errors import NotAuthenticated
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import schemas, service
-from sentinelle.signals.models import KINDS, STATUSES
+from sentinelle.signals.models import KINDS, STATUSES, Declarer, Signal
 from sentinelle.store.base import MAX_ID
 from sentinelle.web.deps import ApiUserDep, DbDep, UserDep
 
@@ -24,7 +24,7 @@ StatusQ = Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")]
 KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")]
 
 
-def _out(signal) -> schemas.SignalOut:  # type: ignore[no-untyped-def]
+def _out(signal: Signal) -> schemas.SignalOut:
     return schemas.SignalOut.model_validate(signal)
 
 
@@ -70,7 +70,7 @@ WAITING = ("ce produit fait déjà l'objet d'un signal suivi par l'agence : votr
            "ce signal vous sera ouvert quand l'agence l'y aura rattachée")
 
 
-def _declaration_out(declarer, product_id: int, signal) -> schemas.DeclarationOut:  # type: ignore[no-untyped-def]
+def _declaration_out(declarer: Declarer, product_id: int, signal: Signal | None) -> schemas.DeclarationOut:
     return schemas.DeclarationOut(
         id=declarer.id, product_id=product_id, declared_at=declarer.declared_at, admitted=declarer.admitted,
         share_measures=declarer.share_measures, facts=declarer.facts, signal_id=signal.id if signal else None,
