@@ -129,6 +129,7 @@ def open_session(session: Session, user: User, user_agent: str = "") -> str:
     session.add(LoginSession(user_id=user.id, sid_hash=token_hash(sid), user_agent=user_agent[:200],
                              expires_at=utcnow() + timedelta(hours=SESSION_HOURS)))
     session.flush()
+    audit.record(session, user, audit.Action.USER_LOGIN, "user", user.id)
     return sid
 
 
@@ -143,8 +144,13 @@ def user_for_session(session: Session, sid: str) -> User | None:
 
 def close_session(session: Session, sid: str) -> None:
     """Log out: the session ends on the server (a kept copy of the cookie no longer works)."""
-    session.execute(update(LoginSession).where(LoginSession.sid_hash == token_hash(sid),
-                                               LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    row = session.scalar(select(LoginSession).where(LoginSession.sid_hash == token_hash(sid),
+                                                    LoginSession.revoked_at.is_(None)))
+    if row is None:
+        return
+    row.revoked_at = utcnow()
+    session.flush()
+    audit.record(session, session.get(User, row.user_id), audit.Action.USER_LOGOUT, "user", row.user_id)
 
 
 def close_all_sessions(session: Session, user: User) -> int:

@@ -16,6 +16,7 @@ from sentinelle.alternatives import policy, schemas
 from sentinelle.alternatives.models import Alternative, Lesson, Rating
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.signals import policy as signal_policy
 from sentinelle.signals import service as signals
 from sentinelle.signals.models import Signal
 from sentinelle.store.base import utcnow
@@ -59,6 +60,13 @@ def record_lesson(session: Session, user: User | None, signal_id: int, data: sch
 
 def of_signal(session: Session, signal: Signal) -> list[Alternative]:
     return list(session.scalars(select(Alternative).where(Alternative.signal_id == signal.id).order_by(Alternative.id)))
+
+
+def of_product(session: Session, user: User | None, product_id: int) -> list[Alternative]:
+    """The alternatives published on the signals of a product that `user` may read."""
+    return list(session.scalars(select(Alternative).join(Signal, Signal.id == Alternative.signal_id)
+                                .where(Signal.product_id == product_id, signal_policy.visible_to(user))
+                                .order_by(Alternative.id)).unique())
 
 
 def lessons(session: Session, signal: Signal) -> list[Lesson]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from sentinelle.accounts import audit
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Product
 from sentinelle.importing import ImportReport, Progress, read_text
@@ -54,6 +55,8 @@ def import_emdn(session: Session, path: Path, progress: Progress | None = None) 
         if r["code"] in existing:
             session.execute(update(EmdnCode).where(EmdnCode.code == r["code"]).values(**r))
     report.created, report.updated = len(new), len(rows) - len(new)
+    audit.record(session, None, audit.Action.IMPORT_EMDN, "emdn", None,
+                 after={"file": path.name, "created": report.created, "updated": report.updated})
     return report
 
 
@@ -104,4 +107,6 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
     for start in range(0, len(new_rows), 2000):
         session.execute(insert(Product), new_rows[start:start + 2000])
     report.created = len(new_rows)
+    audit.record(session, None, audit.Action.IMPORT_BDPM, "product", None,
+                 after={"folder": folder.name, "created": report.created})
     return report

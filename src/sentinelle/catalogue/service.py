@@ -27,6 +27,16 @@ from sentinelle.store.db import by_id
 from sentinelle.text import fold
 
 
+def product(session: Session, product_id: int) -> Product | None:
+    return by_id(session, Product, product_id)
+
+
+def made_by(session: Session, organisation_id: int, *, limit: int = 500) -> list[Product]:
+    """The products an organisation makes, by name."""
+    return list(session.scalars(select(Product).where(Product.manufacturer_id == organisation_id)
+                                .order_by(Product.name).limit(limit)))
+
+
 def create_organisation(
     session: Session, actor: User | None, *, kind: str, name: str, finess: str | None = None,
     region_code: str | None = None, sentinel: bool = False, country: str | None = None,

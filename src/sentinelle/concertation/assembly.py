@@ -175,6 +175,7 @@ def open_sitting(session: Session, user: User | None, slug: str, title: str) -> 
     s = AssemblySitting(assembly_id=a.id, title=title.strip() or "Séance")
     session.add(s)
     session.flush()
+    audit.record(session, user, audit.Action.SITTING_OPEN, "assembly", a.id, after={"sitting_id": s.id, "title": s.title})
     return s
 
 
@@ -219,6 +220,8 @@ def propose(session: Session, user: User | None, sitting_id: int, title: str, te
     m = Motion(sitting_id=s.id, parent_id=amends, title=title.strip(), text=text.strip())
     session.add(m)
     session.flush()
+    audit.record(session, user, audit.Action.MOTION_PROPOSE, "motion", m.id,
+                 after={"sitting_id": s.id, "amends": amends, "title": m.title})
     return m
 
 

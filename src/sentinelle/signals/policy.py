@@ -155,9 +155,14 @@ def can_admit(user: User | None, signal: Signal) -> bool:
     return signal.status not in TERMINAL and reads_agency_side(user, signal)
 
 
+def declares_only_own_products(user: User | None) -> bool:
+    """A manufacturer declares only on the products it makes or distributes (its notices are apart),
+    and keeps its measures to itself (sharing them is for buyers)."""
+    return user is not None and user.role == Role.MANUFACTURER
+
+
 def can_declare_on(session: Session, user: User, product_id: int) -> bool:
-    """A manufacturer declares only on the products it makes or distributes (its notices are apart)."""
-    if user.role != Role.MANUFACTURER:
+    if not declares_only_own_products(user):
         return True
     org_id = user.organisation_id
     return session.scalar(select(Product.id).where(Product.id == product_id, Product.manufacturer_id == org_id)) \

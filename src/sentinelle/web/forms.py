@@ -1,13 +1,15 @@
 """Reading a form, one way for every page.
 
 A view builds what its use case takes, and the use case validates it (the same function the API
-calls): a schema through `validated` when the use case takes one (the signals' pages), else plain
-values through `text` and `integer`. A refusal the person can correct is shown again on the form
-through `redisplay`.
+calls): each field is read from the posted form (`FormDep`, its CSRF token already checked) by
+`text`, `optional`, `integer`, `day` or `flag`, inside the view's `try`, so that a bad value is
+refused naming its field with the form still on screen (never a dead-end page); `validated` builds
+the schema a use case takes (the signals'); `redisplay` shows a refusal on the form again.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -50,6 +52,28 @@ def text(form: FormData, name: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
         raise Invalid(f"« {name} » : {len(value)} caractères, au plus {limit}", name)
     return value
+
+
+def optional(form: FormData, name: str, limit: int = MAX_TEXT) -> str | None:
+    """As `text`, but None when the form has no such field (a field left out is not a field emptied)."""
+    return text(form, name, limit) if name in form else None
+
+
+def flag(form: FormData, name: str) -> bool:
+    """A checkbox: ticked when sent with any value but "false"."""
+    value = form.get(name)
+    return isinstance(value, str) and value.lower() not in ("", "false", "0", "off")
+
+
+def day(form: FormData, name: str) -> date | None:
+    """A date typed as AAAA-MM-JJ (the date field's value), None when empty."""
+    value = text(form, name, 10).strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"date invalide pour « {name} » (attendu AAAA-MM-JJ)", name) from exc
 
 
 def validated(model: type, **values: Any) -> Any:

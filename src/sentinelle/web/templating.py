@@ -10,10 +10,15 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from sentinelle.accounts import policy as accounts_policy
 from sentinelle.accounts.roles import ROLE_LABELS
+from sentinelle.catalogue import policy as catalogue_policy
 from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
+from sentinelle.concertation import policy as concertation_policy
 from sentinelle.i18n import translations
+from sentinelle.interop import policy as interop_policy
 from sentinelle.schemas_common import safe_url
+from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
 from sentinelle.web.deps import csrf_token
@@ -62,6 +67,16 @@ def polyline(values: list[float], lo: float, hi: float, width: float, height: fl
 templates.env.globals["polyline"] = polyline
 
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+# What a page may offer its reader, asked of the policies (a template never tests a role itself).
+templates.env.globals["can"] = {
+    "declare": signals_policy.can_declare,
+    "file_notice": signals_policy.can_file_notice,
+    "declares_only_own_products": signals_policy.declares_only_own_products,
+    "read_members_catalogue": catalogue_policy.can_read_members_catalogue,
+    "import_ansm": interop_policy.can_import_ansm,
+    "browse_audit": accounts_policy.can_browse_audit,
+    "manage_concertation": concertation_policy.can_manage,
+}
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Any:

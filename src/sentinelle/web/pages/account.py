@@ -10,22 +10,23 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from sentinelle.accounts import audit, policy
 from sentinelle.accounts import service as accounts
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import authenticate
-from sentinelle.errors import Conflict, DomainError, require
+from sentinelle.errors import Conflict, DomainError, Invalid, require
 from sentinelle.interop import ansm
 from sentinelle.interop import policy as interop_policy
 from sentinelle.jobs import service as jobs
 from sentinelle.notifications import service as notifications
 from sentinelle.store.base import utcnow
-from sentinelle.web.deps import DbDep, LoggedInDep, check_csrf
-from sentinelle.web.forms import form_int, redisplay
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
+from sentinelle.web.forms import flag, integer, redisplay, text
 from sentinelle.web.limits import email_key, key
 from sentinelle.web.templating import render
 
@@ -44,10 +45,9 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/connexion")
-def login(request: Request, *, email: str = Form(max_length=320), password: str = Form(max_length=1000),
-          next: str = Form("/", max_length=500), csrf_token: str = Form(""),
-          db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def login(request: Request, form: FormDep, db: DbDep) -> Response:
+    email, password = text(form, "email", 320), text(form, "password", 1000)
+    next = text(form, "next", 500) or "/"
     host = request.client.host if request.client else "?"
     throttle, settings = request.app.state.throttle, request.app.state.settings
     address = email_key(email)
@@ -65,13 +65,11 @@ def login(request: Request, *, email: str = Form(max_length=320), password: str 
                                               "error": "Adresse ou mot de passe incorrect."}, 401)
     request.session.clear()  # a fresh session on log-in (no fixation)
     request.session["sid"] = accounts.open_session(db, user, request.headers.get("user-agent", ""))
-    audit.record(db, user, audit.Action.USER_LOGIN, "user", user.id)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/deconnexion")
-def logout(request: Request, *, csrf_token: str = Form(""), db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def logout(request: Request, form: FormDep, db: DbDep) -> Response:
     sid = request.session.get("sid")
     if isinstance(sid, str):
         accounts.close_session(db, sid)  # ended on the server: a kept copy of the cookie is worth nothing
@@ -88,12 +86,10 @@ def account_page(request: Request, user: LoggedInDep, db: DbDep) -> Response:
 
 
 @router.post("/compte/jetons")
-def token_create(request: Request, *, name: str = Form("", max_length=100), days: str = Form("90", max_length=6),
-                 csrf_token: str = Form(""), user: LoggedInDep,
-                 db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def token_create(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    name, days = form.get("name", ""), form.get("days", "90")
     try:
-        row, token = accounts.issue_token(db, user, name, days=form_int(days, "days") or 0)
+        row, token = accounts.issue_token(db, user, text(form, "name", 100), days=integer(form, "days") or 0)
     except DomainError as exc:
         redisplay(db, exc, None)
         return render(request, "account.html", {"tokens": accounts.tokens(db, user), "now": utcnow(),
@@ -107,18 +103,14 @@ def token_create(request: Request, *, name: str = Form("", max_length=100), days
 
 
 @router.post("/compte/jetons/{token_id}/revoquer")
-def token_revoke(request: Request, token_id: int, *, csrf_token: str = Form(""), user: LoggedInDep,
-                 db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def token_revoke(request: Request, token_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     row = accounts.revoke_token(db, user, token_id, owner=user)
     request.session["flash"] = f"Jeton « {row.name} » révoqué : il ne donne plus accès à l'API."
     return RedirectResponse("/compte", status_code=303)
 
 
 @router.post("/compte/deconnexion-partout")
-def logout_everywhere(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
-                      db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def logout_everywhere(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     ended = accounts.close_all_sessions(db, user)
     request.session.clear()
     request.session["flash"] = f"{ended} session(s) fermée(s), celle-ci comprise : reconnectez-vous."
@@ -139,23 +131,18 @@ def inbox(request: Request, user: LoggedInDep, db: DbDep) -> Response:
 
 
 @router.post("/notifications/lues")
-def mark_all_read(request: Request, *, csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def mark_all_read(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     notifications.mark_read(db, user)
     return RedirectResponse("/notifications", status_code=303)
 
 
 @router.post("/abonnements")
-def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str = Form(""),
-              emdn_prefix: str = Form("", max_length=16), region_code: str = Form("", max_length=2),
-              webhook_url: str = Form("", max_length=500), user: LoggedInDep,
-              db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def subscribe(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     try:
-        pid = form_int(product_id, "product_id")
-        sub = notifications.subscribe(db, user, product_id=pid, emdn_prefix=emdn_prefix.strip().upper() or None,
-                                      region_code=region_code or None, webhook_url=webhook_url.strip() or None,
+        sub = notifications.subscribe(db, user, product_id=integer(form, "product_id"),
+                                      emdn_prefix=text(form, "emdn_prefix", 16).strip().upper() or None,
+                                      region_code=text(form, "region_code", 2) or None,
+                                      webhook_url=text(form, "webhook_url", 500).strip() or None,
                                       allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
         redisplay(db, exc, None)
@@ -168,9 +155,7 @@ def subscribe(request: Request, *, csrf_token: str = Form(""), product_id: str =
 
 
 @router.post("/abonnements/{subscription_id}/supprimer")
-def unsubscribe(request: Request, subscription_id: int, *, csrf_token: str = Form(""),
-                user: LoggedInDep, db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def unsubscribe(request: Request, subscription_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     notifications.unsubscribe(db, user, subscription_id)
     request.session["flash"] = "Abonnement retiré."
     return RedirectResponse("/notifications", status_code=303)
@@ -192,13 +177,13 @@ def import_form(request: Request, user: LoggedInDep) -> Response:
 
 
 @router.post("/import")
-async def import_upload(request: Request, background: BackgroundTasks, *, file: UploadFile = File(...),
-                        csrf_token: str = Form(""),
-                        reject_all: bool = Form(False), user: LoggedInDep,
+async def import_upload(request: Request, background: BackgroundTasks, form: FormDep, user: LoggedInDep,
                         db: DbDep) -> Response:
     """Keep the file and preview what it would change, as a job: the page answers at once."""
-    check_csrf(request, csrf_token)
     require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
+    file, reject_all = form.get("file"), flag(form, "reject_all")
+    if not isinstance(file, UploadFile):
+        raise Invalid("choisissez le fichier de la liste ANSM", "file")
     folder = request.app.state.settings.var_dir / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old_files(folder)
@@ -258,10 +243,9 @@ def import_job_state(request: Request, job_id: int, user: LoggedInDep,
 
 
 @router.post("/import/taches/{job_id}/appliquer")
-def import_apply(request: Request, job_id: int, background: BackgroundTasks, *, csrf_token: str = Form(""),
-                 confirm_removals: bool = Form(False),
-                 user: LoggedInDep, db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def import_apply(request: Request, job_id: int, background: BackgroundTasks, form: FormDep, user: LoggedInDep,
+                 db: DbDep) -> Response:
+    confirm_removals = flag(form, "confirm_removals")
     require(user, interop_policy.can_import_ansm(user), "l'import de la liste ANSM est réservé à l'agence nationale")
     preview = jobs.get(db, user, job_id)
     if preview.kind != "ansm.preview" or preview.status not in ("done", "failed"):

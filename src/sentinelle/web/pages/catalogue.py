@@ -3,21 +3,18 @@ purchasing group's view of its members' catalogue."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from sentinelle.alternatives import policy as alt_policy
 from sentinelle.alternatives import service as ratings
-from sentinelle.alternatives.models import Alternative
 from sentinelle.alternatives.schemas import RatingIn
 from sentinelle.catalogue import policy, service
 from sentinelle.errors import require
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals import service as signals
-from sentinelle.signals.models import Signal
-from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
-from sentinelle.web.forms import form_int, validated
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
+from sentinelle.web.forms import integer, text, validated
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -39,9 +36,7 @@ def product_page(request: Request, product_id: int, user: UserDep,
                  db: DbDep) -> Response:
     detail = service.product_detail(db, product_id)
     history, _ = signals.list_visible(db, user, signals.Filters(product_id=product_id), per_page=100)
-    alts = list(db.scalars(select(Alternative).join(Signal, Signal.id == Alternative.signal_id)
-                           .where(Signal.product_id == product_id, signal_policy.visible_to(user))
-                           .order_by(Alternative.id)).unique())
+    alts = ratings.of_product(db, user, product_id)
     ids = [a.id for a in alts]
     return render(request, "product.html", {
         "d": detail, "p": detail.product, "history": history, "alternatives": alts,
@@ -51,14 +46,11 @@ def product_page(request: Request, product_id: int, user: UserDep,
 
 
 @router.post("/alternatives/{alternative_id}/note")
-def rate_alternative(request: Request, alternative_id: int, *, score: str = Form("", max_length=2),
-                     comment: str = Form("", max_length=2000), back: str = Form("", max_length=200),
-                     csrf_token: str = Form(""), user: LoggedInDep,
-                     db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def rate_alternative(request: Request, alternative_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     # Back to the page the form was on; only our own paths, never an outside address.
+    back = text(form, "back", 200)
     target = back if back.startswith("/") and not back.startswith("//") else "/"
-    data = validated(RatingIn, score=form_int(score, "score"), comment=comment)
+    data = validated(RatingIn, score=integer(form, "score"), comment=text(form, "comment", 2000))
     # A refusal is shown by the error page with its 4xx status and the field it names.
     ratings.rate(db, user, alternative_id, data.score, data.comment)
     request.session["flash"] = "Votre note est enregistrée."

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from sentinelle.accounts.models import User
 from sentinelle.alternatives import policy as alt_policy
@@ -21,8 +21,8 @@ from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
 from sentinelle.signals.states import CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
 from sentinelle.store.base import id_in_range
-from sentinelle.web.deps import DbDep, LoggedInDep, UserDep, check_csrf
-from sentinelle.web.forms import form_int, redisplay, validated
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
+from sentinelle.web.forms import day, flag, integer, optional, redisplay, text, validated
 from sentinelle.web.templating import render
 
 router = APIRouter()
@@ -93,92 +93,60 @@ def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: A
 
 
 @router.post("/signaux/{signal_id}/action")
-def signal_action(request: Request, signal_id: int, *, action: str = Form(max_length=20),
-                  version: str = Form(max_length=12), reason: str = Form("", max_length=5000),
-                  merge_into: str = Form("", max_length=12), public_message: str | None = Form(None, max_length=10000),
-                  csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-
+def signal_action(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     def run() -> None:
-        data = validated(schemas.TransitionIn, action=action, version=form_int(version, "version"), reason=reason,
-                         merge_into=form_int(merge_into, "merge_into"), public_message=public_message)
+        data = validated(schemas.TransitionIn, action=text(form, "action", 20), version=integer(form, "version"),
+                         reason=text(form, "reason", 5000), merge_into=integer(form, "merge_into"),
+                         public_message=optional(form, "public_message", 10000))
         service.transition(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
 
 
 @router.post("/signaux/{signal_id}/commentaire")
-def signal_comment(request: Request, signal_id: int, *, message: str = Form("", max_length=5000),
-                   csrf_token: str = Form(""), user: LoggedInDep,
-                   db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-    return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, message))
+def signal_comment(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, text(form, "message", 5000)))
 
 
 @router.post("/signaux/{signal_id}/mesure")
-def signal_measure(request: Request, signal_id: int, *, kind: str = Form(max_length=20),
-                   description: str = Form("", max_length=5000), version: str = Form(max_length=12),
-                   csrf_token: str = Form(""), user: LoggedInDep,
-                   db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-
+def signal_measure(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     def run() -> None:
-        data = validated(schemas.MeasureIn, kind=kind, description=description, version=form_int(version, "version"))
+        data = validated(schemas.MeasureIn, kind=text(form, "kind", 20), description=text(form, "description", 5000),
+                         version=integer(form, "version"))
         service.add_measure(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
 
 
 @router.post("/signaux/{signal_id}/alternative")
-def signal_alternative(request: Request, signal_id: int, *, description: str = Form("", max_length=5000),
-                       product_id: str = Form("", max_length=12), conditions: str = Form("", max_length=5000),
-                       csrf_token: str = Form(""), user: LoggedInDep,
-                       db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-
+def signal_alternative(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     def run() -> None:
-        data = validated(alternative_schemas.AlternativeIn, description=description, conditions=conditions,
-                         product_id=form_int(product_id, "product_id"))
+        data = validated(alternative_schemas.AlternativeIn, description=text(form, "description", 5000),
+                         conditions=text(form, "conditions", 5000), product_id=integer(form, "product_id"))
         alternatives.add(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
 
 
 @router.post("/signaux/{signal_id}/retex")
-def signal_lesson(request: Request, signal_id: int, *, what_worked: str = Form("", max_length=5000),
-                  what_failed: str = Form("", max_length=5000), recommendation: str = Form("", max_length=5000),
-                  csrf_token: str = Form(""), user: LoggedInDep,
-                  db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-    data = validated(alternative_schemas.LessonIn, what_worked=what_worked, what_failed=what_failed,
-                     recommendation=recommendation)
-    return _act(request, db, user, signal_id, lambda: alternatives.record_lesson(db, user, signal_id, data))
-
-
-@router.post("/signaux/{signal_id}/maj")
-def signal_update(request: Request, signal_id: int, *, version: str = Form(max_length=12),
-                  expected_end_at: str = Form("", max_length=10), stock_coverage_days: str = Form("", max_length=6),
-                  measures_taken: str | None = Form(None, max_length=5000), csrf_token: str = Form(""),
-                  user: LoggedInDep, db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-
+def signal_lesson(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     def run() -> None:
-        end = _date(expected_end_at, "expected_end_at")
-        service.update(db, user, signal_id, form_int(version, "version") or 0, expected_end_at=end,
-                       stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
-                       measures_taken=measures_taken)
+        data = validated(alternative_schemas.LessonIn, what_worked=text(form, "what_worked", 5000),
+                         what_failed=text(form, "what_failed", 5000),
+                         recommendation=text(form, "recommendation", 5000))
+        alternatives.record_lesson(db, user, signal_id, data)
 
     return _act(request, db, user, signal_id, run)
 
 
-def _date(value: str, field: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise Invalid(f"date invalide pour « {field} » (attendu AAAA-MM-JJ)", field) from exc
+@router.post("/signaux/{signal_id}/maj")
+def signal_update(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    def run() -> None:
+        service.update(db, user, signal_id, integer(form, "version") or 0, expected_end_at=day(form, "expected_end_at"),
+                       stock_coverage_days=integer(form, "stock_coverage_days"),
+                       measures_taken=optional(form, "measures_taken", 5000))
+
+    return _act(request, db, user, signal_id, run)
 
 
 @router.get("/produits/recherche")
@@ -190,7 +158,7 @@ def product_search(request: Request, *, q: str = "", db: DbDep) -> Response:
 
 def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, Any]:
     products, total = catalogue.search_products(db, q, limit=15) if len(q.strip()) >= 2 else ([], 0)
-    chosen = db.get(Product, product_id) if product_id else None
+    chosen = catalogue.product(db, product_id) if product_id else None
     if chosen and chosen not in products:
         products = [chosen, *products]
     return {"products": products, "total": total, "q": q, "chosen": product_id, "CAUSES": CAUSES,
@@ -208,30 +176,23 @@ def declare_form(request: Request, *, q: str = "", product_id: int | None = None
 
 
 @router.post("/declarer")
-def declare(request: Request, *, product_id: str = Form("", max_length=12), kind: str = Form("", max_length=20),
-            cause: str = Form("unknown", max_length=20), cause_detail: str = Form("", max_length=5000),
-            started_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
-            stock_coverage_days: str = Form("", max_length=6), measures_taken: str = Form("", max_length=5000),
-            share_measures: bool = Form(False), csrf_token: str = Form(""), user: LoggedInDep,
-            db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-    form = {"kind": kind, "cause": cause, "cause_detail": cause_detail, "started_at": started_at,
-            "expected_end_at": expected_end_at, "stock_coverage_days": stock_coverage_days,
-            "measures_taken": measures_taken, "share_measures": share_measures}
+def declare(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     try:
-        pid = form_int(product_id, "product_id")
+        pid = integer(form, "product_id")
         if pid is None:
             raise Invalid("choisissez le produit concerné", "product_id")
-        data = validated(schemas.DeclareIn, product_id=pid, kind=kind, cause=cause, cause_detail=cause_detail,
-                         started_at=_date(started_at, "started_at") or date.today(),
-                         expected_end_at=_date(expected_end_at, "expected_end_at"),
-                         stock_coverage_days=form_int(stock_coverage_days, "stock_coverage_days"),
-                         measures_taken=measures_taken, share_measures=share_measures)
+        data = validated(schemas.DeclareIn, product_id=pid, kind=text(form, "kind", 20),
+                         cause=text(form, "cause", 20) or "unknown", cause_detail=text(form, "cause_detail", 5000),
+                         started_at=day(form, "started_at") or date.today(),
+                         expected_end_at=day(form, "expected_end_at"),
+                         stock_coverage_days=integer(form, "stock_coverage_days"),
+                         measures_taken=text(form, "measures_taken", 5000),
+                         share_measures=flag(form, "share_measures"))
         result = service.declare(db, user, data)
     except DomainError as exc:
         redisplay(db, exc, None)
-        ctx = _declare_context(db, "", _safe_int(product_id))
-        ctx.update(error=exc.message, field=exc.field, form=form)
+        ctx = _declare_context(db, "", _safe_int(str(form.get("product_id", ""))))
+        ctx.update(error=exc.message, field=exc.field, form=_typed(form) | {"share_measures": flag(form, "share_measures")})
         return render(request, "declare.html", ctx, exc.status)
     if result.waiting:
         # The signal is one this hospital may not read: it learns only that the product is followed.
@@ -243,15 +204,19 @@ def declare(request: Request, *, product_id: str = Form("", max_length=12), kind
     return RedirectResponse(f"/signaux/{result.signal.id}", status_code=303)
 
 
+def _typed(form: FormData) -> dict[str, str]:
+    """What was typed, to show again on the form: text fields only (never a file, whatever its length)."""
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
 WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agence : votre déclaration lui a été "
                    "transmise. Quand l'agence l'aura rattachée, ce signal vous sera ouvert ; vous retrouvez votre "
                    "déclaration ci-dessous.")
 
 
 @router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
-def signal_admit(request: Request, signal_id: int, declarer_id: int, *, csrf_token: str = Form(""),
-                 user: LoggedInDep, db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
+def signal_admit(request: Request, signal_id: int, declarer_id: int, form: FormDep, user: LoggedInDep,
+                 db: DbDep) -> Response:
     response = _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id))
     if response.status_code == 303:
         request.session["flash"] = "Déclaration rattachée : son auteur voit désormais ce signal."
@@ -260,14 +225,13 @@ def signal_admit(request: Request, signal_id: int, declarer_id: int, *, csrf_tok
 
 def _safe_int(value: str) -> int | None:
     try:
-        return int(value) if id_in_range(int(value)) else None
+        return int(value) if len(value) <= 20 and id_in_range(int(value)) else None
     except ValueError:
         return None
 
 
 def _notice_products(db: Session, user: User) -> list[Product]:
-    return list(db.scalars(select(Product).where(Product.manufacturer_id == user.organisation_id)
-                           .order_by(Product.name).limit(500)))
+    return catalogue.made_by(db, user.organisation_id) if user.organisation_id else []
 
 
 @router.get("/preavis")
@@ -279,26 +243,20 @@ def notice_form(request: Request, user: LoggedInDep, db: DbDep) -> Response:
 
 
 @router.post("/preavis")
-def notice(request: Request, *, product_id: str = Form("", max_length=12), kind: str = Form("discontinuation"),
-           cause: str = Form("commercial", max_length=20), cause_detail: str = Form("", max_length=5000),
-           interruption_at: str = Form("", max_length=10), expected_end_at: str = Form("", max_length=10),
-           csrf_token: str = Form(""), user: LoggedInDep,
-           db: DbDep) -> Response:
-    check_csrf(request, csrf_token)
-    form = {"product_id": product_id, "kind": kind, "cause": cause, "cause_detail": cause_detail,
-            "interruption_at": interruption_at, "expected_end_at": expected_end_at}
+def notice(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     try:
-        when = _date(interruption_at, "interruption_at")
+        when = day(form, "interruption_at")
         if when is None:
             raise Invalid("indiquez la date d'interruption", "interruption_at")
-        data = validated(schemas.NoticeIn, product_id=form_int(product_id, "product_id") or 0, kind=kind, cause=cause,
-                         cause_detail=cause_detail, interruption_at=when,
-                         expected_end_at=_date(expected_end_at, "expected_end_at"))
+        data = validated(schemas.NoticeIn, product_id=integer(form, "product_id") or 0,
+                         kind=text(form, "kind", 20) or "discontinuation", cause=text(form, "cause", 20) or "commercial",
+                         cause_detail=text(form, "cause_detail", 5000), interruption_at=when,
+                         expected_end_at=day(form, "expected_end_at"))
         signal = service.file_notice(db, user, data)
     except DomainError as exc:
         redisplay(db, exc, None)
         return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
-                                               "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": form,
+                                               "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": _typed(form),
                                                "error": exc.message, "field": exc.field}, exc.status)
     request.session["flash"] = "Préavis enregistré." + (
         " Attention : il est tardif (moins de 6 mois avant l'interruption)." if signal.notice_late else "")
