@@ -160,3 +160,22 @@ def test_representative_statements_and_consensus_by_hand() -> None:
     pooled = 12 / 22
     assert first.z == pytest.approx((1 - 1 / 11) / math.sqrt(pooled * (1 - pooled) * (2 / 11)))
     assert opinion.consensus(result) == pytest.approx({"0": 11 / 12 * 1 / 12, "1": (11 / 12) ** 2})
+
+
+def test_common_ground_is_what_every_group_agrees_with() -> None:
+    """Two groups of 10, given by hand. Statement 1: both agree (10/10 and 8/10). Statement 2: group 0
+    agrees, group 1 rejects it at 7 in 10 — its product of shares, 11/12 × 4/12, is still above
+    statement 3's, which nobody voted on ((1/2)²): neither is common ground. Statement 4: group 1
+    voted on it twice only (both agreeing): common ground once two votes are enough."""
+    rows = ([[A, A, A, None, A]] * 10 + [[D, A, D, None, None]] * 7 + [[D, A, A, None, None]]
+            + [[D, D, A, None, A]] * 2)
+    votes = Votes.from_dense(rows)
+    camps = np.array([0] * 10 + [1] * 10)
+    result = opinion.Groups(votes, camps, np.zeros((20, 2)), camps.copy())
+    scores = opinion.consensus(result)
+    assert scores["2"] == pytest.approx(11 / 12 * 4 / 12) and scores["3"] == pytest.approx(1 / 4)
+    assert scores["1"] == pytest.approx(11 / 12 * 9 / 12)
+    assert [s for s, _ in opinion.common_ground(result)] == ["1"]
+    assert opinion.common_ground(result)[0][1] == pytest.approx(scores["1"])
+    loose = opinion.common_ground(result, Method(common_min_votes=2))
+    assert {s for s, _ in loose} == {"1", "4"}  # statement 4 scores 11/12 × (2 + 1)/(2 + 2), as 1 does

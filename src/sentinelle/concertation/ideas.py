@@ -379,7 +379,7 @@ def export_votes_csv(session: Session) -> str:
 class OpinionMap:
     result: opinion.Groups
     representative: dict[int, list[opinion.Representative]]  # per group, its statements (idea ids)
-    consensus: list[tuple[str, float]]  # the ideas every group agrees with most, best first
+    consensus: list[tuple[str, float]]  # the ideas every group agrees with (opinion.common_ground), best first
     points: list[tuple[float, float, int]]  # up to MAP_POINTS voters: x, y in [0, 1], group
 
     @property
@@ -414,7 +414,7 @@ def opinion_map(session: Session) -> OpinionMap | None:
             shown = np.sort(np.random.default_rng(0).choice(shown, MAP_POINTS, replace=False))
         xy = result.projection[shown]
         scaled = (xy - xy.min(axis=0)) / np.maximum(np.ptp(xy, axis=0), 1e-9) if len(xy) else xy
-        consensus = sorted(opinion.consensus(result).items(), key=lambda kv: -kv[1])[:5]
+        consensus = opinion.common_ground(result)[:5]
         found = OpinionMap(result, opinion.representative(result), consensus,
                            [(float(x), float(y), int(result.group[i])) for (x, y), i in zip(scaled, shown)])
     _MAP_CACHE.clear()

@@ -49,6 +49,11 @@ class Method:
     # Ours: a participant who voted too little to be clustered is still given the group of the
     # nearest base cluster (they shape no group; Pol.is's own exports of 2015-2017 group them too).
     attach: bool = True
+    # What brings the groups together: a statement every group agrees with, each group having voted
+    # on it at least this many times...
+    common_min_votes: int = 3
+    # ... and agreed with it at this share of its votes or more.
+    common_min_share: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -309,3 +314,19 @@ def consensus(result: Groups) -> dict[str, float]:
     agree, _, seen = _counts(votes, member, result.k)
     scores = np.prod((agree + 1) / (seen + 2), axis=0) if result.k else np.zeros(len(votes.statements))
     return {s: float(scores[j]) for j, s in enumerate(votes.statements) if s not in votes.excluded}
+
+
+def common_ground(result: Groups, method: Method = Method()) -> list[tuple[str, float]]:
+    """What brings the groups together, best first: the statements every group agrees with (in each,
+    at least `common_min_votes` votes and `common_min_share` of them agreeing), ranked by their
+    group-informed consensus. A statement one group rejects, or that a group has hardly voted on,
+    is not common ground, however high its product of shares."""
+    if not result.k:
+        return []
+    member = np.where(result.base >= 0, result.group, -1)
+    agree, _, seen = _counts(result.votes, member, result.k)
+    scores = consensus(result)
+    share = np.divide(agree, seen, out=np.zeros_like(agree), where=seen > 0)
+    held = np.all((seen >= method.common_min_votes) & (share >= method.common_min_share), axis=0)
+    found = [(s, scores[s]) for j, s in enumerate(result.votes.statements) if held[j] and s in scores]
+    return sorted(found, key=lambda kv: -kv[1])
