@@ -1,5 +1,8 @@
 # Two commands do all the set-up: `make demo` and `make test`.
 PY ?= python3
+# `make demo PORT=8080` (HOST=0.0.0.0 to be reached from another machine).
+PORT ?= 8000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -16,10 +19,10 @@ install: $(STAMP)
 
 # Runs the application on the embedded default (an SQLite file in var/), with demo data.
 demo: $(STAMP)
-	$(BIN)/sentinelle demo
+	$(BIN)/sentinelle demo --host $(HOST) --port $(PORT)
 
 serve: $(STAMP)
-	$(BIN)/sentinelle serve
+	$(BIN)/sentinelle serve --host $(HOST) --port $(PORT)
 
 # Chromium (Debian package) for the browser tests, axe-core (npm) for the accessibility checks.
 browser-deps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -207,9 +208,12 @@ def _progress(label: str, total: int | None) -> Progress:
                     transient=False)
 
 
-def _print_report(report: ImportReport) -> None:
-    console.print(f"{report.source} : {report.created} créés, {report.updated} mis à jour, "
-                  f"{report.unchanged} inchangés, {len(report.rejected)} rejetés")
+def _print_report(report: ImportReport, *, quiet: bool = False) -> None:
+    console.print(f"{Path(report.source).name} : {report.created} créés, {report.updated} mis à jour, "
+                  f"{report.unchanged} inchangés, {len(report.rejected)} rejetés"
+                  + (" (le détail : la même commande `sentinelle import`)" if quiet and report.rejected else ""))
+    if quiet:
+        return
     for r in report.rejected[:50]:
         console.print(f"  [red]ligne {r.line}[/red], {r.field} : {r.reason}")
     if len(report.rejected) > 50:
@@ -219,7 +223,7 @@ def _print_report(report: ImportReport) -> None:
 
 
 def _run_import(label: str, lines: int, fn: Callable[[Session, Callable[[int], None]], ImportReport], *,
-                dry_run: bool = False) -> ImportReport:
+                dry_run: bool = False, quiet: bool = False) -> ImportReport:
     from sentinelle.cli_common import transaction
     from sentinelle.store.db import default_engine, session_factory, upgrade
 
@@ -234,8 +238,8 @@ def _run_import(label: str, lines: int, fn: Callable[[Session, Callable[[int], N
         else:
             with transaction(engine) as session:
                 report = fn(session, lambda n: progress.advance(task, n))
-    _print_report(report)
-    if report.absent_examples:
+    _print_report(report, quiet=quiet)
+    if report.absent_examples and not quiet:
         console.print(f"  absentes de cette liste ({report.absent}) : {', '.join(report.absent_examples[:10])}")
     if dry_run:
         console.print("[yellow]Aperçu : rien n'a été écrit.[/yellow]")
@@ -293,6 +297,12 @@ def notify_dispatch() -> None:
     console.print(counts)
 
 
+def _load_ansm_snapshot(path: Path, session: Session, progress: Callable[[int], None]) -> ImportReport:
+    from sentinelle.interop.ansm import import_file
+
+    return import_file(session, None, path, progress=progress)
+
+
 def _seed_demo(data_dir: Path | None) -> None:
     from sqlalchemy import func, select
 
@@ -307,26 +317,37 @@ def _seed_demo(data_dir: Path | None) -> None:
         if session.scalar(select(func.count()).select_from(Organisation)):
             console.print("Données de démonstration déjà chargées.")
             return
+    from sentinelle.catalogue.importers import import_bdpm as load_bdpm
+    from sentinelle.catalogue.importers import import_emdn as load_emdn
+
     data_dir = data_dir or demo.find_data_dir()
+    ansm_entries = 0
     if data_dir is not None:
-        import_emdn(data_dir / "emdn" / "EMDN_V2.txt")
-        import_bdpm(data_dir / "bdpm")
+        console.print(f"Données publiques : {data_dir}")
+        emdn, bdpm = data_dir / "emdn" / "EMDN_V2.txt", data_dir / "bdpm"
+        _run_import("EMDN", _count_lines(emdn), lambda s, p: load_emdn(s, emdn, p), quiet=True)
+        _run_import("BDPM", _count_lines(bdpm / "CIS_bdpm.txt"), lambda s, p: load_bdpm(s, bdpm, p), quiet=True)
         ansm_dir = data_dir / "ansm-disponibilite"
         for snapshot in ("CIS_CIP_Dispo_Spec_2025-12-29.txt", "CIS_CIP_Dispo_Spec_2026-01-26.txt"):
-            if (ansm_dir / snapshot).exists():
-                import_ansm(ansm_dir / snapshot)
+            path = ansm_dir / snapshot
+            if path.exists():
+                report = _run_import("ANSM", _count_lines(path), partial(_load_ansm_snapshot, path), quiet=True)
+                ansm_entries += report.created
     else:
-        console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN ni ANSM.[/yellow]")
+        console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN, BDPM ni "
+                      "liste ANSM.[/yellow]")
     with console.status("Démonstration : établissements, produits, signaux…"), transaction(engine) as session:
         summary = demo.load(session)
-    table = Table(title=f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD})")
-    for column in ("rôle", "e-mail", "organisation"):
+    table = Table(title=f"Comptes de démonstration (mot de passe de chacun : {demo.DEMO_PASSWORD})")
+    for column in ("rôle", "e-mail", "organisation", "à essayer"):
         table.add_column(column)
     for row in summary.logins:
         table.add_row(*row)
     console.print(table)
+    real = (f", à côté de {ansm_entries} entrées réelles de la liste ANSM" if ansm_entries
+            else " (sans la liste ANSM réelle : données publiques introuvables)")
     console.print(f"{summary.products} dispositifs, {summary.signals} signaux inventés (dont {summary.detected} "
-                  "levés par la détection sur un an de commandes simulées), à côté des entrées ANSM réelles ; "
+                  f"levés par la détection sur un an de commandes simulées){real} ; "
                   f"{summary.answers} réponses au questionnaire de la concertation.")
 
 

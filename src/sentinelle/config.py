@@ -15,7 +15,9 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: an SQLite file in var_dir
     secret_key: str = ""  # empty: generated once and kept in var_dir/secret_key
-    base_url: str = "http://127.0.0.1:8000"
+    # The service's public address (links in e-mails and feeds); empty: each page's and feed's links
+    # take the address the request came to, and e-mails fall back to http://127.0.0.1:8000.
+    base_url: str = ""
     # Request limits: a form or JSON body, and an uploaded file.
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     login_rate: str = "10/minute"
     login_failures_per_address: str = "30/hour"
     vote_rate: str = "300/minute"
+
+    def mail_base_url(self) -> str:
+        return self.base_url.rstrip("/") or "http://127.0.0.1:8000"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

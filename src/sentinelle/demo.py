@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import ROLE_LABELS, Role
 from sentinelle.accounts.service import create_user
 from sentinelle.alternatives import schemas as alternative_schemas
 from sentinelle.alternatives import service as alternatives
@@ -53,7 +54,7 @@ DEVICE_PREFIXES = ("A01", "A02", "A03", "C01", "G02", "J01", "M02", "P07", "R01"
 
 @dataclass
 class DemoSummary:
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, organisation
+    logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # role (French), email, organisation, what to try
     products: int = 0
     signals: int = 0
     detected: int = 0  # of which raised by detection
@@ -145,22 +146,25 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     lyon = next(e for e in establishments if e.name == "CHU de Lyon")
     paris = next(e for e in establishments if e.name == "CHU de Paris")
     accounts = [
-        ("establishment", "pharmacie@chu-lyon.demo", "Dr Claire Martin", lyon),
-        ("establishment", "pharmacie@chu-paris.demo", "Dr Karim Benali", paris),
-        ("region", "omedit@ars-ara.demo", "Sophie Durand", regions["84"]),
-        ("region", "omedit@ars-idf.demo", "Paul Lefèvre", regions["11"]),
-        ("national", "penuries@ansm.demo", "Hélène Moreau", national),
-        ("manufacturer", "qualite@medisud.demo", "Marc Rossi", manufacturers[0]),
-        ("manufacturer", "supply@nordmed.demo", "Anna Keller", manufacturers[2]),
-        ("purchaser", "achats@uniha.demo", "Julie Petit", purchaser),
-        ("citizen", "citoyen@exemple.demo", "Jean Dupont", None),
-        ("guarantor", "garant@cndp.demo", "Marie Lambert", None),
+        ("establishment", "pharmacie@chu-lyon.demo", "Dr Claire Martin", lyon,
+         "Déclarer une tension, suivre ses déclarations, noter une alternative"),
+        ("establishment", "pharmacie@chu-paris.demo", "Dr Karim Benali", paris, "Déclarer le même produit qu'à Lyon"),
+        ("region", "omedit@ars-ara.demo", "Sophie Durand", regions["84"], "Qualifier les déclarations de la région"),
+        ("region", "omedit@ars-idf.demo", "Paul Lefèvre", regions["11"], "Qualifier en Île-de-France"),
+        ("national", "penuries@ansm.demo", "Hélène Moreau", national,
+         "Valider, publier, mesures et alternatives ; import ANSM, journal d'audit"),
+        ("manufacturer", "qualite@medisud.demo", "Marc Rossi", manufacturers[0], "Déposer un préavis d'interruption"),
+        ("manufacturer", "supply@nordmed.demo", "Anna Keller", manufacturers[2], "Préavis d'un autre fabricant"),
+        ("purchaser", "achats@uniha.demo", "Julie Petit", purchaser, "Catalogue des adhérents"),
+        ("citizen", "citoyen@exemple.demo", "Jean Dupont", None,
+         "Répondre au questionnaire, voter ; siège au Parlement Santé"),
+        ("guarantor", "garant@cndp.demo", "Marie Lambert", None, "Vérifier la synthèse et les réponses"),
     ]
     users: dict[str, User] = {}
-    for role, email, name, org in accounts:
+    for role, email, name, org, hint in accounts:
         users[email] = create_user(session, None, email=email, name=name, password=DEMO_PASSWORD, role=role,
                                    organisation_id=org.id if org else None)
-        summary.logins.append((role, email, org.name if org else "—"))
+        summary.logins.append((ROLE_LABELS[Role(role)], email, org.name if org else "—", hint))
     # Lyon buys the manufacturers' first products, so that their notices reach it.
     for product in products[:16]:
         if not session.scalar(select(Purchase.id).where(Purchase.establishment_id == lyon.id,

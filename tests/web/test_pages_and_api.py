@@ -80,7 +80,7 @@ def test_published_signal_reaches_the_public_page_and_every_export(
     signal = published_signal(session, world)
     page = client.get(f"/public/signaux/{signal.id}")
     assert page.status_code == 200 and "Tension sur les seringues" in page.text
-    assert client.get("/api/v1/opendata/shortages.json").json()[0]["id"] == str(signal.id)
+    assert client.get("/api/v1/opendata/shortages.json").json()[0]["id"] == signal.id
     csv_text = client.get("/api/v1/opendata/shortages.csv").text
     assert csv_text.splitlines()[0].startswith("id,kind,status") and "Seringue 10 mL" in csv_text
     atom = client.get("/api/v1/opendata/shortages.atom")

@@ -16,11 +16,20 @@ ZONES: tuple[str, ...] = ("", "57", "6AE", "971", "972", "973", "974", "976")
 # A zone's working days are numbered from ZONE_STEP × its number, so that a working-day number
 # names its zone and its day at once (differences within a zone are working days).
 ZONE_STEP = 1_000_000
+# A day of a zone as one integer, the calendar's join key (day_key): one key per join, so that the
+# joins of a line's several dates with the calendar share no column the planner could chain them by.
+EPOCH = date(2000, 1, 1)
+DAY_STEP = 100_000
 
 
 @cache
 def french_holidays(year: int, zone: str = "") -> frozenset[date]:
     return frozenset(holidays.France(years=year, subdiv=zone or None))
+
+
+def day_key(zone_number: str, day: str) -> str:
+    """SQL: the calendar key of date expression `day` in the zone numbered by expression `zone_number`."""
+    return f"({zone_number} * {DAY_STEP} + date_diff('day', DATE '{EPOCH.isoformat()}', {day}))"
 
 
 def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bool, int]]:
@@ -34,6 +43,16 @@ def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bo
         out.append((day, working, n))
         day += timedelta(days=1)
     return out
+
+
+def zone_of(finess: str) -> str:
+    """The calendar zone of the establishment whose FINESS is `finess` (zone_sql says the same in SQL)."""
+    if finess.startswith("57"):
+        return "57"
+    if finess.startswith(("67", "68")):
+        return "6AE"
+    overseas = f"97{finess[3:4]}"
+    return overseas if finess.startswith("970") and overseas in ZONES else ""
 
 
 def zone_sql(finess: str) -> str:

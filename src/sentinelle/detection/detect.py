@@ -25,7 +25,7 @@ import duckdb
 
 from sentinelle.catalogue.regions import DEPARTMENT_REGION
 from sentinelle.detection import tables
-from sentinelle.detection.calendar import ZONES, working_days, zone_sql
+from sentinelle.detection.calendar import DAY_STEP, EPOCH, ZONES, day_key, working_days, zone_sql
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 from sentinelle.detection.sql import one
 
@@ -115,9 +115,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
     # The calendar of each zone (calendar.py): a line's dates are read in its establishment's.
     tables.create(con, tables.WORKDAY)
-    tables.insert(con, tables.WORKDAY, [(number, *day) for number, zone in enumerate(ZONES)
-                                        for day in working_days(first - timedelta(days=7), as_of + timedelta(days=400),
-                                                                zone)])
+    tables.insert(con, tables.WORKDAY, [
+        (number, d, working, wd, number * DAY_STEP + (d - EPOCH).days) for number, zone in enumerate(ZONES)
+        for d, working, wd in working_days(first - timedelta(days=7), as_of + timedelta(days=400), zone)])
     # A working-day number back to its date (the working day itself).
     con.execute("CREATE OR REPLACE TEMP TABLE wd_date AS SELECT wd, min(d) FILTER (WHERE working) AS d "
                 "FROM workday GROUP BY wd")
@@ -156,12 +156,13 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     # over the lines fully delivered in the six months before it. Counted as histograms of whole
     # working days per month, so that the rolling median reads a few rows, not the lines again.
     # (Lines completed by `since` are in prior_lead_hist.)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE lead_hist_new AS
         SELECT l.product_id, l.supplier_id, date_trunc('month', f.full_at)::DATE AS fm, wf.wd - wo.wd AS v,
                count(*) AS c
         FROM line l JOIN line_full f USING (lid)
-        JOIN workday wo ON wo.d = l.ordered_at AND wo.cal = l.cal JOIN workday wf ON wf.d = f.full_at AND wf.cal = l.cal
+        JOIN workday wo ON wo.k = {day_key("l.cal", "l.ordered_at")}
+        JOIN workday wf ON wf.k = {day_key("l.cal", "f.full_at")}
         WHERE f.full_at > getvariable('since')
         GROUP BY ALL""")
     con.execute("CREATE OR REPLACE TEMP VIEW lead_hist AS SELECT * FROM lead_hist_new UNION ALL "
@@ -460,10 +461,10 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                    CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
                         ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
             FROM line l
-            JOIN workday wo ON wo.d = l.ordered_at AND wo.cal = l.cal
-            LEFT JOIN workday wp ON wp.d = l.promised_at AND wp.cal = l.cal
+            JOIN workday wo ON wo.k = {day_key("l.cal", "l.ordered_at")}
+            LEFT JOIN workday wp ON wp.k = {day_key("l.cal", "l.promised_at")}
             LEFT JOIN line_full f USING (lid)
-            LEFT JOIN workday wf ON wf.d = f.full_at AND wf.cal = l.cal
+            LEFT JOIN workday wf ON wf.k = {day_key("l.cal", "f.full_at")}
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
         -- The one table that holds every line: line_id and promised_at stay in `line`.

@@ -33,8 +33,8 @@ def _table(name: str, columns: str) -> Table:
 
 DEPARTMENT_REGION = _table("department_region", "department VARCHAR, region VARCHAR")
 SENTINEL = _table("sentinel", "est VARCHAR")
-# A calendar zone's days (calendar.py): whether each works, and its working-day number.
-WORKDAY = _table("workday", "cal INTEGER, d DATE, working BOOLEAN, wd INTEGER")
+# A calendar zone's days (calendar.py): whether each works, its working-day number, its key.
+WORKDAY = _table("workday", "cal INTEGER, d DATE, working BOOLEAN, wd INTEGER, k INTEGER")
 ALERT_FIRST = _table("alert_first", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, "
                                     "first_alert_at DATE")
 

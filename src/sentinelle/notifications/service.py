@@ -268,6 +268,6 @@ def _email(settings: Settings, delivery: Delivery) -> EmailMessage:
     p = delivery.payload
     msg.set_content(
         f"{p.get('body', '')}\n\nProduit : {p.get('product')}\nSignal n° {p.get('signal_id')} "
-        f"({p.get('kind')}, {p.get('status')})\n{settings.base_url}{p.get('url', '')}\n"
+        f"({p.get('kind')}, {p.get('status')})\n{settings.mail_base_url()}{p.get('url', '')}\n"
     )
     return msg

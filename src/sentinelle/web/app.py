@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
@@ -32,6 +33,10 @@ HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 
 
+API_DOCS = "/api/v1/docs"
+API_DOCS_ASSETS = "/static/api-docs"
+
+
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or default_engine()
@@ -40,7 +45,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         version=__version__,
         description="Signaux de tension et de pénurie de produits de santé.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served below, with Swagger UI's files from the installed package (no CDN)
         redoc_url=None,
         dependencies=[Depends(refuse_nul)],
     )
@@ -56,12 +61,17 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     # Fewer requests in flight than connections in the pool (store/db.py: 20 + 20 overflow).
     app.add_middleware(InFlightLimit, limit=settings.max_requests_in_flight)
-    docs_html = bytes(get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
-                                    oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
-                                    init_oauth=app.swagger_ui_init_oauth,
-                                    swagger_ui_parameters=app.swagger_ui_parameters).body).decode()
+    docs = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI",
+                               swagger_js_url=f"{API_DOCS_ASSETS}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{API_DOCS_ASSETS}/swagger-ui.css",
+                               swagger_favicon_url=f"{API_DOCS_ASSETS}/favicon-32x32.png")
+    docs_html = bytes(docs.body).decode()
+    app.add_api_route(API_DOCS, lambda: HTMLResponse(docs_html), include_in_schema=False)
     app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"),
-                       docs_path=app.docs_url or "", docs_csp=docs_policy(docs_html))
+                       docs_path=API_DOCS, docs_csp=docs_policy(docs_html))
+    # Swagger UI's files, from the swagger-ui-bundle package (mounted before /static, which would
+    # otherwise take the path).
+    app.mount(API_DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="api-docs")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     notification_subscribers.connect()
     app.include_router(api_router, prefix="/api/v1")

@@ -2,7 +2,8 @@
 script nor style and no framing, nosniff, a referrer policy, HSTS when served over https.
 
 The pages load only /static files; the one page with inline script is FastAPI's Swagger UI
-(/api/v1/docs), whose script is allowed by its hash, not by 'unsafe-inline'."""
+(/api/v1/docs, its files served from the swagger-ui-bundle package), whose script is allowed by its
+hash, not by 'unsafe-inline'."""
 
 from __future__ import annotations
 
@@ -17,13 +18,11 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
 
 
 def docs_policy(html: str) -> str:
-    """The Swagger UI page's policy: its CDN for the bundle, and each of its inline scripts by hash."""
+    """The Swagger UI page's policy: its files from here, and each of its inline scripts by hash."""
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
                       for body in re.findall(r"<script>(.*?)</script>", html, flags=re.S))
-    cdn = "https://cdn.jsdelivr.net"
-    return (f"default-src 'self'; script-src 'self' {cdn} {hashes}; style-src 'self' {cdn}; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; base-uri 'self'; "
-            "frame-ancestors 'none'")
+    return (f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 
 
 class SecurityHeaders:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -13,8 +15,15 @@ router = APIRouter(prefix="/opendata", tags=["open data"])
 
 
 @router.get("/shortages.json")
-def shortages_json(db: DbDep) -> list[dict[str, str]]:
+def shortages_json(db: DbDep) -> list[dict[str, Any]]:
+    """Every published signal, typed as its Table Schema says (schema.json)."""
     return opendata.to_json(service.published(db, limit=10000))
+
+
+@router.get("/schema.json")
+def shortages_schema() -> dict[str, Any]:
+    """The fields of shortages.csv and shortages.json: a Table Schema (name, type, description)."""
+    return opendata.table_schema()
 
 
 @router.get("/shortages.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -26,6 +35,7 @@ def shortages_csv(db: DbDep) -> Response:
 @router.get("/shortages.atom", response_class=Response,
             responses={200: {"content": {"application/atom+xml": {}}}})
 def shortages_atom(request: Request, db: DbDep) -> Response:
-    base = request.app.state.settings.base_url.rstrip("/")
+    # The configured address, else the one this request came to.
+    base = request.app.state.settings.base_url.rstrip("/") or str(request.base_url).rstrip("/")
     return Response(opendata.to_atom(service.published(db, limit=200), base),
                     media_type="application/atom+xml; charset=utf-8")

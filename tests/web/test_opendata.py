@@ -1,0 +1,54 @@
+"""Open data as others consume it: typed values described by a published Table Schema, feed links to
+where the service answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import World, published_signal
+
+CHECKS = {"integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+          "string": lambda v: isinstance(v, str),
+          "date": lambda v: isinstance(v, str) and date.fromisoformat(v) is not None,
+          "datetime": lambda v: isinstance(v, str) and datetime.fromisoformat(v) is not None}
+
+
+def test_the_json_keeps_its_types_as_the_published_schema_says(client: TestClient, session: Session,
+                                                               world: World) -> None:
+    signal = published_signal(session, world)
+    schema = client.get("/api/v1/opendata/schema.json").json()
+    fields = {f["name"]: f["type"] for f in schema["fields"]}
+    assert schema["primaryKey"] == ["id"] and fields["id"] == "integer" and fields["started_at"] == "date"
+    rows = client.get("/api/v1/opendata/shortages.json").json()
+    assert [r["id"] for r in rows] == [signal.id]
+    row = rows[0]
+    assert set(row) == set(fields)
+    for name, kind in fields.items():
+        assert row[name] is None or CHECKS[kind](row[name]), (name, kind, row[name])
+    assert row["expected_end_at"] is None and row["product_id"] == signal.product_id
+    # The CSV has the same fields, in the schema's order, a missing value an empty cell.
+    table = list(csv.DictReader(io.StringIO(client.get("/api/v1/opendata/shortages.csv").text)))
+    assert list(table[0]) == list(fields) and table[0]["id"] == str(signal.id) and table[0]["expected_end_at"] == ""
+
+
+def test_the_feed_links_to_the_address_it_was_asked_at(client: TestClient, session: Session, world: World) -> None:
+    signal = published_signal(session, world)
+    atom = client.get("/api/v1/opendata/shortages.atom", headers={"host": "sentinelle.example.fr"}).text
+    assert f"http://sentinelle.example.fr/public/signaux/{signal.id}" in atom
+    assert '<link rel="self" href="http://sentinelle.example.fr/api/v1/opendata/shortages.atom"/>' in atom
+    assert "127.0.0.1" not in atom
+    assert client.get("/api/v1/opendata/shortages.atom").status_code == 200  # the self link answers
+
+
+def test_the_api_documentation_needs_no_cdn(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and "cdn." not in page.text and "https://" not in page.text.split("<body>")[0]
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/api-docs/{asset}" in page.text
+        assert client.get(f"/static/api-docs/{asset}").status_code == 200
+    assert "cdn" not in page.headers["content-security-policy"]
