@@ -45,15 +45,6 @@ def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bo
     return out
 
 
-def zone_of(finess: str) -> str:
-    """The calendar zone of the establishment whose FINESS is `finess` (zone_sql says the same in SQL)."""
-    if finess.startswith("57"):
-        return "57"
-    if finess.startswith(("67", "68")):
-        return "6AE"
-    overseas = f"97{finess[3:4]}"
-    return overseas if finess.startswith("970") and overseas in ZONES else ""
-
 
 def zone_sql(finess: str) -> str:
     """SQL: the calendar zone number of the establishment whose FINESS is the expression `finess`

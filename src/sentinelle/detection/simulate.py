@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from sentinelle.catalogue.codes import finess_with_key
-from sentinelle.detection.calendar import french_holidays, zone_of
+from sentinelle.detection.calendar import french_holidays
 
 # Mainland regions (INSEE code, a department of it, weight ~ population).
 REGIONS = [("11", "75", 12.3), ("24", "45", 2.6), ("27", "21", 2.8), ("28", "14", 3.3), ("32", "59", 6.0),
@@ -69,14 +69,11 @@ class Summary:
 
 
 class Calendar:
-    """The simulation's days, and the working days of one calendar zone (calendar.py): a supplier
-    delivers an establishment on its working days."""
-
-    def __init__(self, start: date, days: int, zone: str = "") -> None:
+    def __init__(self, start: date, days: int) -> None:
         self.start, self.days = start, days
         span = days + 200  # deliveries may fall after the horizon; they are cut when written
         dates = [start + timedelta(days=t) for t in range(span)]
-        holidays = set().union(*(french_holidays(y, zone) for y in range(start.year, dates[-1].year + 1)))
+        holidays = set().union(*(french_holidays(y) for y in range(start.year, dates[-1].year + 1)))
         self.working = np.array([d.weekday() < 5 and d not in holidays for d in dates])
         # next_working[t]: t itself if a working day, else the next one.
         nxt = np.empty(span, dtype=np.int64)
@@ -192,9 +189,6 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         est_region = np.array([REGIONS[i][0] for i in region_index])
         est_finess = [finess_with_key(REGIONS[i][1] + f"{(7919 * k + 1) % 1000000:06d}") for k, i in
                       enumerate(region_index)]
-    # Each establishment is delivered on its own working days (Alsace-Moselle's, overseas ones).
-    calendars = {zone: Calendar(cfg.start, cfg.days, zone) for zone in {zone_of(f) for f in est_finess}}
-    est_cal = [calendars[zone_of(f)] for f in est_finess]
     product_code = cfg.product_ids or [f"P{p:05d}" for p in range(n_prod)]
     est_size = rng.lognormal(0, 0.5, n_est)
 
@@ -238,7 +232,7 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         wd.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
         for n, (e, p, s) in enumerate(pairs):  # type: ignore[assignment]
             cadence = int(rng.choice([3, 7, 14], p=[.2, .5, .3]))
-            days = np.unique(est_cal[e].shift(np.arange(int(rng.integers(0, cadence)), cfg.days, cadence)))
+            days = np.unique(cal.shift(np.arange(int(rng.integers(0, cadence)), cfg.days, cadence)))
             days = days[days < cfg.days]
             if season_kind[p] == 1:
                 season = 1 + season_amp[p] * np.cos(2 * np.pi * (cal.doy[days] - 15) / 365)
@@ -254,22 +248,22 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
             lead = np.maximum(1, np.rint(sup_lead[s] + sup_chronic[s] + _deviation(rng, sup_lead[s], sup_late[s],
                                                                                    len(days))
                                          + cal.slowdown[days])).astype(np.int64)
-            promised = np.where(rng.random(len(days)) < sup_promise[s], est_cal[e].shift(days + sup_lead[s]), -1)
+            promised = np.where(rng.random(len(days)) < sup_promise[s], cal.shift(days + sup_lead[s]), -1)
             served = np.ones(len(days))
             extra = np.zeros(len(days))
             backorder = np.ones(len(days), dtype=bool)
             d = by_pair.get((p, s))
             if d is not None and (d["region"] is None or d["region"] == est_region[e]):
                 served, extra, backorder = _effect(d, days + lead)
-            first_day = est_cal[e].shift(days + lead + np.rint(extra).astype(np.int64))
+            first_day = cal.shift(days + lead + np.rint(extra).astype(np.int64))
             first_qty = np.floor(qty * served).astype(np.int64)
             # Ordinary partial deliveries, the rest a few days later; and the odd line never completed.
             partial = (rng.random(len(days)) < sup_partial[s]) & (first_qty == qty)
             first_qty = np.where(partial, np.floor(qty * rng.uniform(0.5, 0.9, len(days))).astype(np.int64), first_qty)
-            rest_day = np.where(partial, est_cal[e].shift(first_day + rng.integers(3, 11, len(days))), -1)
+            rest_day = np.where(partial, cal.shift(first_day + rng.integers(3, 11, len(days))), -1)
             if d is not None:
                 late = (first_qty < qty) & ~partial & backorder
-                rest_day = np.where(late, est_cal[e].shift(np.maximum(first_day, d["end"]) + sup_lead[s]), rest_day)
+                rest_day = np.where(late, cal.shift(np.maximum(first_day, d["end"]) + sup_lead[s]), rest_day)
             lost = rng.random(len(days)) < 0.003
             rest_day = np.where(lost, -1, rest_day)
             finess = est_finess[e]
