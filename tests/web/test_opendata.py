@@ -30,10 +30,11 @@ def test_the_json_keeps_its_types_as_the_published_schema_says(client: TestClien
     assert set(row) == set(fields)
     for name, kind in fields.items():
         assert row[name] is None or CHECKS[kind](row[name]), (name, kind, row[name])
-    assert row["expected_end_at"] is None and row["product_id"] == signal.product_id
+    assert row["product_id"] == signal.product_id and row["cis"] is None  # a device has no CIS
+    assert row["expected_end_at"] == (signal.expected_end_at.isoformat() if signal.expected_end_at else None)
     # The CSV has the same fields, in the schema's order, a missing value an empty cell.
     table = list(csv.DictReader(io.StringIO(client.get("/api/v1/opendata/shortages.csv").text)))
-    assert list(table[0]) == list(fields) and table[0]["id"] == str(signal.id) and table[0]["expected_end_at"] == ""
+    assert list(table[0]) == list(fields) and table[0]["id"] == str(signal.id) and table[0]["cis"] == ""
 
 
 def test_the_feed_links_to_the_address_it_was_asked_at(client: TestClient, session: Session, world: World) -> None:
