@@ -340,7 +340,8 @@ def _seed_demo(data_dir: Path | None) -> None:
         summary = demo.load(session)
     table = Table(title=f"Comptes de démonstration (mot de passe de chacun : {demo.DEMO_PASSWORD})")
     for column in ("rôle", "e-mail", "organisation", "à essayer"):
-        table.add_column(column)
+        # The address is what one types to log in: never cut, whatever the terminal's width.
+        table.add_column(column, no_wrap=column == "e-mail", min_width=22 if column == "e-mail" else None)
     for row in summary.logins:
         table.add_row(*row)
     console.print(table)
