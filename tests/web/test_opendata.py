@@ -53,3 +53,15 @@ def test_the_api_documentation_needs_no_cdn(client: TestClient) -> None:
         assert f"/static/api-docs/{asset}" in page.text
         assert client.get(f"/static/api-docs/{asset}").status_code == 200
     assert "cdn" not in page.headers["content-security-policy"]
+
+
+def test_the_signal_lists_find_a_product_by_its_codes(client: TestClient, session: Session, world: World) -> None:
+    """As the product search does: GTIN, an EMDN code's prefix, an ATC code, beside the name."""
+    signal = published_signal(session, world)
+    product = world.products[0]
+    assert product.gtin and product.emdn_code
+    for q in (product.gtin, product.emdn_code[:5], product.emdn_code.lower(), "seringue"):
+        listing = client.get("/api/v1/signals", params={"q": q}).json()
+        assert [s["id"] for s in listing["items"]] == [signal.id], q
+        assert f"/public/signaux/{signal.id}" in client.get("/public", params={"q": q}).text, q
+    assert client.get("/api/v1/signals", params={"q": world.products[1].gtin}).json()["total"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, column, func, or_, select, table, union
 from sqlalchemy.orm import Session
@@ -110,20 +111,30 @@ def name_match_ids(session: Session, text: str) -> Select[int]:
     return select(Product.id).where(Product.name_lower.contains(term, autoescape=True))
 
 
+def _by_code(term: str) -> list[Any]:
+    """Exact matches on a product's codes (GTIN, CIS, CIP13, ATC), an EMDN code by its prefix."""
+    code = term.upper()
+    # EMDN codes are [A-Z0-9]: a range is the prefix match that an index can serve ("~" sorts after them).
+    emdn = (Product.emdn_code.between(code, code + "~") if codes.emdn_ok(code) else Product.emdn_code == code)
+    return [Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code, emdn]
+
+
+def match_ids(session: Session, q: str) -> Any:
+    """Ids of the products `q` names: by name (accent- and case-blind substring) or by a code. A union
+    of id sets, each from its own index (an OR across columns would scan the table on SQLite)."""
+    term = q.strip()
+    return union(name_match_ids(session, term), *[select(Product.id).where(c) for c in _by_code(term)])
+
+
 def search_products(session: Session, q: str, *, kind: str | None = None, offset: int = 0,
                     limit: int = 20) -> tuple[list[Product], int]:
     """By name (accent- and case-blind substring) or exactly by a code (EMDN prefix, GTIN, CIS, CIP13, ATC)."""
     query = select(Product)
     term = q.strip()
     if term:
-        code = term.upper()
-        # EMDN codes are [A-Z0-9]: a range is the prefix match that an index can serve ("~" sorts after them).
-        emdn = (Product.emdn_code.between(code, code + "~") if codes.emdn_ok(code) else Product.emdn_code == code)
-        by_code = [Product.gtin == term, Product.cis == term, Product.cip13 == term, Product.atc_code == code, emdn]
+        by_code = _by_code(term)
         if session.get_bind().dialect.name == "sqlite":
-            # A union of id sets, each from its own index: SQLite would scan the table for an OR across columns.
-            query = query.where(Product.id.in_(union(name_match_ids(session, term),
-                                                     *[select(Product.id).where(c) for c in by_code])))
+            query = query.where(Product.id.in_(match_ids(session, term)))
         else:
             # PostgreSQL combines the trigram and b-tree indexes itself (BitmapOr).
             query = query.where(or_(Product.name_lower.contains(fold(term), autoescape=True), *by_code))

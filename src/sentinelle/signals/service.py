@@ -18,7 +18,7 @@ from sentinelle import events
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import Organisation, Product, Purchase
-from sentinelle.catalogue.service import name_match_ids
+from sentinelle.catalogue.service import match_ids
 from sentinelle.config import get_settings
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound, require
 from sentinelle.signals import events as signal_events
@@ -446,7 +446,8 @@ def _filters_where(session: Session, filters: Filters) -> list[Any]:
     if filters.product_id:
         conds.append(Signal.product_id == filters.product_id)
     if filters.q:
-        conds.append(Signal.product_id.in_(name_match_ids(session, filters.q)))
+        # The product's name or one of its codes (CIP13, CIS, EMDN, ATC, GTIN), as the product search.
+        conds.append(Signal.product_id.in_(match_ids(session, filters.q)))
     return conds
 
 
