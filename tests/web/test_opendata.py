@@ -65,3 +65,19 @@ def test_the_signal_lists_find_a_product_by_its_codes(client: TestClient, sessio
         assert [s["id"] for s in listing["items"]] == [signal.id], q
         assert f"/public/signaux/{signal.id}" in client.get("/public", params={"q": q}).text, q
     assert client.get("/api/v1/signals", params={"q": world.products[1].gtin}).json()["total"] == 0
+
+
+def test_a_bad_value_is_refused_on_its_form_never_on_a_dead_end_page(client: TestClient, session: Session,
+                                                                       world: World) -> None:
+    """A replacement product number of 30 digits, a description past its limit: the signal's page again,
+    the field named, nothing written."""
+    from tests.web.test_pages_and_api import login
+
+    signal = published_signal(session, world)
+    token = login(client, "national@test.fr")
+    for data, field in (({"description": "Autre sonde", "product_id": "1" * 30}, "product_id"),
+                        ({"description": "x" * 5001, "product_id": ""}, "description")):
+        page = client.post(f"/signaux/{signal.id}/alternative", data={"csrf_token": token, **data})
+        assert page.status_code == 422 and 'id="form-alternative"' in page.text, field
+        assert f"« {field} »" in page.text, field
+    assert client.get(f"/api/v1/signals/{signal.id}/alternatives").json() == []
