@@ -75,6 +75,13 @@ def on_transitioned(session: Session, e: signal_events.Transitioned) -> None:
     title = f"{STATUS_LABELS[signal.status]} : {signal.product.name}"
     notify(session, signal, title, e.message or title, declarers, with_subscribers=e.public,
            public_body=signal.public_message or title)
+    if e.action == "qualify":
+        # What the region qualified waits for the national agency: it is told, as the region was told
+        # of the declaration.
+        actor = e.actor.label if e.actor is not None else "La région"
+        notify(session, signal, f"À valider : {signal.product.name}",
+               f"{actor} a qualifié ce signal : il attend la validation de l'agence nationale.",
+               _users(session, User.role == Role.NATIONAL), with_subscribers=False)
 
 
 def connect() -> None:

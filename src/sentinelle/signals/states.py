@@ -28,6 +28,19 @@ ACTION_LABELS = {
     "publish_regional": _("Publier comme tension régionale"),
     "resolve": _("Clore (remis à disposition)"),
 }
+# What a person is told once an action is done, and what happens next.
+ACTION_DONE = {
+    "qualify": _("Signal qualifié : l'agence nationale est prévenue pour le valider."),
+    "reject": _("Signal rejeté : ses déclarants en sont informés, avec le motif."),
+    "merge": _("Signal fusionné : ses déclarants suivent désormais le signal qui le reçoit."),
+    "validate": _("Signal validé : rédigez le message public, puis publiez-le."),
+    "publish": _("Signal publié : il figure sur la page publique et dans les données ouvertes ; "
+                 "les abonnés sont prévenus."),
+    "publish_regional": _("Tension publiée pour la région : elle figure sur la page publique ; "
+                          "les abonnés de la région sont prévenus."),
+    "resolve": _("Signal clos (remis à disposition) : les établissements peuvent écrire leur retour "
+                 "d'expérience."),
+}
 TERMINAL = frozenset({"resolved", "rejected", "merged"})
 CAUSE_LABELS = {"production": _("Production"), "quality": _("Qualité"), "demand": _("Hausse de la demande"),
                 "logistics": _("Logistique"), "regulatory": _("Réglementaire"),

@@ -19,7 +19,7 @@ from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid, require
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
-from sentinelle.signals.states import CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
+from sentinelle.signals.states import ACTION_DONE, CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
 from sentinelle.web.forms import day, flag, integer, optional, redisplay, text, validated
@@ -82,13 +82,15 @@ def signal_detail(request: Request, signal_id: int, user: UserDep,
     return _detail(request, db, user, signal_id)
 
 
-def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: Any) -> Response:
-    """Run one action; on refusal, show the signal again with the reason and a 4xx status."""
+def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: Any, done: str) -> Response:
+    """Run one action; on refusal, show the signal again with the reason and a 4xx status; done, say
+    so (`done`: what was done and what happens next) on the signal's page."""
     try:
         fn()
     except DomainError as exc:
         redisplay(db, exc, None)
         return _detail(request, db, user, signal_id, error=exc.message, field=exc.field, status_code=exc.status)
+    request.session["flash"] = done
     return RedirectResponse(f"/signaux/{signal_id}", status_code=303)
 
 
@@ -100,12 +102,13 @@ def signal_action(request: Request, signal_id: int, form: FormDep, user: LoggedI
                          public_message=optional(form, "public_message", 10000))
         service.transition(db, user, signal_id, data)
 
-    return _act(request, db, user, signal_id, run)
+    return _act(request, db, user, signal_id, run, ACTION_DONE.get(str(form.get("action", "")), "Action faite."))
 
 
 @router.post("/signaux/{signal_id}/commentaire")
 def signal_comment(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
-    return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, text(form, "message", 5000)))
+    return _act(request, db, user, signal_id, lambda: service.comment(db, user, signal_id, text(form, "message", 5000)),
+                "Commentaire ajouté : il se lit dans l'historique interne du signal.")
 
 
 @router.post("/signaux/{signal_id}/mesure")
@@ -115,7 +118,7 @@ def signal_measure(request: Request, signal_id: int, form: FormDep, user: Logged
                          version=integer(form, "version"))
         service.add_measure(db, user, signal_id, data)
 
-    return _act(request, db, user, signal_id, run)
+    return _act(request, db, user, signal_id, run, "Mesure de gestion publiée avec le signal.")
 
 
 @router.post("/signaux/{signal_id}/alternative")
@@ -125,7 +128,8 @@ def signal_alternative(request: Request, signal_id: int, form: FormDep, user: Lo
                          conditions=text(form, "conditions", 5000), product_id=integer(form, "product_id"))
         alternatives.add(db, user, signal_id, data)
 
-    return _act(request, db, user, signal_id, run)
+    return _act(request, db, user, signal_id, run,
+                "Alternative publiée : les établissements qui l'essaient peuvent la noter.")
 
 
 @router.post("/signaux/{signal_id}/retex")
@@ -136,7 +140,7 @@ def signal_lesson(request: Request, signal_id: int, form: FormDep, user: LoggedI
                          recommendation=text(form, "recommendation", 5000))
         alternatives.record_lesson(db, user, signal_id, data)
 
-    return _act(request, db, user, signal_id, run)
+    return _act(request, db, user, signal_id, run, "Retour d'expérience enregistré : merci.")
 
 
 @router.post("/signaux/{signal_id}/maj")
@@ -146,7 +150,7 @@ def signal_update(request: Request, signal_id: int, form: FormDep, user: LoggedI
                        stock_coverage_days=integer(form, "stock_coverage_days"),
                        measures_taken=optional(form, "measures_taken", 5000))
 
-    return _act(request, db, user, signal_id, run)
+    return _act(request, db, user, signal_id, run, "Informations du signal mises à jour.")
 
 
 @router.get("/produits/recherche")
@@ -217,10 +221,8 @@ WAITING_MESSAGE = ("Ce produit fait déjà l'objet d'un signal suivi par l'agenc
 @router.post("/signaux/{signal_id}/declarants/{declarer_id}/rattacher")
 def signal_admit(request: Request, signal_id: int, declarer_id: int, form: FormDep, user: LoggedInDep,
                  db: DbDep) -> Response:
-    response = _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id))
-    if response.status_code == 303:
-        request.session["flash"] = "Déclaration rattachée : son auteur voit désormais ce signal."
-    return response
+    return _act(request, db, user, signal_id, lambda: service.admit(db, user, signal_id, declarer_id),
+                "Déclaration rattachée : son auteur voit désormais ce signal.")
 
 
 def _safe_int(value: str) -> int | None:

@@ -1,9 +1,11 @@
-"""Open data as others consume it: typed values described by a published Table Schema, feed links to
-where the service answers."""
+"""What a first real user meets (issue 16): open data typed and described, feed links to where the
+service answers, the API's documentation offline, codes found in the signal lists, a bad value kept
+on its form, a word after each action."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import date, datetime
 
@@ -11,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import World, published_signal
+from tests.web.conftest import bearer
 
 CHECKS = {"integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
           "string": lambda v: isinstance(v, str),
@@ -81,3 +84,21 @@ def test_a_bad_value_is_refused_on_its_form_never_on_a_dead_end_page(client: Tes
         assert page.status_code == 422 and 'id="form-alternative"' in page.text, field
         assert f"« {field} »" in page.text, field
     assert client.get(f"/api/v1/signals/{signal.id}/alternatives").json() == []
+
+
+
+def test_each_action_says_what_it_did_and_the_nation_hears_of_a_qualification(
+        client: TestClient, session: Session, world: World, tokens: dict[str, str]) -> None:
+    from sentinelle.notifications.service import inbox
+    from tests.web.test_pages_and_api import login
+
+    created = client.post("/api/v1/signals", headers=bearer(tokens, "lyon"), json={
+        "product_id": world.products[0].id, "kind": "tension", "started_at": date.today().isoformat()}).json()
+    token = login(client, "region84@test.fr")
+    done = client.post(f"/signaux/{created['id']}/action", data={"csrf_token": token, "action": "qualify",
+                                                                 "version": "1"})
+    assert done.status_code == 200 and "Signal qualifié : l'agence nationale est prévenue" in html.unescape(done.text)
+    told = [n.title for n in inbox(session, world.users["national"])]
+    assert f"À valider : {world.products[0].name}" in told
+    commented = client.post(f"/signaux/{created['id']}/commentaire", data={"csrf_token": token, "message": "Vu."})
+    assert "Commentaire ajouté" in commented.text
