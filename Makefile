@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The State's design system (DSFR), from npm, served by the application from /static/dsfr.
+ASSETS := src/sentinelle/web/assets
+DSFR := $(ASSETS)/node_modules/@gouvfr/dsfr/dist/dsfr.min.css
 
 .PHONY: demo test install browser-deps java serve clean messages
 
@@ -15,13 +18,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(DSFR): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && npm ci --no-audit --no-fund --silent
+	touch $(DSFR)
+
+install: $(STAMP) $(DSFR)
 
 # Runs the application on the embedded default (an SQLite file in var/), with demo data.
-demo: $(STAMP)
+demo: $(STAMP) $(DSFR)
 	$(BIN)/sentinelle demo --host $(HOST) --port $(PORT)
 
-serve: $(STAMP)
+serve: $(STAMP) $(DSFR)
 	$(BIN)/sentinelle serve --host $(HOST) --port $(PORT)
 
 # Chromium (Debian package) for the browser tests, axe-core (npm) for the accessibility checks.
@@ -38,11 +45,11 @@ java:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; \
 	  else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; fi; fi
 
-test: $(STAMP) browser-deps java
+test: $(STAMP) $(DSFR) browser-deps java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o src/sentinelle/locale/messages.pot src/sentinelle
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(ASSETS)/node_modules

@@ -7,17 +7,28 @@ from typing import TypeVar
 U = TypeVar("U")
 
 
+Problem = tuple[str | None, str]  # (the field it concerns, or None; the French message)
+
+
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every problem found, so that a form shows them all at once (the first is `field`, `message`).
+        self.problems: list[Problem] = problems or [(field, message)]
 
 
 class Invalid(DomainError):
     status = 422
+
+    @classmethod
+    def all_of(cls, problems: list[Problem]) -> Invalid:
+        """One refusal carrying every problem found (at least one)."""
+        field, message = problems[0]
+        return cls(message, field, problems)
 
 
 class NotFound(DomainError):

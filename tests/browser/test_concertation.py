@@ -5,6 +5,8 @@ question; a citizen volunteers for the assembly."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sentinelle.concertation import assembly, ideas, synthesis
@@ -36,14 +38,29 @@ def test_a_citizen_answers_the_questionnaire(page, site: Site) -> None:  # type:
     form.locator("#question-penurie_consequences").get_by_label("Attendre").check()
     form.locator("#question-attentes").get_by_label("Que les médicaments soient toujours disponibles").select_option("1")
     form.locator("#question-attentes").get_by_label("Qu'ils restent remboursés et abordables").select_option("2")
-    # The required source is left out first: the page says which question, and keeps the rest.
+    # The required source left out and four worries ticked where three are allowed: one summary at the
+    # top names both questions by their wording, each line leads to its question; the rest is kept.
     form.locator("#q_proposition").fill("Prévenir les patients avant la rupture.")
+    worries = form.locator("#question-preoccupations")
+    for label in ("Les pénuries et ruptures", "Les effets indésirables", "Le coût pour la collectivité",
+                  "La dépendance à l'étranger"):
+        worries.get_by_label(label).check()
     page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
     page.get_by_role("button", name="Envoyer mes réponses").click()
-    page.get_by_text("source_fiable : réponse obligatoire").wait_for()
+    summary = page.locator("#erreurs")
+    summary.get_by_role("heading", name="2 erreurs empêchent d'enregistrer").wait_for()
+    lines = summary.locator("li").all_inner_texts()
+    assert any("source d'information la plus fiable" in line and "réponse obligatoire" in line for line in lines), lines
+    assert any("vous préoccupe le plus" in line and "au plus 3 choix (4 cochés)" in line for line in lines), lines
+    assert "source_fiable" not in summary.inner_text() and "preoccupations" not in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "erreurs"  # read first, by a screen reader too
+    summary.get_by_role("link", name=re.compile("plus fiable")).click()
+    assert page.evaluate("document.activeElement.closest('fieldset').id") == "question-source_fiable"
+    assert page.locator("#question-source_fiable").get_attribute("aria-invalid") == "true"
     assert page.locator("#q_proposition").input_value() == "Prévenir les patients avant la rupture."
     form = page.locator("#questionnaire-form")
     form.locator("#question-source_fiable").get_by_label("Mon pharmacien").check()
+    form.locator("#question-preoccupations").get_by_label("Le coût pour la collectivité").uncheck()
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.get_by_text("votre réponse est enregistrée").wait_for()
     assert "1 répondant(s)" in page.content()

@@ -69,7 +69,7 @@ def test_declaration_to_public_page(page, site: Site) -> None:  # type: ignore[n
     page.get_by_label("Message public").fill("Tension sur les seringues 10 mL : commandes limitées aux besoins.")
     page.locator("#form-publish").get_by_role("button", name="Publier").click()
     page.locator("#h-facts").wait_for()
-    assert "Publié" in page.locator("dl.facts").first.inner_text()
+    assert "Publié" in page.locator("dl.facts").first.text_content()  # the badge is shown in capitals
     log_out(page)
 
     # Anyone, without logging in, finds it on the public pages and in the open data.
@@ -143,7 +143,7 @@ def test_regional_tension_then_a_rated_alternative(page, site: Site) -> None:  #
     log_out(page)
     page.goto(f"{site.url}/public?region=84")
     row = page.locator("tr", has_text="Aiguille hypodermique 21G")
-    assert "régionale" in row.inner_text()
+    assert "régionale" in row.text_content()  # the badge is shown in capitals
     # The nation adds an alternative; a hospital that tried it rates it from the product page.
     with session_factory(site.engine)() as s:
         alternatives.add(s, s.merge(w.users["national"]), signal_id, alternative_schemas.AlternativeIn(

@@ -39,7 +39,7 @@ def test_a_citizen_volunteers_and_the_agency_draws(client: TestClient, session: 
     page = client.get("/concertation/assemblee/parlement")
     short = client.post("/concertation/assemblee/parlement/tirages",
                         data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "court"})
-    assert short.status_code == 422 and "seed" in short.text
+    assert short.status_code == 422 and "Graine du tirage : au moins 8 caractères" in short.text
     drawn = client.post("/concertation/assemblee/parlement/tirages",
                         data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "graine-publiee-2026"},
                         follow_redirects=True)
@@ -130,10 +130,10 @@ def test_the_agency_creates_an_assembly_and_a_synthesis_from_the_page(client: Te
     token = csrf_of(client.get("/concertation").text)
     bad = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "Parlement Santé",
                                                         "name": "Parlement", "seats": "30"})
-    assert bad.status_code == 422 and "slug : minuscules, chiffres et tirets" in bad.text
+    assert bad.status_code == 422 and "Adresse courte : minuscules, chiffres et tirets" in bad.text
     seats = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
                                                           "name": "Parlement", "seats": "trente"})
-    assert seats.status_code == 422 and "seats" in seats.text
+    assert seats.status_code == 422 and "Nombre de sièges : nombre entier attendu" in seats.text
     made = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
                                                          "name": "Parlement Santé", "seats": "30", "quorum": "40"},
                        follow_redirects=True)

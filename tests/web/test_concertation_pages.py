@@ -33,7 +33,8 @@ def test_a_citizen_answers_through_the_form(client: TestClient, session: Session
     missing = {k: v for k, v in form.items() if k != "q_source_fiable"}
     response = client.post(f"/concertation/questionnaires/{SLUG}", data=missing)
     assert response.status_code == 422
-    assert "source_fiable : réponse obligatoire" in response.text and "Prévenir les patients" in response.text
+    assert "la plus fiable sur les médicaments ? : réponse obligatoire" in response.text
+    assert "Prévenir les patients" in response.text
     response = client.post(f"/concertation/questionnaires/{SLUG}", data=form, follow_redirects=True)
     assert response.status_code == 200 and "votre réponse est enregistrée" in response.text
     assert "1 répondant(s)" in response.text

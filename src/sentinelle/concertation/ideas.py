@@ -42,6 +42,7 @@ from sentinelle.errors import (
 from sentinelle.i18n import _
 from sentinelle.store.base import id_in_range, utcnow
 from sentinelle.store.db import by_id, upsert
+from sentinelle.validation import label
 
 THEME_LABELS = {
     "efficiency": _("Efficience du système de santé"),
@@ -80,9 +81,9 @@ def _limit(session: Session, count_query: Callable[[datetime], Select[int]], lim
 def _text(value: str, field: str, most: int, least: int = 1) -> str:
     value = value.strip()
     if len(value) < least:
-        raise Invalid(f"{field} : texte vide", field)
+        raise Invalid(f"{label(field)} : texte vide", field)
     if len(value) > most:
-        raise Invalid(f"{field} : {most} caractères au plus", field)
+        raise Invalid(f"{label(field)} : {most} caractères au plus", field)
     return value
 
 

@@ -67,43 +67,57 @@ class Wording(BaseModel):
         return self
 
 
+def _named(question: Question) -> str:
+    """A question as a refusal names it: its wording, cut to a line."""
+    text = " ".join(question.text.split())
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
 def check_answers(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers checked against the wording, cleaned (text stripped, empty answers dropped); an
-    error names the question."""
+    """The answers checked against the wording, cleaned (text stripped, empty answers dropped). A
+    refusal lists every question in error at once, each named by its wording."""
     by_key = {q.key: q for q in questions}
     unknown = sorted(set(answers) - set(by_key))
     if unknown:
         raise Invalid(f"question inconnue : {unknown[0]}", unknown[0])
     clean: dict[str, Any] = {}
+    problems: list[tuple[str | None, str]] = []
     for q in questions:
         value = answers.get(q.key)
+        trouble = None
         if value in (None, "", []):
             if q.required:
-                raise Invalid(f"{q.key} : réponse obligatoire", q.key)
+                problems.append((q.key, f"{_named(q)} : réponse obligatoire"))
             continue
         options = [o.key for o in q.options]
         if q.kind == "single":
             if value not in options:
-                raise Invalid(f"{q.key} : choix inconnu {value!r}", q.key)
+                trouble = "choix inconnu"
         elif q.kind in ("multiple", "ranking"):
             if not isinstance(value, list) or any(v not in options for v in value) or len(set(value)) != len(value):
-                raise Invalid(f"{q.key} : une liste de choix distincts parmi {', '.join(options)}", q.key)
-            if q.kind == "multiple" and q.max_choices and len(value) > q.max_choices:
-                raise Invalid(f"{q.key} : au plus {q.max_choices} choix", q.key)
+                trouble = "choisissez des options distinctes parmi celles proposées"
+            elif q.kind == "multiple" and q.max_choices and len(value) > q.max_choices:
+                trouble = f"au plus {q.max_choices} choix ({len(value)} cochés)"
         elif q.kind == "scale":
             if not isinstance(value, int) or isinstance(value, bool) or not q.scale_min <= value <= q.scale_max:
-                raise Invalid(f"{q.key} : un entier de {q.scale_min} à {q.scale_max}", q.key)
+                trouble = f"un nombre entier de {q.scale_min} à {q.scale_max}"
         else:
             if not isinstance(value, str):
-                raise Invalid(f"{q.key} : du texte", q.key)
-            value = value.strip()
-            if len(value) > TEXT_MAX:
-                raise Invalid(f"{q.key} : {TEXT_MAX} caractères au plus", q.key)
-            if not value:
-                if q.required:
-                    raise Invalid(f"{q.key} : réponse obligatoire", q.key)
-                continue
-        clean[q.key] = value
+                trouble = "du texte est attendu"
+            else:
+                value = value.strip()
+                if len(value) > TEXT_MAX:
+                    trouble = f"{TEXT_MAX} caractères au plus ({len(value)} saisis)"
+                elif not value:
+                    if q.required:
+                        problems.append((q.key, f"{_named(q)} : réponse obligatoire"))
+                    continue
+        if trouble:
+            problems.append((q.key, f"{_named(q)} : {trouble}"))
+        else:
+            clean[q.key] = value
+    if problems:
+        raise Invalid.all_of(problems)
     return clean
 
 

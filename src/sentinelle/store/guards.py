@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.errors import Invalid
 from sentinelle.store.base import MAX_ID  # INTEGER on PostgreSQL
+from sentinelle.validation import label
 
 
 def check(obj: Any) -> None:
@@ -24,13 +25,13 @@ def check(obj: Any) -> None:
         value = state.dict.get(attr.key)
         if isinstance(value, str):
             if "\x00" in value:
-                raise Invalid(f"« {attr.key} » : caractère nul (U+0000) refusé", attr.key)
+                raise Invalid(f"{label(attr.key)} : caractère nul (U+0000) refusé", attr.key)
             length = getattr(column.type, "length", None)
             if isinstance(column.type, String) and length and len(value) > length:
-                raise Invalid(f"« {attr.key} » : {len(value)} caractères, au plus {length}", attr.key)
+                raise Invalid(f"{label(attr.key)} : {len(value)} caractères, au plus {length}", attr.key)
         elif isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer) \
                 and not -MAX_ID - 1 <= value <= MAX_ID:
-                raise Invalid(f"« {attr.key} » : nombre hors limites ({value})", attr.key)
+                raise Invalid(f"{label(attr.key)} : nombre hors limites ({value})", attr.key)
 
 
 @event.listens_for(Session, "before_flush")

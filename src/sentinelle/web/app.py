@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from sentinelle import __version__
+from sentinelle import __version__, validation
 from sentinelle.config import Settings, get_settings
 from sentinelle.errors import DomainError, NotAuthenticated
 from sentinelle.notifications import subscribers as notification_subscribers
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 API_DOCS = "/api/v1/docs"
 API_DOCS_ASSETS = "/static/api-docs"
+# The State's design system, installed from npm by `make install` (src/sentinelle/web/assets).
+DSFR_DIST = HERE / "assets" / "node_modules" / "@gouvfr" / "dsfr" / "dist"
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
@@ -72,6 +74,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     # Swagger UI's files, from the swagger-ui-bundle package (mounted before /static, which would
     # otherwise take the path).
     app.mount(API_DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="api-docs")
+    if DSFR_DIST.is_dir():
+        app.mount("/static/dsfr", StaticFiles(directory=str(DSFR_DIST)), name="dsfr")
+    else:  # the pages stay usable in their own plain styles; `make install` brings the DSFR
+        log.warning("DSFR absent (%s): run `make install`", DSFR_DIST)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     notification_subscribers.connect()
     app.include_router(api_router, prefix="/api/v1")
@@ -95,17 +101,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         if isinstance(exc, NotAuthenticated):
             return RedirectResponse(f"/connexion?next={request.url.path}", status_code=303)
-        return render(request, "error.html", {"message": exc.message, "field": exc.field}, status_code=exc.status)
+        return render(request, "error.html", {"message": exc.message, "field": exc.field, "problems": exc.problems},
+                      status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # In French, the field named by its label; the API keeps FastAPI's shape (loc, type) for programs.
         if _wants_json(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
-        message = "; ".join(
-            f"champ « {'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'formulaire'} » : {e.get('msg', '')}"
-            for e in exc.errors()
-        )
-        return render(request, "error.html", {"message": f"Saisie invalide — {message}"}, status_code=422)
+            detail = [{**e, "msg": f"{validation.label(validation.field_of(e.get('loc', ())))} : {validation.message(e)}"}
+                      for e in exc.errors()]
+            return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+        problems = validation.problems(exc.errors())
+        return render(request, "error.html", {"message": problems[0][1] if problems else validation.GENERIC,
+                                              "problems": problems}, status_code=422)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from sentinelle.errors import DomainError, Invalid
 from sentinelle.store.base import MAX_ID
+from sentinelle.validation import invalid_from, label
 
 # The longest text a page takes in one field (a use case may allow less, and says so).
 MAX_TEXT = 20_000
@@ -29,9 +30,9 @@ def form_int(value: str | None, field: str) -> int | None:
     try:
         number = int(value)
     except ValueError as exc:
-        raise Invalid(f"nombre entier attendu pour « {field} »", field) from exc
+        raise Invalid(f"{label(field)} : nombre entier attendu", field) from exc
     if abs(number) > MAX_ID:  # past what an INTEGER column holds: no row, no quantity is that large
-        raise Invalid(f"nombre trop grand pour « {field} »", field)
+        raise Invalid(f"{label(field)} : nombre trop grand", field)
     return number
 
 
@@ -40,7 +41,7 @@ def integer(form: FormData, name: str) -> int | None:
     value = form.get(name)
     raw = value.strip() if isinstance(value, str) else ""
     if len(raw) > 20:  # past any number a column holds, and too long to read as one
-        raise Invalid(f"nombre entier attendu pour « {name} »", name)
+        raise Invalid(f"{label(name)} : nombre entier attendu", name)
     return form_int(raw, name)
 
 
@@ -50,7 +51,7 @@ def text(form: FormData, name: str, limit: int = MAX_TEXT) -> str:
     value = form.get(name, "")
     value = value if isinstance(value, str) else ""
     if len(value) > limit:
-        raise Invalid(f"« {name} » : {len(value)} caractères, au plus {limit}", name)
+        raise Invalid(f"{label(name)} : {len(value)} caractères, au plus {limit}", name)
     return value
 
 
@@ -73,16 +74,14 @@ def day(form: FormData, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(f"date invalide pour « {name} » (attendu AAAA-MM-JJ)", name) from exc
+        raise Invalid(f"{label(name)} : date attendue (AAAA-MM-JJ)", name) from exc
 
 
 def validated(model: type, **values: Any) -> Any:
     try:
         return model(**values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "formulaire"
-        raise Invalid(f"champ « {field} » : {first.get('msg')}", field) from exc
+        raise invalid_from(exc) from exc
 
 
 def redisplay(db: Session, exc: DomainError, statuses: tuple[int, ...] | None = (409, 422)) -> DomainError:

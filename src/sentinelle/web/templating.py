@@ -21,6 +21,7 @@ from sentinelle.schemas_common import safe_url
 from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
 from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from sentinelle.validation import problem_text
 from sentinelle.web.deps import csrf_token
 
 HERE = Path(__file__).parent
@@ -67,6 +68,7 @@ def polyline(values: list[float], lo: float, hi: float, width: float, height: fl
 templates.env.globals["polyline"] = polyline
 
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.globals["problem_text"] = problem_text
 # What a page may offer its reader, asked of the policies (a template never tests a role itself).
 templates.env.globals["can"] = {
     "declare": signals_policy.can_declare,

@@ -146,7 +146,7 @@ def subscribe(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> 
                                       allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
         redisplay(db, exc, None)
-        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field)
+        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field, problems=exc.problems)
     if sub.webhook_url:
         # The signing secret, shown once on the page the redirection leads to (like an API token).
         request.session["new_secret"] = {"url": sub.webhook_url, "secret": sub.webhook_secret}

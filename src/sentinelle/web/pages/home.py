@@ -18,3 +18,9 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
     top = max((n for code, n in counts["by_region"].items() if code is not None), default=0)
     return render(request, "dashboard.html", {"counts": counts, "recent": recent, "top": top})
+
+
+@router.get("/accessibilite")
+def accessibility(request: Request) -> Response:
+    """The accessibility statement the RGAA asks every public service to publish."""
+    return render(request, "accessibility.html")

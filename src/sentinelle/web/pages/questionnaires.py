@@ -43,16 +43,16 @@ def _form_page(request: Request, db: Session, user: User | None, slug: str, valu
                "answered": qs.has_answered(db, user, q), "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES,
                "can_manage": policy.can_manage(user), "version": version.number}
     if error is not None:
-        context.update(error=error.message, field=error.field)
+        context.update(error=error.message, field=error.field, problems=error.problems)
     return render(request, "questionnaire.html", context, 422 if error is not None else 200)
 
 
 def _builder(request: Request, blocks: list[dict[str, str]], form: dict[str, Any], *, slug: str | None = None,
              error: DomainError | None = None) -> Any:
     """The builder page: for a new questionnaire (slug None) or the next version of `slug`."""
-    context = {"blocks": blocks, "form": form, "slug": slug, "KINDS": QUESTION_KIND_LABELS}
+    context: dict[str, Any] = {"blocks": blocks, "form": form, "slug": slug, "KINDS": QUESTION_KIND_LABELS}
     if error is not None:
-        context.update(error=error.message, field=error.field)
+        context.update(error=error.message, field=error.field, problems=error.problems)
     return render(request, "questionnaire_builder.html", context, error.status if error is not None else 200)
 
 @router.get("/questionnaires/nouveau")

@@ -40,8 +40,8 @@ def signal_list(request: Request, *, status: str = "", kind: str = "", region: s
                                             "pages": max(1, (total + 49) // 50)})
 
 
-def _detail(request: Request, db: Session, user: User | None, signal_id: int, *, error: str | None = None,
-            field: str | None = None, status_code: int = 200) -> Response:
+def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
+            refusal: DomainError | None = None, status_code: int = 200) -> Response:
     signal = service.get(db, user, signal_id)
     actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None, kind=signal.kind)
                if policy.can_transition(user, signal, a)]
@@ -69,7 +69,8 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in TERMINAL,
         "can_lesson": alt_policy.can_record_lesson(user, signal), "internal": internal,
-        "error": error, "field": field, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
+        "error": refusal.message if refusal else None, "field": refusal.field if refusal else None,
+        "problems": refusal.problems if refusal else None, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)
 
@@ -89,7 +90,7 @@ def _act(request: Request, db: Session, user: User | None, signal_id: int, fn: A
         fn()
     except DomainError as exc:
         redisplay(db, exc, None)
-        return _detail(request, db, user, signal_id, error=exc.message, field=exc.field, status_code=exc.status)
+        return _detail(request, db, user, signal_id, refusal=exc, status_code=exc.status)
     request.session["flash"] = done
     return RedirectResponse(f"/signaux/{signal_id}", status_code=303)
 
@@ -196,7 +197,8 @@ def declare(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Re
     except DomainError as exc:
         redisplay(db, exc, None)
         ctx = _declare_context(db, "", _safe_int(str(form.get("product_id", ""))))
-        ctx.update(error=exc.message, field=exc.field, form=_typed(form) | {"share_measures": flag(form, "share_measures")})
+        ctx.update(error=exc.message, field=exc.field, problems=exc.problems,
+                   form=_typed(form) | {"share_measures": flag(form, "share_measures")})
         return render(request, "declare.html", ctx, exc.status)
     if result.waiting:
         # The signal is one this hospital may not read: it learns only that the product is followed.
@@ -259,7 +261,7 @@ def notice(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Res
         redisplay(db, exc, None)
         return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
                                                "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": _typed(form),
-                                               "error": exc.message, "field": exc.field}, exc.status)
+                                               "error": exc.message, "field": exc.field, "problems": exc.problems}, exc.status)
     request.session["flash"] = "Préavis enregistré." + (
         " Attention : il est tardif (moins de 6 mois avant l'interruption)." if signal.notice_late else "")
     return RedirectResponse(f"/signaux/{signal.id}", status_code=303)
