@@ -4,13 +4,15 @@ terms is marked as such; and the pages wear the State's design system, served fr
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from sentinelle.catalogue.models import EmdnCode
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site
-from tests.factories import World, published_signal
 from tests.browser.test_flow import PAGES, log_in, log_out
+from tests.factories import World, published_signal
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +126,7 @@ def test_the_focus_is_always_visible_and_follows_the_reading_order(page, site: S
         # Reading order: the focus goes down the page (header, menu, then the content), never back up
         # past what was already read (a tolerance for items on one line).
         assert tops, path
-        assert all(b >= a - 60 for a, b in zip(tops, tops[1:], strict=False)), (path, tops)
+        assert all(b >= a - 60 for a, b in itertools.pairwise(tops)), (path, tops)
 
 
 def test_english_terms_are_marked_as_english(page, site: Site) -> None:  # type: ignore[no-untyped-def]
