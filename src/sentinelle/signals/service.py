@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, defaultload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -426,6 +426,9 @@ def add_measure(session: Session, user: User | None, signal_id: int, data: schem
     return measure
 
 
+NO_REGION = "none"  # the region filter's value for the national signals
+
+
 @dataclass
 class Filters:
     status: str | None = None
@@ -433,6 +436,8 @@ class Filters:
     region: str | None = None
     product_id: int | None = None
     q: str | None = None
+    source: str | None = None  # who raised it (models.SOURCES)
+    declared_by: int | None = None  # an organisation among its declarers
 
 
 def _filters_where(session: Session, filters: Filters) -> list[Any]:
@@ -441,8 +446,14 @@ def _filters_where(session: Session, filters: Filters) -> list[Any]:
         conds.append(Signal.status == filters.status)
     if filters.kind:
         conds.append(Signal.kind == filters.kind)
-    if filters.region:
+    if filters.region == NO_REGION:
+        conds.append(Signal.region_code.is_(None))
+    elif filters.region:
         conds.append(Signal.region_code == filters.region)
+    if filters.source:
+        conds.append(Signal.source == filters.source)
+    if filters.declared_by is not None:
+        conds.append(exists().where(Declarer.signal_id == Signal.id, Declarer.organisation_id == filters.declared_by))
     if filters.product_id:
         conds.append(Signal.product_id == filters.product_id)
     if filters.q:

@@ -42,6 +42,9 @@ ACTION_DONE = {
                  "d'expérience."),
 }
 TERMINAL = frozenset({"resolved", "rejected", "merged"})
+SOURCE_LABELS = {"establishment": _("Déclaration d'un établissement"), "manufacturer": _("Préavis d'un fabricant"),
+                 "region": _("Agence régionale"), "national": _("Agence nationale"), "detection": _("Détection"),
+                 "ansm": _("Liste publique de l'ANSM")}
 CAUSE_LABELS = {"production": _("Production"), "quality": _("Qualité"), "demand": _("Hausse de la demande"),
                 "logistics": _("Logistique"), "regulatory": _("Réglementaire"),
                 "commercial": _("Décision commerciale"), "unknown": _("Inconnue")}

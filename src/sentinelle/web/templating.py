@@ -20,7 +20,7 @@ from sentinelle.interop import policy as interop_policy
 from sentinelle.schemas_common import safe_url
 from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
-from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, STATUS_LABELS
+from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from sentinelle.validation import problem_text
 from sentinelle.web.deps import csrf_token
 
@@ -51,7 +51,8 @@ def _http_url(url: str | None) -> str:
 
 templates.env.filters["http_url"] = _http_url
 templates.env.globals.update(
-    STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, ACTION_LABELS=ACTION_LABELS, REGIONS=REGIONS,
+    STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, SOURCE_LABELS=SOURCE_LABELS, ACTION_LABELS=ACTION_LABELS,
+    REGIONS=REGIONS,
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
 )
 

@@ -1,11 +1,14 @@
-"""The dashboard: counts by status and kind, and a map of France by region."""
+"""The home page: the reader's worklist (what waits for them), then counts by status and kind and a map
+of France by region; the accessibility statement."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sentinelle.signals import service
+from sentinelle.signals import service, worklist
 from sentinelle.web.deps import DbDep, UserDep
 from sentinelle.web.templating import render
 
@@ -17,7 +20,8 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     counts = service.counts(db, user)
     recent, _ = service.list_visible(db, user, service.Filters(), per_page=10)
     top = max((n for code, n in counts["by_region"].items() if code is not None), default=0)
-    return render(request, "dashboard.html", {"counts": counts, "recent": recent, "top": top})
+    return render(request, "dashboard.html", {"counts": counts, "recent": recent, "top": top,
+                                              "worklist": worklist.for_user(db, user), "today": date.today()})
 
 
 @router.get("/accessibilite")

@@ -18,7 +18,7 @@ from sentinelle.catalogue import service as catalogue
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid, require
 from sentinelle.signals import policy, schemas, service
-from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, STATUSES
+from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, SOURCES, STATUSES
 from sentinelle.signals.states import ACTION_DONE, CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
 from sentinelle.store.base import id_in_range
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
@@ -31,9 +31,10 @@ router = APIRouter()
 
 @router.get("/signaux")
 def signal_list(request: Request, *, status: str = "", kind: str = "", region: str = "", q: str = "", page: int = 1,
-                user: UserDep, db: DbDep) -> Response:
+                source: str = "", mine: bool = False, user: UserDep, db: DbDep) -> Response:
     filters = service.Filters(status=status if status in STATUSES else None, kind=kind if kind in KINDS else None,
-                              region=region[:2] or None, q=q[:200] or None)
+                              region=region[:4] or None, q=q[:200] or None, source=source if source in SOURCES else None,
+                              declared_by=user.organisation_id if mine and user and user.organisation_id else None)
     page = max(1, min(page, 100000))
     rows, total = service.list_visible(db, user, filters, page=page, per_page=50)
     return render(request, "signals.html", {"rows": rows, "total": total, "page": page, "filters": filters,
