@@ -435,7 +435,8 @@ def register_alerts(app: typer.Typer) -> None:
         _report_rejections(report)
         with transaction(db) as session:
             outcome = declare_alerts(session, con, alerts)
-        console.print(f"{outcome.created} signal(s) créé(s), {outcome.known} déjà connu(s), "
+        console.print(f"{outcome.created} signal(s) créé(s), {outcome.updated} signal(s) suivi(s) complété(s), "
+                      f"{outcome.known} épisode(s) déjà connu(s), "
                       f"{outcome.covered} régional(aux) couvert(s) par une alerte nationale.")
         if outcome.unknown_products:
             err.print(f"[yellow]{len(outcome.unknown_products)} produit(s) absent(s) du catalogue[/yellow] : "

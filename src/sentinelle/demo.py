@@ -34,6 +34,7 @@ from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.simulate import Config, simulate
 from sentinelle.signals import schemas, service
+from sentinelle.text import of
 
 DEMO_PASSWORD = "seringue-bleue-lyon"
 # Département numbers of a few towns per region, for plausible FINESS numbers.
@@ -111,7 +112,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
                 prefix = (dep + f"{rng.randint(0, 999999):06d}")[:8]
                 finess = codes.finess_with_key(prefix)
                 establishments.append(create_organisation(
-                    session, None, kind="establishment", name=f"{label} de {city}", finess=finess,
+                    session, None, kind="establishment", name=f"{label} {of(city)}", finess=finess,
                     region_code=r.code, sentinel=(label == "CHU" and i == 0)))
     manufacturers = [create_organisation(session, None, kind="manufacturer", name=n, country=c)
                      for n, c in MANUFACTURERS]

@@ -39,6 +39,8 @@ FIELD_LABELS: dict[str, str] = {
     "vote": "vote", "webhook_url": "adresse du webhook", "what_failed": "ce qui n'a pas fonctionné",
     "what_worked": "ce qui a fonctionné", "after": "à partir de", "from": "depuis le", "to": "jusqu'au",
     "person": "personne", "object": "objet", "seed": "graine du tirage", "year": "année", "margins": "marges",
+    "late": "préavis tardif", "notice_late": "préavis tardif", "published_at": "publié le", "resolved_at": "clos le",
+    "source": "origine",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).

@@ -45,9 +45,13 @@ def test_alerts_become_candidate_signals_once(session: Session, world: World, tm
     raised = session.scalars(select(Signal).where(Signal.source == "detection")).all()
     assert len(raised) == first.created
     assert all(s.status == "declared" and s.kind == "tension" and service.series(session, s) for s in raised)
-    # Once only: the same alerts again create nothing.
+    # One open signal per product and scope, its evidence in plain words (no supplier code, no score).
+    assert len({(s.product_id, s.region_code) for s in raised}) == len(raised)
+    assert all(s.cause_detail.startswith("livraisons") and "depuis le" in s.cause_detail
+               and "score" not in s.cause_detail for s in raised), [s.cause_detail for s in raised][:3]
+    # Once only: the same alerts again create nothing and add nothing.
     again = declare_alerts(session, con, alerts)
-    assert (again.created, again.known) == (0, first.created)
+    assert (again.created, again.updated, again.known) == (0, 0, first.created + first.updated)
     # Seen by a hospital that buys the product in its scope, not by another; by the national agency.
     signal = raised[0]
     buyer = next(h for h in hospitals if any(
@@ -60,3 +64,36 @@ def test_alerts_become_candidate_signals_once(session: Session, world: World, tm
     assert service.get(session, world.users["national"], signal.id).id == signal.id
     with pytest.raises(NotFound):
         service.get(session, world.users["paris"], signal.id)
+
+
+def test_a_second_episode_adds_its_evidence_to_the_open_candidate(session: Session, world: World) -> None:
+    """Six episodes on one product made six "Déclaré" signals and four near-identical inbox items: now
+    the first opens the candidate, the next ones bring it up to date, and nobody is told twice."""
+    from datetime import date, timedelta
+
+    from sentinelle.notifications.models import Notification
+
+    product = world.products[2]
+    weeks = [date(2026, 6, 1) + timedelta(weeks=i) for i in range(4)]
+    lyon = world.orgs["lyon"]
+
+    def episode(ref: str, evidence: str, fill: float) -> Signal | None:
+        return service.declare_candidate(session, product=product, region_code="84", started_at=weeks[2],
+                                         evidence=evidence, external_ref=ref, concerned=[lyon],
+                                         series=[(w, 5, fill, 1.0) for w in weeks])
+
+    first = episode("detection:a", "livraisons en retard chez 2 établissements", 0.7)
+    session.commit()
+    told = session.query(Notification).count()
+    second = episode("detection:b", "livraisons en retard ou incomplètes chez 5 établissements", 0.4)
+    session.commit()
+    assert first is not None and second is not None and second.id == first.id and first.external_ref == "detection:a"
+    assert first.cause_detail == "livraisons en retard ou incomplètes chez 5 établissements"
+    assert [round(p.fill_rate, 1) for p in service.series(session, first)] == [0.4] * 4
+    assert "La détection confirme et complète" in service.timeline(session, world.users["national"], first)[-1].message
+    assert session.query(Notification).count() == told  # no second inbox item
+    assert episode("detection:b", "encore", 0.1) is None  # an episode counts once
+    # Elsewhere (another region), or once the signal is closed, a new candidate opens.
+    other = service.declare_candidate(session, product=product, region_code="11", started_at=weeks[2], evidence="x",
+                                      external_ref="detection:c", concerned=[], series=[])
+    assert other is not None and other.id != first.id

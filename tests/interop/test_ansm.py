@@ -99,3 +99,19 @@ def test_emdn_import_reads_the_quoted_line_break(session: Session, shared_data: 
     assert session.get(EmdnCode, "H01010102") is not None
     needle = session.get(EmdnCode, "A0101010101")
     assert needle.term.startswith("HYPODERMIC SYRINGE NEEDLES") and needle.parent_code == "A01010101"
+
+
+def test_bdpm_markup_in_a_name_is_imported_as_text(session: Session, shared_data: Path, tmp_path: Path) -> None:
+    """IMUKIN's name carries « 10<sup>6</sup> » in the real BDPM: one text everywhere, never raw tags."""
+    from sqlalchemy import select
+
+    from sentinelle.catalogue.models import Product
+
+    out = tmp_path / "bdpm"
+    out.mkdir()
+    for name in ("CIS_bdpm.txt", "CIS_MITM.txt", "CIS_CIP_bdpm.txt"):
+        lines = (shared_data / "bdpm" / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (out / name).write_text("".join(line for line in lines if line.startswith("67401121\t")), encoding="utf-8")
+    import_bdpm(session, out)
+    name = session.scalar(select(Product.name).where(Product.cis == "67401121"))
+    assert name is not None and name.startswith("IMUKIN 2 x 10⁶ UI") and "<" not in name

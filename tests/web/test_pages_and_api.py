@@ -169,7 +169,8 @@ def test_a_signal_raised_by_detection_shows_its_supply_chart(client: TestClient,
     page = client.get(f"/signaux/{signal.id}")
     assert page.status_code == 200
     assert "Livraisons du produit, semaine par semaine" in page.text
-    assert page.text.count("<polyline") == 2 and "40 %" in page.text and "4.5" in page.text
+    assert page.text.count("<polyline") == 2 and "40 %" in page.text and "4,5" in page.text  # decimal comma
+    assert "janv. 2025" in page.text and "févr. 2025" in page.text  # the chart's date axis, by month
     # Lyon, a buyer concerned, got it in its inbox; Paris does not see it.
     login(client, "lyon@test.fr")
     assert "Signal faible" in client.get("/notifications").text

@@ -13,7 +13,7 @@ from sentinelle.accounts import audit
 from sentinelle.catalogue import codes
 from sentinelle.catalogue.models import EmdnCode, Product
 from sentinelle.importing import ImportReport, Progress, read_text
-from sentinelle.text import fold
+from sentinelle.text import fold, plain
 
 MAX_TERM = 1000  # the longest EMDN term is under 300 characters
 
@@ -87,7 +87,7 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
         if len(cells) < 11:
             report.reject(number, "row", f"{len(cells)} colonnes au lieu de 12")
             continue
-        cis, name, holder = cells[0].strip(), " ".join(cells[1].split()), cells[10].strip()
+        cis, name, holder = cells[0].strip(), plain(cells[1]), plain(cells[10])
         if not codes.cis_ok(cis):
             report.reject(number, "CIS", f"code CIS invalide : {cis!r}")
             continue

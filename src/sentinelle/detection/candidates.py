@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+from babel.dates import format_date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,8 @@ from sentinelle.signals import service as signals
 @dataclass
 class Outcome:
     created: int = 0
-    known: int = 0  # episodes already declared earlier
+    updated: int = 0  # episodes added to the product's open signal in their scope
+    known: int = 0  # episodes already counted earlier
     covered: int = 0  # regional episodes inside a national one
     unknown_products: set[str] = field(default_factory=set)
 
@@ -58,16 +60,35 @@ def _product(session: Session, code: str) -> Product | None:
                           .limit(1))
 
 
-def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: list[tuple]) -> Outcome:
-    """Alerts of a detection run on `con` (order lines' product_id = the catalogue's GTIN, CIP13 or CIS)."""
+def wording(rows: list[tuple], first: date, window: int) -> str:
+    """What an alert rests on, in plain French: how many establishments (and sentinels) saw late or
+    incomplete deliveries, since when, on how many order lines. `rows` are its `engine.evidence` lines."""
+    establishments = {r[5] for r in rows}
+    sentinels = {r[5] for r in rows if r[14]}
+    late = sum(1 for r in rows if r[12] is not None and r[13] is not None and r[12] > r[13])
+    short = sum(1 for r in rows if r[11] < r[10])
+    what = ("livraisons en retard ou incomplètes" if late and short else
+            "livraisons incomplètes" if short else "livraisons en retard")
+    who = (f"chez {len(establishments)} établissement{'s' if len(establishments) > 1 else ''}"
+           if establishments else "dans ce périmètre")
+    if sentinels:
+        who += f", dont {len(sentinels)} sentinelle{'s' if len(sentinels) > 1 else ''}"
+    lines = f"{len(rows)} ligne{'s' if len(rows) > 1 else ''} de commande anormale{'s' if len(rows) > 1 else ''}"
+    return f"{what} {who}, depuis le {format_date(first, 'd MMMM y', locale='fr')} ({lines} sur {window} jours)"
+
+
+def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: list[tuple], *,
+                   window: int = engine.Params().window) -> Outcome:
+    """Alerts of a detection run on `con` (order lines' product_id = the catalogue's GTIN, CIP13 or CIS),
+    `window` the days of evidence behind each (the run's Params.window)."""
     out = Outcome()
     # The establishments behind each alert's first day: those with its abnormal lines.
-    behind: dict[tuple, set[str]] = {}
+    behind: dict[tuple, list[tuple]] = {}
     for row in engine.evidence(con, alerts):
-        behind.setdefault(row[:5], set()).add(row[5])
+        behind.setdefault(row[:5], []).append(row)
     national = [a for a in alerts if a[2] == "national"]
     for alert in sorted(alerts, key=lambda a: (a[2] != "national", a[4])):
-        product_id, supplier_id, scope, scope_id, first, _last, score, reason = alert
+        product_id, supplier_id, scope, scope_id, first, _last, _score, _reason = alert
         if scope == "region" and any(n[0] == product_id and n[1] == supplier_id and n[4] <= first <= n[5]
                                      for n in national):
             out.covered += 1
@@ -76,17 +97,19 @@ def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: lis
         if product is None:
             out.unknown_products.add(product_id)
             continue
-        finess = sorted(behind.get(alert[:5], ()))
+        rows = behind.get(alert[:5], [])
+        finess = sorted({r[5] for r in rows})
         concerned = list(session.scalars(select(Organisation).where(Organisation.finess.in_(finess)))) if finess else []
-        supplier = f"fournisseur {supplier_id}" if supplier_id else "plusieurs fournisseurs"
+        ref = "detection:" + hashlib.sha1(
+            f"{product_id}|{supplier_id}|{scope}|{scope_id}|{first.isoformat()}".encode()).hexdigest()[:32]
         signal = signals.declare_candidate(
             session, product=product, region_code=scope_id if scope == "region" else None, started_at=first,
-            evidence=f"{reason} ({supplier}, score {score:.1f})",
-            external_ref="detection:" + hashlib.sha1(
-                f"{product_id}|{supplier_id}|{scope}|{scope_id}|{first.isoformat()}".encode()).hexdigest()[:32],
-            concerned=concerned, series=weekly_series(con, product_id, supplier_id, scope, scope_id))
+            evidence=wording(rows, first, window), external_ref=ref, concerned=concerned,
+            series=weekly_series(con, product_id, supplier_id, scope, scope_id))
         if signal is None:
             out.known += 1
-        else:
+        elif signal.external_ref == ref:
             out.created += 1
+        else:
+            out.updated += 1
     return out

@@ -73,8 +73,9 @@ def on_transitioned(session: Session, e: signal_events.Transitioned) -> None:
     signal = e.signal
     declarers = _users(session, Organisation.id.in_([d.organisation_id for d in signal.declarers if d.admitted]))
     title = f"{STATUS_LABELS[signal.status]} : {signal.product.name}"
-    notify(session, signal, title, e.message or title, declarers, with_subscribers=e.public,
-           public_body=signal.public_message or title)
+    # The line says the state once: its body is what was typed with the action, if anything.
+    notify(session, signal, title, e.message, declarers, with_subscribers=e.public,
+           public_body=signal.public_message)
     if e.action == "qualify":
         # What the region qualified waits for the national agency: it is told, as the region was told
         # of the declaration.

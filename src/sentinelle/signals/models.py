@@ -150,3 +150,16 @@ class SeriesPoint(Base):
     lines: Mapped[int] = mapped_column(Integer)
     fill_rate: Mapped[float] = mapped_column(Float)  # delivered ÷ ordered, as known on judgement day
     delay_days: Mapped[float] = mapped_column(Float)  # mean working days past due, as known then
+
+
+class Episode(Base):
+    """An alert episode of detection, and the signal it went to: its own candidate the first time, the
+    product's open signal in the same scope afterwards (one open candidate per product and scope,
+    its evidence growing). The primary key makes each episode count once, however often detection runs."""
+
+    __tablename__ = "detection_episode"
+
+    ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    first_alert_at: Mapped[date] = mapped_column(Date)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, defaultload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +23,7 @@ from sentinelle.config import get_settings
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotFound, require
 from sentinelle.signals import events as signal_events
 from sentinelle.signals import policy, schemas
-from sentinelle.signals.models import Declarer, Event, Measure, SeriesPoint, Signal
+from sentinelle.signals.models import Declarer, Episode, Event, Measure, SeriesPoint, Signal
 from sentinelle.signals.states import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -217,26 +217,50 @@ def declare_candidate(session: Session, *, product: Product, region_code: str | 
                       series: list[tuple[date, int, float, float]]) -> Signal | None:
     """A tension raised by detection (no acting user: the system declares it), once per alert episode.
 
-    It is seen, until published, by the establishments that buy the product in its scope (they are
-    recorded as buyers) and by the region's agency, which qualifies or rejects it like any other.
-    Returns None when this episode was already declared."""
-    if session.scalar(select(Signal.id).where(Signal.external_ref == external_ref)) is not None:
+    One open signal per product and scope: an episode on a product already followed there (a candidate
+    of an earlier episode, or a hospital's declaration) adds its evidence to that signal, its chart
+    brought up to date, instead of opening another. A new candidate is seen, until published, by the
+    establishments that buy the product in its scope (they are recorded as buyers) and by the region's
+    agency, which qualifies or rejects it like any other. Returns the signal the episode went to (a new
+    one carries `external_ref`), None when this episode was already counted."""
+    if session.get(Episode, external_ref) is not None or session.scalar(
+            select(Signal.id).where(Signal.external_ref == external_ref)) is not None:
         return None
     for org in concerned:
         if not session.scalar(select(Purchase.id).where(Purchase.establishment_id == org.id,
                                                         Purchase.product_id == product.id)):
             session.add(Purchase(establishment_id=org.id, product_id=product.id))
+    same_place = Signal.region_code == region_code if region_code else Signal.region_code.is_(None)
+    followed = session.scalar(select(Signal).where(
+        Signal.product_id == product.id, same_place, Signal.status.in_(OPEN_STATUSES),
+        Signal.confidential.is_(False)).order_by(Signal.source != "detection", Signal.id).limit(1))
+    if followed is not None:
+        session.add(Episode(ref=external_ref, signal_id=followed.id, first_alert_at=started_at))
+        if followed.source == "detection":
+            followed.cause_detail = evidence
+        if followed.source == "detection" or not session.scalar(
+                select(SeriesPoint.id).where(SeriesPoint.signal_id == followed.id).limit(1)):
+            _replace_series(session, followed, series)
+        record_event(session, followed, None, "update", f"La détection confirme et complète : {evidence}")
+        return followed
     signal = Signal(kind="tension", status="declared", source="detection", product_id=product.id,
                     region_code=region_code, cause="unknown", cause_detail=evidence, started_at=started_at,
                     measures_taken="", external_ref=external_ref)
     session.add(signal)
     session.flush()
-    session.add_all(SeriesPoint(signal_id=signal.id, week=week, lines=lines, fill_rate=fill, delay_days=delay)
-                    for week, lines, fill, delay in series)
+    session.add(Episode(ref=external_ref, signal_id=signal.id, first_alert_at=started_at))
+    _replace_series(session, signal, series)
     record_event(session, signal, None, "transition", f"Signal faible détecté : {evidence}", to_status="declared")
     audit.record(session, None, audit.Action.SIGNAL_DETECT, "signal", signal.id, after=snapshot(signal))
     events.emit(session, signal_events.Detected(signal, tuple(o.id for o in concerned), evidence))
     return signal
+
+
+def _replace_series(session: Session, signal: Signal, series: list[tuple[date, int, float, float]]) -> None:
+    """The signal's weekly chart, as the latest detection run measured it."""
+    session.execute(delete(SeriesPoint).where(SeriesPoint.signal_id == signal.id))
+    session.add_all(SeriesPoint(signal_id=signal.id, week=week, lines=lines, fill_rate=fill, delay_days=delay)
+                    for week, lines, fill, delay in series)
 
 
 def series(session: Session, signal: Signal) -> list[SeriesPoint]:

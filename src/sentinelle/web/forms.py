@@ -68,11 +68,16 @@ def flag(form: FormData, name: str) -> bool:
 
 def day(form: FormData, name: str) -> date | None:
     """A date typed as AAAA-MM-JJ (the date field's value), None when empty."""
-    value = text(form, name, 10).strip()
+    return parse_day(text(form, name, 10), name)
+
+
+def parse_day(value: str, name: str) -> date | None:
+    """A date field's value (AAAA-MM-JJ, in a form or a query), None when empty (a filter left blank)."""
+    value = value.strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(value[:10]) if len(value) == 10 else date.fromisoformat(value)
     except ValueError as exc:
         raise Invalid(f"{label(name)} : date attendue (AAAA-MM-JJ)", name) from exc
 

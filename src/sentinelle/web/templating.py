@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -20,7 +22,7 @@ from sentinelle.interop import policy as interop_policy
 from sentinelle.schemas_common import safe_url
 from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
-from sentinelle.signals.states import ACTION_LABELS, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from sentinelle.signals.states import ACTION_LABELS, CAUSE_LABELS, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from sentinelle.validation import problem_text
 from sentinelle.web.deps import csrf_token
 
@@ -37,10 +39,24 @@ def _fr_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _fr_number(value: float | int | None, digits: int = 1) -> str:
+    """A number as French writes it: decimal comma, a narrow space between thousands (« 1 234,5 »)."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale="fr_FR")
+
+
+def _fr_month(value: date) -> str:
+    """A month on a chart's axis: « août 2026 »."""
+    return format_date(value, "MMM y", locale="fr_FR")
+
+
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                                            extensions=["jinja2.ext.i18n"]))
 templates.env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["frdate"] = _fr_date
+templates.env.filters["frnum"] = _fr_number
+templates.env.filters["frmonth"] = _fr_month
 templates.env.filters["region_name"] = region_name
 
 
@@ -70,6 +86,9 @@ templates.env.globals["polyline"] = polyline
 
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["problem_text"] = problem_text
+# The codes an audit entry's before / after hold, by their labels.
+templates.env.globals["AUDIT_VALUES"] = {"status": STATUS_LABELS, "kind": KIND_LABELS, "cause": CAUSE_LABELS,
+                                         "source": SOURCE_LABELS, "role": ROLE_LABELS}
 # What a page may offer its reader, asked of the policies (a template never tests a role itself).
 templates.env.globals["can"] = {
     "declare": signals_policy.can_declare,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,7 +27,7 @@ from sentinelle.jobs import service as jobs
 from sentinelle.notifications import service as notifications
 from sentinelle.store.base import utcnow
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
-from sentinelle.web.forms import flag, integer, redisplay, text
+from sentinelle.web.forms import flag, integer, parse_day, redisplay, text
 from sentinelle.web.limits import email_key, key
 from sentinelle.web.templating import render
 
@@ -162,12 +163,27 @@ def unsubscribe(request: Request, subscription_id: int, form: FormDep, user: Log
 
 
 @router.get("/audit")
-def audit_log(request: Request, *, page: int = 1, action: str | None = None, user: LoggedInDep,
-              db: DbDep) -> Response:
+def audit_log(request: Request, *, page: int = 1, action: str = "", objet: str = "", numero: str = "",
+              personne: str = "", du: str = "", au: str = "", user: LoggedInDep, db: DbDep) -> Response:
+    """The journal with people and organisations by name, actions in French, each change as a before /
+    after a person reads; filtered by person, object, action and period."""
     require(user, policy.can_browse_audit(user), "le journal d'audit est réservé à l'agence nationale")
     page = max(1, min(page, 100000))
-    rows, total = audit.browse(db, action=action or None, offset=(page - 1) * 50, limit=50)
-    return render(request, "audit.html", {"rows": rows, "total": total, "page": page, "action": action or ""})
+    action = action if action in audit.ACTION_LABELS else ""
+    objet = objet if objet in audit.ENTITY_LABELS else ""
+    numero, personne = numero.strip()[:40], personne.strip()[:100]
+    filters = {"action": action, "objet": objet, "numero": numero, "personne": personne, "du": du[:10], "au": au[:10]}
+    try:
+        since, until = parse_day(du, "du"), parse_day(au, "au")
+    except Invalid as exc:  # shown on the page, the filters kept
+        return render(request, "audit.html", {"rows": [], "total": 0, "page": 1, "filters": filters, "query": "",
+                                              "people": {}, "audit": audit, "error": exc.message, "field": exc.field},
+                      exc.status)
+    rows, total = audit.browse(db, action=action or None, entity=objet or None, entity_id=numero or None,
+                               person=personne or None, since=since, until=until, offset=(page - 1) * 50, limit=50)
+    query = urlencode({k: v or "" for k, v in filters.items()})
+    return render(request, "audit.html", {"rows": rows, "total": total, "page": page, "filters": filters,
+                                          "query": query, "people": audit.actors(db, rows), "audit": audit})
 
 
 @router.get("/import")

@@ -156,10 +156,12 @@ def signal_update(request: Request, signal_id: int, form: FormDep, user: LoggedI
 
 
 @router.get("/produits/recherche")
-def product_search(request: Request, *, q: str = "", db: DbDep) -> Response:
-    """An htmx fragment: products matching `q`, as radio buttons for the declaration form."""
+def product_search(request: Request, *, q: str = "", pour: str = "", db: DbDep) -> Response:
+    """An htmx fragment: products matching `q`, as radio buttons for the declaration form (or, `pour`
+    "alternative", for an alternative's replacement product)."""
     rows, total = catalogue.search_products(db, q[:200], limit=15) if len(q.strip()) >= 2 else ([], 0)
-    return render(request, "_product_choices.html", {"products": rows, "total": total, "q": q})
+    return render(request, "_product_choices.html", {"products": rows, "total": total, "q": q,
+                                                     "pour": "alternative" if pour == "alternative" else ""})
 
 
 def _declare_context(db: Session, q: str, product_id: int | None) -> dict[str, Any]:
