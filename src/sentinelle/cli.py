@@ -297,6 +297,18 @@ def notify_dispatch() -> None:
     console.print(counts)
 
 
+@notify_app.command("digest")
+def notify_digest() -> None:
+    """Queue the daily digest of each person who chose it (run once a day, before `notify dispatch`)."""
+    from sentinelle.cli_common import transaction
+    from sentinelle.notifications.service import digest
+    from sentinelle.store.db import default_engine
+
+    with transaction(default_engine()) as session:
+        queued = digest(session)
+    console.print(f"{queued} résumé(s) du jour à envoyer.")
+
+
 def _load_ansm_snapshot(path: Path, session: Session, progress: Callable[[int], None]) -> ImportReport:
     from sentinelle.interop.ansm import import_file
 

@@ -40,7 +40,7 @@ FIELD_LABELS: dict[str, str] = {
     "what_worked": "ce qui a fonctionné", "after": "à partir de", "from": "depuis le", "to": "jusqu'au",
     "person": "personne", "object": "objet", "seed": "graine du tirage", "year": "année", "margins": "marges",
     "late": "préavis tardif", "notice_late": "préavis tardif", "published_at": "publié le", "resolved_at": "clos le",
-    "source": "origine",
+    "source": "origine", "mail_frequency": "fréquence des e-mails",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).
@@ -139,6 +139,6 @@ def problem_text(field: str | None, text: str) -> str:
     for prefix in (f"{field} : ", f"« {field} » : ", f"{field}: "):
         if text.startswith(prefix):
             return f"{name} : {text[len(prefix):]}"
-    if " : " in text.split("\n")[0][:120]:  # already names what it is about ("Quelle est… ? : réponse obligatoire")
+    if text[:1].isupper():  # already names what it is about (« Quelle est… ? : réponse obligatoire »)
         return text
     return f"{name} : {text}"

@@ -102,3 +102,17 @@ def test_each_action_says_what_it_did_and_the_nation_hears_of_a_qualification(
     assert f"À valider : {world.products[0].name}" in told
     commented = client.post(f"/signaux/{created['id']}/commentaire", data={"csrf_token": token, "message": "Vu."})
     assert "Commentaire ajouté" in commented.text
+
+
+def test_a_person_chooses_a_daily_digest_on_the_notifications_page(client: TestClient, session: Session,
+                                                                  world: World) -> None:
+    from tests.web.test_pages_and_api import login
+
+    token = login(client, "region84@test.fr")
+    page = client.post("/notifications/frequence", data={"csrf_token": token, "mail_frequency": "daily"},
+                       follow_redirects=True)
+    assert "un résumé par jour" in html.unescape(page.text)
+    assert 'id="mail-daily" value="daily" checked' in page.text
+    refused = client.post("/notifications/frequence", data={"csrf_token": token, "mail_frequency": "hourly"})
+    assert refused.status_code == 422 and "Fréquence des e-mails : fréquence inconnue" in html.unescape(refused.text)
+    assert client.post("/notifications/frequence", data={"mail_frequency": "none"}).status_code == 403  # no CSRF token

@@ -30,6 +30,7 @@ class Action(StrEnum):
     MEMBERSHIP_ADD = "membership.add"
     SUBSCRIPTION_CREATE = "subscription.create"
     SUBSCRIPTION_DELETE = "subscription.delete"
+    MAIL_FREQUENCY = "user.mail_frequency"
     IMPORT_ANSM = "import.ansm"
     IMPORT_EMDN = "import.emdn"
     IMPORT_BDPM = "import.bdpm"
@@ -80,7 +81,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.TOKEN_CREATE: _("Jeton d'API créé"), Action.TOKEN_REVOKE: _("Jeton d'API révoqué"),
     Action.ORGANISATION_CREATE: _("Organisation créée"), Action.PRODUCT_CREATE: _("Produit créé"),
     Action.MEMBERSHIP_ADD: _("Adhérent ajouté"), Action.SUBSCRIPTION_CREATE: _("Abonnement créé"),
-    Action.SUBSCRIPTION_DELETE: _("Abonnement retiré"), Action.IMPORT_ANSM: _("Import de la liste ANSM"),
+    Action.SUBSCRIPTION_DELETE: _("Abonnement retiré"), Action.MAIL_FREQUENCY: _("Fréquence des e-mails choisie"),
+    Action.IMPORT_ANSM: _("Import de la liste ANSM"),
     Action.IMPORT_EMDN: _("Import de la nomenclature EMDN"), Action.IMPORT_BDPM: _("Import de la base des médicaments"),
     Action.SIGNAL_DECLARE: _("Déclaration"), Action.SIGNAL_DECLARE_JOINED: _("Déclaration rattachée à un signal suivi"),
     Action.SIGNAL_DECLARE_WAITING: _("Déclaration en attente de rattachement"),

@@ -26,6 +26,9 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # E-mail of the notifications: "immediate" (one per event), "daily" (a digest), "none" (the inbox only).
+    mail_frequency: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    digest_sent_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -11,7 +11,7 @@ import json
 import secrets
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
@@ -25,10 +25,12 @@ from sentinelle.catalogue.models import Product
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.config import Settings
 from sentinelle.errors import Forbidden, Invalid, NotFound
+from sentinelle.i18n import _
 from sentinelle.notifications import targets
 from sentinelle.notifications.models import Delivery, Notification, Subscription
 from sentinelle.signals.models import Signal
 from sentinelle.signals.policy import visible_to
+from sentinelle.signals.states import KIND_LABELS, STATUS_LABELS
 from sentinelle.store.base import utcnow
 from sentinelle.store.db import by_id
 
@@ -65,10 +67,11 @@ def notify(
     for user in recipients.values():
         text = bodies[user.id]
         session.add(Notification(user_id=user.id, signal_id=signal.id, title=title, body=text))
-        session.add(
-            Delivery(channel="email", target=user.email, subject=f"[Sentinelle] {title}",
-                     payload={**payload, "body": text})
-        )
+        if user.mail_frequency == "immediate":  # "daily": in the next digest; "none": the inbox only
+            session.add(
+                Delivery(channel="email", target=user.email, subject=f"[Sentinelle] {title}",
+                         payload={**payload, "body": text})
+            )
     for sub in webhooks:
         session.add(Delivery(channel="webhook", target=sub.webhook_url, payload=payload, secret=sub.webhook_secret,
                              subscription_id=sub.id))
@@ -204,6 +207,46 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+MAIL_FREQUENCIES = {"immediate": _("à chaque événement"), "daily": _("un résumé par jour"),
+                    "none": _("jamais (la boîte de réception de Sentinelle seulement)")}
+
+
+def set_mail_frequency(session: Session, user: User, frequency: str) -> None:
+    """How the person's notifications reach them by e-mail (MAIL_FREQUENCIES)."""
+    if frequency not in MAIL_FREQUENCIES:
+        raise Invalid("fréquence inconnue : à chaque événement, un résumé par jour, ou jamais", "mail_frequency")
+    before = user.mail_frequency
+    user.mail_frequency = frequency
+    if frequency == "daily" and user.digest_sent_at is None:
+        user.digest_sent_at = utcnow()  # the first digest gathers from now on, not the whole inbox
+    audit.record(session, user, audit.Action.MAIL_FREQUENCY, "user", user.id, before={"mail_frequency": before},
+                 after={"mail_frequency": frequency})
+
+
+def digest(session: Session, now: datetime | None = None) -> int:
+    """The daily digest: for each person who chose it, one e-mail with what reached their inbox since the
+    last one (nothing sent when nothing came). Run once a day (`sentinelle notify digest`); run twice,
+    the second finds nothing new. Returns how many e-mails were queued."""
+    now = now or utcnow()
+    queued = 0
+    for user in session.scalars(select(User).where(User.mail_frequency == "daily", User.active.is_(True))):
+        since = user.digest_sent_at or now - timedelta(days=1)
+        items = session.scalars(select(Notification).where(Notification.user_id == user.id, Notification.at > since,
+                                                           Notification.at <= now)
+                                .order_by(Notification.at, Notification.id)).all()
+        user.digest_sent_at = now
+        if not items:
+            continue
+        lines = [f"- {n.title}" + (f" — {n.body}" if n.body and n.body != n.title else "")
+                 + (f"\n  {{base}}/signaux/{n.signal_id}" if n.signal_id else "") for n in items]
+        count = len(items)
+        subject = f"[Sentinelle] Votre résumé du jour : {count} nouvelle{'s' if count > 1 else ''}"
+        session.add(Delivery(channel="email", target=user.email, subject=subject,
+                             payload={"digest": "\n".join(lines), "count": count}))
+        queued += 1
+    return queued
+
+
 def dispatch(session: Session, settings: Settings, *, limit: int = 200) -> dict[str, int]:
     """Send the deliveries that are due; each is marked sent, or retried later with a growing wait
     (1, 2, 4, 8 minutes), and failed after MAX_ATTEMPTS. A webhook whose address now resolves to an
@@ -266,8 +309,16 @@ def _email(settings: Settings, delivery: Delivery) -> EmailMessage:
     msg["To"] = delivery.target
     msg["Subject"] = delivery.subject
     p = delivery.payload
+    base = settings.mail_base_url()
+    if "digest" in p:
+        msg.set_content("Ce qui est arrivé dans votre boîte de réception Sentinelle depuis le dernier résumé :\n\n"
+                        + str(p["digest"]).replace("{base}", base)
+                        + f"\n\nChoisir comment vous êtes prévenu : {base}/compte\n")
+        return msg
+    kind = KIND_LABELS.get(str(p.get("kind")), p.get("kind"))
+    status = STATUS_LABELS.get(str(p.get("status")), p.get("status"))
     msg.set_content(
         f"{p.get('body', '')}\n\nProduit : {p.get('product')}\nSignal n° {p.get('signal_id')} "
-        f"({p.get('kind')}, {p.get('status')})\n{settings.mail_base_url()}{p.get('url', '')}\n"
+        f"({kind}, {status})\n{base}{p.get('url', '')}\n"
     )
     return msg

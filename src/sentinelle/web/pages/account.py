@@ -121,7 +121,8 @@ def logout_everywhere(request: Request, form: FormDep, user: LoggedInDep, db: Db
 def _inbox(request: Request, db: Session, user: User, status_code: int = 200, **extra: object) -> Response:
     subs = notifications.subscriptions(db, user)
     return render(request, "inbox.html", {"items": notifications.inbox(db, user, limit=100), "subscriptions": subs,
-                                          "failures": notifications.failures(db, [s.id for s in subs]), **extra},
+                                          "failures": notifications.failures(db, [s.id for s in subs]),
+                                          "MAIL_FREQUENCIES": notifications.MAIL_FREQUENCIES, **extra},
                   status_code)
 
 
@@ -134,6 +135,21 @@ def inbox(request: Request, user: LoggedInDep, db: DbDep) -> Response:
 @router.post("/notifications/lues")
 def mark_all_read(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
     notifications.mark_read(db, user)
+    return RedirectResponse("/notifications", status_code=303)
+
+
+@router.post("/notifications/frequence")
+def mail_frequency(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    try:
+        notifications.set_mail_frequency(db, user, text(form, "mail_frequency", 10))
+    except DomainError as exc:
+        redisplay(db, exc, None)
+        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field, problems=exc.problems)
+    request.session["flash"] = {
+        "immediate": "C'est noté : un e-mail à chaque notification.",
+        "daily": "C'est noté : un résumé par jour, seulement les jours où quelque chose arrive.",
+        "none": "C'est noté : plus d'e-mail ; vos notifications restent ici.",
+    }[user.mail_frequency]
     return RedirectResponse("/notifications", status_code=303)
 
 
