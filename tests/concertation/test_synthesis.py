@@ -23,7 +23,7 @@ def test_sentences_cite_their_sources(session: Session, world: World) -> None:
         synthesis.add_sentence(session, world.users["guarantor"], "bilan", "Une phrase.", [("idea", a.id)])
     with pytest.raises(Invalid, match="au moins une"):
         synthesis.add_sentence(session, world.users["national"], "bilan", "Sans source.", [])
-    with pytest.raises(Invalid, match="introuvable : idea:999"):
+    with pytest.raises(Invalid, match="introuvable : idée:999"):
         synthesis.add_sentence(session, world.users["national"], "bilan", "Source absente.", [("idea", 999)])
     with pytest.raises(Invalid, match="illisible"):
         synthesis.parse_citations("idea:1, idée 2")
@@ -94,7 +94,7 @@ def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World)
     scale_only = responses[0] - 1
     with pytest.raises(Invalid, match="réponse sans texte libre"):
         synthesis.add_sentence(session, world.users["national"], "bilan", "Rien.", [("answer", scale_only)])
-    with pytest.raises(Invalid, match="introuvable : answer:99999999999"):
+    with pytest.raises(Invalid, match="introuvable : réponse:99999999999"):
         synthesis.add_sentence(session, world.users["national"], "bilan", "Rien.", [("answer", 99999999999)])
     synthesis.add_sentence(session, world.users["national"], "bilan", "On veut être prévenu.",
                            synthesis.parse_citations(f"answer:{responses[0]}, answer:{responses[3]}"))
@@ -122,3 +122,10 @@ def test_a_sentence_may_quote_a_free_text_answer(session: Session, world: World)
     session.commit()
     [cov] = synthesis.coverage(session, world.users["guarantor"], "bilan").answers
     assert {q for t in cov.themes for f in t.uncited for q, _ in f.texts} == {"Votre proposition ?"}
+
+
+def test_sources_are_cited_in_french_and_the_api_forms_still_read() -> None:
+    assert synthesis.parse_citations("idée:3, commentaire : 4 ; réponse:5, Idee:6, answer:7") == [
+        ("idea", 3), ("comment", 4), ("answer", 5), ("idea", 6), ("answer", 7)]
+    with pytest.raises(Invalid, match="idée:N, commentaire:N ou réponse:N"):
+        synthesis.parse_citations("source 3")

@@ -89,3 +89,11 @@ def test_themes_command(tmp_path: Path) -> None:
     bad.write_text(json.dumps([{"text": "ok"}, {"texte": "mal nommé"}]), encoding="utf-8")
     result = CliRunner().invoke(app, ["concertation", "themes", "--input", str(bad), "--out", str(out)])
     assert result.exit_code == 2 and "enregistrement 2" in result.output
+
+
+def test_theme_words_keep_their_accents() -> None:
+    texts = ["Il faut prévenir les patients des pénuries", "Prévenir avant la rupture de stock",
+             "Les pénuries de médicaments inquiètent", "prevenir les pharmaciens à temps"] * 3
+    words = {w for theme in themes.find(texts).themes for term in theme.terms for w in term.split()}
+    assert {"prévenir", "pénuries", "médicaments"} <= words
+    assert not {"prevenir", "penuries", "medicaments"} & words

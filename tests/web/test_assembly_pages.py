@@ -104,7 +104,7 @@ def test_the_synthesis_api_cites_and_shows_coverage(client: TestClient, session:
     assert bad.status_code == 422 and "citation illisible" in bad.text
     missing = client.post("/api/v1/syntheses/bilan/sentences", json={"text": "Absente.", "citations": ["idea:999"]},
                           headers=agency)
-    assert missing.status_code == 422 and "introuvable : idea:999" in missing.text
+    assert missing.status_code == 422 and "introuvable : idée:999" in missing.text
     written = client.post("/api/v1/syntheses/bilan/sentences",
                           json={"text": "On veut être prévenu.", "citations": [f"idea:{idea.id}"]}, headers=agency)
     assert written.status_code == 201

@@ -28,7 +28,12 @@ from sentinelle.concertation.schemas import check_slug
 from sentinelle.errors import Conflict, Forbidden, Invalid, NotAuthenticated, require
 from sentinelle.store.db import by_id, by_slug
 
-CITATION = re.compile(r"^(idea|comment|answer):(\d{1,10})$")
+# A source as the editor writes it, in French (« idée:12, commentaire:40, réponse:7 »); the English
+# forms of the API (idea, comment, answer) are read too.
+CITATION = re.compile(r"^(idée|idee|idea|commentaire|comment|réponse|reponse|answer)\s*:\s*(\d{1,10})$", re.I)
+CITATION_TARGETS = {"idée": "idea", "idee": "idea", "idea": "idea", "commentaire": "comment", "comment": "comment",
+                    "réponse": "answer", "reponse": "answer", "answer": "answer"}
+CITE_AS = {"idea": "idée", "comment": "commentaire", "answer": "réponse"}  # how a page shows a source to cite
 
 
 def get(session: Session, slug: str) -> Synthesis:
@@ -58,7 +63,7 @@ def create(session: Session, user: User | None, slug: str, title: str) -> Synthe
 
 
 def parse_citations(text: str) -> list[tuple[str, int]]:
-    """« idea:12, comment:40, answer:7 » → [("idea", 12), ("comment", 40), ("answer", 7)] (answer: a
+    """« idée:12, commentaire:40, réponse:7 » → [("idea", 12), ("comment", 40), ("answer", 7)] (réponse: a
     questionnaire response, for its free-text answers); a bad one is named."""
     out = []
     for part in (p.strip() for p in text.replace(";", ",").split(",")):
@@ -66,8 +71,8 @@ def parse_citations(text: str) -> list[tuple[str, int]]:
             continue
         m = CITATION.match(part)
         if m is None:
-            raise Invalid(f"citation illisible : « {part} » (idea:N, comment:N ou answer:N)", "citations")
-        out.append((m.group(1), int(m.group(2))))
+            raise Invalid(f"citation illisible : « {part} » (idée:N, commentaire:N ou réponse:N)", "citations")
+        out.append((CITATION_TARGETS[m.group(1).lower()], int(m.group(2))))
     return out
 
 
@@ -88,7 +93,7 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
         else:
             found = by_id(session, Idea if target == "idea" else IdeaComment, target_id)
         if found is None:
-            raise Invalid(f"contribution introuvable : {target}:{target_id}"
+            raise Invalid(f"contribution introuvable : {CITE_AS.get(target, target)}:{target_id}"
                           + (" (réponse sans texte libre)" if target == "answer" else ""), "citations")
     sentence = SynthesisSentence(synthesis_id=s.id, text=text, author_id=actor.id)
     session.add(sentence)

@@ -6,6 +6,8 @@ scikit-learn: nothing is downloaded at run time."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,10 +74,25 @@ def find(texts: list[str], method: Method = Method()) -> Themes:
     terms = np.array(vectorizer.get_feature_names_out())
     empty = weights.sum(axis=1) == 0
     assignment = np.where(empty, -1, weights.argmax(axis=1))
+    written = _as_written(texts)
     themes = []
     for t in range(k):
         top = np.argsort(-model.components_[t])[:method.terms]
         members = np.flatnonzero(assignment == t)
         quotes = members[np.argsort(-weights[members, t])][:method.quotes].tolist()
-        themes.append(Theme(t, terms[top].tolist(), quotes, len(members)))
+        themes.append(Theme(t, [_named(term, written) for term in terms[top].tolist()], quotes, len(members)))
     return Themes(themes, assignment)
+
+
+def _as_written(texts: list[str]) -> dict[str, str]:
+    """Each folded word as people wrote it most often (« prevenir » → « prévenir »), so that a theme is
+    named with its accents though the words were compared without them."""
+    seen: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in re.findall(r"\w{3,}", text.lower()):
+            seen.setdefault(fold(word), Counter())[word] += 1
+    return {key: forms.most_common(1)[0][0] for key, forms in seen.items()}
+
+
+def _named(term: str, written: dict[str, str]) -> str:
+    return " ".join(written.get(word, word) for word in term.split())
