@@ -332,13 +332,15 @@ def _seed_demo(data_dir: Path | None) -> None:
     from sentinelle.catalogue.importers import import_bdpm as load_bdpm
     from sentinelle.catalogue.importers import import_emdn as load_emdn
 
-    data_dir = data_dir or demo.find_data_dir()
+    data_dir = data_dir if data_dir is not None else demo.find_data_dir()
     ansm_entries = 0
-    if data_dir is not None:
+    if data_dir is not None and data_dir.is_dir():
         console.print(f"Données publiques : {data_dir}")
         emdn, bdpm = data_dir / "emdn" / "EMDN_V2.txt", data_dir / "bdpm"
-        _run_import("EMDN", _count_lines(emdn), lambda s, p: load_emdn(s, emdn, p), quiet=True)
-        _run_import("BDPM", _count_lines(bdpm / "CIS_bdpm.txt"), lambda s, p: load_bdpm(s, bdpm, p), quiet=True)
+        if emdn.exists():
+            _run_import("EMDN", _count_lines(emdn), lambda s, p: load_emdn(s, emdn, p), quiet=True)
+        if (bdpm / "CIS_bdpm.txt").exists():
+            _run_import("BDPM", _count_lines(bdpm / "CIS_bdpm.txt"), lambda s, p: load_bdpm(s, bdpm, p), quiet=True)
         ansm_dir = data_dir / "ansm-disponibilite"
         for snapshot in ("CIS_CIP_Dispo_Spec_2025-12-29.txt", "CIS_CIP_Dispo_Spec_2026-01-26.txt"):
             path = ansm_dir / snapshot
@@ -371,6 +373,9 @@ def demo(
 ) -> None:
     """Migrate, load the demo data (once) and serve it."""
     _seed_demo(data_dir)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"Par où commencer : ouvrez [bold]http://{shown}:{port}[/bold] et connectez-vous avec l'un de ces "
+                  "comptes ; chacun arrive sur ce qui l'attend (par exemple l'ARS : les déclarations à qualifier).")
     if serve_it:
         serve(host=host, port=port)
 
