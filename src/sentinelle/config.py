@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     smtp_host: str = ""
     smtp_port: int = 25
     mail_from: str = "sentinelle@localhost"
+    # Where a person writes when a page is not accessible to them (the accessibility statement).
+    contact_email: str = ""
     webhook_timeout_s: float = 5.0
     # Webhooks to loopback, private or link-local addresses: refused unless an operator allows them.
     webhook_allow_private: bool = False

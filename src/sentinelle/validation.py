@@ -41,6 +41,13 @@ FIELD_LABELS: dict[str, str] = {
     "person": "personne", "object": "objet", "seed": "graine du tirage", "year": "année", "margins": "marges",
     "late": "préavis tardif", "notice_late": "préavis tardif", "published_at": "publié le", "resolved_at": "clos le",
     "source": "origine", "mail_frequency": "fréquence des e-mails",
+    # What audit entries hold besides the forms' fields.
+    "tally": "décompte", "sitting_id": "séance", "drawn": "tirés au sort", "leaving": "sortants", "role": "rôle",
+    "file": "fichier", "created": "créés", "updated": "mis à jour", "rejected": "rejetés",
+    "absent": "absents de la liste", "unchanged": "inchangés", "citations": "sources", "sentence": "phrase",
+    "declarer_id": "déclarant", "organisation_id": "organisation", "product": "produit", "motion": "motion",
+    "idea": "idée", "comment_id": "commentaire", "hidden": "masqué", "sitting": "séance", "votes_for": "pour",
+    "votes_against": "contre", "abstentions": "abstentions", "present": "présents", "quorum": "quorum",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).

@@ -152,3 +152,15 @@ def test_the_pages_wear_the_state_design_system_from_here(page, site: Site) -> N
     assert all(u.startswith(site.url) or u.startswith("data:") for u in requested), [
         u for u in requested if not u.startswith(site.url)]
     assert page.evaluate("document.fonts.check('16px Marianne')")
+
+
+def test_a_signals_facts_are_readable_on_a_computer(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """A long label (« Mesures prises par l'établissement (interne : …) ») once squeezed the values into
+    a 16-pixel column: every value keeps room to be read, at each common width."""
+    _with_a_signal(site)
+    log_in(page, site, "national@test.fr")
+    for width in (1024, 1280, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{site.url}/signaux/1")
+        widths = page.evaluate("[...document.querySelectorAll('dl.facts dd')].map(d => d.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 120, (width, widths)

@@ -39,7 +39,7 @@ def test_the_journal_filters_and_names(client: TestClient, session: Session, wor
     assert "Region84" in page and "ARS ARA" in page  # a person, and the organisation behind them
     assert "\\u00e9" not in page and '{"' not in page  # no raw JSON
     # By person: the region's agent did the qualification, nothing else of this signal.
-    by_region = _said(client.get("/audit", params={"personne": "region84", "objet": "signal"}).text)
+    by_region = _said(client.get("/audit", params={"personne": "RÉGION84", "objet": "signal"}).text)  # accents, case aside
     assert "Qualification" in by_region and "Publication" not in by_region
     # By action and object number.
     one = _said(client.get("/audit", params={"action": "signal.publish", "numero": str(signal.id)}).text)
@@ -60,3 +60,15 @@ def test_only_the_national_agency_reads_the_journal(client: TestClient, session:
         assert client.get("/audit").status_code == 403, who
     client.cookies.clear()
     assert client.get("/audit", follow_redirects=False).status_code in (303, 401)
+
+
+def test_codes_in_entries_read_as_words() -> None:
+    from sentinelle.web.templating import templates
+
+    values = templates.env.globals["AUDIT_VALUES"]
+    rows = audit.changes(None, {"kind": "allocation", "theme": "access", "status": "adopted", "role": "region",
+                                "citations": ["réponse:18"], "tally": 3, "sitting_id": 2}, values)
+    said = dict((field, new) for field, _, new in rows)
+    assert said["Nature"] == "Répartition" and said["État"] == "adoptée" and said["Rôle"] == "ARS / OMEDIT"
+    assert said["Thème"] != "access" and said["Sources"] == "réponse:18"
+    assert {"Décompte", "Séance"} <= set(said)

@@ -167,3 +167,21 @@ def test_the_opinion_map_shows_the_groups_of_the_idea_box(client: TestClient, se
     ideas.vote(session, voters[0], posted[2].id, 0)
     session.commit()
     assert ideas.opinion_map(session) is not first
+
+
+def test_every_problem_of_the_questionnaire_at_once_and_no_code(client: TestClient, session: Session,
+                                                               world: World) -> None:
+    """No profile, no required answer: one summary lists them all, in words (never « carer »)."""
+    import html
+    import re
+
+    _open_default(session, world)
+    login(client, "citizen@test.fr")
+    token = csrf_of(client.get(f"/concertation/questionnaires/{SLUG}").text)
+    page = client.post(f"/concertation/questionnaires/{SLUG}", data={"csrf_token": token, "profile": ""})
+    assert page.status_code == 422
+    summary = html.unescape(re.sub(r"<[^>]*>", " ", page.text.split('class="problems">')[1].split("</ul>")[0]))
+    lines = [" ".join(line.split()) for line in summary.split("\n") if line.strip()]
+    assert lines[0].startswith("Vous répondez en tant que : choisissez patient, aidant")
+    assert len(lines) == 1 + sum(1 for q in QUESTIONS if q.get("required"))
+    assert not re.search(r"\b(carer|professional|industry|citizen|representation|source_fiable)\b", summary)

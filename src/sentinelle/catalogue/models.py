@@ -7,9 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sentinelle.i18n import _
 from sentinelle.store.base import Base, utcnow
 
 ORG_KINDS = ("establishment", "region", "national", "manufacturer", "supplier", "purchaser", "public")
+ORGANISATION_KIND_LABELS = {"establishment": _("Établissement de santé"), "region": _("Agence régionale de santé"),
+                            "national": _("Agence nationale"), "manufacturer": _("Fabricant"),
+                            "supplier": _("Fournisseur"), "purchaser": _("Groupement d'achat"), "public": _("Public")}
 
 
 class Organisation(Base):

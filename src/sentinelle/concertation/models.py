@@ -15,6 +15,7 @@ PROFILES = ("patient", "carer", "professional", "industry", "citizen")
 PROFILE_LABELS = {"patient": _("Patient"), "carer": _("Aidant"), "professional": _("Professionnel de santé"),
                   "industry": _("Industrie"), "citizen": _("Citoyen")}
 STATUSES = ("draft", "open", "closed")
+QUESTIONNAIRE_STATUS_LABELS = {"draft": _("brouillon"), "open": _("ouvert"), "closed": _("clos")}
 
 
 class Questionnaire(Base):

@@ -21,6 +21,7 @@ from sentinelle.accounts.models import User
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.concertation import policy, stats
 from sentinelle.concertation.models import (
+    PROFILE_LABELS,
     PROFILES,
     Questionnaire,
     QuestionnaireResponse,
@@ -165,13 +166,21 @@ def answer(session: Session, user: User | None, slug: str, answers: dict[str, An
     if q.status != "open":
         raise Conflict("questionnaire clos : les réponses ne sont plus reçues" if q.status == "closed"
                        else "questionnaire pas encore ouvert")
+    # Every problem of the form at once: who answers, then each question.
+    problems: list[tuple[str | None, str]] = []
     if profile not in PROFILES:
-        raise Invalid(f"profil inconnu : {profile} ({', '.join(PROFILES)})", "profile")
+        problems.append(("profile", "Vous répondez en tant que : choisissez "
+                         + ", ".join(str(PROFILE_LABELS[p]).lower() for p in PROFILES)))
     if region and region not in BY_CODE:
-        raise Invalid(f"région inconnue : {region}", "region")
+        problems.append(("region", "Votre région : région inconnue"))
     version = current(session, q)
     questions = [Question.model_validate(x) for x in version.questions]
-    clean = check_answers(questions, answers)
+    try:
+        clean = check_answers(questions, answers)
+    except Invalid as exc:
+        problems += exc.problems
+    if problems:
+        raise Invalid.all_of(problems)
     key = respondent_key(q, user)
     response = QuestionnaireResponse(questionnaire_id=q.id, version_id=version.id, respondent=key,
                                      user_id=None if q.anonymous else user.id, profile=profile,

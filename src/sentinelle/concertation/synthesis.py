@@ -101,7 +101,7 @@ def add_sentence(session: Session, user: User | None, slug: str, text: str,
     for target, target_id in dict.fromkeys(citations):
         session.add(SynthesisCitation(sentence_id=sentence.id, target=target, target_id=target_id))
     audit.record(session, actor, audit.Action.SYNTHESIS_SENTENCE, "synthesis", s.id,
-                 after={"sentence": sentence.id, "citations": [f"{t}:{i}" for t, i in citations]})
+                 after={"sentence": sentence.id, "citations": [f"{CITE_AS.get(t, t)}:{i}" for t, i in citations]})
     session.flush()
     return sentence
 

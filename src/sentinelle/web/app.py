@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -35,8 +34,10 @@ log = logging.getLogger(__name__)
 
 API_DOCS = "/api/v1/docs"
 API_DOCS_ASSETS = "/static/api-docs"
-# The State's design system, installed from npm by `make install` (src/sentinelle/web/assets).
-DSFR_DIST = HERE / "assets" / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+# The State's design system and Swagger UI, installed from npm by `make install` (web/assets/).
+NODE_MODULES = HERE / "assets" / "node_modules"
+DSFR_DIST = NODE_MODULES / "@gouvfr" / "dsfr" / "dist"
+SWAGGER_UI = NODE_MODULES / "swagger-ui-dist"
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
@@ -71,13 +72,12 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.add_api_route(API_DOCS, lambda: HTMLResponse(docs_html), include_in_schema=False)
     app.add_middleware(SecurityHeaders, https=settings.base_url.startswith("https://"),
                        docs_path=API_DOCS, docs_csp=docs_policy(docs_html))
-    # Swagger UI's files, from the swagger-ui-bundle package (mounted before /static, which would
-    # otherwise take the path).
-    app.mount(API_DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="api-docs")
-    if DSFR_DIST.is_dir():
-        app.mount("/static/dsfr", StaticFiles(directory=str(DSFR_DIST)), name="dsfr")
-    else:  # the pages stay usable in their own plain styles; `make install` brings the DSFR
-        log.warning("DSFR absent (%s): run `make install`", DSFR_DIST)
+    # Swagger UI's files and the DSFR's (mounted before /static, which would otherwise take the paths).
+    for path, folder, name in ((API_DOCS_ASSETS, SWAGGER_UI, "api-docs"), ("/static/dsfr", DSFR_DIST, "dsfr")):
+        if folder.is_dir():
+            app.mount(path, StaticFiles(directory=str(folder)), name=name)
+        else:  # the pages stay usable in their own plain styles; `make install` brings them
+            log.warning("%s absent: run `make install`", folder)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     notification_subscribers.connect()
     app.include_router(api_router, prefix="/api/v1")

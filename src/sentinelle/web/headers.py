@@ -2,7 +2,7 @@
 script nor style and no framing, nosniff, a referrer policy, HSTS when served over https.
 
 The pages load only /static files; the one page with inline script is FastAPI's Swagger UI
-(/api/v1/docs, its files served from the swagger-ui-bundle package), whose script is allowed by its
+(/api/v1/docs, its files served from the swagger-ui-dist npm package), whose script is allowed by its
 hash, not by 'unsafe-inline'."""
 
 from __future__ import annotations

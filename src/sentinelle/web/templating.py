@@ -15,14 +15,25 @@ from jinja2 import Environment, FileSystemLoader
 from sentinelle.accounts import policy as accounts_policy
 from sentinelle.accounts.roles import ROLE_LABELS
 from sentinelle.catalogue import policy as catalogue_policy
+from sentinelle.catalogue.models import ORGANISATION_KIND_LABELS
 from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
 from sentinelle.concertation import policy as concertation_policy
+from sentinelle.concertation.ideas import THEME_LABELS
+from sentinelle.concertation.models import MOTION_STATUS_LABELS, QUESTIONNAIRE_STATUS_LABELS
 from sentinelle.i18n import translations
 from sentinelle.interop import policy as interop_policy
+from sentinelle.notifications.service import MAIL_FREQUENCIES
 from sentinelle.schemas_common import safe_url
 from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
-from sentinelle.signals.states import ACTION_LABELS, CAUSE_LABELS, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from sentinelle.signals.states import (
+    ACTION_LABELS,
+    CAUSE_LABELS,
+    KIND_LABELS,
+    MEASURE_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+)
 from sentinelle.validation import problem_text
 from sentinelle.web.deps import csrf_token
 
@@ -87,8 +98,11 @@ templates.env.globals["polyline"] = polyline
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["problem_text"] = problem_text
 # The codes an audit entry's before / after hold, by their labels.
-templates.env.globals["AUDIT_VALUES"] = {"status": STATUS_LABELS, "kind": KIND_LABELS, "cause": CAUSE_LABELS,
-                                         "source": SOURCE_LABELS, "role": ROLE_LABELS}
+templates.env.globals["AUDIT_VALUES"] = {
+    "status": {**STATUS_LABELS, **MOTION_STATUS_LABELS, **QUESTIONNAIRE_STATUS_LABELS},
+    "kind": {**KIND_LABELS, **MEASURE_LABELS, **ORGANISATION_KIND_LABELS}, "cause": CAUSE_LABELS,
+    "source": SOURCE_LABELS, "role": ROLE_LABELS, "theme": THEME_LABELS, "mail_frequency": MAIL_FREQUENCIES,
+}
 # What a page may offer its reader, asked of the policies (a template never tests a role itself).
 templates.env.globals["can"] = {
     "declare": signals_policy.can_declare,

@@ -68,14 +68,17 @@ def _back(slug: str) -> RedirectResponse:
 def assembly_sitting(request: Request, slug: str, form: FormDep,
                      user: UserDep, db: DbDep) -> Response:
     assembly.open_sitting(db, user, slug, text(form, "title", 300))
+    request.session["flash"] = "Séance ouverte : les membres peuvent y proposer des motions."
     return _back(slug)
 
 
 @router.post("/assemblee/{slug}/motions")
 def assembly_motion(request: Request, slug: str, form: FormDep,
                     user: UserDep, db: DbDep) -> Response:
-    assembly.propose(db, user, integer(form, "sitting_id") or 0, text(form, "title"),
-                     text(form, "text", 20_000), integer(form, "amends"))
+    amends = integer(form, "amends")
+    assembly.propose(db, user, integer(form, "sitting_id") or 0, text(form, "title"), text(form, "text", 20_000), amends)
+    request.session["flash"] = ("Amendement proposé : il est soumis au vote avec la motion qu'il modifie." if amends
+                                else "Motion proposée : les membres peuvent voter jusqu'à la clôture.")
     return _back(slug)
 
 

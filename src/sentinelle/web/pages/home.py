@@ -27,4 +27,4 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
 @router.get("/accessibilite")
 def accessibility(request: Request) -> Response:
     """The accessibility statement the RGAA asks every public service to publish."""
-    return render(request, "accessibility.html")
+    return render(request, "accessibility.html", {"contact": request.app.state.settings.contact_email})

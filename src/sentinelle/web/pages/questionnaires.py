@@ -83,7 +83,11 @@ def build(request: Request, form: FormDep, user: UserDep,
 @router.post("/questionnaires/{slug}/etat")
 def set_status(request: Request, slug: str, form: FormDep,
                user: UserDep, db: DbDep) -> Response:
-    qs.set_status(db, user, slug, text(form, "status"))
+    status = text(form, "status")
+    qs.set_status(db, user, slug, status)
+    request.session["flash"] = {"open": "Questionnaire ouvert : chacun peut y répondre.",
+                                "closed": "Questionnaire clos : les résultats restent publiés."}.get(
+                                    status, "État du questionnaire enregistré.")
     return RedirectResponse(f"/concertation/questionnaires/{slug}", status_code=303)
 
 

@@ -35,6 +35,7 @@ def synthesis_sentence(request: Request, slug: str, form: FormDep,
                        user: UserDep, db: DbDep) -> Response:
     synthesis.add_sentence(db, user, slug, text(form, "text"),
                            synthesis.parse_citations(text(form, "citations", 2000)))
+    request.session["flash"] = "Phrase ajoutée à la synthèse, avec ses sources : chacun peut les suivre."
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
 
 
