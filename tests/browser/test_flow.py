@@ -156,7 +156,7 @@ def test_regional_tension_then_a_rated_alternative(page, site: Site) -> None:  #
     page.get_by_label("Commentaire (facultatif)").fill("Convient hors pédiatrie")
     page.get_by_role("button", name="Noter").click()
     page.get_by_text("Votre note est enregistrée.").wait_for()
-    assert "4.0 / 5 (1 avis)" in page.locator(".rating").first.inner_text()
+    assert "4,0 / 5 (1 avis)" in page.locator(".rating").first.inner_text()
 
 
 def test_dashboard_map_and_purchaser_catalogue(page, site: Site) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 from sentinelle.catalogue.models import EmdnCode
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site
-from tests.browser.test_flow import PAGES, log_in, log_out
+from tests.browser.test_flow import PAGES, log_in
 from tests.factories import World, published_signal
 
 pytestmark = pytest.mark.browser
@@ -39,6 +39,7 @@ def _with_a_signal(site: Site) -> None:
 
 
 def _visit_all(page, site: Site, check) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each main page of each role (PAGES), with what `check(path)` found wrong there."""
     _with_a_signal(site)
     problems: list[str] = []
     for who, paths in PAGES.items():
@@ -49,7 +50,7 @@ def _visit_all(page, site: Site, check) -> list[str]:  # type: ignore[no-untyped
             assert response.status == 200, path
             problems += [f"{path} ({who or 'anonyme'}) : {p}" for p in check(path)]
         if who:
-            log_out(page)
+            page.context.clear_cookies()  # logged out (on a phone the button is behind the menu)
     return problems
 
 
@@ -63,16 +64,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site: Site) -> None:  # ty
         seen = page.evaluate(SIDEWAYS)
         return [f"{seen['width']} px de large : {seen['culprits']}"] if seen["width"] > 390 else []
 
-    _with_a_signal(site)
-    problems: list[str] = []
-    for who, paths in PAGES.items():
-        if who:
-            log_in(page, site, who)
-        for path in paths:
-            assert page.goto(site.url + path).status == 200, path
-            problems += [f"{path} ({who or 'anonyme'}) : {p}" for p in check(path)]
-        if who:
-            context.clear_cookies()  # on a phone the log-out button is behind the menu
+    problems = _visit_all(page, site, check)
     context.close()
     assert not problems, "\n".join(problems)
 
