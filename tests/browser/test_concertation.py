@@ -57,6 +57,10 @@ def test_a_citizen_answers_the_questionnaire(page, site: Site) -> None:  # type:
     summary.get_by_role("link", name=re.compile("plus fiable")).click()
     assert page.evaluate("document.activeElement.closest('fieldset').id") == "question-source_fiable"
     assert page.locator("#question-source_fiable").get_attribute("aria-invalid") == "true"
+    # The message is also written under the question, and read with it.
+    note = page.locator("#question-source_fiable .fr-error-text")
+    assert "réponse obligatoire" in note.inner_text()
+    assert note.get_attribute("id") in (page.locator("#question-source_fiable").get_attribute("aria-describedby") or "")
     assert page.locator("#q_proposition").input_value() == "Prévenir les patients avant la rupture."
     form = page.locator("#questionnaire-form")
     form.locator("#question-source_fiable").get_by_label("Mon pharmacien").check()
@@ -171,7 +175,8 @@ def test_the_agency_builds_a_questionnaire_question_by_question(page, site: Site
     second.get_by_label("à", exact=True).fill("cinq")  # not a number: named, nothing lost
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    page.get_by_text("question 2 : « scale_max » doit être un nombre entier").wait_for()
+    page.locator("#erreurs").get_by_text("Question 2, fin de l'échelle : nombre entier attendu").wait_for()
+    assert page.locator("#q-1-scale_max").get_attribute("aria-invalid") == "true"  # the field itself, marked
     assert page.locator("#q-0").get_by_label("Texte").input_value() == "Avez-vous manqué d'un médicament cet hiver ?"
     page.locator("#q-1").get_by_label("à", exact=True).fill("5")
     page.get_by_role("button", name="Monter la question 2").click()

@@ -40,6 +40,8 @@ def test_a_citizen_volunteers_and_the_agency_draws(client: TestClient, session: 
     short = client.post("/concertation/assemblee/parlement/tirages",
                         data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "court"})
     assert short.status_code == 422 and "Graine du tirage : au moins 8 caractères" in short.text
+    # On the assembly's page again, not a dead end, what was typed kept.
+    assert 'id="draw-seed"' in short.text and 'value="court"' in short.text
     drawn = client.post("/concertation/assemblee/parlement/tirages",
                         data={"csrf_token": csrf_of(page.text), "year": "2026", "seed": "graine-publiee-2026"},
                         follow_redirects=True)

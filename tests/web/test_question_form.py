@@ -48,10 +48,11 @@ def test_edits_add_remove_and_move_blocks() -> None:
 
 @pytest.mark.parametrize(("blocks", "message", "field"), [
     ([], "au moins une question", "questions"),
-    ([block(text="Oui ?", options="Oui")], "question 1", "q-0"),
-    ([block(text="a ?", kind="text"), block(text="b ?", kind="scale", scale_min="x")], "question 2", "q-1"),
-    ([block(text="a ?", kind="text", key="k"), block(text="b ?", kind="text", key="k")], "question 2", "q-1"),
-    ([block(text="", kind="text")], "question 1", "q-0"),
+    ([block(text="Oui ?", options="Oui")], "Question 1", "q-0"),
+    ([block(text="a ?", kind="text"), block(text="b ?", kind="scale", scale_min="x")],
+     "Question 2, début de l'échelle : nombre entier attendu", "q-1-scale_min"),
+    ([block(text="a ?", kind="text", key="k"), block(text="b ?", kind="text", key="k")], "Question 2", "q-1-key"),
+    ([block(text="", kind="text")], "Question 1", "q-0"),
 ])
 def test_errors_name_the_question(blocks: list[dict[str, str]], message: str, field: str) -> None:
     with pytest.raises(Invalid) as caught:

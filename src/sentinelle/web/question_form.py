@@ -83,6 +83,12 @@ def apply_action(blocks: list[dict[str, str]], action: str) -> list[dict[str, st
     return None
 
 
+# A question block's fields as the builder labels them.
+BLOCK_LABELS = {"text": "texte", "kind": "type", "key": "clé", "options": "options", "max_choices": "nombre de choix",
+                "scale_min": "début de l'échelle", "scale_max": "fin de l'échelle", "scale_low": "libellé du bas",
+                "scale_high": "libellé du haut", "scale_labels": "libellés de l'échelle"}
+
+
 def _int(block: dict[str, str], field: str, number: int, default: int | None) -> int | None:
     raw = block[field].strip()
     if not raw:
@@ -90,8 +96,8 @@ def _int(block: dict[str, str], field: str, number: int, default: int | None) ->
     try:
         return int(raw)
     except ValueError:
-        raise Invalid(f"question {number} : « {field} » doit être un nombre entier (lu {raw!r})",
-                      f"q-{number - 1}") from None
+        raise Invalid(f"Question {number}, {BLOCK_LABELS.get(field, field)} : nombre entier attendu (lu « {raw} »)",
+                      f"q-{number - 1}-{field}") from None
 
 
 def _options(block: dict[str, str]) -> list[dict[str, str]]:
@@ -135,10 +141,11 @@ def wording_from_blocks(blocks: list[dict[str, str]]) -> list[dict[str, Any]]:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__")
             message = str(first.get("msg", "")).removeprefix("Value error, ")
-            raise Invalid(f"question {number}{f' ({where})' if where else ''} : {message}", f"q-{i}") from None
+            named = BLOCK_LABELS.get(where, where)
+            raise Invalid(f"Question {number}{f', {named}' if named else ''} : {message}", f"q-{i}") from None
     keys = [q["key"] for q in questions]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise Invalid(f"question {i + 1} : la clé « {key} » est déjà celle de la question {keys.index(key) + 1}",
-                          f"q-{i}")
+            raise Invalid(f"Question {i + 1} : la clé « {key} » est déjà celle de la question {keys.index(key) + 1}",
+                          f"q-{i}-key")
     return questions

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from sentinelle.accounts.models import User
 from sentinelle.concertation import ideas, policy, synthesis
 from sentinelle.concertation.models import PROFILE_LABELS
+from sentinelle.errors import DomainError
 from sentinelle.web.deps import DbDep, FormDep, UserDep
-from sentinelle.web.forms import text
+from sentinelle.web.forms import redisplay, text
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/concertation")
@@ -25,16 +30,30 @@ def new_synthesis(request: Request, form: FormDep, user: UserDep,
 @router.get("/syntheses/{slug}")
 def synthesis_page(request: Request, slug: str, user: UserDep,
                    db: DbDep) -> Response:
-    return render(request, "synthesis.html", {
-        "s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
-        "can_write": policy.can_manage(user), "can_check": policy.can_export(user)})
+    return _page(request, db, user, slug)
+
+
+def _page(request: Request, db: Session, user: User | None, slug: str, refusal: DomainError | None = None,
+          form: dict[str, Any] | None = None) -> Response:
+    """The synthesis; with a refusal, shown over its form, what was typed kept."""
+    context: dict[str, Any] = {"s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
+                               "can_write": policy.can_manage(user), "can_check": policy.can_export(user),
+                               "form": form or {}}
+    if refusal is not None:
+        context.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
+    return render(request, "synthesis.html", context, refusal.status if refusal else 200)
 
 
 @router.post("/syntheses/{slug}/phrases")
 def synthesis_sentence(request: Request, slug: str, form: FormDep,
                        user: UserDep, db: DbDep) -> Response:
-    synthesis.add_sentence(db, user, slug, text(form, "text"),
-                           synthesis.parse_citations(text(form, "citations", 2000)))
+    synthesis.get(db, slug)  # no such synthesis: its 404, before anything is written or rolled back
+    try:
+        synthesis.add_sentence(db, user, slug, text(form, "text"),
+                               synthesis.parse_citations(text(form, "citations", 2000)))
+    except DomainError as exc:
+        redisplay(db, exc, (422, 409))
+        return _page(request, db, user, slug, exc, dict(form))
     request.session["flash"] = "Phrase ajoutée à la synthèse, avec ses sources : chacun peut les suivre."
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
 
