@@ -181,7 +181,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     region_agent = {"84": users["omedit@ars-ara.demo"], "11": users["omedit@ars-idf.demo"]}
     for code, org in regions.items():
         if code not in region_agent:
-            region_agent[code] = create_user(session, None, email=f"omedit-{code}@demo.fr", name=f"OMEDIT {org.name}",
+            region_agent[code] = create_user(session, None, email=f"omedit-{code}@demo.fr", name="Équipe OMEDIT",
                                              password=DEMO_PASSWORD, role="region", organisation_id=org.id)
     ansm = users["penuries@ansm.demo"]
     stages = ["declared"] * 14 + ["qualified"] * 8 + ["validated"] * 5 + ["published"] * 16 + ["resolved"] * 8 + [

@@ -133,6 +133,7 @@ def test_the_agency_creates_an_assembly_and_a_synthesis_from_the_page(client: Te
     bad = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "Parlement Santé",
                                                         "name": "Parlement", "seats": "30"})
     assert bad.status_code == 422 and "Adresse courte : minuscules, chiffres et tirets" in bad.text
+    assert 'value="Parlement Santé"' in bad.text and 'id="assembly-slug"' in bad.text  # the form, as typed
     seats = client.post("/concertation/assemblees", data={"csrf_token": token, "slug": "parlement",
                                                           "name": "Parlement", "seats": "trente"})
     assert seats.status_code == 422 and "Nombre de sièges : nombre entier attendu" in seats.text

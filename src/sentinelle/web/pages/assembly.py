@@ -17,6 +17,7 @@ from sentinelle.concertation.models import MOTION_STATUS_LABELS, PROFILE_LABELS,
 from sentinelle.errors import DomainError
 from sentinelle.web.deps import DbDep, FormDep, UserDep
 from sentinelle.web.forms import integer, redisplay, text
+from sentinelle.web.pages.questionnaires import concertation_home
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/concertation")
@@ -26,9 +27,13 @@ router = APIRouter(prefix="/concertation")
 def new_assembly(request: Request, form: FormDep, user: UserDep,
                  db: DbDep) -> Response:
     slug = text(form, "slug").strip()
-    quorum = integer(form, "quorum")
-    assembly.create(db, user, slug, text(form, "name", 300), integer(form, "seats") or 0,
-                    (quorum if quorum is not None else 50) / 100)
+    try:
+        quorum = integer(form, "quorum")
+        assembly.create(db, user, slug, text(form, "name", 300), integer(form, "seats") or 0,
+                        (quorum if quorum is not None else 50) / 100)
+    except DomainError as exc:
+        redisplay(db, exc, (422, 409))
+        return concertation_home(request, db, user, exc, dict(form), "assembly")
     request.session["flash"] = "Assemblée créée : recevez les candidatures, puis tirez au sort."
     return RedirectResponse(f"/concertation/assemblee/{slug}", status_code=303)
 

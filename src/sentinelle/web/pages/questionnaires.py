@@ -27,9 +27,18 @@ router = APIRouter(prefix="/concertation")
 @router.get("")
 def home(request: Request, user: UserDep,
          db: DbDep) -> Response:
-    return render(request, "concertation.html", {"questionnaires": qs.listing(db, user),
-                                                 "assemblies": assembly.listing(db),
-                                                 "syntheses": synthesis.listing(db)})
+    return concertation_home(request, db, user)
+
+
+def concertation_home(request: Request, db: Session, user: User | None, refusal: DomainError | None = None,
+                      form: dict[str, Any] | None = None, which: str = "") -> Response:
+    """The consultation's home; with a refusal of its creation forms (`which`: "assembly" or
+    "synthesis"), shown over them, what was typed kept in the form that was sent."""
+    context: dict[str, Any] = {"questionnaires": qs.listing(db, user), "assemblies": assembly.listing(db),
+                               "syntheses": synthesis.listing(db), "typed": {which: form or {}}}
+    if refusal is not None:
+        context.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
+    return render(request, "concertation.html", context, refusal.status if refusal else 200)
 
 def _questions(version: Any) -> list[Question]:
     return [Question.model_validate(x) for x in version.questions]

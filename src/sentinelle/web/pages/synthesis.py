@@ -14,6 +14,7 @@ from sentinelle.concertation.models import PROFILE_LABELS
 from sentinelle.errors import DomainError
 from sentinelle.web.deps import DbDep, FormDep, UserDep
 from sentinelle.web.forms import redisplay, text
+from sentinelle.web.pages.questionnaires import concertation_home
 from sentinelle.web.templating import render
 
 router = APIRouter(prefix="/concertation")
@@ -23,7 +24,11 @@ router = APIRouter(prefix="/concertation")
 def new_synthesis(request: Request, form: FormDep, user: UserDep,
                   db: DbDep) -> Response:
     slug = text(form, "slug").strip()
-    synthesis.create(db, user, slug, text(form, "title", 300))
+    try:
+        synthesis.create(db, user, slug, text(form, "title", 300))
+    except DomainError as exc:
+        redisplay(db, exc, (422, 409))
+        return concertation_home(request, db, user, exc, dict(form), "synthesis")
     request.session["flash"] = "Synthèse créée : écrivez-la phrase par phrase, chacune avec ses sources."
     return RedirectResponse(f"/concertation/syntheses/{slug}", status_code=303)
 
