@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sentinelle import cli_concertation, cli_detection
+from sentinelle import cli_concertation, cli_detection, cli_risk
 from sentinelle.errors import DomainError
 
 # The database layer (SQLAlchemy, settings) is imported by the commands that use it: the detection
@@ -39,6 +39,7 @@ console = Console()
 cli_detection.register(app)
 cli_detection.register_alerts(app)
 cli_concertation.register(app)
+cli_risk.register(app)
 
 
 @db_app.command("upgrade")

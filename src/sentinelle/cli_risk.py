@@ -1,0 +1,109 @@
+"""The anticipation commands of `sentinelle forecast …` (issue 17).
+
+    sentinelle forecast backtest --series FILE --date-column date --value-column value
+        --group-column location --from YYYY-MM-DD --to YYYY-MM-DD --max-horizon 4 --out forecasts.csv
+        [--method ets|flat|seasonal] [--score]
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sentinelle.risk import forecast
+
+console = Console()
+err = Console(stderr=True)
+COLUMNS = ("origin_date", "group", "horizon", "target_end_date", "quantile", "value")
+
+
+def read_series(path: Path, date_column: str, value_column: str,
+                group_column: str) -> dict[str, tuple[list[date], list[float]]]:
+    """Each group's (weeks, values), sorted by date; a missing value (empty, NA) is a gap. A bad file is
+    refused naming the parameter or the row."""
+    if not path.is_file():
+        raise typer.BadParameter(f"fichier introuvable : {path}", param_hint="--series")
+    rows: dict[str, dict[date, float]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for option, column in (("--date-column", date_column), ("--value-column", value_column),
+                               ("--group-column", group_column)):
+            if column not in (reader.fieldnames or []):
+                raise typer.BadParameter(f"colonne « {column} » absente (colonnes : {', '.join(reader.fieldnames or [])})",
+                                         param_hint=option)
+        for line, row in enumerate(reader, start=2):
+            try:
+                day = date.fromisoformat(row[date_column].strip())
+            except ValueError:
+                raise typer.BadParameter(f"ligne {line} : date illisible « {row[date_column]} » (AAAA-MM-JJ)",
+                                         param_hint="--date-column") from None
+            raw = (row[value_column] or "").strip()
+            try:
+                value = math.nan if raw in ("", "NA", "NaN") else float(raw)
+            except ValueError:
+                raise typer.BadParameter(f"ligne {line} : valeur illisible « {raw} »", param_hint="--value-column") from None
+            rows.setdefault(row[group_column].strip(), {})[day] = value
+    return {g: (sorted(v), [v[d] for d in sorted(v)]) for g, v in rows.items()}
+
+
+def register(app: typer.Typer) -> None:
+    forecasting = typer.Typer(help="Prévision hebdomadaire avec intervalles (liste de veille saisonnière).",
+                              no_args_is_help=True)
+    app.add_typer(forecasting, name="forecast")
+
+    @forecasting.command("backtest")
+    def backtest(
+        series: Annotated[Path, typer.Option(help="CSV of weekly values, one row per group and week")],
+        out: Annotated[Path, typer.Option(help="the forecasts, as CSV (origin_date, group, horizon, "
+                                               "target_end_date, quantile, value)")],
+        start: Annotated[str, typer.Option("--from", help="first origin, YYYY-MM-DD")],
+        end: Annotated[str, typer.Option("--to", help="last origin, YYYY-MM-DD")],
+        date_column: str = "date", value_column: str = "value", group_column: str = "location",
+        max_horizon: Annotated[int, typer.Option(min=1, max=12)] = 4,
+        method: Annotated[str, typer.Option(help="ets, flat or seasonal")] = "ets",
+        score: Annotated[bool, typer.Option(help="also score against the file's own values")] = False,
+    ) -> None:
+        """For every weekly origin, forecast each group 1 to --max-horizon weeks ahead from the rows
+        dated up to the origin only, as 23 quantiles."""
+        if method not in forecast.METHODS:
+            raise typer.BadParameter(f"méthode inconnue « {method} » ({', '.join(forecast.METHODS)})",
+                                     param_hint="--method")
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            raise typer.BadParameter("date attendue AAAA-MM-JJ", param_hint="--from/--to") from None
+        if last < first:
+            raise typer.BadParameter("--to précède --from", param_hint="--to")
+        data = read_series(series, date_column, value_column, group_column)
+        anchor = max((w[-1] for w, _ in data.values() if w), default=first)
+        origins = forecast.origins(first, last, anchor)
+        chosen = forecast.Method(name=method)
+        written: list[forecast.Forecast] = []
+        with Progress(TextColumn("Prévisions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("origins", total=len(origins) * len(data))
+            for origin in origins:
+                for group in sorted(data):
+                    weeks, values = data[group]
+                    written += forecast.forecast_group(weeks, values, origin, max_horizon, group, chosen)
+                    progress.advance(task)
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            writer.writerows((f.origin_date.isoformat(), f.group, f.horizon, f.target_end_date.isoformat(),
+                              f.quantile, round(f.value, 4)) for f in written)
+        console.print(f"{len(written) // len(forecast.QUANTILES)} prévisions ({len(origins)} origines × "
+                      f"{len(data)} groupes × {max_horizon} horizons au plus) écrites dans {out}.")
+        if score:
+            truth = {(g, w): v for g, (weeks, values) in data.items() for w, v in zip(weeks, values, strict=True)
+                     if not math.isnan(v)}
+            s = forecast.score(written, truth)
+            console.print(f"WIS {s.wis:.2f} · erreur absolue de la médiane {s.mae:.2f} · couverture 50 % "
+                          f"{s.coverage_50:.1%} · 95 % {s.coverage_95:.1%} ({s.forecasts} prévisions notées)")
