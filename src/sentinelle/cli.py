@@ -376,7 +376,8 @@ def demo(
     _seed_demo(data_dir)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"Par où commencer : ouvrez [bold]http://{shown}:{port}[/bold] et connectez-vous avec l'un de ces "
-                  "comptes ; chacun arrive sur ce qui l'attend (par exemple l'ARS : les déclarations à qualifier).")
+                  "comptes ; les agences, les établissements et les fabricants arrivent sur ce qui les attend (l'ARS : "
+                  "les déclarations à qualifier), le citoyen trouve la concertation dans le menu.")
     if serve_it:
         serve(host=host, port=port)
 

@@ -48,6 +48,7 @@ FIELD_LABELS: dict[str, str] = {
     "declarer_id": "déclarant", "organisation_id": "organisation", "product": "produit", "motion": "motion",
     "idea": "idée", "comment_id": "commentaire", "hidden": "masqué", "sitting": "séance", "votes_for": "pour",
     "votes_against": "contre", "abstentions": "abstentions", "present": "présents", "quorum": "quorum",
+    "folder": "dossier", "path": "fichier",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).

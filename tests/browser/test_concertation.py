@@ -25,7 +25,7 @@ def test_a_citizen_answers_the_questionnaire(page, site: Site) -> None:  # type:
         qs.set_status(s, s.merge(site.world.users["national"]), SLUG, "open")
         s.commit()
     log_in(page, site, "citizen@test.fr")
-    page.get_by_role("link", name="Concertation").click()
+    page.get_by_role("link", name="Concertation", exact=True).click()
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("link", name=TITLE, exact=True).click()
     assert not axe_violations(page), axe_violations(page)
@@ -86,9 +86,9 @@ def test_a_citizen_posts_an_idea_votes_and_comments(page, site: Site) -> None:  
     page.get_by_text("Idée publiée.").wait_for()
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("button", name="D'accord — Prévenir les patients avant une rupture", exact=True).click()
-    page.locator("#tally").get_by_text("1 d'accord, 0 pas d'accord, 0 passe").wait_for()
+    page.locator("#tally").get_by_text("1 d'accord, 0 pas d'accord, 0 sans avis").wait_for()
     page.get_by_role("button", name="Pas d'accord — Prévenir les patients avant une rupture", exact=True).click()
-    page.locator("#tally").get_by_text("0 d'accord, 1 pas d'accord, 0 passe").wait_for()  # replaced, not added
+    page.locator("#tally").get_by_text("0 d'accord, 1 pas d'accord, 0 sans avis").wait_for()  # replaced, not added
     page.get_by_label("Votre commentaire").fill("Et par courrier pour ceux qui n'ont pas de portable.")
     page.get_by_role("button", name="Commenter").click()
     page.get_by_text("Commentaire publié.").wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -132,7 +133,14 @@ def _shown(value: Any, names: Mapping[str, str] | None = None) -> str:
         return ", ".join(_shown(v, names) for v in value) or "—"
     if isinstance(value, dict):
         return " ; ".join(f"{label(k)} : {_shown(v)}" for k, v in value.items()) or "—"
-    return (names or {}).get(str(value), str(value))
+    text = str(value)
+    if text in (names or {}):
+        return str((names or {})[text])
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # a date as French writes it
+        return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*", text):
+        return f"{text[8:10]}/{text[5:7]}/{text[:4]} {text[11:16]}"
+    return text
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None,

@@ -49,7 +49,7 @@ THEME_LABELS = {
     "territories": _("Dynamisme économique et santé dans les territoires"),
     "access": _("Accès des patients au progrès thérapeutique"),
 }
-VOTE_LABELS = {1: _("d'accord"), -1: _("pas d'accord"), 0: _("passe")}
+VOTE_LABELS = {1: _("d'accord"), -1: _("pas d'accord"), 0: _("sans avis")}
 # Limits per person against flooding: (how many, in how long).
 IDEAS_PER_HOUR = (10, timedelta(hours=1))
 COMMENTS_PER_10_MINUTES = (30, timedelta(minutes=10))

@@ -5,9 +5,9 @@ For each weekly origin and each group (a location, a device category), forecast 
 weeks after the last week used, from the rows dated up to the origin only, as the 23 quantiles the
 public forecasting hubs use. Three methods, all measured the same way:
 
-- `ets`: an exponential-smoothing state-space model (statsmodels' ETSModel, additive damped trend)
-  fitted on log(1 + y) over the last `Method.window` weeks; its Gaussian prediction intervals on the
-  log scale give the quantiles. Damped, because an epidemic wave bends before it turns.
+- `ets`: an exponential-smoothing state-space model (statsmodels' ETSModel, additive errors, with no
+  trend or a damped one: `Method.trend`) fitted on log(1 + y) over the last `Method.window` weeks;
+  its Gaussian prediction intervals on the log scale give the quantiles.
 - `flat`: the last value, with intervals from the symmetrised past week-to-week changes, widened as
   the square root of the horizon (the FluSight hub's baseline).
 - `seasonal`: the same week one year earlier (52 weeks), with intervals from the past errors of that
@@ -36,9 +36,11 @@ METHODS = ("ets", "flat", "seasonal")
 
 @dataclass(frozen=True)
 class Method:
-    """The forecaster's choices (set a priori, not tuned on the seasons it is scored on)."""
+    """The forecaster's choices: `trend` and `window` chosen on the 2022-23 season only
+    (bench/forecast_backtest.py --tune), the rest set a priori."""
 
     name: str = "ets"
+    trend: str = "none"  # ETS trend: "none" (level only) or "damped" (chosen on the 2022-23 season)
     window: int = 16  # weeks of history the model is fitted on
     min_history: int = 6  # fewer weeks than this before the origin: no forecast for the group
     season: int = 52  # weeks in a year, for the seasonal rule
@@ -61,7 +63,9 @@ def _ets(history: np.ndarray, horizons: int, method: Method) -> np.ndarray:
         return np.tile(np.expm1(y[-1]), (horizons, len(QUANTILES)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on short noisy series
-        fit = ETSModel(pd.Series(y), error="add", trend="add", damped_trend=True).fit(disp=False, maxiter=200)
+        damped = method.trend == "damped"
+        fit = ETSModel(pd.Series(y), error="add", trend="add" if damped else None,
+                       damped_trend=damped).fit(disp=False, maxiter=200)
         prediction = fit.get_prediction(start=len(y), end=len(y) + horizons - 1)
         mean = np.asarray(prediction.predicted_mean)
         sd = np.sqrt(np.maximum(np.asarray(prediction.var_pred_mean), 0.0))

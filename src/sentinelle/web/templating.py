@@ -99,7 +99,7 @@ templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["problem_text"] = problem_text
 # The codes an audit entry's before / after hold, by their labels.
 templates.env.globals["AUDIT_VALUES"] = {
-    "status": {**STATUS_LABELS, **MOTION_STATUS_LABELS, **QUESTIONNAIRE_STATUS_LABELS},
+    "status": {**QUESTIONNAIRE_STATUS_LABELS, **MOTION_STATUS_LABELS, **STATUS_LABELS},  # a signal's label wins
     "kind": {**KIND_LABELS, **MEASURE_LABELS, **ORGANISATION_KIND_LABELS}, "cause": CAUSE_LABELS,
     "source": SOURCE_LABELS, "role": ROLE_LABELS, "theme": THEME_LABELS, "mail_frequency": MAIL_FREQUENCIES,
 }
