@@ -51,6 +51,12 @@ def main() -> None:
                 s = forecast.score(forecast.backtest(data, start, end, 4, method), truth)
                 print(f"| 2022-23 | ets trend={trend} window={window} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | "
                       f"{s.coverage_50:.1%} | {s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
+        for spread in (1.25, 1.5, 2.0):  # the intervals' calibration, on the chosen model
+            began = time.perf_counter()
+            method = forecast.Method(name="ets", spread=spread)
+            s = forecast.score(forecast.backtest(data, start, end, 4, method), truth)
+            print(f"| 2022-23 | ets spread={spread} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | "
+                  f"{s.coverage_50:.1%} | {s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
         return
     for season in args.seasons.split(","):
         start, end = SEASONS[season]

@@ -42,6 +42,7 @@ class Method:
     name: str = "ets"
     trend: str = "none"  # ETS trend: "none" (level only) or "damped" (chosen on the 2022-23 season)
     window: int = 16  # weeks of history the model is fitted on
+    spread: float = 1.0  # ETS: its intervals' width on the log scale, times this (calibration)
     min_history: int = 6  # fewer weeks than this before the origin: no forecast for the group
     season: int = 52  # weeks in a year, for the seasonal rule
 
@@ -70,7 +71,7 @@ def _ets(history: np.ndarray, horizons: int, method: Method) -> np.ndarray:
         mean = np.asarray(prediction.predicted_mean)
         sd = np.sqrt(np.maximum(np.asarray(prediction.var_pred_mean), 0.0))
     z = norm.ppf(QUANTILES)
-    return np.maximum(np.expm1(mean[:, None] + sd[:, None] * z[None, :]), 0.0)
+    return np.maximum(np.expm1(mean[:, None] + method.spread * sd[:, None] * z[None, :]), 0.0)
 
 
 def _symmetric_quantiles(errors: np.ndarray) -> np.ndarray:
