@@ -119,4 +119,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     ctx = {"user": getattr(request.state, "user", None), "csrf": csrf_token(request),
            "flash": request.session.pop("flash", None)}
     ctx.update(context or {})
+    refusal = ctx.pop("refusal", None)
+    if refusal is not None:  # a use case's refusal, shown over the form by the error summary (_errors.html)
+        ctx.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

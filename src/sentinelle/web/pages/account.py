@@ -144,7 +144,7 @@ def mail_frequency(request: Request, form: FormDep, user: LoggedInDep, db: DbDep
         notifications.set_mail_frequency(db, user, text(form, "mail_frequency", 10))
     except DomainError as exc:
         redisplay(db, exc, None)
-        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field, problems=exc.problems)
+        return _inbox(request, db, user, exc.status, refusal=exc)
     request.session["flash"] = {
         "immediate": "C'est noté : un e-mail à chaque notification.",
         "daily": "C'est noté : un résumé par jour, seulement les jours où quelque chose arrive.",
@@ -163,7 +163,7 @@ def subscribe(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> 
                                       allow_private=request.app.state.settings.webhook_allow_private)
     except DomainError as exc:
         redisplay(db, exc, None)
-        return _inbox(request, db, user, exc.status, error=exc.message, field=exc.field, problems=exc.problems)
+        return _inbox(request, db, user, exc.status, refusal=exc)
     if sub.webhook_url:
         # The signing secret, shown once on the page the redirection leads to (like an API token).
         request.session["new_secret"] = {"url": sub.webhook_url, "secret": sub.webhook_secret}
@@ -193,7 +193,7 @@ def audit_log(request: Request, *, page: int = 1, action: str = "", objet: str =
         since, until = parse_day(du, "du"), parse_day(au, "au")
     except Invalid as exc:  # shown on the page, the filters kept
         return render(request, "audit.html", {"rows": [], "total": 0, "page": 1, "filters": filters, "query": "",
-                                              "people": {}, "audit": audit, "error": exc.message, "field": exc.field},
+                                              "people": {}, "audit": audit, "refusal": exc},
                       exc.status)
     rows, total = audit.browse(db, action=action or None, entity=objet or None, entity_id=numero or None,
                                person=personne or None, since=since, until=until, offset=(page - 1) * 50, limit=50)

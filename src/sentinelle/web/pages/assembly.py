@@ -48,9 +48,7 @@ def _page(request: Request, db: Session, user: User | None, slug: str, refusal: 
     """The assembly's page; with a refusal, shown over its forms, what was typed kept."""
     a, draws, sittings, seated = assembly.overview(db, slug)
     member = assembly.membership(db, user, slug)
-    extra: dict[str, Any] = {"form": form or {}}
-    if refusal is not None:
-        extra.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
+    extra: dict[str, Any] = {"form": form or {}, "refusal": refusal}
     return render(request, "assembly.html", extra | {
         "a": a, "draws": draws, "sittings": sittings, "seated": seated, "member": member,
         "mine": assembly.my_votes(db, member), "can_manage": policy.can_manage(user),

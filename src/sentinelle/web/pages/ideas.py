@@ -50,7 +50,7 @@ def idea_post(request: Request, form: FormDep, user: UserDep,
         return render(request, "ideas.html", {
             "THEME_LABELS": ideas.THEME_LABELS, "ideas": rows, "theme": None, "tallies": ideas.tallies(db, [i.id for i in rows]),
             "mine": ideas.my_votes(db, user, [i.id for i in rows]), "reasons": {}, "form": dict(form),
-            "error": exc.message, "field": exc.field, "problems": exc.problems}, exc.status)
+            "refusal": exc}, exc.status)
     request.session["flash"] = "Idée publiée."
     return RedirectResponse(f"/concertation/idees/{idea.id}", status_code=303)
 

@@ -35,9 +35,7 @@ def concertation_home(request: Request, db: Session, user: User | None, refusal:
     """The consultation's home; with a refusal of its creation forms (`which`: "assembly" or
     "synthesis"), shown over them, what was typed kept in the form that was sent."""
     context: dict[str, Any] = {"questionnaires": qs.listing(db, user), "assemblies": assembly.listing(db),
-                               "syntheses": synthesis.listing(db), "typed": {which: form or {}}}
-    if refusal is not None:
-        context.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
+                               "syntheses": synthesis.listing(db), "typed": {which: form or {}}, "refusal": refusal}
     return render(request, "concertation.html", context, refusal.status if refusal else 200)
 
 def _questions(version: Any) -> list[Question]:
@@ -50,18 +48,14 @@ def _form_page(request: Request, db: Session, user: User | None, slug: str, valu
     version = qs.current(db, q)
     context = {"q": q, "questions": _questions(version), "values": values or {},
                "answered": qs.has_answered(db, user, q), "PROFILE_LABELS": PROFILE_LABELS, "PROFILES": PROFILES,
-               "can_manage": policy.can_manage(user), "version": version.number}
-    if error is not None:
-        context.update(error=error.message, field=error.field, problems=error.problems)
+               "can_manage": policy.can_manage(user), "version": version.number, "refusal": error}
     return render(request, "questionnaire.html", context, 422 if error is not None else 200)
 
 
 def _builder(request: Request, blocks: list[dict[str, str]], form: dict[str, Any], *, slug: str | None = None,
              error: DomainError | None = None) -> Any:
     """The builder page: for a new questionnaire (slug None) or the next version of `slug`."""
-    context: dict[str, Any] = {"blocks": blocks, "form": form, "slug": slug, "KINDS": QUESTION_KIND_LABELS}
-    if error is not None:
-        context.update(error=error.message, field=error.field, problems=error.problems)
+    context = {"blocks": blocks, "form": form, "slug": slug, "KINDS": QUESTION_KIND_LABELS, "refusal": error}
     return render(request, "questionnaire_builder.html", context, error.status if error is not None else 200)
 
 @router.get("/questionnaires/nouveau")

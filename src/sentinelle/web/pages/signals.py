@@ -70,8 +70,7 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in TERMINAL,
         "can_lesson": alt_policy.can_record_lesson(user, signal), "internal": internal,
-        "error": refusal.message if refusal else None, "field": refusal.field if refusal else None,
-        "problems": refusal.problems if refusal else None, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
+        "refusal": refusal, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)
 
@@ -200,8 +199,7 @@ def declare(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Re
     except DomainError as exc:
         redisplay(db, exc, None)
         ctx = _declare_context(db, "", _safe_int(str(form.get("product_id", ""))))
-        ctx.update(error=exc.message, field=exc.field, problems=exc.problems,
-                   form=_typed(form) | {"share_measures": flag(form, "share_measures")})
+        ctx.update(refusal=exc, form=_typed(form) | {"share_measures": flag(form, "share_measures")})
         return render(request, "declare.html", ctx, exc.status)
     if result.waiting:
         # The signal is one this hospital may not read: it learns only that the product is followed.
@@ -264,7 +262,7 @@ def notice(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Res
         redisplay(db, exc, None)
         return render(request, "notice.html", {"products": _notice_products(db, user), "KINDS": KINDS,
                                                "CAUSES": CAUSES, "CAUSE_LABELS": CAUSE_LABELS, "form": _typed(form),
-                                               "error": exc.message, "field": exc.field, "problems": exc.problems}, exc.status)
+                                               "refusal": exc}, exc.status)
     request.session["flash"] = "Préavis enregistré." + (
         " Attention : il est tardif (moins de 6 mois avant l'interruption)." if signal.notice_late else "")
     return RedirectResponse(f"/signaux/{signal.id}", status_code=303)

@@ -43,9 +43,7 @@ def _page(request: Request, db: Session, user: User | None, slug: str, refusal: 
     """The synthesis; with a refusal, shown over its form, what was typed kept."""
     context: dict[str, Any] = {"s": synthesis.get(db, slug), "sentences": synthesis.sentences(db, slug),
                                "can_write": policy.can_manage(user), "can_check": policy.can_export(user),
-                               "form": form or {}}
-    if refusal is not None:
-        context.update(error=refusal.message, field=refusal.field, problems=refusal.problems)
+                               "form": form or {}, "refusal": refusal}
     return render(request, "synthesis.html", context, refusal.status if refusal else 200)
 
 
