@@ -16,7 +16,6 @@ report is on 2023-24, 2024-25 and 2025-26, which no choice looked at.
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from datetime import date
 from pathlib import Path
@@ -37,36 +36,30 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="score the ETS variants on 2022-23 only")
     args = parser.parse_args()
     data = read_series(SERIES, "date", "value", "location")
-    truth = {(g, w): v for g, (weeks, values) in data.items() for w, v in zip(weeks, values, strict=True)
-             if not math.isnan(v)}
+    truth = forecast.truth(data)
     print(f"{SERIES.name}: {len(data)} locations, {sum(len(w) for w, _ in data.values())} weeks")
     print("| season | method | forecasts | WIS | MAE (median) | 50 % coverage | 95 % coverage | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     if args.tune:
-        start, end = SEASONS["2022-23"]
-        for trend in ("none", "damped"):
-            for window in (8, 16, 32):
-                began = time.perf_counter()
-                method = forecast.Method(name="ets", trend=trend, window=window)
-                s = forecast.score(forecast.backtest(data, start, end, 4, method), truth)
-                print(f"| 2022-23 | ets trend={trend} window={window} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | "
-                      f"{s.coverage_50:.1%} | {s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
-        for spread in (1.25, 1.5, 2.0):  # the intervals' calibration, on the chosen model
-            began = time.perf_counter()
-            method = forecast.Method(name="ets", spread=spread)
-            s = forecast.score(forecast.backtest(data, start, end, 4, method), truth)
-            print(f"| 2022-23 | ets spread={spread} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | "
-                  f"{s.coverage_50:.1%} | {s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
+        variants = [(f"ets trend={t} window={w}", forecast.Method(trend=t, window=w))
+                    for t in ("none", "damped") for w in (8, 16, 32)]
+        # The intervals' calibration, on the chosen model.
+        variants += [(f"ets spread={x}", forecast.Method(spread=x)) for x in (1.25, 1.5, 2.0)]
+        for label, method in variants:
+            _row(data, truth, "2022-23", label, method)
         return
     for season in args.seasons.split(","):
-        start, end = SEASONS[season]
         for name in args.methods.split(","):
-            began = time.perf_counter()
-            made = list(forecast.backtest(data, start, end, 4, forecast.Method(name=name)))
-            s = forecast.score(made, truth)
-            print(f"| {season} | {name} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | {s.coverage_50:.1%} | "
-                  f"{s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
+            _row(data, truth, season, name, forecast.Method(name=name))
 
+
+def _row(data: forecast.Series, truth: dict, season: str, label: str, method: forecast.Method) -> None:
+    """One method on one season's origins, scored, as a line of the results table."""
+    start, end = SEASONS[season]
+    began = time.perf_counter()
+    s = forecast.score(forecast.backtest(data, start, end, 4, method), truth)
+    print(f"| {season} | {label} | {s.forecasts} | {s.wis:.1f} | {s.mae:.1f} | {s.coverage_50:.1%} | "
+          f"{s.coverage_95:.1%} | {time.perf_counter() - began:.0f} |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -24,8 +24,7 @@ err = Console(stderr=True)
 COLUMNS = ("origin_date", "group", "horizon", "target_end_date", "quantile", "value")
 
 
-def read_series(path: Path, date_column: str, value_column: str,
-                group_column: str) -> dict[str, tuple[list[date], list[float]]]:
+def read_series(path: Path, date_column: str, value_column: str, group_column: str) -> forecast.Series:
     """Each group's (weeks, values), sorted by date; a missing value (empty, NA) is a gap. A bad file is
     refused naming the parameter or the row."""
     if not path.is_file():
@@ -82,18 +81,12 @@ def register(app: typer.Typer) -> None:
         if last < first:
             raise typer.BadParameter("--to précède --from", param_hint="--to")
         data = read_series(series, date_column, value_column, group_column)
-        anchor = max((w[-1] for w, _ in data.values() if w), default=first)
-        origins = forecast.origins(first, last, anchor)
-        chosen = forecast.Method(name=method)
-        written: list[forecast.Forecast] = []
+        origins = forecast.backtest_origins(data, first, last)
         with Progress(TextColumn("Prévisions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("origins", total=len(origins) * len(data))
-            for origin in origins:
-                for group in sorted(data):
-                    weeks, values = data[group]
-                    written += forecast.forecast_group(weeks, values, origin, max_horizon, group, chosen)
-                    progress.advance(task)
+            written = list(forecast.backtest(data, first, last, max_horizon, forecast.Method(name=method),
+                                             lambda: progress.advance(task)))
         with out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
@@ -102,8 +95,6 @@ def register(app: typer.Typer) -> None:
         console.print(f"{len(written) // len(forecast.QUANTILES)} prévisions ({len(origins)} origines × "
                       f"{len(data)} groupes × {max_horizon} horizons au plus) écrites dans {out}.")
         if score:
-            truth = {(g, w): v for g, (weeks, values) in data.items() for w, v in zip(weeks, values, strict=True)
-                     if not math.isnan(v)}
-            s = forecast.score(written, truth)
+            s = forecast.score(written, forecast.truth(data))
             console.print(f"WIS {s.wis:.2f} · erreur absolue de la médiane {s.mae:.2f} · couverture 50 % "
                           f"{s.coverage_50:.1%} · 95 % {s.coverage_95:.1%} ({s.forecasts} prévisions notées)")

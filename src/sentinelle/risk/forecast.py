@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -128,14 +128,30 @@ def origins(start: date, end: date, anchor: date) -> list[date]:
     return [first + timedelta(weeks=k) for k in range(((end - first).days // 7) + 1)] if first <= end else []
 
 
-def backtest(series: dict[str, tuple[list[date], list[float]]], start: date, end: date, max_horizon: int,
-             method: Method = Method()) -> Iterable[Forecast]:
-    """Every group's forecasts from every weekly origin between `start` and `end`."""
-    anchor = next((weeks[-1] for weeks, _ in series.values() if weeks), start)
-    for origin in origins(start, end, anchor):
+Series = dict[str, tuple[list[date], list[float]]]  # each group's (week-ending dates, values), in order
+
+
+def backtest_origins(series: Series, start: date, end: date) -> list[date]:
+    """The origins of a back-test: each week between `start` and `end`, on the series' week-ending day."""
+    return origins(start, end, max((weeks[-1] for weeks, _ in series.values() if weeks), default=start))
+
+
+def backtest(series: Series, start: date, end: date, max_horizon: int, method: Method = Method(),
+             progress: Callable[[], None] | None = None) -> Iterable[Forecast]:
+    """Every group's forecasts from every weekly origin between `start` and `end` (`progress` is called
+    after each group of each origin)."""
+    for origin in backtest_origins(series, start, end):
         for group in sorted(series):
             weeks, values = series[group]
             yield from forecast_group(weeks, values, origin, max_horizon, group, method)
+            if progress is not None:
+                progress()
+
+
+def truth(series: Series) -> dict[tuple[str, date], float]:
+    """What each group's series says of each week, (group, week) → value, to score forecasts against."""
+    return {(g, w): v for g, (weeks, values) in series.items() for w, v in zip(weeks, values, strict=True)
+            if not math.isnan(v)}
 
 
 @dataclass
