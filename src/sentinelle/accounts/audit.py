@@ -134,8 +134,8 @@ def _shown(value: Any, names: Mapping[str, str] | None = None) -> str:
     if isinstance(value, dict):
         return " ; ".join(f"{label(k)} : {_shown(v)}" for k, v in value.items()) or "—"
     text = str(value)
-    if text in (names or {}):
-        return str((names or {})[text])
+    if names and text in names:
+        return str(names[text])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # a date as French writes it
         return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*", text):

@@ -77,7 +77,7 @@ def parse_day(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value[:10]) if len(value) == 10 else date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError as exc:
         raise Invalid(f"{label(name)} : date attendue (AAAA-MM-JJ)", name) from exc
 
