@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sentinelle import csvsafe
 from sentinelle.risk import forecast
 
 console = Console()
@@ -88,7 +89,7 @@ def register(app: typer.Typer) -> None:
             written = list(forecast.backtest(data, first, last, max_horizon, forecast.Method(name=method),
                                              lambda: progress.advance(task)))
         with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csvsafe.writer(handle)  # a group named « =cmd… » is shown, never run, by a spreadsheet
             writer.writerow(COLUMNS)
             writer.writerows((f.origin_date.isoformat(), f.group, f.horizon, f.target_end_date.isoformat(),
                               f.quantile, round(f.value, 4)) for f in written)

@@ -68,6 +68,13 @@ def test_the_command_on_the_real_flusight_series(tmp_path: Path, shared_data: Pa
     assert {r["origin_date"] for r in rows} == {"2024-01-06", "2024-01-13"}
     assert len({r["group"] for r in rows}) == 53 and {r["horizon"] for r in rows} == {"1", "2", "3", "4"}
     assert len(rows) == 2 * 53 * 4 * 23 and "WIS" in done.output
+    # A group named like a formula is written so that a spreadsheet shows it and never runs it.
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("date,value,location\n" + "".join(f"{(date(2024, 1, 6) - timedelta(weeks=k)).isoformat()},{k},"
+                                                         "=HYPERLINK(1)\n" for k in range(10)), encoding="utf-8")
+    assert runner.invoke(app, ["forecast", "backtest", "--series", str(hostile), "--from", "2024-01-06", "--to",
+                               "2024-01-06", "--out", str(out), "--method", "flat"]).exit_code == 0
+    assert {r["group"] for r in csv.DictReader(out.open(encoding="utf-8"))} == {"'=HYPERLINK(1)"}
     # A wrong column is named, in French.
     bad = runner.invoke(app, ["forecast", "backtest", "--series", str(series), "--value-column", "admissions",
                               "--from", "2024-01-06", "--to", "2024-01-06", "--out", str(out)])
