@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.service import create_user
-from sentinelle.catalogue.models import Organisation, Product, Purchase
+from sentinelle.catalogue.models import EmdnCode, Organisation, Product, Purchase
 from sentinelle.catalogue.service import create_organisation, create_product
 from sentinelle.signals import schemas, service
 from sentinelle.signals.models import Signal
@@ -18,6 +18,13 @@ from sentinelle.signals.models import Signal
 PASSWORD = "correct horse battery"
 # Valid FINESS numbers (Luhn key): Lyon, Grenoble (region 84), Paris (region 11).
 FINESS = {"lyon": "690781810", "grenoble": "380780080", "paris": "750712184"}
+
+# A few EMDN codes of the real nomenclature (its terms are English), from categories down to types.
+EMDN = {"A": "DEVICES FOR ADMINISTRATION, WITHDRAWAL AND COLLECTION", "A01": "NEEDLES",
+        "A0101": "NEEDLES FOR INFUSION AND SAMPLING", "A02": "SYRINGES", "A0201": "SINGLE-USE SYRINGES",
+        "A020101": "LUER-LOCK SYRINGES", "A03": "DEVICES FOR INFUSION", "A0301": "INFUSION SETS",
+        "R": "RESPIRATORY AND ANAESTHESIA DEVICES", "R01": "TRACHEAL TUBES", "R0101": "OROTRACHEAL TUBES",
+        "Z": "MEDICAL EQUIPMENT AND RELATED ACCESSORIES", "Z12": "INSTRUMENTS FOR ANALYSIS"}
 
 
 @dataclass
@@ -42,6 +49,9 @@ def build_world(session: Session) -> World:
     o["maker_a"] = create_organisation(session, None, kind="manufacturer", name="MédiSud", country="FR")
     o["maker_b"] = create_organisation(session, None, kind="manufacturer", name="NordMed", country="DE")
     o["uniha"] = create_organisation(session, None, kind="purchaser", name="UniHA")
+    for code, term in EMDN.items():
+        session.add(EmdnCode(code=code, term=term, level=1 + (len(code) - 1) // 2, terminal=code == "A020101",
+                             category=code[0], parent_code=code[:-2] if len(code) > 1 else None))
     for _i, (name, maker, emdn, gtin) in enumerate([
         ("Seringue 10 mL Luer lock", "maker_a", "A020101", "03760123450010"),
         ("Aiguille hypodermique 21G", "maker_a", "A0101010101", "03760123450027"),

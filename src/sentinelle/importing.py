@@ -44,9 +44,13 @@ class ImportReport:
 
 
 def read_text(path: Path) -> str:
+    """A file's text, decoded as `decode` says."""
+    return decode(path.read_bytes())
+
+
+def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252: the two encodings public French files come in;
     UTF-16 when its byte-order mark says so. Anything else is refused, naming the first bad byte."""
-    raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")

@@ -49,6 +49,15 @@ FIELD_LABELS: dict[str, str] = {
     "idea": "idée", "comment_id": "commentaire", "hidden": "masqué", "sitting": "séance", "votes_for": "pour",
     "votes_against": "contre", "abstentions": "abstentions", "present": "présents", "quorum": "quorum",
     "folder": "dossier", "path": "fichier",
+    # The risk mapping.
+    "emdn_code": "code EMDN", "p": "critère P (pannes)", "i": "critère I (importance pour les soins)",
+    "e": "critère E (état)",
+    "u": "critère U (utilisation)", "note": "note", "reference_id": "cartographie de référence", "shared": "partagée",
+    "mapping_id": "cartographie", "grid_id": "grille", "grid": "grille", "code": "code",
+    "combination": "combinaison", "scale_min": "bas de l'échelle", "scale_max": "haut de l'échelle",
+    "thresholds": "seuils des classes", "guide": "guide de cotation",
+    "risk_class": "classe de risque", "copied": "reprises", "kept": "gardées", "skipped": "non reprises",
+    "reference": "référence", "finess": "numéro FINESS",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).

@@ -73,6 +73,12 @@ class Action(StrEnum):
     MOTION_CLOSE = "motion.close"
     SYNTHESIS_CREATE = "synthesis.create"
     SYNTHESIS_SENTENCE = "synthesis.sentence"
+    RISK_GRID_PUBLISH = "risk.grid_publish"
+    RISK_MAPPING_START = "risk.mapping_start"
+    RISK_MAPPING_SHARE = "risk.mapping_share"
+    RISK_SCORE = "risk.score"
+    RISK_SCORE_REMOVE = "risk.score_remove"
+    RISK_IMPORT = "risk.import"
 
 
 # Each action as the journal shows it.
@@ -103,6 +109,10 @@ ACTION_LABELS: dict[str, str] = {
     Action.ASSEMBLY_DRAW: _("Tirage au sort de l'assemblée"), Action.SITTING_OPEN: _("Séance ouverte"),
     Action.MOTION_PROPOSE: _("Motion proposée"), Action.MOTION_CLOSE: _("Vote clos"),
     Action.SYNTHESIS_CREATE: _("Synthèse créée"), Action.SYNTHESIS_SENTENCE: _("Phrase de synthèse"),
+    Action.RISK_GRID_PUBLISH: _("Grille de cotation publiée"),
+    Action.RISK_MAPPING_START: _("Cartographie des risques commencée"),
+    Action.RISK_MAPPING_SHARE: _("Cartographie partagée ou retirée"), Action.RISK_SCORE: _("Catégorie cotée"),
+    Action.RISK_SCORE_REMOVE: _("Cotation retirée"), Action.RISK_IMPORT: _("Cotations importées"),
 }
 # What an entry is about, and where to read it when it has a page.
 ENTITY_LABELS: dict[str, str] = {
@@ -110,6 +120,7 @@ ENTITY_LABELS: dict[str, str] = {
     "product": _("Produit"), "subscription": _("Abonnement"), "emdn": _("Nomenclature EMDN"),
     "alternative": _("Alternative"), "questionnaire": _("Questionnaire"), "idea": _("Idée"), "comment": _("Commentaire"),
     "assembly": _("Assemblée"), "motion": _("Motion"), "synthesis": _("Synthèse"),
+    "risk_grid": _("Grille de cotation"), "risk_mapping": _("Cartographie des risques"),
 }
 PAGES = {"signal": "/signaux/{}", "product": "/produits/{}", "idea": "/concertation/idees/{}"}
 

@@ -6,6 +6,7 @@ from sentinelle.catalogue import models as _catalogue  # noqa: F401
 from sentinelle.concertation import models as _concertation  # noqa: F401
 from sentinelle.jobs import models as _jobs  # noqa: F401
 from sentinelle.notifications import models as _notifications  # noqa: F401
+from sentinelle.risk import models as _risk  # noqa: F401
 from sentinelle.signals import models as _signals  # noqa: F401
 from sentinelle.store.base import Base
 

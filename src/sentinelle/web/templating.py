@@ -23,6 +23,14 @@ from sentinelle.concertation.models import MOTION_STATUS_LABELS, QUESTIONNAIRE_S
 from sentinelle.i18n import translations
 from sentinelle.interop import policy as interop_policy
 from sentinelle.notifications.service import MAIL_FREQUENCIES
+from sentinelle.risk import policy as risk_policy
+from sentinelle.risk.models import (
+    COMBINATION_LABELS,
+    CRITERIA,
+    CRITERION_LABELS,
+    RISK_CLASS_LABELS,
+    RISK_CLASSES,
+)
 from sentinelle.schemas_common import safe_url
 from sentinelle.signals import policy as signals_policy
 from sentinelle.signals.policy import public_view_only
@@ -81,6 +89,8 @@ templates.env.globals.update(
     STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, SOURCE_LABELS=SOURCE_LABELS, ACTION_LABELS=ACTION_LABELS,
     REGIONS=REGIONS,
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
+    CRITERIA=CRITERIA, CRITERION_LABELS=CRITERION_LABELS, RISK_CLASSES=RISK_CLASSES,
+    RISK_CLASS_LABELS=RISK_CLASS_LABELS, COMBINATION_LABELS=COMBINATION_LABELS,
 )
 
 def polyline(values: list[float], lo: float, hi: float, width: float, height: float) -> str:
@@ -102,6 +112,7 @@ templates.env.globals["AUDIT_VALUES"] = {
     "status": {**QUESTIONNAIRE_STATUS_LABELS, **MOTION_STATUS_LABELS, **STATUS_LABELS},  # a signal's label wins
     "kind": {**KIND_LABELS, **MEASURE_LABELS, **ORGANISATION_KIND_LABELS}, "cause": CAUSE_LABELS,
     "source": SOURCE_LABELS, "role": ROLE_LABELS, "theme": THEME_LABELS, "mail_frequency": MAIL_FREQUENCIES,
+    "risk_class": RISK_CLASS_LABELS,
 }
 # What a page may offer its reader, asked of the policies (a template never tests a role itself).
 templates.env.globals["can"] = {
@@ -112,6 +123,7 @@ templates.env.globals["can"] = {
     "import_ansm": interop_policy.can_import_ansm,
     "browse_audit": accounts_policy.can_browse_audit,
     "manage_concertation": concertation_policy.can_manage,
+    "read_risk_mappings": risk_policy.can_read_mappings,
 }
 
 

@@ -1,6 +1,16 @@
 from fastapi import APIRouter
 
-from sentinelle.web.api import account, alternatives, assembly, catalogue, concertation, public, signals, synthesis
+from sentinelle.web.api import (
+    account,
+    alternatives,
+    assembly,
+    catalogue,
+    concertation,
+    public,
+    risk,
+    signals,
+    synthesis,
+)
 from sentinelle.web.deps import COMMIT
 
 # Every request commits once, when its view returned (deps.unit_of_work).
@@ -13,3 +23,4 @@ router.include_router(account.router)
 router.include_router(concertation.router)
 router.include_router(assembly.router)
 router.include_router(synthesis.router)
+router.include_router(risk.router)

@@ -1,7 +1,18 @@
 from fastapi import APIRouter, Depends
 
 from sentinelle.web.deps import COMMIT, current_user
-from sentinelle.web.pages import account, assembly, catalogue, home, ideas, public, questionnaires, signals, synthesis
+from sentinelle.web.pages import (
+    account,
+    assembly,
+    catalogue,
+    home,
+    ideas,
+    public,
+    questionnaires,
+    risk,
+    signals,
+    synthesis,
+)
 
 # Every page shows who is logged in: the user is loaded once per request for all of them; every
 # request commits once, when its view returned (deps.unit_of_work).
@@ -15,3 +26,4 @@ router.include_router(questionnaires.router)
 router.include_router(ideas.router)
 router.include_router(assembly.router)
 router.include_router(synthesis.router)
+router.include_router(risk.router)

@@ -1,0 +1,93 @@
+"""Risk tables: the P.I.E.U grids (versioned), each hospital's mapping and its scores per EMDN category."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sentinelle.catalogue.models import Organisation
+from sentinelle.i18n import _
+from sentinelle.store.base import Base, utcnow
+
+# The four criteria of the method, in its order: Pannes, Importance, État, Utilisation.
+CRITERIA = ("p", "i", "e", "u")
+CRITERION_LABELS = {"p": _("Pannes"), "i": _("Importance pour les soins"), "e": _("État"),
+                    "u": _("Utilisation")}
+# How a grid makes one score of the four: their product (C = P × I × E × U) or their sum.
+COMBINATIONS = ("product", "sum")
+COMBINATION_LABELS = {"product": _("produit (C = P × I × E × U)"), "sum": _("somme (C = P + I + E + U)")}
+# Risk classes, lowest first; a grid's thresholds are the highest score of each class but the last.
+RISK_CLASSES = ("low", "moderate", "high", "critical")
+RISK_CLASS_LABELS = {"low": _("faible"), "moderate": _("modéré"), "high": _("élevé"), "critical": _("critique")}
+
+
+class RiskGrid(Base):
+    """A scoring grid, never changed once made: a change is a new version of the same code, and every
+    mapping keeps the version its scores were made with (no score is ever silently recomputed)."""
+
+    __tablename__ = "risk_grid"
+    __table_args__ = (UniqueConstraint("code", "version"),
+                      CheckConstraint("scale_min >= 0 AND scale_max > scale_min AND scale_max <= 10",
+                                      name="scale"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    combination: Mapped[str] = mapped_column(String(10))
+    scale_min: Mapped[int] = mapped_column(Integer)
+    scale_max: Mapped[int] = mapped_column(Integer)
+    # The highest score of the classes low, moderate and high, ascending; above the last: critical.
+    thresholds: Mapped[list[int]] = mapped_column(JSON)
+    # What each level of each criterion means: {"p": {"1": "…", …}, …}.
+    guide: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RiskMapping(Base):
+    """One hospital's P.I.E.U mapping on one grid version. Shared, it becomes a reference mapping that
+    other hospitals read and may start from."""
+
+    __tablename__ = "risk_mapping"
+    __table_args__ = (UniqueConstraint("organisation_id", "grid_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("risk_grid.id"), index=True)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_at: Mapped[datetime | None]
+    # The reference mapping it started from, if any (its scores were copied, then adapted).
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("risk_mapping.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    grid: Mapped[RiskGrid] = relationship(lazy="joined")
+
+
+class RiskScore(Base):
+    """A category's four criteria in a mapping, with the score and class its grid made of them."""
+
+    __tablename__ = "risk_score"
+    __table_args__ = (UniqueConstraint("mapping_id", "emdn_code"),
+                      CheckConstraint("p >= 0 AND p <= 10 AND i >= 0 AND i <= 10 AND e >= 0 AND e <= 10 "
+                                      "AND u >= 0 AND u <= 10", name="criteria_range"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mapping_id: Mapped[int] = mapped_column(ForeignKey("risk_mapping.id"), index=True)
+    emdn_code: Mapped[str] = mapped_column(ForeignKey("emdn_code.code"))
+    p: Mapped[int] = mapped_column(Integer)
+    i: Mapped[int] = mapped_column(Integer)
+    e: Mapped[int] = mapped_column(Integer)
+    u: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    # The score on 0–100 across the grid's range, to compare mappings made on different grids.
+    level: Mapped[int] = mapped_column(Integer)
+    risk_class: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,65 @@
+"""Who reads and writes risk mappings and grids.
+
+A hospital keeps its own mapping and reads the reference mappings other hospitals chose to share; a
+region reads its hospitals' mappings and the shared ones; the national agency reads all and alone
+publishes grids. Manufacturers, purchasing groups and the public read none of them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import Role
+from sentinelle.catalogue.models import Organisation
+from sentinelle.risk.models import RiskMapping
+
+MAPPING_READERS = (Role.ESTABLISHMENT, Role.REGION, Role.NATIONAL)
+
+
+def can_map(user: User | None) -> bool:
+    """Keeping a mapping: a hospital's own act, for its own establishment."""
+    return user is not None and user.role == Role.ESTABLISHMENT and user.organisation_id is not None
+
+
+def can_edit(user: User | None, mapping: RiskMapping) -> bool:
+    return can_map(user) and user is not None and mapping.organisation_id == user.organisation_id
+
+
+def can_read_mappings(user: User | None) -> bool:
+    return user is not None and user.role in MAPPING_READERS
+
+
+def reads_mapping(user: User | None, mapping: RiskMapping) -> bool:
+    if user is None or user.role not in MAPPING_READERS:
+        return False
+    if user.role == Role.NATIONAL or mapping.shared or mapping.organisation_id == user.organisation_id:
+        return True
+    return user.role == Role.REGION and user.region_code is not None and \
+        mapping.organisation.region_code == user.region_code
+
+
+def visible_mappings(user: User | None) -> ColumnElement[bool]:
+    """The SQL condition of `reads_mapping`, for lists."""
+    if user is None or user.role not in MAPPING_READERS:
+        return false()
+    if user.role == Role.NATIONAL:
+        return true()
+    conditions: list[ColumnElement[bool]] = [RiskMapping.shared.is_(True)]
+    if user.organisation_id is not None:
+        conditions.append(RiskMapping.organisation_id == user.organisation_id)
+    if user.role == Role.REGION and user.region_code is not None:
+        conditions.append(RiskMapping.organisation_id.in_(
+            select(Organisation.id).where(Organisation.region_code == user.region_code)))
+    return or_(*conditions)
+
+
+def reads_region(user: User | None, region_code: str) -> bool:
+    """A region's aggregated map: its own agency, and the national agency for every region."""
+    if user is None:
+        return False
+    return user.role == Role.NATIONAL or (user.role == Role.REGION and user.region_code == region_code)
+
+
+def can_publish_grid(user: User | None) -> bool:
+    return user is not None and user.role == Role.NATIONAL

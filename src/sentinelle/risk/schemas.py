@@ -1,0 +1,139 @@
+"""Risk mappings and grids in and out of the API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sentinelle.schemas_common import DbId, UtcDatetime
+
+Level = Field(ge=0, le=10)
+
+
+class ScoreIn(BaseModel):
+    """A category's four criteria; the grid of the mapping says their range (1 to 4 by default)."""
+
+    emdn_code: str = Field(min_length=1, max_length=16)
+    p: int = Level
+    i: int = Level
+    e: int = Level
+    u: int = Level
+    note: str = Field("", max_length=2000)
+
+
+class StartIn(BaseModel):
+    """Start one's mapping: on the current grid, or by copying a shared reference mapping."""
+
+    reference_id: DbId | None = None
+
+
+class ShareIn(BaseModel):
+    shared: bool
+
+
+class GridIn(BaseModel):
+    """A new grid, or a new version of one (same code): never a change of the one scores were made on."""
+
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    combination: Literal["product", "sum"] = "product"
+    scale_min: int = Field(1, ge=0, le=9)
+    scale_max: int = Field(4, ge=1, le=10)
+    thresholds: list[int] = Field(min_length=3, max_length=3)
+    source: str = Field(min_length=1, max_length=5000)
+    guide: dict[Literal["p", "i", "e", "u"], dict[str, str]] = Field(default_factory=dict)
+
+
+class GridOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    version: int
+    name: str
+    combination: str
+    scale_min: int
+    scale_max: int
+    thresholds: list[int]
+    source: str
+    guide: dict[str, dict[str, str]]
+    created_at: UtcDatetime
+
+
+class ScoreOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    emdn_code: str
+    term: str | None
+    p: int
+    i: int
+    e: int
+    u: int
+    score: int
+    level: int
+    risk_class: str
+    note: str
+    scored_at: UtcDatetime
+
+
+class MappingOut(BaseModel):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    region_code: str | None
+    grid: GridOut
+    shared: bool
+    shared_at: UtcDatetime | None
+    based_on_id: int | None
+    updated_at: UtcDatetime
+    scores: list[ScoreOut]
+
+
+class ReferenceOut(BaseModel):
+    """A mapping some hospital shared: who, when, on which grid, how many categories."""
+
+    id: int
+    organisation_name: str
+    region_code: str | None
+    grid_code: str
+    grid_version: int
+    shared_at: UtcDatetime | None
+    categories: int
+
+
+class RegionCategoryOut(BaseModel):
+    emdn_code: str
+    term: str | None
+    hospitals: int
+    classes: dict[str, int]
+    mean_level: float
+    max_level: int
+
+
+class RegionHospitalOut(BaseModel):
+    organisation_id: int
+    organisation_name: str
+    mapping_id: int | None
+    categories: int
+    classes: dict[str, int]
+
+
+class RegionMapOut(BaseModel):
+    region_code: str
+    hospitals: list[RegionHospitalOut]
+    categories: list[RegionCategoryOut]
+
+
+class ImportRejectedOut(BaseModel):
+    line: int
+    field: str
+    reason: str
+
+
+class ImportOut(BaseModel):
+    applied: bool
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[ImportRejectedOut]

@@ -1,0 +1,137 @@
+"""JSON API for risk mapping: grids, a hospital's P.I.E.U mapping and its scores, the shared reference
+mappings, the CSV import, a region's aggregated view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.errors import Invalid, NotAuthenticated, NotFound
+from sentinelle.importing import decode
+from sentinelle.risk import pieu, schemas
+from sentinelle.risk.models import RiskMapping
+from sentinelle.schemas_common import ERRORS
+from sentinelle.web.deps import ApiUserDep, DbDep
+
+router = APIRouter(prefix="/risk", tags=["risk"], responses=ERRORS)
+
+EmdnPath = Annotated[str, Path(max_length=16, pattern="^[A-Za-z0-9]+$")]
+
+
+def _need(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("authentification requise (jeton d'API ou session)")
+    return user
+
+
+def _mapping_out(db: Session, mapping: RiskMapping) -> schemas.MappingOut:
+    return schemas.MappingOut(
+        id=mapping.id, organisation_id=mapping.organisation_id, organisation_name=mapping.organisation.name,
+        region_code=mapping.organisation.region_code, grid=schemas.GridOut.model_validate(mapping.grid),
+        shared=mapping.shared, shared_at=mapping.shared_at, based_on_id=mapping.based_on_id,
+        updated_at=mapping.updated_at,
+        scores=[schemas.ScoreOut.model_validate({**_score_fields(r.score), "term": r.term})
+                for r in pieu.rows(db, mapping)])
+
+
+def _score_fields(score: object) -> dict[str, object]:
+    return {name: getattr(score, name) for name in ("emdn_code", "p", "i", "e", "u", "score", "level", "risk_class",
+                                                     "note", "scored_at")}
+
+
+@router.get("/grids", response_model=list[schemas.GridOut])
+def list_grids(db: DbDep) -> list[schemas.GridOut]:
+    """Every grid version, with its source: the method is public, the scores are not."""
+    pieu.current_grid(db)
+    return [schemas.GridOut.model_validate(g) for g in pieu.grids_of(db)]
+
+
+@router.post("/grids", response_model=schemas.GridOut, status_code=201)
+def publish_grid(data: schemas.GridIn, user: ApiUserDep, db: DbDep) -> schemas.GridOut:
+    """A new grid or the next version of one (the national agency): mappings keep the version they use."""
+    return schemas.GridOut.model_validate(pieu.publish_grid(db, _need(user), data))
+
+
+@router.get("/mappings/mine", response_model=schemas.MappingOut)
+def my_mapping(user: ApiUserDep, db: DbDep) -> schemas.MappingOut:
+    mapping = pieu.mine(db, _need(user))
+    if mapping is None:
+        raise NotFound("votre établissement n'a pas encore de cartographie : POST /api/v1/risk/mappings/mine",
+                       "mapping_id")
+    return _mapping_out(db, mapping)
+
+
+@router.post("/mappings/mine", response_model=schemas.MappingOut, status_code=201)
+def start_mapping(data: schemas.StartIn, user: ApiUserDep, db: DbDep) -> schemas.MappingOut:
+    """Start (or complete) one's mapping on the current grid, empty or from a reference mapping."""
+    return _mapping_out(db, pieu.start(db, _need(user), data.reference_id).mapping)
+
+
+@router.get("/mappings/{mapping_id}", response_model=schemas.MappingOut)
+def get_mapping(mapping_id: int, user: ApiUserDep, db: DbDep) -> schemas.MappingOut:
+    return _mapping_out(db, pieu.get(db, _need(user), mapping_id))
+
+
+@router.put("/mappings/{mapping_id}/scores", response_model=schemas.ScoreOut)
+def set_score(mapping_id: int, data: schemas.ScoreIn, user: ApiUserDep, db: DbDep) -> schemas.ScoreOut:
+    """Score a category, or change its score (PUT is idempotent: one row per category)."""
+    row = pieu.set_score(db, _need(user), mapping_id, data)
+    db.refresh(row)
+    return schemas.ScoreOut.model_validate({**_score_fields(row), "term": None})
+
+
+@router.delete("/mappings/{mapping_id}/scores/{emdn_code}", status_code=204)
+def remove_score(mapping_id: int, emdn_code: EmdnPath, user: ApiUserDep, db: DbDep) -> Response:
+    pieu.remove_score(db, _need(user), mapping_id, emdn_code)
+    return Response(status_code=204)
+
+
+@router.put("/mappings/{mapping_id}/shared", response_model=schemas.MappingOut)
+def share(mapping_id: int, data: schemas.ShareIn, user: ApiUserDep, db: DbDep) -> schemas.MappingOut:
+    """Offer one's mapping to other hospitals as a reference, or withdraw it."""
+    return _mapping_out(db, pieu.share(db, _need(user), mapping_id, data.shared))
+
+
+@router.post("/mappings/{mapping_id}/import", response_model=schemas.ImportOut,
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+async def import_scores(mapping_id: int, request: Request, user: ApiUserDep, db: DbDep,
+                        apply: Annotated[bool, Query()] = False) -> schemas.ImportOut:
+    """A CSV of scores (emdn_code, p, i, e, u, note; comma or semicolon): previewed unless `apply=true`,
+    then applied all or nothing; every rejected row named by its line and field."""
+    who = _need(user)
+    raw = await request.body()
+    if not raw.strip():
+        raise Invalid("le corps de la requête est le fichier CSV : il est vide", "file")
+    report = pieu.import_scores(db, who, mapping_id, decode(raw), apply=apply)
+    return schemas.ImportOut(applied=apply, created=report.created, updated=report.updated,
+                             unchanged=report.unchanged,
+                             rejected=[schemas.ImportRejectedOut(line=r.line, field=r.field, reason=r.reason)
+                                       for r in report.rejected])
+
+
+@router.get("/references", response_model=list[schemas.ReferenceOut])
+def references(user: ApiUserDep, db: DbDep) -> list[schemas.ReferenceOut]:
+    """The mappings hospitals chose to share: who, when, on which grid."""
+    return [schemas.ReferenceOut(id=r.mapping.id, organisation_name=r.mapping.organisation.name,
+                                 region_code=r.mapping.organisation.region_code, grid_code=r.mapping.grid.code,
+                                 grid_version=r.mapping.grid.version, shared_at=r.mapping.shared_at,
+                                 categories=r.categories)
+            for r in pieu.references(db, _need(user))]
+
+
+@router.get("/regions/{region_code}", response_model=schemas.RegionMapOut)
+def region_map(region_code: Annotated[str, Path(pattern="^[0-9]{2}$")], user: ApiUserDep,
+               db: DbDep) -> schemas.RegionMapOut:
+    """A region's hospitals' mappings put together (its agency, the national agency)."""
+    found = pieu.region_map(db, _need(user), region_code)
+    return schemas.RegionMapOut(
+        region_code=found.region_code,
+        hospitals=[schemas.RegionHospitalOut(organisation_id=h.organisation.id, organisation_name=h.organisation.name,
+                                             mapping_id=h.mapping_id, categories=h.categories, classes=h.classes)
+                   for h in found.hospitals],
+        categories=[schemas.RegionCategoryOut(emdn_code=c.code, term=c.term, hospitals=c.hospitals, classes=c.classes,
+                                              mean_level=c.mean_level, max_level=c.max_level)
+                    for c in found.categories])

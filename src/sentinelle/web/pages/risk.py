@@ -1,0 +1,182 @@
+"""Pages of the P.I.E.U risk mapping: a hospital's mapping (heat map, scoring, import, sharing), the
+shared reference mappings, a region's aggregated map, and the grids with their source."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from sentinelle.accounts.models import User
+from sentinelle.accounts.roles import Role
+from sentinelle.catalogue.regions import BY_CODE
+from sentinelle.errors import DomainError, Invalid, NotFound, require
+from sentinelle.importing import decode
+from sentinelle.risk import pieu, policy
+from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, RiskMapping
+from sentinelle.risk.schemas import ScoreIn
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
+from sentinelle.web.forms import flag, integer, redisplay, text, validated
+from sentinelle.web.templating import render
+
+router = APIRouter()
+# An uploaded CSV waits here between its preview and its application, a day at most.
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _mapping_page(request: Request, db: Session, user: User, mapping: RiskMapping | None, *,
+                  refusal: DomainError | None = None, form: dict[str, Any] | None = None, code: str = "",
+                  status_code: int = 200) -> Response:
+    editable = mapping is not None and policy.can_edit(user, mapping)
+    found = pieu.rows(db, mapping) if mapping is not None else []
+    current = pieu.current_grid(db)
+    return render(request, "risk_mapping.html", {
+        "m": mapping, "rows": found, "counts": pieu.class_counts(found), "editable": editable,
+        "grid": mapping.grid if mapping is not None else current, "current": current,
+        "unmapped": pieu.unmapped(db, mapping) if editable and mapping is not None else [],
+        "references": pieu.references(db, user) if policy.can_map(user) else [],
+        "based_on": db.get(RiskMapping, mapping.based_on_id) if mapping is not None and mapping.based_on_id else None,
+        "form": form or {}, "code": code, "refusal": refusal}, status_code=status_code)
+
+
+@router.get("/risques")
+def risk_home(request: Request, user: LoggedInDep, db: DbDep, code: str = "") -> Response:
+    """A hospital's own mapping; an agency's region; the national agency picks a region."""
+    require(user, policy.can_read_mappings(user), "la cartographie des risques se lit entre établissements et agences")
+    if user.role == Role.REGION and user.region_code:
+        return RedirectResponse(f"/risques/regions/{user.region_code}", status_code=303)
+    if user.role == Role.NATIONAL:
+        return render(request, "risk_national.html", {"references": pieu.references(db, user)})
+    return _mapping_page(request, db, user, pieu.mine(db, user), code=code[:16])
+
+
+@router.get("/risques/cartographies/{mapping_id}")
+def mapping_page(request: Request, mapping_id: int, user: LoggedInDep, db: DbDep) -> Response:
+    mapping = pieu.get(db, user, mapping_id)
+    if policy.can_edit(user, mapping) and (mine := pieu.mine(db, user)) is not None and mine.id == mapping.id:
+        return RedirectResponse("/risques", status_code=303)
+    return _mapping_page(request, db, user, mapping)
+
+
+@router.post("/risques/commencer")
+def start(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    reference_id = integer(form, "reference_id")
+    started = pieu.start(db, user, reference_id)
+    if reference_id is None:
+        request.session["flash"] = "Votre cartographie est ouverte : cotez vos catégories ci-dessous."
+    else:
+        skipped = f" ; {len(started.skipped)} hors de l'échelle de la grille, non reprises" if started.skipped else ""
+        kept = f" ; {started.kept} déjà cotées chez vous, gardées telles quelles" if started.kept else ""
+        request.session["flash"] = (f"{started.copied} catégorie(s) reprise(s) de la cartographie de référence"
+                                    f"{kept}{skipped}. Adaptez-les à votre établissement.")
+    return RedirectResponse("/risques", status_code=303)
+
+
+@router.post("/risques/cartographies/{mapping_id}/cotation")
+def score(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    mapping = pieu.get(db, user, mapping_id)  # out of sight: 404 before anything else
+    typed = {name: text(form, name, 2000) for name in ("emdn_code", *CRITERIA, "note")}
+    try:
+        data = validated(ScoreIn, emdn_code=typed["emdn_code"].strip(), note=typed["note"],
+                         **{c: integer(form, c) for c in CRITERIA})
+        row = pieu.set_score(db, user, mapping_id, data)
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _mapping_page(request, db, user, mapping, refusal=exc, form=typed, status_code=exc.status)
+    request.session["flash"] = (f"{row.emdn_code} coté : criticité {row.score}, risque "
+                                f"{RISK_CLASS_LABELS[row.risk_class]}.")
+    return RedirectResponse(f"/risques#cat-{row.emdn_code}", status_code=303)
+
+
+@router.post("/risques/cartographies/{mapping_id}/retirer")
+def remove(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    code = text(form, "emdn_code", 16)
+    pieu.remove_score(db, user, mapping_id, code)
+    request.session["flash"] = f"La cotation de {code} est retirée de votre cartographie."
+    return RedirectResponse("/risques", status_code=303)
+
+
+@router.post("/risques/cartographies/{mapping_id}/partage")
+def share(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    shared = flag(form, "shared")
+    pieu.share(db, user, mapping_id, shared)
+    request.session["flash"] = ("Votre cartographie est partagée : les autres établissements et les agences la lisent "
+                                "parmi les références, avec le nom de votre établissement." if shared else
+                                "Votre cartographie n'est plus partagée : seules votre agence régionale et l'agence "
+                                "nationale la lisent.")
+    return RedirectResponse("/risques", status_code=303)
+
+
+def _uploads(request: Request) -> Path:
+    folder: Path = request.app.state.settings.var_dir / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    limit = time.time() - 86400
+    for old in folder.glob("pieu-*.csv"):
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+@router.post("/risques/cartographies/{mapping_id}/import")
+async def import_preview(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep,
+                         db: DbDep) -> Response:
+    """Check the file against the mapping and show what it would change; nothing is written yet."""
+    mapping = pieu.get(db, user, mapping_id)
+    file = form.get("file")
+    try:
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise Invalid("choisissez le fichier CSV de vos cotations", "file")
+        raw = await file.read()
+        content = decode(raw)
+        report = pieu.import_scores(db, user, mapping_id, content, apply=False)
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _mapping_page(request, db, user, mapping, refusal=exc, status_code=exc.status)
+    token = secrets.token_hex(16)
+    if not report.rejected:
+        (_uploads(request) / f"pieu-{token}.csv").write_bytes(raw)
+    return render(request, "risk_import.html", {"m": mapping, "report": report,
+                                                "token": token, "name": Path(file.filename).name})
+
+
+@router.post("/risques/cartographies/{mapping_id}/import/appliquer")
+def import_apply(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    token = text(form, "token", 40)
+    path = _uploads(request) / f"pieu-{token}.csv"
+    if not _TOKEN.match(token) or not path.exists():
+        raise NotFound("ce fichier n'est plus là (un jour au plus après l'aperçu) : déposez-le de nouveau", "file")
+    report = pieu.import_scores(db, user, mapping_id, decode(path.read_bytes()), apply=True)
+    path.unlink(missing_ok=True)
+    request.session["flash"] = (f"Import appliqué : {report.created} catégorie(s) ajoutée(s), {report.updated} "
+                                f"modifiée(s), {report.unchanged} inchangée(s).")
+    return RedirectResponse("/risques", status_code=303)
+
+
+@router.get("/risques/references")
+def references(request: Request, user: LoggedInDep, db: DbDep) -> Response:
+    return render(request, "risk_references.html", {"references": pieu.references(db, user),
+                                                    "can_start": policy.can_map(user),
+                                                    "mine": pieu.mine(db, user)})
+
+
+@router.get("/risques/regions/{region_code}")
+def region(request: Request, region_code: str, user: LoggedInDep, db: DbDep) -> Response:
+    if region_code not in BY_CODE:
+        raise NotFound(f"région inconnue : {region_code[:4]}", "region_code")
+    found = pieu.region_map(db, user, region_code)
+    mapped = sum(1 for h in found.hospitals if h.mapping_id is not None)
+    return render(request, "risk_region.html", {"r": found, "mapped": mapped,
+                                                "national": user.role == Role.NATIONAL})
+
+
+@router.get("/risques/grilles")
+def grid_page(request: Request, user: LoggedInDep, db: DbDep) -> Response:
+    pieu.current_grid(db)
+    return render(request, "risk_grids.html", {"grids": pieu.grids_of(db)})

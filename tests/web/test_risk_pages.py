@@ -1,0 +1,127 @@
+"""The risk mapping's pages and API: a hospital's journey (start, score, a refusal on its form, the
+CSV import's preview then application, sharing), the region's view, and hostile tries."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from sentinelle.risk import pieu
+from sentinelle.risk.schemas import ScoreIn
+from tests.factories import World
+from tests.web.conftest import bearer
+from tests.web.test_pages_and_api import login
+
+
+def _mapping_id(html: str) -> int:
+    found = re.search(r'action="/risques/cartographies/(\d+)/cotation"', html)
+    assert found, "no scoring form on the page"
+    return int(found.group(1))
+
+
+def test_a_hospital_maps_its_risks_through_the_pages(client: TestClient) -> None:
+    csrf = login(client, "lyon@test.fr")
+    page = client.get("/risques")
+    assert page.status_code == 200 and "Commencer une cartographie vide" in page.text
+    started = client.post("/risques/commencer", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "Votre cartographie est ouverte" in started.text
+    mapping = _mapping_id(started.text)
+    # What Lyon buys and has not scored is offered, and the link fills the form's code.
+    assert "/risques?code=A02#cotation" in started.text
+    assert 'value="A02"' in client.get("/risques?code=A02").text
+    done = client.post(f"/risques/cartographies/{mapping}/cotation", follow_redirects=True,
+                       data={"csrf_token": csrf, "emdn_code": "A02", "p": "4", "i": "4", "e": "3", "u": "4",
+                             "note": "néonatologie"})
+    assert "A02 coté : criticité 192, risque critique." in done.text
+    assert '<span lang="en">syringes</span>' in done.text and "néonatologie" in done.text
+    # A refusal stays on the form with what was typed, naming the field.
+    refused = client.post(f"/risques/cartographies/{mapping}/cotation",
+                          data={"csrf_token": csrf, "emdn_code": "Q99", "p": "1", "i": "1", "e": "1", "u": "1",
+                                "note": "gardé"})
+    assert refused.status_code == 422 and "code EMDN inconnu : Q99" in refused.text
+    assert 'href="#emdn_code"' in refused.text and ">gardé</textarea>" in refused.text
+    # The import: a preview, then the application.
+    csv = b"emdn_code;p;i;e;u\nR01;2;4;1;3\nA02;4;4;3;4\n"
+    preview = client.post(f"/risques/cartographies/{mapping}/import", data={"csrf_token": csrf},
+                          files={"file": ("cotations.csv", csv, "text/csv")})
+    assert preview.status_code == 200 and "Rien n'est encore enregistré" in preview.text
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', preview.text)
+    assert token and "1 catégorie(s) ajoutée(s)" in preview.text
+    applied = client.post(f"/risques/cartographies/{mapping}/import/appliquer", follow_redirects=True,
+                          data={"csrf_token": csrf, "token": token.group(1)})
+    assert "Import appliqué : 1 catégorie(s) ajoutée(s), 0 modifiée(s), 1 inchangée(s)." in applied.text
+    again = client.post(f"/risques/cartographies/{mapping}/import/appliquer",
+                        data={"csrf_token": csrf, "token": token.group(1)})
+    assert again.status_code == 404 and "déposez-le de nouveau" in again.text
+    bad = client.post(f"/risques/cartographies/{mapping}/import", data={"csrf_token": csrf},
+                      files={"file": ("c.csv", b"emdn_code,p,i,e,u\nA01,1,1,7,1\n", "text/csv")})
+    assert "Une ligne refusée" in bad.text and "E = « 7 »" in bad.text and 'name="token"' not in bad.text
+    shared = client.post(f"/risques/cartographies/{mapping}/partage", data={"csrf_token": csrf, "shared": "true"},
+                         follow_redirects=True)
+    assert "Votre cartographie est partagée" in shared.text and "Retirer le partage" in shared.text
+    grid = client.get("/risques/grilles")
+    assert "doi:10.34746/q1wm-2917" in grid.text and "critique" in grid.text
+
+
+def test_the_region_reads_its_hospitals_and_nothing_else(client: TestClient, session: Session, world: World) -> None:
+    for who, values in (("lyon", (4, 4, 3, 4)), ("grenoble", (1, 2, 2, 2))):
+        mapping = pieu.start(session, world.users[who]).mapping
+        pieu.set_score(session, world.users[who], mapping.id, ScoreIn(emdn_code="A02", p=values[0], i=values[1],
+                                                                      e=values[2], u=values[3]))
+    session.commit()
+    login(client, "region84@test.fr")
+    home = client.get("/risques", follow_redirects=True)
+    assert home.url.path == "/risques/regions/84"
+    assert "2 établissement(s) sur 2 ont une cartographie." in home.text and "CHU de Grenoble" in home.text
+    assert client.get("/risques/regions/11").status_code == 403
+    assert client.get("/risques/regions/99").status_code == 404
+    lyon_map = pieu.mine(session, world.users["lyon"])
+    assert lyon_map is not None
+    read = client.get(f"/risques/cartographies/{lyon_map.id}")
+    assert read.status_code == 200 and "Coter une catégorie" not in read.text  # read, never written
+
+
+def test_hostile_tries_on_another_hospitals_mapping(client: TestClient, session: Session, world: World,
+                                                    tokens: dict[str, str]) -> None:
+    lyon_map = pieu.start(session, world.users["lyon"]).mapping
+    session.commit()
+    # Paris (another region) does not learn that Lyon's mapping exists, by page or by API.
+    csrf = login(client, "paris@test.fr")
+    for path in (f"/risques/cartographies/{lyon_map.id}/cotation", f"/risques/cartographies/{lyon_map.id}/partage",
+                 f"/risques/cartographies/{lyon_map.id}/retirer"):
+        response = client.post(path, data={"csrf_token": csrf, "emdn_code": "A02", "p": "1", "i": "1", "e": "1",
+                                           "u": "1", "shared": "true"})
+        assert response.status_code == 404, path
+    response = client.put(f"/api/v1/risk/mappings/{lyon_map.id}/scores", headers=bearer(tokens, "paris"),
+                          json={"emdn_code": "A02", "p": 1, "i": 1, "e": 1, "u": 1})
+    assert response.status_code == 404
+    # Grenoble, same region, same: a hospital reads another's mapping only once it is shared.
+    assert client.get(f"/api/v1/risk/mappings/{lyon_map.id}", headers=bearer(tokens, "grenoble")).status_code == 404
+    # A manufacturer reads no mapping and no region.
+    assert client.get("/api/v1/risk/regions/84", headers=bearer(tokens, "maker_a")).status_code == 403
+    assert client.get("/api/v1/risk/references", headers=bearer(tokens, "maker_a")).status_code == 403
+
+
+def test_the_api_imports_a_csv_body_and_names_each_rejected_row(client: TestClient, session: Session, world: World,
+                                                                tokens: dict[str, str]) -> None:
+    headers = bearer(tokens, "lyon") | {"Content-Type": "text/csv"}
+    started = client.post("/api/v1/risk/mappings/mine", headers=bearer(tokens, "lyon"), json={})
+    assert started.status_code == 201 and started.json()["grid"]["version"] == 1
+    mapping = started.json()["id"]
+    preview = client.post(f"/api/v1/risk/mappings/{mapping}/import", headers=headers,
+                          content="emdn_code,p,i,e,u\nA02,4,4,3,4\nZZ,1,1,1,1\n")
+    assert preview.status_code == 200
+    assert preview.json()["rejected"] == [{"line": 3, "field": "emdn_code", "reason": "code EMDN inconnu : ZZ"}]
+    refused = client.post(f"/api/v1/risk/mappings/{mapping}/import?apply=true", headers=headers,
+                          content="emdn_code,p,i,e,u\nA02,4,4,3,4\nZZ,1,1,1,1\n")
+    assert refused.status_code == 422 and "rien n'a été importé" in refused.json()["detail"][0]["msg"]
+    applied = client.post(f"/api/v1/risk/mappings/{mapping}/import?apply=true", headers=headers,
+                          content="emdn_code,p,i,e,u\nA02,4,4,3,4\n")
+    assert applied.json()["created"] == 1
+    mine = client.get("/api/v1/risk/mappings/mine", headers=bearer(tokens, "lyon")).json()
+    assert [(s["emdn_code"], s["score"], s["risk_class"]) for s in mine["scores"]] == [("A02", 192, "critical")]
+    out_of_scale = client.put(f"/api/v1/risk/mappings/{mapping}/scores", headers=bearer(tokens, "lyon"),
+                              json={"emdn_code": "A01", "p": 11, "i": 1, "e": 1, "u": 1})
+    assert out_of_scale.status_code == 422 and "p" in out_of_scale.text
