@@ -33,6 +33,8 @@ from sentinelle.detection import detect
 from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.simulate import Config, simulate
+from sentinelle.risk import pieu
+from sentinelle.risk.schemas import ScoreIn
 from sentinelle.signals import schemas, service
 from sentinelle.text import of
 
@@ -148,9 +150,11 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     paris = next(e for e in establishments if e.name == "CHU de Paris")
     accounts = [
         ("establishment", "pharmacie@chu-lyon.demo", "Dr Claire Martin", lyon,
-         "Déclarer une tension, suivre ses déclarations, noter une alternative"),
-        ("establishment", "pharmacie@chu-paris.demo", "Dr Karim Benali", paris, "Déclarer le même produit qu'à Lyon"),
-        ("region", "omedit@ars-ara.demo", "Sophie Durand", regions["84"], "Qualifier les déclarations de la région"),
+         "Déclarer une tension, suivre ses déclarations, noter une alternative ; sa cartographie des risques"),
+        ("establishment", "pharmacie@chu-paris.demo", "Dr Karim Benali", paris,
+         "Déclarer le même produit qu'à Lyon ; cartographier ses risques en partant de celle de Lyon"),
+        ("region", "omedit@ars-ara.demo", "Sophie Durand", regions["84"],
+         "Qualifier les déclarations de la région ; la carte des risques de ses établissements"),
         ("region", "omedit@ars-idf.demo", "Paul Lefèvre", regions["11"], "Qualifier en Île-de-France"),
         ("national", "penuries@ansm.demo", "Hélène Moreau", national,
          "Valider, publier, mesures et alternatives ; import ANSM, journal d'audit"),
@@ -251,6 +255,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     # UniHA buys for a share of the hospitals (Lyon among them): it sees what they buy.
     for est in [lyon] + [e for e in establishments if e.id != lyon.id][::3]:
         add_member(session, None, purchaser.id, est.id)
+    _risk_maps(session, [lyon] + [e for e in establishments if e.region_code == "84" and e.id != lyon.id], staff, rng)
     # A year of simulated order and delivery lines of these hospitals for 60 of these devices, with a
     # few injected disruptions: detection turns its alerts into candidate signals with their chart.
     summary.detected = _detection(session, establishments, products[:60])
@@ -270,6 +275,33 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     _assembly(session, ansm, [*people, users["citoyen@exemple.demo"]], rng)
     _ideas(session, ansm, people, rng)
     return summary
+
+
+def _risk_maps(session: Session, region: list[Organisation], staff: dict[int, User], rng: random.Random) -> None:
+    """Lyon's P.I.E.U mapping of the EMDN groups it buys, shared as a reference; half of the other
+    hospitals of its region start from it and change a few scores; Paris has none yet (it can start
+    from Lyon's)."""
+    lyon, others = region[0], region[1:]
+    groups = sorted({(p.emdn_code or "")[:3] for p in session.scalars(
+        select(Product).join(Purchase, Purchase.product_id == Product.id)
+        .where(Purchase.establishment_id == lyon.id, Product.emdn_code.is_not(None)))} - {""})
+    if not groups:  # no EMDN nomenclature loaded: no category to map
+        return
+    mapping = pieu.start(session, staff[lyon.id]).mapping
+    for code in groups[:14]:
+        values = [rng.choice((1, 2, 2, 3, 3, 4)) for _ in range(4)]
+        pieu.set_score(session, staff[lyon.id], mapping.id, ScoreIn(
+            emdn_code=code, p=values[0], i=values[1], e=values[2], u=values[3],
+            note=rng.choice(["", "Néonatologie et pédiatrie : pas d'alternative adaptée.", "Bloc opératoire.",
+                             "Deux fournisseurs référencés."])))
+    pieu.share(session, staff[lyon.id], mapping.id, True)
+    for est in others[::2]:
+        own = pieu.start(session, staff[est.id], reference_id=mapping.id).mapping
+        for row in rng.sample(pieu.rows(session, own), k=min(3, len(groups))):
+            s = row.score
+            pieu.set_score(session, staff[est.id], own.id, ScoreIn(
+                emdn_code=s.emdn_code, p=s.p, i=max(1, min(4, s.i + rng.choice((-1, 1)))), e=s.e,
+                u=max(1, min(4, s.u + rng.choice((-1, 1))))))
 
 
 IDEAS = [

@@ -15,6 +15,8 @@ from sentinelle.catalogue.service import add_member
 from sentinelle.concertation import assembly, ideas, synthesis
 from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import QUESTIONS
+from sentinelle.risk import pieu
+from sentinelle.risk.schemas import ScoreIn
 from sentinelle.signals import schemas, service
 from tests.factories import World, act, declaration, published_signal
 from tests.web.conftest import bearer
@@ -47,6 +49,11 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     sitting = assembly.open_sitting(session, world.users["national"], "parlement", "Séance")
     motion = assembly.propose(session, world.users["national"], sitting.id, "Stocks régionaux")
     synthesis.create(session, world.users["national"], "bilan", "Bilan")
+    # Lyon's risk mapping, shared as a reference; Grenoble's, kept to itself.
+    lyon_map = pieu.start(session, world.users["lyon"]).mapping
+    pieu.set_score(session, world.users["lyon"], lyon_map.id, ScoreIn(emdn_code="A02", p=4, i=4, e=3, u=4))
+    pieu.share(session, world.users["lyon"], lyon_map.id, True)
+    grenoble_map = pieu.start(session, world.users["grenoble"]).mapping
     session.commit()
     published = published_signal(session, world, product_index=2)
     alt = alternatives.add(session, world.users["national"], published.id,
@@ -55,7 +62,8 @@ def _setup(session: Session, world: World) -> dict[str, int]:
     return {"declared": declared.id, "waiting": waiting.id, "notice": notice.id, "published": published.id,
             "published_version": published.version, "regional": regional.id, "regional_version": regional.version,
             "alternative": alt.id, "uniha": world.orgs["uniha"].id, "grenoble": world.orgs["grenoble"].id,
-            "product": world.products[0].id, "idea": idea.id, "sitting": sitting.id, "motion": motion.id}
+            "product": world.products[0].id, "idea": idea.id, "sitting": sitting.id, "motion": motion.id,
+            "lyon_map": lyon_map.id, "grenoble_map": grenoble_map.id}
 
 
 # endpoint -> (method, path template, body maker, {role: expected status}); roles not named expect `default`.
@@ -170,6 +178,34 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {"text": "On veut être prévenu.", "citations": [f"idea:{ids['idea']}"]}, {None: 401, "national": 201}, 403),
         ("coverage", "GET", "/api/v1/syntheses/bilan/coverage", None,
          {None: 401, "national": 200, "guarantor": 200}, 403),
+        # Risk mapping: the grids are public; a hospital keeps its own mapping and reads the shared ones,
+        # a region its hospitals', the national agency all; manufacturers, buyers and the public none.
+        ("risk grids", "GET", "/api/v1/risk/grids", None, {}, 200),
+        ("publish a grid", "POST", "/api/v1/risk/grids",
+         {"code": "pieu", "name": "v2", "thresholds": [8, 24, 64], "source": "révision"},
+         {None: 401, "national": 201}, 403),
+        ("my mapping", "GET", "/api/v1/risk/mappings/mine", None, {None: 401, "lyon": 200, "grenoble": 200}, 404),
+        ("start a mapping", "POST", "/api/v1/risk/mappings/mine", {},
+         {None: 401, "lyon": 201, "grenoble": 201, "paris": 201}, 403),
+        ("a shared mapping", "GET", f"/api/v1/risk/mappings/{ids['lyon_map']}", None,
+         {None: 401, "lyon": 200, "grenoble": 200, "paris": 200, "region84": 200, "region11": 200, "national": 200},
+         404),
+        ("an unshared mapping", "GET", f"/api/v1/risk/mappings/{ids['grenoble_map']}", None,
+         {None: 401, "grenoble": 200, "region84": 200, "national": 200}, 404),
+        ("score", "PUT", f"/api/v1/risk/mappings/{ids['grenoble_map']}/scores",
+         {"emdn_code": "R01", "p": 1, "i": 2, "e": 3, "u": 4},
+         # The region reads it and is told it may not write (403); the others do not see it (404).
+         {None: 401, "grenoble": 200, "region84": 403, "national": 403}, 404),
+        ("share", "PUT", f"/api/v1/risk/mappings/{ids['grenoble_map']}/shared", {"shared": False},
+         {None: 401, "grenoble": 200, "region84": 403, "national": 403}, 404),
+        ("import", "POST", f"/api/v1/risk/mappings/{ids['lyon_map']}/import", None,
+         {None: 401, "lyon": 422, "grenoble": 403, "paris": 403, "region84": 403, "region11": 403, "national": 403},
+         404),
+        ("references", "GET", "/api/v1/risk/references", None,
+         {None: 401, "lyon": 200, "grenoble": 200, "paris": 200, "region84": 200, "region11": 200, "national": 200},
+         403),
+        ("a region's map", "GET", "/api/v1/risk/regions/84", None, {None: 401, "region84": 200, "national": 200},
+         403),
         # Last: token 1 is the national agent's own (it revokes itself); nobody else's to revoke.
         ("revoke token 1", "DELETE", "/api/v1/me/tokens/1", None, {None: 401, "national": 204}, 404),
     ]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
-from sentinelle.errors import Invalid, NotAuthenticated, NotFound
+from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
 from sentinelle.risk import pieu, schemas
 from sentinelle.risk.models import RiskMapping
@@ -101,11 +101,8 @@ async def import_scores(mapping_id: int, request: Request, user: ApiUserDep, db:
                         apply: Annotated[bool, Query()] = False) -> schemas.ImportOut:
     """A CSV of scores (emdn_code, p, i, e, u, note; comma or semicolon): previewed unless `apply=true`,
     then applied all or nothing; every rejected row named by its line and field."""
-    who = _need(user)
-    raw = await request.body()
-    if not raw.strip():
-        raise Invalid("le corps de la requête est le fichier CSV : il est vide", "file")
-    report = pieu.import_scores(db, who, mapping_id, decode(raw), apply=apply)
+    # Rights first (pieu checks them before reading the file): an empty body is then refused as such.
+    report = pieu.import_scores(db, _need(user), mapping_id, decode(await request.body()), apply=apply)
     return schemas.ImportOut(applied=apply, created=report.created, updated=report.updated,
                              unchanged=report.unchanged,
                              rejected=[schemas.ImportRejectedOut(line=r.line, field=r.field, reason=r.reason)
