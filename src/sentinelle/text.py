@@ -14,6 +14,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
 
+# The kinds of hospital a name starts with, which French reads « le CHU », « le CH ».
+HOSPITALS = frozenset({"CH", "CHU", "CHR", "CHRU", "CHI", "GH", "GHT", "CHS"})
+
+
 def of(name: str) -> str:
     """« de » before a name, as French writes it: « d'Amiens », « du Havre », « des Sables-d'Olonne »,
     « de Lyon » (a vowel or a mute h elides; « Le » and « Les » contract)."""
@@ -21,6 +25,8 @@ def of(name: str) -> str:
         return "du " + name[3:]
     if name.startswith("Les "):
         return "des " + name[4:]
+    if name.split(" ", 1)[0] in HOSPITALS:  # « du CHU de Lyon », « du CH d'Amiens »
+        return "du " + name
     first = fold(name[:1])
     return ("d'" if first and first in "aeiouyh" else "de ") + name
 

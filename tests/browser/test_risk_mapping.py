@@ -48,7 +48,7 @@ def test_a_hospital_maps_from_a_reference_and_the_region_reads_it(page, site: Si
     for criterion in ("P — Pannes", "I — Importance pour les soins", "E — État", "U — Utilisation"):
         page.get_by_label(criterion).select_option("1")
     page.get_by_role("button", name="Enregistrer la cotation").click()
-    page.get_by_role("alert").get_by_text("code EMDN inconnu : Q99").wait_for()
+    page.get_by_role("alert").get_by_text("inconnu de la nomenclature EMDN : Q99").wait_for()
     # An import: what it would change first, then applied.
     csv = tmp_path / "cotations.csv"
     csv.write_text("emdn_code;p;i;e;u;note\nA03;3;3;2;2;perfusion\nA02;4;4;3;4;\n", encoding="utf-8")

@@ -115,13 +115,17 @@ def test_a_shared_mapping_is_a_reference_others_start_from(session: Session, wor
     assert (started.mapping.id, started.copied, started.kept) == (own.id, 1, 1)
     assert {r.score.emdn_code: r.score.score for r in pieu.rows(session, own)} == {"A02": 192, "R01": 1}
     assert own.based_on_id == source.id
+    # A note copied from a reference says whose it is.
+    pieu.set_score(session, lyon, source.id, _score("A01", 1, 1, 1, 1, "bloc"))
+    pieu.start(session, paris, reference_id=source.id)
+    assert pieu.score_of(session, own, "A01").note == "Note de la référence (CHU de Lyon) : bloc"  # type: ignore[union-attr]
     # A reader of a reference does not write it.
     with pytest.raises(Forbidden):
         pieu.set_score(session, grenoble, source.id, _score("A01", 1, 1, 1, 1))
     # Withdrawn, it is no longer a reference; what Paris copied stays Paris's.
     pieu.share(session, lyon, source.id, False)
     assert pieu.references(session, paris) == []
-    assert len(pieu.rows(session, own)) == 2
+    assert len(pieu.rows(session, own)) == 3
 
 
 def test_who_reads_a_mapping(session: Session, world: World) -> None:
@@ -184,6 +188,9 @@ def test_the_import_previews_then_applies_all_or_nothing(session: Session, world
     assert [(r.line, r.field) for r in report.rejected] == [
         (3, "emdn_code"), (4, "emdn_code"), (5, "i"), (6, "e"), (7, "finess"), (8, "emdn_code")]
     assert "ligne 2" in report.rejected[1].reason and "750712184" in report.rejected[4].reason
+    # Every bad criterion of a line is named, not only the first.
+    both = pieu.import_scores(session, lyon, mapping.id, "emdn_code,p,i,e,u\nA01,9,x,1,1\n", apply=False)
+    assert [(r.line, r.field) for r in both.rejected] == [(2, "p"), (2, "i")]
     with pytest.raises(Invalid) as err:
         pieu.import_scores(session, lyon, mapping.id, bad, apply=True)
     assert "rien n'a été importé" in err.value.message and "ligne 3" in err.value.message

@@ -35,12 +35,19 @@ def test_a_hospital_maps_its_risks_through_the_pages(client: TestClient) -> None
                        data={"csrf_token": csrf, "emdn_code": "A02", "p": "4", "i": "4", "e": "3", "u": "4",
                              "note": "néonatologie"})
     assert "A02 coté : criticité 192, risque critique." in done.text
+    # « Modifier » fills the form with the category's score.
+    edit = client.get("/risques?code=A02").text
+    assert '<option value="3" selected>' in edit and ">néonatologie</textarea>" in edit
+    # A level left unchosen is named as such.
+    unchosen = client.post(f"/risques/cartographies/{mapping}/cotation",
+                           data={"csrf_token": csrf, "emdn_code": "A01", "p": "", "i": "1", "e": "1", "u": "1"})
+    assert unchosen.status_code == 422 and "choisissez un niveau" in unchosen.text
     assert '<span lang="en">syringes</span>' in done.text and "néonatologie" in done.text
     # A refusal stays on the form with what was typed, naming the field.
     refused = client.post(f"/risques/cartographies/{mapping}/cotation",
                           data={"csrf_token": csrf, "emdn_code": "Q99", "p": "1", "i": "1", "e": "1", "u": "1",
                                 "note": "gardé"})
-    assert refused.status_code == 422 and "code EMDN inconnu : Q99" in refused.text
+    assert refused.status_code == 422 and "inconnu de la nomenclature EMDN : Q99" in refused.text
     assert 'href="#emdn_code"' in refused.text and ">gardé</textarea>" in refused.text
     # The import: a preview, then the application.
     csv = b"emdn_code;p;i;e;u\nR01;2;4;1;3\nA02;4;4;3;4\n"
@@ -49,6 +56,8 @@ def test_a_hospital_maps_its_risks_through_the_pages(client: TestClient) -> None
     assert preview.status_code == 200 and "Rien n'est encore enregistré" in preview.text
     token = re.search(r'name="token" value="([0-9a-f]{32})"', preview.text)
     assert token and "1 catégorie(s) ajoutée(s)" in preview.text
+    assert "<td>R01</td><td>non cotée</td><td>2, 4, 1, 3</td>" in preview.text.replace("\n", "").replace("    ", "")
+    assert "la cartographie du CHU de Lyon" in preview.text
     applied = client.post(f"/risques/cartographies/{mapping}/import/appliquer", follow_redirects=True,
                           data={"csrf_token": csrf, "token": token.group(1)})
     assert "Import appliqué : 1 catégorie(s) ajoutée(s), 0 modifiée(s), 1 inchangée(s)." in applied.text
@@ -63,6 +72,30 @@ def test_a_hospital_maps_its_risks_through_the_pages(client: TestClient) -> None
     assert "Votre cartographie est partagée" in shared.text and "Retirer le partage" in shared.text
     grid = client.get("/risques/grilles")
     assert "doi:10.34746/q1wm-2917" in grid.text and "critique" in grid.text
+    assert "Publier une nouvelle version" not in grid.text  # the national agency's
+
+
+def test_the_national_agency_publishes_a_grid_version_from_its_page(client: TestClient, session: Session,
+                                                                    world: World) -> None:
+    lyon_map = pieu.start(session, world.users["lyon"]).mapping
+    pieu.set_score(session, world.users["lyon"], lyon_map.id, ScoreIn(emdn_code="A02", p=3, i=3, e=3, u=2))
+    session.commit()
+    csrf = login(client, "national@test.fr")
+    page = client.get("/risques/grilles")
+    assert "Publier la version 2" in page.text
+    refused = client.post("/risques/grilles", data={"csrf_token": csrf, "name": "v2", "t1": "30", "t2": "20",
+                                                    "t3": "90", "source": "révision"})
+    assert refused.status_code == 422 and "strictement croissants" in refused.text and 'value="30"' in refused.text
+    done = client.post("/risques/grilles", follow_redirects=True,
+                       data={"csrf_token": csrf, "name": "P.I.E.U révisée", "t1": "8", "t2": "24", "t3": "48",
+                             "source": "Retour des établissements pilotes"})
+    assert "Version 2 publiée" in done.text and "Retour des établissements pilotes" in done.text
+    session.expire_all()
+    kept = pieu.rows(session, lyon_map)[0].score
+    assert (kept.score, kept.risk_class) == (54, "high")  # its version 1 score, untouched
+    # Lyon is offered to move to it, never moved without its act.
+    login(client, "lyon@test.fr")
+    assert "Reprendre mes cotations sur la nouvelle version" in client.get("/risques").text
 
 
 def test_the_region_reads_its_hospitals_and_nothing_else(client: TestClient, session: Session, world: World) -> None:
@@ -113,7 +146,7 @@ def test_the_api_imports_a_csv_body_and_names_each_rejected_row(client: TestClie
     preview = client.post(f"/api/v1/risk/mappings/{mapping}/import", headers=headers,
                           content="emdn_code,p,i,e,u\nA02,4,4,3,4\nZZ,1,1,1,1\n")
     assert preview.status_code == 200
-    assert preview.json()["rejected"] == [{"line": 3, "field": "emdn_code", "reason": "code EMDN inconnu : ZZ"}]
+    assert preview.json()["rejected"] == [{"line": 3, "field": "emdn_code", "reason": "inconnu de la nomenclature EMDN : ZZ"}]
     refused = client.post(f"/api/v1/risk/mappings/{mapping}/import?apply=true", headers=headers,
                           content="emdn_code,p,i,e,u\nA02,4,4,3,4\nZZ,1,1,1,1\n")
     assert refused.status_code == 422 and "rien n'a été importé" in refused.json()["detail"][0]["msg"]

@@ -151,7 +151,10 @@ def start(session: Session, user: User | None, reference_id: int | None = None) 
             if not all(current.scale_min <= v <= current.scale_max for v in values):
                 result.skipped.append(row.emdn_code)
                 continue
-            session.add(_scored(current, mapping.id, row.emdn_code, values, row.note, user))
+            # A note is its author's: copied, it says whose it is.
+            note = row.note if reference.organisation_id == user.organisation_id or not row.note else (
+                f"Note de la référence ({reference.organisation.name}) : {row.note}")
+            session.add(_scored(current, mapping.id, row.emdn_code, values, note[:2000], user))
             result.copied += 1
         if mapping.based_on_id is None:
             mapping.based_on_id = reference.id
@@ -184,7 +187,7 @@ def category_error(session: Session, code: str) -> str | None:
     """Why `code` is not an EMDN category one can map, or None."""
     row = session.get(EmdnCode, code)
     if row is None:
-        return f"code EMDN inconnu : {code}"
+        return f"inconnu de la nomenclature EMDN : {code}"
     if row.level < MIN_EMDN_LEVEL:
         return f"code EMDN {code} : une catégorie entière est trop large, cotez ses groupes (ex. {code}01)"
     return None
@@ -299,7 +302,8 @@ class Reference:
 
 def references(session: Session, user: User | None) -> list[Reference]:
     """The mappings hospitals shared, the most complete first: who, when, on which grid."""
-    require(user, policy.can_read_mappings(user), "les cartographies se lisent entre établissements et agences")
+    require(user, policy.can_read_mappings(user),
+            "vous n'avez pas accès aux cartographies des risques : elles se lisent entre établissements et agences")
     count = func.count(RiskScore.id).label("n")
     found = session.execute(select(RiskMapping, count).outerjoin(RiskScore, RiskScore.mapping_id == RiskMapping.id)
                             .where(RiskMapping.shared.is_(True), policy.visible_mappings(user))
@@ -359,7 +363,7 @@ def region_map(session: Session, user: User | None, region_code: str) -> RegionM
     scored it and in which class, their mean and highest level (0–100, comparable across grids); per
     hospital, its classes, and those that have no mapping yet."""
     require(user, policy.reads_region(user, region_code),
-            "la vue régionale se lit par l'agence de la région et l'agence nationale")
+            "vous n'avez pas accès à cette vue : elle est réservée à l'agence de la région et à l'agence nationale")
     hospitals = list(session.scalars(select(Organisation).where(Organisation.kind == "establishment",
                                                                 Organisation.region_code == region_code)
                                      .order_by(Organisation.name)))
@@ -392,6 +396,27 @@ def region_map(session: Session, user: User | None, region_code: str) -> RegionM
     ordered = sorted(categories.values(), key=lambda c: (-c.classes["critical"], -c.classes["high"], -c.mean_level,
                                                          c.code))
     return RegionMap(region_code, list(by_org.values()), ordered)
+
+
+def score_of(session: Session, mapping: RiskMapping, code: str) -> RiskScore | None:
+    """A category's score in a mapping (to fill the form that changes it)."""
+    return session.scalar(select(RiskScore).where(RiskScore.mapping_id == mapping.id,
+                                                  RiskScore.emdn_code == code.strip().upper()))
+
+
+def groups(session: Session) -> list[tuple[str, str]]:
+    """The EMDN groups (level 2), for the form's list of codes."""
+    return [(c, t) for c, t in session.execute(select(EmdnCode.code, EmdnCode.term)
+                                               .where(EmdnCode.level == MIN_EMDN_LEVEL).order_by(EmdnCode.code))]
+
+
+def mapped_by_region(session: Session, user: User | None) -> dict[str, int]:
+    """How many hospitals of each region keep a mapping (the national agency's choice of a region)."""
+    require(user, policy.can_publish_grid(user), "réservé à l'agence nationale")
+    found = session.execute(select(Organisation.region_code, func.count(func.distinct(RiskMapping.organisation_id)))
+                            .join(Organisation, Organisation.id == RiskMapping.organisation_id)
+                            .group_by(Organisation.region_code))
+    return {code: n for code, n in found if code}
 
 
 # Import ---------------------------------------------------------------------------------------------
@@ -460,7 +485,7 @@ def plan_import(session: Session, user: User | None, mapping_id: int, content: s
             report.reject(line, "emdn_code", "code EMDN manquant")
             continue
         if code not in known:
-            report.reject(line, "emdn_code", f"code EMDN inconnu : {code}")
+            report.reject(line, "emdn_code", f"inconnu de la nomenclature EMDN : {code}")
             continue
         if known[code] < MIN_EMDN_LEVEL:
             report.reject(line, "emdn_code", f"code EMDN {code} : catégorie entière trop large, cotez ses groupes")
@@ -469,14 +494,14 @@ def plan_import(session: Session, user: User | None, mapping_id: int, content: s
             report.reject(line, "emdn_code", f"{code} déjà coté ligne {seen[code]}")
             continue
         values: dict[str, int] = {}
-        for criterion in CRITERIA:
+        for criterion in CRITERIA:  # every bad criterion of the line is named, not only the first
             raw = cell(criterion)
             if not raw.isdigit() or not mapping.grid.scale_min <= int(raw) <= mapping.grid.scale_max:
                 report.reject(line, criterion, f"{criterion.upper()} = « {raw[:20]} » : entier de "
                               f"{mapping.grid.scale_min} à {mapping.grid.scale_max} attendu")
-                break
-            values[criterion] = int(raw)
-        else:
+            else:
+                values[criterion] = int(raw)
+        if len(values) == len(CRITERIA):
             old = existing.get(code)
             # A file without a note column keeps the notes already written.
             note = cell("note") if "note" in columns else (old.note if old is not None else "")

@@ -42,6 +42,7 @@ from sentinelle.signals.states import (
     SOURCE_LABELS,
     STATUS_LABELS,
 )
+from sentinelle.text import of
 from sentinelle.validation import problem_text
 from sentinelle.web.deps import csrf_token
 
@@ -77,6 +78,7 @@ templates.env.filters["frdate"] = _fr_date
 templates.env.filters["frnum"] = _fr_number
 templates.env.filters["frmonth"] = _fr_month
 templates.env.filters["region_name"] = region_name
+templates.env.filters["of"] = of
 
 
 def _http_url(url: str | None) -> str:
@@ -124,6 +126,7 @@ templates.env.globals["can"] = {
     "browse_audit": accounts_policy.can_browse_audit,
     "manage_concertation": concertation_policy.can_manage,
     "read_risk_mappings": risk_policy.can_read_mappings,
+    "map_risks": risk_policy.can_map,
 }
 
 

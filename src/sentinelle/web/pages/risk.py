@@ -17,12 +17,12 @@ from starlette.datastructures import UploadFile
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.regions import BY_CODE
-from sentinelle.errors import DomainError, Invalid, NotFound, require
+from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
 from sentinelle.risk import pieu, policy
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, RiskMapping
-from sentinelle.risk.schemas import ScoreIn
-from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
+from sentinelle.risk.schemas import GridIn, ScoreIn
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
 from sentinelle.web.forms import flag, integer, redisplay, text, validated
 from sentinelle.web.templating import render
 
@@ -37,11 +37,18 @@ def _mapping_page(request: Request, db: Session, user: User, mapping: RiskMappin
     editable = mapping is not None and policy.can_edit(user, mapping)
     found = pieu.rows(db, mapping) if mapping is not None else []
     current = pieu.current_grid(db)
+    if editable and mapping is not None and code and not form:  # « Modifier »: the form holds its score
+        existing = pieu.score_of(db, mapping, code)
+        if existing is not None:
+            form = {"emdn_code": existing.emdn_code, "note": existing.note,
+                    **{c: str(getattr(existing, c)) for c in CRITERIA}}
+    references = [r for r in pieu.references(db, user) if mapping is None or r.mapping.id != mapping.id] \
+        if policy.can_map(user) else []
     return render(request, "risk_mapping.html", {
         "m": mapping, "rows": found, "counts": pieu.class_counts(found), "editable": editable,
         "grid": mapping.grid if mapping is not None else current, "current": current,
         "unmapped": pieu.unmapped(db, mapping) if editable and mapping is not None else [],
-        "references": pieu.references(db, user) if policy.can_map(user) else [],
+        "references": references, "can_start": policy.can_map(user), "groups": pieu.groups(db) if editable else [],
         "based_on": db.get(RiskMapping, mapping.based_on_id) if mapping is not None and mapping.based_on_id else None,
         "form": form or {}, "code": code, "refusal": refusal}, status_code=status_code)
 
@@ -53,7 +60,8 @@ def risk_home(request: Request, user: LoggedInDep, db: DbDep, code: str = "") ->
     if user.role == Role.REGION and user.region_code:
         return RedirectResponse(f"/risques/regions/{user.region_code}", status_code=303)
     if user.role == Role.NATIONAL:
-        return render(request, "risk_national.html", {"references": pieu.references(db, user)})
+        return render(request, "risk_national.html", {"references": pieu.references(db, user),
+                                                      "mapped": pieu.mapped_by_region(db, user)})
     return _mapping_page(request, db, user, pieu.mine(db, user), code=code[:16])
 
 
@@ -84,8 +92,11 @@ def score(request: Request, mapping_id: int, form: FormDep, user: LoggedInDep, d
     mapping = pieu.get(db, user, mapping_id)  # out of sight: 404 before anything else
     typed = {name: text(form, name, 2000) for name in ("emdn_code", *CRITERIA, "note")}
     try:
-        data = validated(ScoreIn, emdn_code=typed["emdn_code"].strip(), note=typed["note"],
-                         **{c: integer(form, c) for c in CRITERIA})
+        levels = {c: integer(form, c) for c in CRITERIA}
+        missing: list[Problem] = [(c, "choisissez un niveau") for c, v in levels.items() if v is None]
+        if missing:
+            raise Invalid.all_of(missing)
+        data = validated(ScoreIn, emdn_code=typed["emdn_code"].strip(), note=typed["note"], **levels)
         row = pieu.set_score(db, user, mapping_id, data)
     except DomainError as exc:
         redisplay(db, exc)
@@ -135,15 +146,17 @@ async def import_preview(request: Request, mapping_id: int, form: FormDep, user:
             raise Invalid("choisissez le fichier CSV de vos cotations", "file")
         raw = await file.read()
         content = decode(raw)
-        report = pieu.import_scores(db, user, mapping_id, content, apply=False)
+        report, planned = pieu.plan_import(db, user, mapping_id, content)
     except DomainError as exc:
         redisplay(db, exc)
         return _mapping_page(request, db, user, mapping, refusal=exc, status_code=exc.status)
     token = secrets.token_hex(16)
     if not report.rejected:
         (_uploads(request) / f"pieu-{token}.csv").write_bytes(raw)
-    return render(request, "risk_import.html", {"m": mapping, "report": report,
-                                                "token": token, "name": Path(file.filename).name})
+    changed = [p for p in planned if p.change != "unchanged"]
+    before = {s.emdn_code: s for s in (pieu.score_of(db, mapping, p.data.emdn_code) for p in changed) if s}
+    return render(request, "risk_import.html", {"m": mapping, "report": report, "changed": changed[:500],
+                                                "before": before, "token": token, "name": Path(file.filename).name})
 
 
 @router.post("/risques/cartographies/{mapping_id}/import/appliquer")
@@ -161,9 +174,10 @@ def import_apply(request: Request, mapping_id: int, form: FormDep, user: LoggedI
 
 @router.get("/risques/references")
 def references(request: Request, user: LoggedInDep, db: DbDep) -> Response:
-    return render(request, "risk_references.html", {"references": pieu.references(db, user),
-                                                    "can_start": policy.can_map(user),
-                                                    "mine": pieu.mine(db, user)})
+    mine = pieu.mine(db, user)
+    return render(request, "risk_references.html", {
+        "references": [r for r in pieu.references(db, user) if mine is None or r.mapping.id != mine.id],
+        "can_start": policy.can_map(user), "m": mine})
 
 
 @router.get("/risques/regions/{region_code}")
@@ -176,7 +190,37 @@ def region(request: Request, region_code: str, user: LoggedInDep, db: DbDep) -> 
                                                 "national": user.role == Role.NATIONAL})
 
 
+def _grids(request: Request, db: Session, user: User | None, *, refusal: DomainError | None = None,
+           form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    current = pieu.current_grid(db)
+    return render(request, "risk_grids.html", {"grids": pieu.grids_of(db), "current": current,
+                                               "can_publish": policy.can_publish_grid(user), "form": form or {},
+                                               "refusal": refusal}, status_code=status_code)
+
+
 @router.get("/risques/grilles")
-def grid_page(request: Request, user: LoggedInDep, db: DbDep) -> Response:
-    pieu.current_grid(db)
-    return render(request, "risk_grids.html", {"grids": pieu.grids_of(db)})
+def grid_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    """The grids and their sources: the method is public, the scores are not."""
+    return _grids(request, db, user)
+
+
+@router.post("/risques/grilles")
+def publish_grid(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    """The next version of the current grid: new name, class thresholds and source; its scale, its
+    combination and the meaning of its levels carried over (other changes through the API)."""
+    typed = {name: text(form, name, 5000) for name in ("name", "t1", "t2", "t3", "source")}
+    try:
+        current = pieu.current_grid(db)
+        thresholds = [integer(form, f"t{k}") for k in (1, 2, 3)]
+        if any(t is None for t in thresholds):
+            raise Invalid("les trois seuils sont à renseigner", "thresholds")
+        data = validated(GridIn, code=current.code, name=typed["name"], combination=current.combination,
+                         scale_min=current.scale_min, scale_max=current.scale_max, thresholds=thresholds,
+                         source=typed["source"], guide=current.guide)
+        made = pieu.publish_grid(db, user, data)
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _grids(request, db, user, refusal=exc, form=typed, status_code=exc.status)
+    request.session["flash"] = (f"Version {made.version} publiée : les nouvelles cartographies l'utilisent ; celles "
+                                "déjà faites gardent leur version jusqu'à ce que chaque établissement y passe.")
+    return RedirectResponse(f"/risques/grilles#grille-{made.id}", status_code=303)
