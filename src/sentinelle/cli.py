@@ -223,7 +223,7 @@ def _print_report(report: ImportReport, *, quiet: bool = False) -> None:
         console.print(f"  [dim]{note}[/dim]")
 
 
-def _run_import(label: str, lines: int, fn: Callable[[Session, Callable[[int], None]], ImportReport], *,
+def _run_import(label: str, lines: int | None, fn: Callable[[Session, Callable[[int], None]], ImportReport], *,
                 dry_run: bool = False, quiet: bool = False) -> ImportReport:
     from sentinelle.cli_common import transaction
     from sentinelle.store.db import default_engine, session_factory, upgrade
@@ -285,6 +285,34 @@ def import_ansm(path: Path, reject_all_on_error: Annotated[bool, typer.Option()]
         raise typer.Exit(2) from exc
 
 
+def _import_foreign(source: str, path: Path) -> None:
+    from sentinelle.interop.foreign import import_file
+
+    try:
+        _run_import(source, None, lambda s, p: import_file(s, None, source, path, progress=p))
+    except DomainError as exc:
+        console.print(f"[red]Import refusé[/red] : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
+@import_app.command("fda-drugs")
+def import_fda_drugs(path: Path) -> None:
+    """The FDA's drug shortages (openFDA JSON or the FDA's CSV): a snapshot, history kept."""
+    _import_foreign("fda-drugs", path)
+
+
+@import_app.command("fda-devices")
+def import_fda_devices(path: Path) -> None:
+    """The FDA's medical device shortage list (CSV): a snapshot, history kept."""
+    _import_foreign("fda-devices", path)
+
+
+@import_app.command("ema")
+def import_ema(path: Path) -> None:
+    """The EMA's shortages catalogue (JSON): a snapshot, history kept."""
+    _import_foreign("ema", path)
+
+
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the pending e-mails and webhooks."""
@@ -314,6 +342,12 @@ def _load_ansm_snapshot(path: Path, session: Session, progress: Callable[[int], 
     from sentinelle.interop.ansm import import_file
 
     return import_file(session, None, path, progress=progress)
+
+
+def _load_foreign(source: str, path: Path, session: Session, progress: Callable[[int], None]) -> ImportReport:
+    from sentinelle.interop.foreign import import_file
+
+    return import_file(session, None, source, path, progress)
 
 
 def _seed_demo(data_dir: Path | None) -> None:
@@ -348,6 +382,12 @@ def _seed_demo(data_dir: Path | None) -> None:
             if path.exists():
                 report = _run_import("ANSM", _count_lines(path), partial(_load_ansm_snapshot, path), quiet=True)
                 ansm_entries += report.created
+        # Shortages abroad, the latest snapshot of each list: medicine pages show them.
+        for source, path in (("fda-drugs", data_dir / "fda-drug-shortages" / "openfda_drug-shortages_2026-06-19.json"),
+                             ("ema", data_dir / "ema-shortages" / "medicines_output_shortages_en.json"),
+                             ("fda-devices", data_dir / "fda-device-shortages" / "fda_device_shortages_list_2026-05.csv")):
+            if path.exists():
+                _run_import(source, None, partial(_load_foreign, source, path), quiet=True)
     else:
         console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN, BDPM ni "
                       "liste ANSM.[/yellow]")

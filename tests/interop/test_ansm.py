@@ -20,7 +20,7 @@ def _bdpm_subset(shared: Path, tmp: Path, ansm_file: Path) -> Path:
     wanted = {line.split("\t")[0] for line in ansm_file.read_text(encoding="utf-8").splitlines() if line}
     out = tmp / "bdpm"
     out.mkdir()
-    for name in ("CIS_bdpm.txt", "CIS_MITM.txt", "CIS_CIP_bdpm.txt"):
+    for name in ("CIS_bdpm.txt", "CIS_MITM.txt", "CIS_CIP_bdpm.txt", "CIS_COMPO_bdpm.txt"):
         lines = (shared / "bdpm" / name).read_text(encoding="utf-8").splitlines(keepends=True)
         (out / name).write_text("".join(line for line in lines if line.split("\t")[0] in wanted), encoding="utf-8")
     return out
@@ -37,6 +37,8 @@ def test_snapshots_load_as_published_signals_and_updates_keep_history(
     # Each row's status maps to ours; names and ATC come from the BDPM.
     azactam = session.scalar(select(Signal).join(Signal.product).where(Signal.external_url.like("%azactam%")))
     assert azactam is not None and azactam.product.name.startswith("AZACTAM")
+    # The active substances, from the composition: what matches a shortage abroad.
+    assert (azactam.product.substances, azactam.product.substance_key) == ("AZTRÉONAM", "aztreonam")
     statuses = dict(session.execute(select(Signal.status, func.count()).group_by(Signal.status)).all())
     assert set(statuses) <= {"published", "resolved"} and statuses["published"] > 100
 
@@ -109,7 +111,7 @@ def test_bdpm_markup_in_a_name_is_imported_as_text(session: Session, shared_data
 
     out = tmp_path / "bdpm"
     out.mkdir()
-    for name in ("CIS_bdpm.txt", "CIS_MITM.txt", "CIS_CIP_bdpm.txt"):
+    for name in ("CIS_bdpm.txt", "CIS_MITM.txt", "CIS_CIP_bdpm.txt", "CIS_COMPO_bdpm.txt"):
         lines = (shared_data / "bdpm" / name).read_text(encoding="utf-8").splitlines(keepends=True)
         (out / name).write_text("".join(line for line in lines if line.startswith("67401121\t")), encoding="utf-8")
     import_bdpm(session, out)

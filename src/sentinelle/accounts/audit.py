@@ -35,6 +35,7 @@ class Action(StrEnum):
     IMPORT_ANSM = "import.ansm"
     IMPORT_EMDN = "import.emdn"
     IMPORT_BDPM = "import.bdpm"
+    IMPORT_FOREIGN = "import.foreign"
     SIGNAL_DECLARE = "signal.declare"
     SIGNAL_DECLARE_JOINED = "signal.declare_joined"
     SIGNAL_DECLARE_WAITING = "signal.declare_waiting"
@@ -91,6 +92,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.SUBSCRIPTION_DELETE: _("Abonnement retiré"), Action.MAIL_FREQUENCY: _("Fréquence des e-mails choisie"),
     Action.IMPORT_ANSM: _("Import de la liste ANSM"),
     Action.IMPORT_EMDN: _("Import de la nomenclature EMDN"), Action.IMPORT_BDPM: _("Import de la base des médicaments"),
+    Action.IMPORT_FOREIGN: _("Import d'une liste de pénuries étrangère (FDA, EMA)"),
     Action.SIGNAL_DECLARE: _("Déclaration"), Action.SIGNAL_DECLARE_JOINED: _("Déclaration rattachée à un signal suivi"),
     Action.SIGNAL_DECLARE_WAITING: _("Déclaration en attente de rattachement"),
     Action.SIGNAL_ADMIT: _("Déclarant rattaché"), Action.SIGNAL_DETECT: _("Signal levé par la détection"),
@@ -120,7 +122,8 @@ ENTITY_LABELS: dict[str, str] = {
     "product": _("Produit"), "subscription": _("Abonnement"), "emdn": _("Nomenclature EMDN"),
     "alternative": _("Alternative"), "questionnaire": _("Questionnaire"), "idea": _("Idée"), "comment": _("Commentaire"),
     "assembly": _("Assemblée"), "motion": _("Motion"), "synthesis": _("Synthèse"),
-    "risk_grid": _("Grille de cotation"), "risk_mapping": _("Cartographie des risques"),
+    "risk_grid": _("Grille de cotation"), "foreign_shortage": _("Pénuries à l'étranger"),
+    "risk_mapping": _("Cartographie des risques"),
 }
 PAGES = {"signal": "/signaux/{}", "product": "/produits/{}", "idea": "/concertation/idees/{}"}
 

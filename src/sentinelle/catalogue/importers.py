@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
-from sentinelle.catalogue import codes
+from sentinelle.catalogue import codes, substances
 from sentinelle.catalogue.models import EmdnCode, Product
 from sentinelle.importing import ImportReport, Progress, read_text
 from sentinelle.text import fold, plain
@@ -60,8 +60,28 @@ def import_emdn(session: Session, path: Path, progress: Progress | None = None) 
     return report
 
 
+def composition(path: Path) -> dict[str, list[str]]:
+    """Each speciality's active substances, in the file's order: the therapeutic fraction (« MORPHINE »)
+    when the file gives one, else the substance as named (« SULFATE DE MORPHINE »)."""
+    if not path.exists():
+        return {}
+    by_link: dict[str, dict[str, str]] = {}
+    for line in read_text(path).splitlines():
+        cells = line.split("\t")
+        if len(cells) < 8:
+            continue
+        cis, name, nature, link = cells[0].strip(), plain(cells[3]).strip(), cells[6].strip(), cells[7].strip()
+        if not name or nature not in ("SA", "FT"):
+            continue
+        links = by_link.setdefault(cis, {})
+        if nature == "FT" or link not in links:
+            links[link] = name
+    return {cis: list(links.values()) for cis, links in by_link.items()}
+
+
 def import_bdpm(session: Session, folder: Path, progress: Progress | None = None) -> ImportReport:
-    """Medicines from CIS_bdpm.txt, with ATC from CIS_MITM.txt and the first CIP13 from CIS_CIP_bdpm.txt."""
+    """Medicines from CIS_bdpm.txt, with ATC from CIS_MITM.txt, the first CIP13 from CIS_CIP_bdpm.txt and
+    the active substances from CIS_COMPO_bdpm.txt."""
     report = ImportReport(source=str(folder))
     atc: dict[str, str] = {}
     mitm = folder / "CIS_MITM.txt"
@@ -77,6 +97,7 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
             cells = line.split("\t")
             if len(cells) >= 7 and codes.cip13_ok(cells[6].strip()):
                 cip.setdefault(cells[0].strip(), cells[6].strip())
+    composition_of = composition(folder / "CIS_COMPO_bdpm.txt")
     existing = dict(session.execute(select(Product.cis, Product.id).where(Product.cis.is_not(None))).all())
     new_rows: list[dict[str, object]] = []
     seen: set[str] = set()
@@ -96,7 +117,9 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
             continue
         seen.add(cis)
         values = {"kind": "medicine", "name": name[:500], "name_lower": fold(name)[:500], "cis": cis,
-                  "cip13": cip.get(cis), "atc_code": atc.get(cis), "holder": holder[:300] or None}
+                  "cip13": cip.get(cis), "atc_code": atc.get(cis), "holder": holder[:300] or None,
+                  "substances": " + ".join(composition_of.get(cis, [])) or None,
+                  "substance_key": substances.key(composition_of.get(cis, []))[:300] or None}
         if cis in existing:
             session.execute(update(Product).where(Product.id == existing[cis]).values(**values))
             report.updated += 1

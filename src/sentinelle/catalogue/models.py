@@ -58,6 +58,10 @@ class Product(Base):
     cis: Mapped[str | None] = mapped_column(String(8), unique=True)
     cip13: Mapped[str | None] = mapped_column(String(13), index=True)
     atc_code: Mapped[str | None] = mapped_column(String(7), index=True)
+    # A medicine's active substances as the BDPM names them, and their key (catalogue/substances.py):
+    # what a shortage abroad on the same substances is matched by.
+    substances: Mapped[str | None] = mapped_column(Text)
+    substance_key: Mapped[str | None] = mapped_column(String(300), index=True)
     holder: Mapped[str | None] = mapped_column(String(300))
     manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     seasonal: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,10 +1,11 @@
-"""Risk tables: the P.I.E.U grids (versioned), each hospital's mapping and its scores per EMDN category."""
+"""Risk tables: the P.I.E.U grids (versioned), each hospital's mapping and its scores per EMDN category;
+the shortages posted abroad and what each snapshot said of them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation
@@ -91,3 +92,48 @@ class RiskScore(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Shortages posted abroad: the FDA's drug and device lists, the EMA's catalogue.
+FOREIGN_SOURCES = ("fda-drugs", "fda-devices", "ema")
+FOREIGN_SOURCE_LABELS = {"fda-drugs": _("FDA (États-Unis), médicaments"),
+                         "fda-devices": _("FDA (États-Unis), dispositifs médicaux"),
+                         "ema": _("EMA (Union européenne)")}
+FOREIGN_STATUSES = ("current", "discontinuation", "resolved")
+FOREIGN_STATUS_LABELS = {"current": _("en cours"), "discontinuation": _("arrêt annoncé"), "resolved": _("résolue")}
+
+
+class ForeignShortage(Base):
+    """One record of a foreign list (the FDA lists a shortage per package, the EMA per medicine), as
+    its latest snapshot has it; its earlier states are its events."""
+
+    __tablename__ = "foreign_shortage"
+    __table_args__ = (UniqueConstraint("source", "record_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(12))
+    record_key: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(500))
+    substances: Mapped[str] = mapped_column(Text, default="")
+    substance_key: Mapped[str] = mapped_column(String(300), index=True)
+    company: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    posted_on: Mapped[date | None] = mapped_column(Date)  # when it was first posted (or began)
+    updated_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    first_snapshot: Mapped[date] = mapped_column(Date)
+    last_snapshot: Mapped[date] = mapped_column(Date)
+
+
+class ForeignShortageEvent(Base):
+    """What one snapshot said of a record: kept for every change, never rewritten."""
+
+    __tablename__ = "foreign_shortage_event"
+    __table_args__ = (UniqueConstraint("shortage_id", "snapshot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortage_id: Mapped[int] = mapped_column(ForeignKey("foreign_shortage.id"), index=True)
+    snapshot: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    updated_on: Mapped[date | None] = mapped_column(Date)

@@ -28,6 +28,8 @@ from sentinelle.risk.models import (
     COMBINATION_LABELS,
     CRITERIA,
     CRITERION_LABELS,
+    FOREIGN_SOURCE_LABELS,
+    FOREIGN_STATUS_LABELS,
     RISK_CLASS_LABELS,
     RISK_CLASSES,
 )
@@ -93,6 +95,7 @@ templates.env.globals.update(
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
     CRITERIA=CRITERIA, CRITERION_LABELS=CRITERION_LABELS, RISK_CLASSES=RISK_CLASSES,
     RISK_CLASS_LABELS=RISK_CLASS_LABELS, COMBINATION_LABELS=COMBINATION_LABELS,
+    FOREIGN_SOURCE_LABELS=FOREIGN_SOURCE_LABELS, FOREIGN_STATUS_LABELS=FOREIGN_STATUS_LABELS,
 )
 
 def polyline(values: list[float], lo: float, hi: float, width: float, height: float) -> str:

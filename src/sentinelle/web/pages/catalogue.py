@@ -11,6 +11,7 @@ from sentinelle.alternatives import service as ratings
 from sentinelle.alternatives.schemas import RatingIn
 from sentinelle.catalogue import policy, service
 from sentinelle.errors import require
+from sentinelle.risk import abroad
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals import service as signals
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
@@ -40,6 +41,7 @@ def product_page(request: Request, product_id: int, user: UserDep,
     ids = [a.id for a in alts]
     return render(request, "product.html", {
         "d": detail, "p": detail.product, "history": history, "alternatives": alts,
+        "abroad": abroad.for_product(db, detail.product),
         "summaries": ratings.summaries(db, ids), "mine": ratings.mine(db, user, ids),
         "can_rate": alt_policy.can_rate(user),
         "signal_base": "/public/signaux" if signal_policy.public_view_only(user) else "/signaux"})
