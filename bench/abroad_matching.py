@@ -107,7 +107,7 @@ def main() -> None:
             if any(r["key"] == k for r in rows):
                 continue
             cis = rng.choice(by_key[k])
-            posted, source, name, subst = rng.choice(postings[k])
+            _posted, source, name, subst = rng.choice(postings[k])
             rows.append({"fr_cis": cis, "fr_name": names.get(cis, ""), "fr_substances": " + ".join(comp[cis]),
                          "source": source, "foreign_name": name, "foreign_substances": subst, "key": k,
                          "correct": "", "note": ""})
