@@ -11,6 +11,8 @@ import pytest
 from sentinelle.alternatives import schemas as alternative_schemas
 from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue.service import add_member
+from sentinelle.risk import impacts, pieu
+from sentinelle.risk.schemas import ImpactIn, ScoreIn
 from sentinelle.signals import service
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site, axe_violations
@@ -185,8 +187,11 @@ PAGES = {
     None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1", "/concertation", "/concertation/idees",
            "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
-                         "/concertation", "/concertation/questionnaires/nouveau"],
-    "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications"],
+                         "/concertation", "/concertation/questionnaires/nouveau", "/risques", "/risques/grilles",
+                         "/impacts", "/impacts?by=region"],
+    "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications", "/risques",
+                     "/risques/references"],
+    "region84@test.fr": ["/risques/regions/84"],
     "maker_a@test.fr": ["/preavis"],
     "purchaser@test.fr": ["/adherents"],
 }
@@ -216,6 +221,11 @@ def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) ->
             s, product=s.merge(site.world.products[2]), region_code=None, started_at=weeks[6],
             evidence="8 lignes anormales sur 10", external_ref="detection:axe", concerned=[],
             series=[(w, 10, 1.0 - 0.08 * i, 0.5 * i) for i, w in enumerate(weeks)])
+        # A P.I.E.U mapping and an impact on care, for the risk pages.
+        lyon = s.merge(site.world.users["lyon"])
+        mapping = pieu.start(s, lyon).mapping
+        pieu.set_score(s, lyon, mapping.id, ScoreIn(emdn_code="A02", p=4, i=4, e=3, u=4, note="néonatologie"))
+        impacts.record(s, lyon, created["id"], ImpactIn(deprogrammed=2, switched=True, switch_training=True))
         s.commit()
         assert raised is not None
         raised_path = f"/signaux/{raised.id}"

@@ -206,6 +206,16 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          403),
         ("a region's map", "GET", "/api/v1/risk/regions/84", None, {None: 401, "region84": 200, "national": 200},
          403),
+        # Impacts on care: a hospital that reads the signal records its own; the agencies read them.
+        ("record an impact", "PUT", f"/api/v1/signals/{ids['published']}/impacts/mine", {"deprogrammed": 2},
+         {None: 401, "lyon": 200, "grenoble": 200, "paris": 200}, 403),
+        ("impacts on a declared signal", "PUT", f"/api/v1/signals/{ids['declared']}/impacts/mine", {},
+         {None: 401, "lyon": 200, "grenoble": 404, "paris": 404}, 403),
+        ("impacts of a signal", "GET", f"/api/v1/signals/{ids['published']}/impacts", None, {None: 401}, 200),
+        ("impact statistics", "GET", "/api/v1/impacts/statistics?by=region", None,
+         {None: 401, "region84": 200, "region11": 200, "national": 200}, 403),
+        ("impact export", "GET", "/api/v1/impacts/export.csv", None,
+         {None: 401, "region84": 200, "region11": 200, "national": 200}, 403),
         # Last: token 1 is the national agent's own (it revokes itself); nobody else's to revoke.
         ("revoke token 1", "DELETE", "/api/v1/me/tokens/1", None, {None: 401, "national": 204}, 404),
     ]

@@ -158,3 +158,30 @@ def test_the_api_imports_a_csv_body_and_names_each_rejected_row(client: TestClie
     out_of_scale = client.put(f"/api/v1/risk/mappings/{mapping}/scores", headers=bearer(tokens, "lyon"),
                               json={"emdn_code": "A01", "p": 11, "i": 1, "e": 1, "u": 1})
     assert out_of_scale.status_code == 422 and "p" in out_of_scale.text
+
+
+def test_a_hospital_describes_the_impact_on_its_care_and_the_agency_reads_it(client: TestClient, session: Session,
+                                                                            world: World) -> None:
+    from tests.factories import published_signal
+
+    signal = published_signal(session, world)
+    csrf = login(client, "lyon@test.fr")
+    page = client.get(f"/signaux/{signal.id}").text
+    assert "Impact sur les soins de votre établissement" in page
+    refused = client.post(f"/signaux/{signal.id}/impact", data={"csrf_token": csrf, "deprogrammed": "3",
+                                                                "switch_training": "true", "description": "gardé"})
+    assert refused.status_code == 422 and "cochez-le" in refused.text and ">gardé</textarea>" in refused.text
+    assert 'value="3"' in refused.text
+    done = client.post(f"/signaux/{signal.id}/impact", follow_redirects=True,
+                       data={"csrf_token": csrf, "deprogrammed": "3", "switched": "true", "switch_training": "true",
+                             "adverse_events": "1", "vigilance_refs": "R2601234\n", "description": "Bloc pédiatrique"})
+    assert "impact sur vos soins est enregistré" in done.text and 'value="3"' in done.text
+    client.post("/deconnexion", data={"csrf_token": csrf})
+    login(client, "region84@test.fr")
+    read = client.get(f"/signaux/{signal.id}").text
+    assert "Impacts sur les soins décrits par les établissements" in read and "Bloc pédiatrique" in read
+    stats = client.get("/impacts?by=category").text
+    assert "A02" in stats and "Auvergne-Rhône-Alpes" in stats
+    export = client.get("/api/v1/impacts/export.csv")
+    assert export.status_code == 200 and export.text.startswith("signal_id,signal_kind")
+    assert "CHU de Lyon" not in export.text and "Bloc pédiatrique" not in export.text and ",3," in export.text

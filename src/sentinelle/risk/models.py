@@ -137,3 +137,35 @@ class ForeignShortageEvent(Base):
     snapshot: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     updated_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CareImpact(Base):
+    """What a shortage did to one hospital's care (roadmap axis I.2): one record per hospital and
+    signal, kept up to date by the hospital. Its free text is the hospital's and the agencies'."""
+
+    __tablename__ = "care_impact"
+    __table_args__ = (UniqueConstraint("signal_id", "organisation_id"),
+                      CheckConstraint("delayed_patients >= 0 AND deprogrammed >= 0 AND adverse_events >= 0",
+                                      name="counts"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Care delayed, and for how many patients (when known).
+    delayed_care: Mapped[bool] = mapped_column(Boolean, default=False)
+    delayed_patients: Mapped[int] = mapped_column(Integer, default=0)
+    # Interventions taken off the schedule.
+    deprogrammed: Mapped[int] = mapped_column(Integer, default=0)
+    # A switch to an alternative, and whether it needed training or an adaptation of practice.
+    switched: Mapped[bool] = mapped_column(Boolean, default=False)
+    switch_training: Mapped[bool] = mapped_column(Boolean, default=False)
+    switch_adaptation: Mapped[bool] = mapped_column(Boolean, default=False)
+    adverse_events: Mapped[int] = mapped_column(Integer, default=0)
+    # The materiovigilance (or pharmacovigilance) references of those events, one per line.
+    vigilance_refs: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")

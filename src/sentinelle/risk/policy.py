@@ -63,3 +63,27 @@ def reads_region(user: User | None, region_code: str) -> bool:
 
 def can_publish_grid(user: User | None) -> bool:
     return user is not None and user.role == Role.NATIONAL
+
+
+# Impacts on care ---------------------------------------------------------------------------------
+
+
+def can_record_impact(user: User | None) -> bool:
+    """A hospital records what a shortage it can read did to its own care."""
+    return can_map(user)
+
+
+def reads_impact(user: User | None, organisation: Organisation) -> bool:
+    """One hospital's record: the hospital, its region's agency, the national agency."""
+    if user is None:
+        return False
+    if user.role == Role.NATIONAL:
+        return True
+    if user.role == Role.REGION:
+        return user.region_code is not None and organisation.region_code == user.region_code
+    return user.role == Role.ESTABLISHMENT and user.organisation_id == organisation.id
+
+
+def reads_impact_statistics(user: User | None) -> bool:
+    """The statistics and the study's export: the agencies (a region, its own hospitals only)."""
+    return user is not None and user.role in (Role.REGION, Role.NATIONAL)

@@ -137,3 +137,48 @@ class ImportOut(BaseModel):
     updated: int
     unchanged: int
     rejected: list[ImportRejectedOut]
+
+
+class ImpactIn(BaseModel):
+    """What a shortage did to the hospital's care; sent again, it replaces the hospital's record."""
+
+    delayed_care: bool = False
+    delayed_patients: int = Field(0, ge=0, le=1_000_000)
+    deprogrammed: int = Field(0, ge=0, le=1_000_000)
+    switched: bool = False
+    switch_training: bool = False
+    switch_adaptation: bool = False
+    adverse_events: int = Field(0, ge=0, le=100_000)
+    vigilance_refs: list[str] = Field(default_factory=list, max_length=100)
+    description: str = Field("", max_length=5000)
+
+
+class ImpactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    signal_id: int
+    organisation_id: int
+    organisation_name: str
+    delayed_care: bool
+    delayed_patients: int
+    deprogrammed: int
+    switched: bool
+    switch_training: bool
+    switch_adaptation: bool
+    adverse_events: int
+    vigilance_refs: list[str]
+    description: str
+    updated_at: UtcDatetime
+
+
+class ImpactStatOut(BaseModel):
+    group: str
+    label: str
+    hospitals: int
+    delayed_care: int
+    delayed_patients: int
+    deprogrammed: int
+    switched: int
+    switch_training: int
+    switch_adaptation: int
+    adverse_events: int

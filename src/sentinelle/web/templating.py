@@ -130,6 +130,7 @@ templates.env.globals["can"] = {
     "manage_concertation": concertation_policy.can_manage,
     "read_risk_mappings": risk_policy.can_read_mappings,
     "map_risks": risk_policy.can_map,
+    "read_impact_statistics": risk_policy.reads_impact_statistics,
 }
 
 

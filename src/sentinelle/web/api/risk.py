@@ -3,17 +3,21 @@ mappings, the CSV import, a region's aggregated view."""
 
 from __future__ import annotations
 
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
+from sentinelle.csvsafe import writer as csv_writer
 from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
-from sentinelle.risk import pieu, schemas
-from sentinelle.risk.models import RiskMapping
+from sentinelle.risk import impacts, pieu, schemas
+from sentinelle.risk.models import CareImpact, RiskMapping
 from sentinelle.schemas_common import ERRORS
+from sentinelle.signals import service as signals
 from sentinelle.web.deps import ApiUserDep, DbDep
 
 router = APIRouter(prefix="/risk", tags=["risk"], responses=ERRORS)
@@ -132,3 +136,55 @@ def region_map(region_code: Annotated[str, Path(pattern="^[0-9]{2}$")], user: Ap
         categories=[schemas.RegionCategoryOut(emdn_code=c.code, term=c.term, hospitals=c.hospitals, classes=c.classes,
                                               mean_level=c.mean_level, max_level=c.max_level)
                     for c in found.categories])
+
+
+# Impacts on care ---------------------------------------------------------------------------------
+
+impact_router = APIRouter(tags=["risk"], responses=ERRORS)
+
+
+def _impact_out(impact: CareImpact) -> schemas.ImpactOut:
+    return schemas.ImpactOut.model_validate({
+        **{name: getattr(impact, name) for name in ("signal_id", "organisation_id", *impacts.FLAGS, *impacts.COUNTS,
+                                                    "description", "updated_at")},
+        "organisation_name": impact.organisation.name,
+        "vigilance_refs": [r for r in impact.vigilance_refs.splitlines() if r.strip()]})
+
+
+@impact_router.put("/signals/{signal_id}/impacts/mine", response_model=schemas.ImpactOut)
+def record_impact(signal_id: int, data: schemas.ImpactIn, user: ApiUserDep, db: DbDep) -> schemas.ImpactOut:
+    """What the shortage did to the hospital's care (PUT replaces the hospital's record)."""
+    return _impact_out(impacts.record(db, _need(user), signal_id, data))
+
+
+@impact_router.get("/signals/{signal_id}/impacts", response_model=list[schemas.ImpactOut])
+def signal_impacts(signal_id: int, user: ApiUserDep, db: DbDep) -> list[schemas.ImpactOut]:
+    """The hospitals' records on a signal that the reader may read (a hospital: its own)."""
+    signal = signals.get(db, _need(user), signal_id)
+    return [_impact_out(i) for i in impacts.of_signal(db, user, signal)]
+
+
+@impact_router.get("/impacts/statistics", response_model=list[schemas.ImpactStatOut])
+def impact_statistics(user: ApiUserDep, db: DbDep,
+                      by: Annotated[str, Query(pattern="^(signal|category|region)$")] = "signal",
+                      ) -> list[schemas.ImpactStatOut]:
+    """Totals per shortage, category or region (the agencies; a region, its own hospitals)."""
+    return [schemas.ImpactStatOut.model_validate(s, from_attributes=True)
+            for s in impacts.statistics(db, _need(user), by)]
+
+
+@impact_router.get("/impacts/export.csv", response_class=StreamingResponse)
+def impact_export(request: Request, user: ApiUserDep, db: DbDep) -> StreamingResponse:
+    """The records for the retrospective study: establishments pseudonymised, columns in docs/risk.md."""
+    rows = list(impacts.export(db, _need(user), request.app.state.settings.resolved_secret_key().encode()))
+    return StreamingResponse(iter([_csv(rows)]), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="impacts-sur-les-soins.csv"'})
+
+
+def _csv(rows: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    write = csv_writer(out)
+    write.writerow(impacts.EXPORT_COLUMNS)
+    for row in rows:
+        write.writerow([row[c] for c in impacts.EXPORT_COLUMNS])
+    return out.getvalue()

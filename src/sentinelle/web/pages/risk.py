@@ -19,7 +19,7 @@ from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import pieu, policy
+from sentinelle.risk import impacts, pieu, policy
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
@@ -224,3 +224,13 @@ def publish_grid(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) 
     request.session["flash"] = (f"Version {made.version} publiée : les nouvelles cartographies l'utilisent ; celles "
                                 "déjà faites gardent leur version jusqu'à ce que chaque établissement y passe.")
     return RedirectResponse(f"/risques/grilles#grille-{made.id}", status_code=303)
+
+
+@router.get("/impacts")
+def impact_statistics(request: Request, user: LoggedInDep, db: DbDep, by: str = "signal") -> Response:
+    """The agencies' statistics of impacts on care, per shortage, category or region, and the export."""
+    by = by if by in impacts.BY else "signal"
+    stats = impacts.statistics(db, user, by)
+    return render(request, "impacts.html", {"stats": stats, "by": by, "BY_LABELS": impacts.BY_LABELS,
+                                            "region": user.region_code if user.role == Role.REGION else None,
+                                            "most": max([s.deprogrammed for s in stats] + [1])})

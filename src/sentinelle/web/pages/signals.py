@@ -17,6 +17,9 @@ from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue import service as catalogue
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError, Forbidden, Invalid, require
+from sentinelle.risk import impacts
+from sentinelle.risk import policy as risk_policy
+from sentinelle.risk.schemas import ImpactIn
 from sentinelle.signals import policy, schemas, service
 from sentinelle.signals.models import CAUSES, KINDS, MEASURE_KINDS, SOURCES, STATUSES
 from sentinelle.signals.states import ACTION_DONE, CAUSE_LABELS, MEASURE_LABELS, TERMINAL, allowed_actions
@@ -42,7 +45,7 @@ def signal_list(request: Request, *, status: str = "", kind: str = "", region: s
 
 
 def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
-            refusal: DomainError | None = None, status_code: int = 200) -> Response:
+            refusal: DomainError | None = None, status_code: int = 200, impact_form: dict[str, Any] | None = None) -> Response:
     signal = service.get(db, user, signal_id)
     actions = [a for a in allowed_actions(signal.status, has_region=signal.region_code is not None, kind=signal.kind)
                if policy.can_transition(user, signal, a)]
@@ -70,6 +73,9 @@ def _detail(request: Request, db: Session, user: User | None, signal_id: int, *,
         if policy.reads_shared_measures(user) else [],
         "can_publish": policy.can_manage_publication(user, signal) and signal.status not in TERMINAL,
         "can_lesson": alt_policy.can_record_lesson(user, signal), "internal": internal,
+        "can_impact": risk_policy.can_record_impact(user), "my_impact": impacts.mine(db, user, signal),
+        "impacts": impacts.of_signal(db, user, signal) if risk_policy.reads_impact_statistics(user) else [],
+        "impact_form": impact_form,
         "refusal": refusal, "MEASURE_LABELS": MEASURE_LABELS, "CAUSE_LABELS": CAUSE_LABELS,
         "MEASURE_KINDS": MEASURE_KINDS,
     }, status_code=status_code)
@@ -131,6 +137,26 @@ def signal_alternative(request: Request, signal_id: int, form: FormDep, user: Lo
 
     return _act(request, db, user, signal_id, run,
                 "Alternative publiée : les établissements qui l'essaient peuvent la noter.")
+
+
+@router.post("/signaux/{signal_id}/impact")
+def signal_impact(request: Request, signal_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    """The hospital's record of what the shortage did to its care (replaced when sent again)."""
+    typed: dict[str, str] = {name: "true" if flag(form, name) else "" for name in impacts.FLAGS}
+    try:
+        typed |= {name: text(form, name, 10_000) for name in ("delayed_patients", "deprogrammed", "adverse_events",
+                                                              "vigilance_refs", "description")}
+        data = validated(ImpactIn, **{name: flag(form, name) for name in impacts.FLAGS},
+                         **{name: integer(form, name) or 0 for name in impacts.COUNTS},
+                         vigilance_refs=typed["vigilance_refs"].splitlines(), description=typed["description"])
+        impacts.record(db, user, signal_id, data)
+    except DomainError as exc:
+        redisplay(db, exc, None)
+        return _detail(request, db, user, signal_id, refusal=exc, status_code=exc.status, impact_form=typed)
+    request.session["flash"] = ("L'impact sur vos soins est enregistré : votre agence régionale et l'agence nationale "
+                                "le lisent, et il compte dans les statistiques (sans le nom de votre établissement "
+                                "dans l'export d'étude).")
+    return RedirectResponse(f"/signaux/{signal_id}#h-impact", status_code=303)
 
 
 @router.post("/signaux/{signal_id}/retex")
