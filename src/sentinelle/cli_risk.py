@@ -99,3 +99,49 @@ def register(app: typer.Typer) -> None:
             s = forecast.score(written, forecast.truth(data))
             console.print(f"WIS {s.wis:.2f} · erreur absolue de la médiane {s.mae:.2f} · couverture 50 % "
                           f"{s.coverage_50:.1%} · 95 % {s.coverage_95:.1%} ({s.forecasts} prévisions notées)")
+
+    risk = typer.Typer(help="Vulnérabilité industrielle et liste de priorité nationale.", no_args_is_help=True)
+    app.add_typer(risk, name="risk")
+
+    @risk.command("vulnerability")
+    def vulnerability_command(
+        bdpm: Annotated[Path, typer.Option(help="the BDPM folder (CIS_bdpm.txt, CIS_CIP_bdpm.txt, CIS_COMPO_bdpm.txt…)")],
+        ansm: Annotated[list[Path], typer.Option(help="a snapshot of the ANSM list (repeat for several)")],
+        as_of: Annotated[str, typer.Option(help="YYYY-MM-DD (default: the newest start in the ANSM files)")] = "",
+    ) -> None:
+        """Score every marketed medicine's industrial vulnerability as of a date, with the weights of the
+        back-test (fitted on 2024-01-01 and 2024-07-01), and keep it for the pages and the priority list."""
+        from sentinelle.cli_common import transaction
+        from sentinelle.interop.ansm import shortages
+        from sentinelle.risk import vulnerability
+        from sentinelle.store.db import default_engine, upgrade
+
+        for name in vulnerability.FILES.values():
+            if not (bdpm / name[0]).is_file():
+                raise typer.BadParameter(f"fichier absent du dossier : {name[0]}", param_hint="--bdpm")
+        for path in ansm:
+            if not path.is_file():
+                raise typer.BadParameter(f"fichier introuvable : {path}", param_hint="--ansm")
+        con = vulnerability.connect(bdpm, shortages(ansm))
+        try:
+            day = date.fromisoformat(as_of) if as_of else vulnerability.latest_event(con)
+        except ValueError:
+            raise typer.BadParameter("date attendue AAAA-MM-JJ", param_hint="--as-of") from None
+        engine = default_engine()
+        upgrade(engine)
+        with transaction(engine) as session:
+            kept = vulnerability.store(session, con, day)
+        console.print(f"Vulnérabilité au {day:%d/%m/%Y} : {kept} médicaments du catalogue notés de 0 à 100.")
+
+    @risk.command("priority")
+    def priority_command() -> None:
+        """Recompute the national priority list (after imports, detection or a new vulnerability)."""
+        from sentinelle.cli_common import transaction
+        from sentinelle.risk import priority
+        from sentinelle.store.db import default_engine, upgrade
+
+        engine = default_engine()
+        upgrade(engine)
+        with transaction(engine) as session:
+            count = priority.refresh(session)
+        console.print(f"Liste de priorité recalculée : {count} produits.")

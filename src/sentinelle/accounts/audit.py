@@ -81,6 +81,7 @@ class Action(StrEnum):
     RISK_SCORE_REMOVE = "risk.score_remove"
     RISK_IMPORT = "risk.import"
     RISK_IMPACT = "risk.impact"
+    RISK_VULNERABILITY = "risk.vulnerability"
 
 
 # Each action as the journal shows it.
@@ -117,6 +118,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.RISK_MAPPING_SHARE: _("Cartographie partagée ou retirée"), Action.RISK_SCORE: _("Catégorie cotée"),
     Action.RISK_SCORE_REMOVE: _("Cotation retirée"), Action.RISK_IMPORT: _("Cotations importées"),
     Action.RISK_IMPACT: _("Impact sur les soins décrit"),
+    Action.RISK_VULNERABILITY: _("Vulnérabilité industrielle recalculée"),
 }
 # What an entry is about, and where to read it when it has a page.
 ENTITY_LABELS: dict[str, str] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -107,6 +108,16 @@ def parse(text: str, report: ImportReport) -> list[Row]:
             continue
         rows[row.ref] = row
     return list(rows.values())
+
+
+def shortages(paths: Iterable[Path]) -> list[tuple[str, date, str]]:
+    """Every shortage the given snapshots of the list hold, once: (CIS, the day it began, its status).
+    The list is a rolling window: several snapshots see further back than one."""
+    seen: dict[tuple[str, date], str] = {}
+    for path in paths:
+        for row in parse(read_text(path), ImportReport(source=path.name)):
+            seen.setdefault((row.cis, row.started_at), row.status)
+    return [(cis, day, status) for (cis, day), status in seen.items()]
 
 
 def _products_by_cis(session: Session, cis: set[str]) -> dict[str, Product]:

@@ -169,3 +169,34 @@ class CareImpact(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ProductVulnerability(Base):
+    """A medicine's industrial vulnerability as of a date (risk/vulnerability.py): its 0–100 score and
+    each criterion's part in it."""
+
+    __tablename__ = "product_vulnerability"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    parts: Mapped[dict[str, float]] = mapped_column(JSON)
+    values: Mapped[dict[str, float]] = mapped_column(JSON)
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PriorityEntry(Base):
+    """A product's place on the national priority list, with its parts (risk/priority.py), as of the
+    last refresh."""
+
+    __tablename__ = "priority_entry"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    score: Mapped[float] = mapped_column(index=True)
+    rank: Mapped[int] = mapped_column(Integer, index=True)
+    signal: Mapped[float]
+    criticality: Mapped[float]
+    vulnerability: Mapped[float]
+    abroad: Mapped[float]
+    seasonal: Mapped[float]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

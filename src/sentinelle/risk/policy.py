@@ -87,3 +87,15 @@ def reads_impact(user: User | None, organisation: Organisation) -> bool:
 def reads_impact_statistics(user: User | None) -> bool:
     """The statistics and the study's export: the agencies (a region, its own hospitals only)."""
     return user is not None and user.role in (Role.REGION, Role.NATIONAL)
+
+
+# The national priority list ----------------------------------------------------------------------
+
+
+def reads_priority(user: User | None) -> bool:
+    """The national agency; a region's agency, for its own region."""
+    return user is not None and user.role in (Role.NATIONAL, Role.REGION)
+
+
+def can_refresh_priority(user: User | None) -> bool:
+    return user is not None and user.role == Role.NATIONAL

@@ -182,3 +182,29 @@ class ImpactStatOut(BaseModel):
     switch_training: int
     switch_adaptation: int
     adverse_events: int
+
+
+class PriorityPartOut(BaseModel):
+    part: str
+    label: str
+    value: float
+    weight: float
+    contribution: float
+
+
+class PriorityLineOut(BaseModel):
+    rank: int
+    score: float
+    product_id: int
+    product_name: str
+    product_kind: str
+    category: str | None
+    parts: list[PriorityPartOut]
+
+
+class PriorityPageOut(BaseModel):
+    items: list[PriorityLineOut]
+    total: int
+    page: int
+    per_page: int
+    computed_at: UtcDatetime | None

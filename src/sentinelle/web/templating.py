@@ -131,6 +131,7 @@ templates.env.globals["can"] = {
     "read_risk_mappings": risk_policy.can_read_mappings,
     "map_risks": risk_policy.can_map,
     "read_impact_statistics": risk_policy.reads_impact_statistics,
+    "read_priority": risk_policy.reads_priority,
 }
 
 

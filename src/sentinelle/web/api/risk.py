@@ -14,7 +14,7 @@ from sentinelle.accounts.models import User
 from sentinelle.csvsafe import writer as csv_writer
 from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, schemas
+from sentinelle.risk import impacts, pieu, priority, schemas
 from sentinelle.risk.models import CareImpact, RiskMapping
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
@@ -188,3 +188,39 @@ def _csv(rows: list[dict[str, object]]) -> str:
     for row in rows:
         write.writerow([row[c] for c in impacts.EXPORT_COLUMNS])
     return out.getvalue()
+
+
+# The national priority list ----------------------------------------------------------------------
+
+priority_router = APIRouter(prefix="/priority", tags=["risk"], responses=ERRORS)
+
+
+def _line(line: priority.Line) -> schemas.PriorityLineOut:
+    p = line.product
+    return schemas.PriorityLineOut(
+        rank=line.entry.rank, score=line.entry.score, product_id=p.id, product_name=p.name, product_kind=p.kind,
+        category=(p.emdn_code or p.atc_code),
+        parts=[schemas.PriorityPartOut(part=n, label=str(priority.PART_LABELS[n]), value=v, weight=w, contribution=c)
+               for n, v, w, c in priority.contributions(line.entry)])
+
+
+@priority_router.get("", response_model=schemas.PriorityPageOut)
+def priority_list(
+    *, user: ApiUserDep, db: DbDep,
+    region: Annotated[str | None, Query(pattern="^[0-9]{2}$")] = None,
+    category: Annotated[str | None, Query(max_length=16, pattern="^[A-Za-z0-9]+$")] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> schemas.PriorityPageOut:
+    """Products by priority, each with its parts (the agencies; a region reads its own region's)."""
+    lines, total = priority.page(db, _need(user), region=region, category=category, offset=(page - 1) * per_page,
+                                 limit=per_page)
+    return schemas.PriorityPageOut(items=[_line(x) for x in lines], total=total, page=page, per_page=per_page,
+                                   computed_at=lines[0].entry.computed_at if lines else None)
+
+
+@priority_router.get("/{product_id}", response_model=schemas.PriorityLineOut)
+def priority_of(product_id: int, user: ApiUserDep, db: DbDep) -> schemas.PriorityLineOut:
+    """One product's rank and its parts."""
+    found = priority.explain(db, _need(user), product_id)
+    return _line(priority.Line(found.entry, found.product))

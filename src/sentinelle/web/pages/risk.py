@@ -19,7 +19,7 @@ from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, policy
+from sentinelle.risk import impacts, pieu, policy, priority, vulnerability
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
@@ -234,3 +234,36 @@ def impact_statistics(request: Request, user: LoggedInDep, db: DbDep, by: str = 
     return render(request, "impacts.html", {"stats": stats, "by": by, "BY_LABELS": impacts.BY_LABELS,
                                             "region": user.region_code if user.role == Role.REGION else None,
                                             "most": max([s.deprogrammed for s in stats] + [1])})
+
+
+@router.get("/priorites")
+def priority_list(request: Request, user: LoggedInDep, db: DbDep, region: str = "", category: str = "",
+                  page: int = 1) -> Response:
+    """The national priority list: what the agency opens on Monday morning."""
+    page = max(1, min(page, 100000))
+    region = region if region in BY_CODE else ""
+    category = "".join(c for c in category.upper() if c.isalnum())[:16]
+    lines, total = priority.page(db, user, region=region or None, category=category or None,
+                                 offset=(page - 1) * 50, limit=50)
+    return render(request, "priority.html", {
+        "lines": lines, "total": total, "page": page, "pages": max(1, (total + 49) // 50),
+        "region": user.region_code if user.role == Role.REGION else region, "category": category,
+        "own_region": user.role == Role.REGION, "can_refresh": policy.can_refresh_priority(user),
+        "weights": priority.WEIGHTS, "PARTS": priority.PARTS, "PART_LABELS": priority.PART_LABELS,
+        "contributions": priority.contributions})
+
+
+@router.post("/priorites/recalcul")
+def priority_refresh(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    count = priority.refresh(db, user)
+    request.session["flash"] = f"Liste de priorité recalculée : {count} produits."
+    return RedirectResponse("/priorites", status_code=303)
+
+
+@router.get("/priorites/{product_id}")
+def priority_product(request: Request, product_id: int, user: LoggedInDep, db: DbDep) -> Response:
+    """One product's rank, part by part, and what each part comes from."""
+    found = priority.explain(db, user, product_id)
+    return render(request, "priority_product.html", {
+        "x": found, "PART_LABELS": priority.PART_LABELS, "CRITERIA": vulnerability.CRITERIA,
+        "criteria_by_name": {c.name: c for c in vulnerability.CRITERIA}})
