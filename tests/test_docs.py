@@ -15,7 +15,7 @@ from sentinelle.cli import app
 from sentinelle.concertation import opinion, opinion_replay, themes
 from sentinelle.config import Settings
 from sentinelle.detection.detect import Params
-from sentinelle.risk import forecast
+from sentinelle.risk import forecast, priority
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = {path.name: path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]}
@@ -43,6 +43,11 @@ def test_each_detection_parameter_is_documented(field: str) -> None:
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(forecast.Method)])
 def test_each_forecast_parameter_is_documented(field: str) -> None:
     assert f"`{field}`" in DOCS["risk.md"], f"docs/risk.md does not describe forecast.Method.{field}"
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(priority.Weights)])
+def test_each_priority_weight_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOCS["risk.md"], f"docs/risk.md does not describe priority.Weights.{field}"
 
 
 CONCERTATION_PARAMETERS = [(cls, f.name) for cls in (opinion.Method, opinion_replay.Replay, themes.Method)

@@ -393,6 +393,20 @@ def _seed_demo(data_dir: Path | None) -> None:
                       "liste ANSM.[/yellow]")
     with console.status("Démonstration : établissements, produits, signaux…"), transaction(engine) as session:
         summary = demo.load(session)
+    # The medicines' industrial vulnerability, then the priority list over everything loaded.
+    from sentinelle.risk import priority
+
+    bdpm_dir = data_dir / "bdpm" if data_dir is not None else None
+    snapshots = sorted((data_dir / "ansm-disponibilite").glob("CIS_CIP_Dispo_Spec_202*-[0-9][0-9].txt")) \
+        if data_dir is not None and (data_dir / "ansm-disponibilite").is_dir() else []
+    with console.status("Vulnérabilité industrielle et liste de priorité…"), transaction(engine) as session:
+        if bdpm_dir is not None and (bdpm_dir / "CIS_COMPO_bdpm.txt").exists() and snapshots:
+            from sentinelle.interop.ansm import shortages
+            from sentinelle.risk import vulnerability
+
+            con = vulnerability.connect(bdpm_dir, shortages(snapshots))
+            vulnerability.store(session, con, vulnerability.latest_event(con))
+        priority.refresh(session)
     table = Table(title=f"Comptes de démonstration (mot de passe de chacun : {demo.DEMO_PASSWORD})")
     for column in ("rôle", "e-mail", "organisation", "à essayer"):
         # The address is what one types to log in: never cut, whatever the terminal's width.
