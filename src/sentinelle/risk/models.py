@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.catalogue.models import Organisation
@@ -200,3 +200,15 @@ class PriorityEntry(Base):
     abroad: Mapped[float]
     seasonal: Mapped[float]
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PriorityRegion(Base):
+    """Which regions a listed product concerns (its hospitals buy it, or it has an open signal there),
+    with its rank: a region's page of the list is one indexed range."""
+
+    __tablename__ = "priority_region"
+    __table_args__ = (Index("ix_priority_region_region_rank", "region_code", "rank"),)
+
+    region_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)

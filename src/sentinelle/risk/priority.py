@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
@@ -18,7 +18,14 @@ from sentinelle.catalogue.models import Organisation, Product, Purchase
 from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.i18n import _
 from sentinelle.risk import policy
-from sentinelle.risk.models import ForeignShortage, PriorityEntry, ProductVulnerability, RiskMapping, RiskScore
+from sentinelle.risk.models import (
+    ForeignShortage,
+    PriorityEntry,
+    PriorityRegion,
+    ProductVulnerability,
+    RiskMapping,
+    RiskScore,
+)
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals.models import Signal
 from sentinelle.signals.states import TERMINAL
@@ -106,10 +113,21 @@ def refresh(session: Session, user: User | None = None, weights: Weights = WEIGH
             rows.append({"product_id": pid, "score": score, **values})
     rows.sort(key=lambda r: (-r["score"], r["product_id"]))
     now = utcnow()
+    session.execute(delete(PriorityRegion))
     session.execute(delete(PriorityEntry))
+    rank = {r["product_id"]: i + 1 for i, r in enumerate(rows)}
     for start in range(0, len(rows), 5000):
-        session.execute(insert(PriorityEntry), [{**r, "rank": start + i + 1, "computed_at": now}
-                                               for i, r in enumerate(rows[start:start + 5000])])
+        session.execute(insert(PriorityEntry), [{**r, "rank": rank[r["product_id"]], "computed_at": now}
+                                               for r in rows[start:start + 5000]])
+    # The regions each listed product concerns: what their hospitals buy, and their open signals.
+    bought = select(Purchase.product_id, Organisation.region_code).join(
+        Organisation, Organisation.id == Purchase.establishment_id).where(Organisation.region_code.is_not(None))
+    signalled = select(Signal.product_id, Signal.region_code).where(
+        Signal.region_code.is_not(None), Signal.status.not_in(TERMINAL), Signal.confidential.is_(False))
+    pairs = {(pid, code) for pid, code in session.execute(bought.union(signalled)) if pid in rank}
+    regional = [{"product_id": pid, "region_code": code, "rank": rank[pid]} for pid, code in pairs]
+    for start in range(0, len(regional), 10000):
+        session.execute(insert(PriorityRegion), regional[start:start + 10000])
     return len(rows)
 
 
@@ -128,11 +146,8 @@ def _filtered(query: Q, region: str | None, category: str | None) -> Q:
         # A range is the prefix match an index serves ("~" sorts after the codes' characters).
         query = query.where(or_(Product.emdn_code.between(code, code + "~"), Product.atc_code.between(code, code + "~")))
     if region:
-        bought = exists().where(Purchase.product_id == PriorityEntry.product_id,
-                                Purchase.establishment_id == Organisation.id, Organisation.region_code == region)
-        signalled = exists().where(Signal.product_id == PriorityEntry.product_id, Signal.region_code == region,
-                                   Signal.status.not_in(TERMINAL))
-        query = query.where(or_(bought, signalled))
+        query = query.join(PriorityRegion, (PriorityRegion.product_id == PriorityEntry.product_id)
+                           & (PriorityRegion.region_code == region))
     return query
 
 
@@ -148,8 +163,12 @@ def page(session: Session, user: User | None, *, region: str | None = None, cate
         raise Invalid("catégorie : un code EMDN ou ATC de 16 caractères au plus", "category")
     query = _filtered(select(PriorityEntry, Product).join(Product, Product.id == PriorityEntry.product_id),
                       region, category)
-    rows = session.execute(query.order_by(PriorityEntry.rank).offset(offset).limit(limit)).all()
-    if region or category:
+    order = PriorityRegion.rank if region else PriorityEntry.rank  # a region's pages: its index's order
+    rows = session.execute(query.order_by(order).offset(offset).limit(limit)).all()
+    if region and not category:
+        total = session.scalar(select(func.count()).select_from(PriorityRegion)
+                               .where(PriorityRegion.region_code == region)) or 0
+    elif region or category:
         total = session.scalar(_filtered(select(func.count()).select_from(PriorityEntry)
                                          .join(Product, Product.id == PriorityEntry.product_id), region, category)) or 0
     else:

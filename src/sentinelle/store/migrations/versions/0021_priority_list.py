@@ -1,4 +1,4 @@
-"""the priority list and each medicine's industrial vulnerability, kept between refreshes
+"""the priority list (and the regions each product concerns) and each medicine's industrial vulnerability, kept between refreshes
 
 Revision ID: 0021
 Revises: 0020
@@ -42,8 +42,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("product_id", name=op.f("pk_product_vulnerability")),
     )
 
+    op.create_table(
+        "priority_region",
+        sa.Column("region_code", sa.String(length=2), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["product_id"], ["product.id"], name=op.f("fk_priority_region_product_id_product")),
+        sa.PrimaryKeyConstraint("region_code", "product_id", name=op.f("pk_priority_region")),
+    )
+    op.create_index("ix_priority_region_region_rank", "priority_region", ["region_code", "rank"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_priority_region_region_rank"), table_name="priority_region")
+    op.drop_table("priority_region")
     op.drop_index(op.f("ix_priority_entry_score"), table_name="priority_entry")
     op.drop_index(op.f("ix_priority_entry_rank"), table_name="priority_entry")
     op.drop_table("priority_entry")
