@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from sentinelle.risk.models import RISK_CLASSES
+from sentinelle.risk.schemas import GridIn
 
 
 class Grid(Protocol):
@@ -54,23 +54,11 @@ def thresholds_error(combination: str, scale_min: int, scale_max: int, threshold
     return None
 
 
-@dataclass(frozen=True)
-class GridDefinition:
-    code: str
-    name: str
-    combination: str
-    scale_min: int
-    scale_max: int
-    thresholds: list[int]
-    source: str
-    guide: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
 # The grid a hospital starts with when the agency has published none. Its criteria and combination
 # are the P.I.E.U method's; the wording of the levels, read for supply (not for maintenance, where the
 # method comes from), and the class thresholds are Sentinelle's, to be revised by the agency in a new
 # version (docs/risk.md).
-DEFAULT = GridDefinition(
+DEFAULT = GridIn(
     code="pieu",
     name="P.I.E.U — cotation 1 à 4, criticité C = P × I × E × U",
     combination="product", scale_min=1, scale_max=4, thresholds=[12, 36, 96],

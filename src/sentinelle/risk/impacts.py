@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -23,7 +22,7 @@ from sentinelle.catalogue.regions import region_name
 from sentinelle.errors import Invalid, require
 from sentinelle.risk import policy
 from sentinelle.risk.models import CareImpact
-from sentinelle.risk.schemas import ImpactIn
+from sentinelle.risk.schemas import ImpactIn, ImpactStatOut
 from sentinelle.signals import service as signals
 from sentinelle.signals.models import Signal
 from sentinelle.store.base import utcnow
@@ -109,20 +108,6 @@ def of_signal(session: Session, user: User | None, signal: Signal) -> list[CareI
                                 .order_by(CareImpact.updated_at.desc())))
 
 
-@dataclass
-class Stat:
-    group: str
-    label: str
-    hospitals: int
-    delayed_care: int
-    delayed_patients: int
-    deprogrammed: int
-    switched: int
-    switch_training: int
-    switch_adaptation: int
-    adverse_events: int
-
-
 BY = ("signal", "category", "region")
 BY_LABELS = {"signal": "par pénurie", "category": "par catégorie (groupe EMDN, classe ATC)", "region": "par région"}
 
@@ -135,7 +120,7 @@ def _totals() -> list[Any]:
             func.sum(CareImpact.adverse_events)]
 
 
-def statistics(session: Session, user: User | None, by: str = "signal") -> list[Stat]:
+def statistics(session: Session, user: User | None, by: str = "signal") -> list[ImpactStatOut]:
     """Totals per shortage, per category (a device's EMDN group, a medicine's ATC class) or per region,
     over the records the agency reads, the heaviest first."""
     require(user, policy.reads_impact_statistics(user),
@@ -154,7 +139,10 @@ def statistics(session: Session, user: User | None, by: str = "signal") -> list[
         base = select(Organisation.region_code, Organisation.region_code, *_totals()) \
             .join(Organisation, Organisation.id == CareImpact.organisation_id).group_by(Organisation.region_code)
     rows = session.execute(base.where(_visible(user))).all()
-    stats = [Stat(str(g), region_name(str(label)) if by == "region" else str(label), *(int(v or 0) for v in rest))
+    counted = ("hospitals", "delayed_care", "delayed_patients", "deprogrammed", "switched", "switch_training",
+               "switch_adaptation", "adverse_events")
+    stats = [ImpactStatOut(group=str(g), label=region_name(str(label)) if by == "region" else str(label),
+                           **{name: int(v or 0) for name, v in zip(counted, rest, strict=True)})
              for g, label, *rest in rows]
     return sorted(stats, key=lambda s: (-s.deprogrammed, -s.adverse_events, -s.hospitals, s.group))
 

@@ -169,8 +169,7 @@ def impact_statistics(user: ApiUserDep, db: DbDep,
                       by: Annotated[str, Query(pattern="^(signal|category|region)$")] = "signal",
                       ) -> list[schemas.ImpactStatOut]:
     """Totals per shortage, category or region (the agencies; a region, its own hospitals)."""
-    return [schemas.ImpactStatOut.model_validate(s, from_attributes=True)
-            for s in impacts.statistics(db, _need(user), by)]
+    return impacts.statistics(db, _need(user), by)
 
 
 @impact_router.get("/impacts/export.csv", response_class=StreamingResponse)
