@@ -29,6 +29,7 @@ from sentinelle.concertation import questionnaires as qs
 from sentinelle.concertation.default_questionnaire import DESCRIPTION, QUESTIONS, SLUG, TITLE
 from sentinelle.concertation.models import PROFILES
 from sentinelle.concertation.schemas import Question
+from sentinelle.config import get_settings
 from sentinelle.detection import detect
 from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
@@ -88,7 +89,10 @@ def _detection(session: Session, establishments: list[Organisation], products: l
         simulate(Config(days=400, seed=11, start=date.today() - timedelta(days=400), disruption_share=0.1,
                         establishment_ids=[(e.finess or "", e.region_code or "") for e in establishments],
                         product_ids=[p.gtin or str(p.id) for p in products]), folder)
-        con = connect()
+        # Kept in the instance's detection store: the seasonal watch list reads its order lines.
+        store = get_settings().var_dir / "detection.duckdb"
+        store.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(store)
         ingest(con, folder / "orders.csv", folder / "deliveries.csv")
         sentinels = [e.finess for e in establishments if e.sentinel and e.finess]
         outcome = declare_alerts(session, con, detect.detect(con, sentinels=sentinels))

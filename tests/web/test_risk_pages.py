@@ -185,3 +185,32 @@ def test_a_hospital_describes_the_impact_on_its_care_and_the_agency_reads_it(cli
     export = client.get("/api/v1/impacts/export.csv")
     assert export.status_code == 200 and export.text.startswith("signal_id,signal_kind")
     assert "CHU de Lyon" not in export.text and "Bloc pédiatrique" not in export.text and ",3," in export.text
+
+
+def test_the_watch_list_page_its_versions_and_the_api(client: TestClient, session: Session, world: World,
+                                                      settings: object, tokens: dict[str, str]) -> None:
+    from datetime import timedelta
+
+    from tests.risk.test_watch import SUNDAY, _store
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[attr-defined]
+    store = _store(settings.var_dir / "detection.duckdb",  # type: ignore[attr-defined]
+                   {SUNDAY - timedelta(weeks=k): 300 if k == 0 else 100 for k in range(20)})
+    store.close()
+    login(client, "lyon@test.fr")
+    page = client.get("/veille-saisonniere").text
+    assert "A02 — seringues" in page and "alerte" in page and "3.0 fois la référence" in page
+    assert "Intervalle à 95 %" in page and "Publier la version" not in client.get("/veille-saisonniere/versions").text
+    api = client.get("/api/v1/watch-list", headers=bearer(tokens, "purchaser")).json()
+    [a02] = api["categories"]
+    assert (a02["last_week_demand"], a02["baseline"], len(a02["forecast"])) == (300, 100, 4)
+    csrf = login(client, "national@test.fr")
+    versions = client.get("/veille-saisonniere/versions").text
+    assert "Publier la version 2" in versions and "A02 ; seringues ; grippe,bronchiolite,covid ; 1.5 ; 14" in versions
+    refused = client.post("/veille-saisonniere/versions", data={
+        "csrf_token": csrf, "lines": "A02 ; seringues ; grippe\nR01 ; sondes ; peste", "retex": "Saison 2026-27"})
+    assert refused.status_code == 422 and "ligne 2" in refused.text and "Saison 2026-27" in refused.text
+    done = client.post("/veille-saisonniere/versions", follow_redirects=True, data={
+        "csrf_token": csrf, "lines": "A02 ; seringues ; grippe\nR01 ; sondes d'intubation ; grippe,covid ; 1,3 ; 10",
+        "retex": "Saison 2026-27 : les sondes ont manqué."})
+    assert "Version 2 de la liste de veille publiée" in done.text and "les sondes ont manqué" in done.text

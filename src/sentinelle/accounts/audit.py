@@ -82,6 +82,7 @@ class Action(StrEnum):
     RISK_IMPORT = "risk.import"
     RISK_IMPACT = "risk.impact"
     RISK_VULNERABILITY = "risk.vulnerability"
+    RISK_WATCH_LIST = "risk.watch_list"
 
 
 # Each action as the journal shows it.
@@ -119,6 +120,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.RISK_SCORE_REMOVE: _("Cotation retirée"), Action.RISK_IMPORT: _("Cotations importées"),
     Action.RISK_IMPACT: _("Impact sur les soins décrit"),
     Action.RISK_VULNERABILITY: _("Vulnérabilité industrielle recalculée"),
+    Action.RISK_WATCH_LIST: _("Liste de veille saisonnière publiée"),
 }
 # What an entry is about, and where to read it when it has a page.
 ENTITY_LABELS: dict[str, str] = {
@@ -127,7 +129,7 @@ ENTITY_LABELS: dict[str, str] = {
     "alternative": _("Alternative"), "questionnaire": _("Questionnaire"), "idea": _("Idée"), "comment": _("Commentaire"),
     "assembly": _("Assemblée"), "motion": _("Motion"), "synthesis": _("Synthèse"),
     "risk_grid": _("Grille de cotation"), "foreign_shortage": _("Pénuries à l'étranger"),
-    "risk_mapping": _("Cartographie des risques"),
+    "risk_mapping": _("Cartographie des risques"), "watch_list": _("Liste de veille saisonnière"),
 }
 PAGES = {"signal": "/signaux/{}", "product": "/produits/{}", "idea": "/concertation/idees/{}"}
 

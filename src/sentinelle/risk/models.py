@@ -212,3 +212,38 @@ class PriorityRegion(Base):
     region_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer)
+
+
+# The seasonal watch list (« triple épidémie »): device categories strained by epidemic waves.
+WAVES = ("flu", "bronchiolitis", "covid")
+WAVE_LABELS = {"flu": _("grippe"), "bronchiolitis": _("bronchiolite"), "covid": _("Covid-19")}
+
+
+class WatchListVersion(Base):
+    """A version of the watch list, never changed once published: the yearly RETEX makes the next."""
+
+    __tablename__ = "watch_list_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    retex: Mapped[str] = mapped_column(Text)  # what the lessons of the past season changed, and why
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WatchCategory(Base):
+    """A device category (EMDN code) on a version of the list, with why, for which waves, and when to
+    alert."""
+
+    __tablename__ = "watch_category"
+    __table_args__ = (UniqueConstraint("version_id", "emdn_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("watch_list_version.id"), index=True)
+    emdn_code: Mapped[str] = mapped_column(ForeignKey("emdn_code.code"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    waves: Mapped[list[str]] = mapped_column(JSON)
+    # Alert when the week's demand (or the forecast's median) passes this times the seasonal baseline…
+    demand_ratio: Mapped[float] = mapped_column(default=1.5)
+    # …or when an open signal on one of its products declares fewer days of stock than this.
+    coverage_days: Mapped[int] = mapped_column(Integer, default=14)

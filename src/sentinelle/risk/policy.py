@@ -99,3 +99,15 @@ def reads_priority(user: User | None) -> bool:
 
 def can_refresh_priority(user: User | None) -> bool:
     return user is not None and user.role == Role.NATIONAL
+
+
+# The seasonal watch list ------------------------------------------------------------------------
+
+
+def reads_watch_list(user: User | None) -> bool:
+    """Hospitals, purchasing groups and agencies: the list and the national demand of its categories."""
+    return user is not None and user.role in (Role.ESTABLISHMENT, Role.PURCHASER, Role.REGION, Role.NATIONAL)
+
+
+def can_publish_watch_list(user: User | None) -> bool:
+    return user is not None and user.role == Role.NATIONAL

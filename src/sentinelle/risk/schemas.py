@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -208,3 +209,49 @@ class PriorityPageOut(BaseModel):
     page: int
     per_page: int
     computed_at: UtcDatetime | None
+
+
+class WatchCategoryIn(BaseModel):
+    emdn_code: str = Field(min_length=1, max_length=16)
+    reason: str = Field("", max_length=500)
+    waves: list[Literal["flu", "bronchiolitis", "covid"]] = Field(min_length=1, max_length=3)
+    demand_ratio: float = Field(1.5, gt=1.0, le=20.0)
+    coverage_days: int = Field(14, ge=1, le=365)
+
+
+class WatchListIn(BaseModel):
+    """The next version of the watch list, whole, with the RETEX that made it."""
+
+    categories: list[WatchCategoryIn] = Field(min_length=1, max_length=200)
+    retex: str = Field(min_length=1, max_length=5000)
+
+
+class WatchForecastOut(BaseModel):
+    week_ending: date
+    low_95: float
+    median: float
+    high_95: float
+
+
+class WatchOutlookOut(BaseModel):
+    emdn_code: str
+    term: str | None
+    reason: str
+    waves: list[str]
+    demand_ratio: float
+    coverage_days: int
+    products: int
+    last_week: date | None
+    last_week_demand: float | None
+    baseline: float | None
+    baseline_from: str
+    forecast: list[WatchForecastOut]
+    low_coverage_signal_ids: list[int]
+    alerts: list[str]
+
+
+class WatchListOut(BaseModel):
+    version: int
+    retex: str
+    published_at: UtcDatetime
+    categories: list[WatchOutlookOut]

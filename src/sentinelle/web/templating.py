@@ -132,6 +132,7 @@ templates.env.globals["can"] = {
     "map_risks": risk_policy.can_map,
     "read_impact_statistics": risk_policy.reads_impact_statistics,
     "read_priority": risk_policy.reads_priority,
+    "read_watch_list": risk_policy.reads_watch_list,
 }
 
 

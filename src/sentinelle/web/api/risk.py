@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
+import duckdb
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sentinelle.accounts.models import User
 from sentinelle.csvsafe import writer as csv_writer
 from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, priority, schemas
+from sentinelle.risk import impacts, pieu, priority, schemas, watch
 from sentinelle.risk.models import CareImpact, RiskMapping
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
@@ -223,3 +224,34 @@ def priority_of(product_id: int, user: ApiUserDep, db: DbDep) -> schemas.Priorit
     """One product's rank and its parts."""
     found = priority.explain(db, _need(user), product_id)
     return _line(priority.Line(found.entry, found.product))
+
+
+# The seasonal watch list -------------------------------------------------------------------------
+
+watch_router = APIRouter(tags=["risk"], responses=ERRORS)
+
+
+@watch_router.get("/watch-list", response_model=schemas.WatchListOut)
+def watch_list(request: Request, user: ApiUserDep, db: DbDep) -> schemas.WatchListOut:
+    """The current version of the seasonal watch list, each category's week: demand, baseline,
+    forecast with its 95 % interval, alerts (hospitals, purchasing groups, agencies)."""
+    path = request.app.state.settings.var_dir / "detection.duckdb"
+    con = duckdb.connect(str(path), read_only=True) if path.exists() else None
+    try:
+        found = watch.outlook(db, _need(user), con)
+    finally:
+        if con is not None:
+            con.close()
+    version = watch.current(db)
+    return schemas.WatchListOut(version=version.version, retex=version.retex, published_at=version.published_at,
+                                categories=[schemas.WatchOutlookOut(
+                                    emdn_code=o.category.emdn_code, term=o.term, reason=o.category.reason,
+                                    waves=o.category.waves, demand_ratio=o.category.demand_ratio,
+                                    coverage_days=o.category.coverage_days, products=o.products,
+                                    last_week=o.weeks[-1] if o.weeks else None,
+                                    last_week_demand=o.values[-1] if o.values else None, baseline=o.baseline,
+                                    baseline_from=o.baseline_from,
+                                    forecast=[schemas.WatchForecastOut(week_ending=w, low_95=lo, median=m, high_95=hi)
+                                              for w, lo, m, hi in o.forecast],
+                                    low_coverage_signal_ids=[s.id for s in o.low_coverage], alerts=o.alerts)
+                                    for o in found])

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -19,9 +20,9 @@ from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, policy, priority, vulnerability
-from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, RiskMapping
-from sentinelle.risk.schemas import GridIn, ScoreIn
+from sentinelle.risk import impacts, pieu, policy, priority, vulnerability, watch
+from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
+from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
 from sentinelle.web.forms import flag, integer, redisplay, text, validated
 from sentinelle.web.templating import render
@@ -267,3 +268,91 @@ def priority_product(request: Request, product_id: int, user: LoggedInDep, db: D
     return render(request, "priority_product.html", {
         "x": found, "PART_LABELS": priority.PART_LABELS, "CRITERIA": vulnerability.CRITERIA,
         "criteria_by_name": {c.name: c for c in vulnerability.CRITERIA}})
+
+
+def _store(request: Request) -> duckdb.DuckDBPyConnection | None:
+    """The detection store's order lines, read only, when this instance keeps one."""
+    path: Path = request.app.state.settings.var_dir / "detection.duckdb"
+    if not path.exists():
+        return None
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:  # being written by a daily run: the page shows the list without the demand
+        return None
+
+
+@router.get("/veille-saisonniere")
+def watch_list(request: Request, user: LoggedInDep, db: DbDep) -> Response:
+    """The seasonal watch list: each category's weekly demand, baseline, forecast and alerts."""
+    con = _store(request)
+    try:
+        found = watch.outlook(db, user, con)
+    finally:
+        if con is not None:
+            con.close()
+    return render(request, "watch.html", {"items": found, "version": watch.current(db), "store": con is not None,
+                                          "WAVE_LABELS": WAVE_LABELS, "horizon": watch.HORIZON})
+
+
+def _watch_lines(version_rows: list[tuple[Any, str | None]]) -> str:
+    labels = {v: k for k, v in WAVE_KEYS.items()}
+    return "\n".join(f"{c.emdn_code} ; {c.reason} ; {','.join(labels[w] for w in c.waves)} ; "
+                     f"{c.demand_ratio:g} ; {c.coverage_days}" for c, _ in version_rows)
+
+
+def _watch_versions(request: Request, db: Session, user: User, *, refusal: DomainError | None = None,
+                    form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    current = watch.current(db)
+    return render(request, "watch_versions.html", {
+        "versions": [(v, watch.categories(db, v)) for v in watch.versions(db)], "current": current,
+        "can_publish": policy.can_publish_watch_list(user), "WAVE_LABELS": WAVE_LABELS,
+        "form": form or {"lines": _watch_lines(watch.categories(db, current)), "retex": ""}, "refusal": refusal},
+        status_code=status_code)
+
+
+@router.get("/veille-saisonniere/versions")
+def watch_versions(request: Request, user: LoggedInDep, db: DbDep) -> Response:
+    require(user, policy.reads_watch_list(user), "vous n'avez pas accès à la liste de veille saisonnière")
+    return _watch_versions(request, db, user)
+
+
+# The waves as a person types them in the list's lines.
+WAVE_KEYS = {"grippe": "flu", "bronchiolite": "bronchiolitis", "covid": "covid"}
+
+
+def parse_watch_lines(text_: str) -> list[dict[str, Any]]:
+    """« CODE ; raison ; grippe,bronchiolite,covid ; seuil ; jours », one category a line; a bad line
+    refused naming its number."""
+    rows = []
+    for number, line in enumerate(text_.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split(";")]
+        if len(cells) < 3:
+            raise Invalid(f"ligne {number} : « code ; raison ; vagues » au moins", "lines")
+        waves = [WAVE_KEYS.get(w.strip().lower()) for w in cells[2].split(",") if w.strip()]
+        if not waves or None in waves:
+            raise Invalid(f"ligne {number} : vagues parmi grippe, bronchiolite, covid", "lines")
+        try:
+            ratio = float(cells[3].replace(",", ".")) if len(cells) > 3 and cells[3] else 1.5
+            days = int(cells[4]) if len(cells) > 4 and cells[4] else 14
+        except ValueError as exc:
+            raise Invalid(f"ligne {number} : seuil (nombre décimal) et jours (entier) attendus", "lines") from exc
+        rows.append({"emdn_code": cells[0], "reason": cells[1], "waves": waves, "demand_ratio": ratio,
+                     "coverage_days": days})
+    return rows
+
+
+@router.post("/veille-saisonniere/versions")
+def watch_publish(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    typed: dict[str, str] = {}
+    try:
+        typed = {"lines": text(form, "lines", 50_000), "retex": text(form, "retex", 5000)}
+        data = validated(WatchListIn, categories=parse_watch_lines(typed["lines"]), retex=typed["retex"])
+        made = watch.publish(db, user, data)
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _watch_versions(request, db, user, refusal=exc, form=typed, status_code=exc.status)
+    request.session["flash"] = (f"Version {made.version} de la liste de veille publiée : la veille suit désormais "
+                                "ses catégories ; les versions précédentes restent consultables.")
+    return RedirectResponse("/veille-saisonniere/versions", status_code=303)

@@ -1,0 +1,86 @@
+"""The seasonal watch list: its versions and their RETEX, the weekly demand from the order lines, the
+seasonal baseline, the alerts, who reads and who publishes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from sqlalchemy.orm import Session
+
+from sentinelle.detection.ingest import connect
+from sentinelle.errors import Forbidden, Invalid
+from sentinelle.risk import watch
+from sentinelle.risk.schemas import WatchCategoryIn, WatchListIn
+from sentinelle.signals import service
+from tests.factories import World, declaration
+
+SUNDAY = date(2026, 11, 29)
+
+
+def _store(path: Path, weekly: dict[date, int], product: str = "03760123450010") -> duckdb.DuckDBPyConnection:
+    """Order lines of one product: `weekly[sunday]` units ordered on that Sunday (the week's last day)."""
+    con = connect(path)
+    for n, (sunday, quantity) in enumerate(sorted(weekly.items())):
+        con.execute("INSERT INTO orders VALUES ('690781810', ?, ?, ?, 'S1', ?, NULL, ?, '84', NULL, ?, 0)",
+                    [f"o{n}", f"l{n}", product, sunday, quantity, n])
+    return con
+
+
+def test_version_one_and_the_next_keep_what_they_said(session: Session, world: World) -> None:
+    first = watch.current(session)
+    # The world's nomenclature holds only A02 of version 1's codes: only what exists is listed.
+    assert first.version == 1 and [c.emdn_code for c, _ in watch.categories(session, first)] == ["A02"]
+    data = WatchListIn(retex="Saison 2026-27 : les sondes d'intubation ont manqué.", categories=[
+        WatchCategoryIn(emdn_code="A02", reason="seringues", waves=["flu"]),
+        WatchCategoryIn(emdn_code="r01", reason="sondes", waves=["flu", "covid"], demand_ratio=1.3)])
+    with pytest.raises(Forbidden):
+        watch.publish(session, world.users["region84"], data)
+    second = watch.publish(session, world.users["national"], data)
+    assert watch.current(session).id == second.id and second.version == 2
+    assert [c.emdn_code for c, _ in watch.categories(session, second)] == ["A02", "R01"]
+    assert [c.emdn_code for c, _ in watch.categories(session, first)] == ["A02"]  # version 1 untouched
+    with pytest.raises(Invalid) as err:
+        watch.publish(session, world.users["national"], WatchListIn(retex="x", categories=[
+            WatchCategoryIn(emdn_code="A02", waves=["flu"]), WatchCategoryIn(emdn_code="Q99", waves=["flu"])]))
+    assert "catégorie 2" in err.value.message and "Q99" in err.value.message
+
+
+def test_weekly_demand_and_its_baseline(tmp_path: Path) -> None:
+    weeks = [SUNDAY - timedelta(weeks=k) for k in range(60)]
+    con = _store(tmp_path / "d.duckdb", {w: 100 + (50 if w == SUNDAY - timedelta(weeks=52) else 0) for w in weeks})
+    # A line of the week still under way (the store's last day is a Tuesday): that week is left out.
+    con.execute("INSERT INTO orders VALUES ('690781810', 'x', 'x', '03760123450010', 'S1', ?, NULL, 999, '84', "
+                "NULL, 999, 0)", [SUNDAY + timedelta(days=2)])
+    got_weeks, values = watch.weekly_demand(con, ["03760123450010"])
+    assert got_weeks[-1] == SUNDAY and len(got_weeks) == 60 and values[-1] == 100
+    assert watch.weekly_demand(con, ["unknown"]) == ([], [])
+    # The same week a year before (± 1 week): 150, 100, 100 → 116.7.
+    value, source = watch.baseline(got_weeks, values, SUNDAY)
+    assert value == pytest.approx(350 / 3) and source == "même semaine des années précédentes"
+    # Less than a year of history: the median of the 12 weeks before.
+    value, source = watch.baseline(got_weeks[-20:], values[-20:], SUNDAY)
+    assert value == 100 and "12 semaines" in source
+
+
+def test_the_outlook_alerts_on_demand_and_on_declared_stock(session: Session, world: World, tmp_path: Path) -> None:
+    weeks = [SUNDAY - timedelta(weeks=k) for k in range(30)]
+    con = _store(tmp_path / "d.duckdb", {w: 300 if w == SUNDAY else 100 for w in weeks})
+    [syringes] = watch.outlook(session, world.users["lyon"], con)
+    assert syringes.category.emdn_code == "A02" and syringes.products == 1 and syringes.values[-1] == 300
+    assert syringes.baseline == 100 and syringes.ratio == 3
+    assert any("3.0 fois la référence" in a for a in syringes.alerts)
+    assert len(syringes.forecast) == watch.HORIZON and all(lo <= mid <= up for _, lo, mid, up in syringes.forecast)
+    # A declaration with 5 days of stock on a syringe: under the category's 14 days.
+    service.declare(session, world.users["lyon"], declaration(world.products[0], stock_coverage_days=5))
+    [again] = watch.outlook(session, world.users["lyon"], None)
+    assert again.values == [] and [s.stock_coverage_days for s in again.low_coverage] == [5]
+    assert again.alerts == ["1 signal(aux) ouvert(s) avec moins de 14 jours de stock"]
+    # Paris may not read Lyon's declaration: its watch list says nothing of it.
+    [paris] = watch.outlook(session, world.users["paris"], None)
+    assert paris.low_coverage == [] and paris.alerts == []
+    for who in ("citizen", "maker_a", "guarantor"):
+        with pytest.raises(Forbidden):
+            watch.outlook(session, world.users[who], None)
