@@ -344,12 +344,6 @@ def _load_ansm_snapshot(path: Path, session: Session, progress: Callable[[int], 
     return import_file(session, None, path, progress=progress)
 
 
-def _load_foreign(source: str, path: Path, session: Session, progress: Callable[[int], None]) -> ImportReport:
-    from sentinelle.interop.foreign import import_file
-
-    return import_file(session, None, source, path, progress)
-
-
 def _seed_demo(data_dir: Path | None) -> None:
     from sqlalchemy import func, select
 
@@ -382,12 +376,18 @@ def _seed_demo(data_dir: Path | None) -> None:
             if path.exists():
                 report = _run_import("ANSM", _count_lines(path), partial(_load_ansm_snapshot, path), quiet=True)
                 ansm_entries += report.created
-        # Shortages abroad, the latest snapshot of each list: medicine pages show them.
-        for source, path in (("fda-drugs", data_dir / "fda-drug-shortages" / "openfda_drug-shortages_2026-06-19.json"),
-                             ("ema", data_dir / "ema-shortages" / "medicines_output_shortages_en.json"),
-                             ("fda-devices", data_dir / "fda-device-shortages" / "fda_device_shortages_list_2026-05.csv")):
-            if path.exists():
-                _run_import(source, None, partial(_load_foreign, source, path), quiet=True)
+        # Shortages abroad, the latest snapshot of each list (one line on the first screen).
+        from sentinelle.interop.foreign import import_file as load_foreign
+
+        foreign = 0
+        with console.status("Pénuries à l'étranger (FDA, EMA)…"), transaction(engine) as session:
+            for source, path in (
+                    ("fda-drugs", data_dir / "fda-drug-shortages" / "openfda_drug-shortages_2026-06-19.json"),
+                    ("ema", data_dir / "ema-shortages" / "medicines_output_shortages_en.json"),
+                    ("fda-devices", data_dir / "fda-device-shortages" / "fda_device_shortages_list_2026-05.csv")):
+                if path.exists():
+                    foreign += load_foreign(session, None, source, path).created
+        console.print(f"Pénuries à l'étranger : {foreign} enregistrements (FDA, EMA).")
     else:
         console.print("[yellow]Données publiques introuvables (SENTINELLE_DATA_DIR) : démo sans EMDN, BDPM ni "
                       "liste ANSM.[/yellow]")

@@ -123,12 +123,22 @@ def test_the_ema_catalogue_and_the_fda_device_list(tmp_path: Path) -> None:
 
 def test_the_command_imports_the_real_ema_catalogue(shared_data: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from sentinelle import config
     from sentinelle.cli import app
+    from sentinelle.store import db
 
     monkeypatch.setenv("SENTINELLE_VAR_DIR", str(tmp_path))
-    path = shared_data / "ema-shortages" / "medicines_output_shortages_en.json"
-    result = CliRunner().invoke(app, ["import", "ema", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "74 créés" in result.output.replace("\n", " ")
-    again = CliRunner().invoke(app, ["import", "ema", str(path)])
-    assert "0 créés, 0 mis à jour, 74 inchangés" in again.output.replace("\n", " ")
+    monkeypatch.delenv("SENTINELLE_DATABASE_URL", raising=False)
+    config.get_settings.cache_clear()  # the command reads its settings afresh: this test's folder
+    db.default_engine.cache_clear()
+    try:
+        path = shared_data / "ema-shortages" / "medicines_output_shortages_en.json"
+        result = CliRunner().invoke(app, ["import", "ema", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "74 créés" in result.output.replace("\n", " ")
+        again = CliRunner().invoke(app, ["import", "ema", str(path)])
+        assert "0 créés, 0 mis à jour, 74 inchangés" in again.output.replace("\n", " ")
+        assert (tmp_path / "sentinelle.db").exists()
+    finally:
+        config.get_settings.cache_clear()
+        db.default_engine.cache_clear()

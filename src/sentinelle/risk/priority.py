@@ -29,7 +29,7 @@ from sentinelle.risk.models import (
 from sentinelle.signals import policy as signal_policy
 from sentinelle.signals.models import Signal
 from sentinelle.signals.states import TERMINAL
-from sentinelle.store.base import utcnow
+from sentinelle.store.base import id_in_range, utcnow
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def explain(session: Session, user: User | None, product_id: int) -> Explained:
     require(user, policy.reads_priority(user), "vous n'avez pas accès à la liste de priorité : elle est "
             "réservée aux agences")
     found = session.execute(select(PriorityEntry, Product).join(Product, Product.id == PriorityEntry.product_id)
-                            .where(PriorityEntry.product_id == product_id)).first()
+                            .where(PriorityEntry.product_id == product_id)).first() if id_in_range(product_id) else None
     if found is None:
         raise NotFound(f"ce produit n'est pas sur la liste de priorité : {product_id}", "product_id")
     entry, product = found
