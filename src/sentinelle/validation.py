@@ -58,6 +58,14 @@ FIELD_LABELS: dict[str, str] = {
     "thresholds": "seuils des classes", "guide": "guide de cotation",
     "risk_class": "classe de risque", "copied": "reprises", "kept": "gardées", "skipped": "non reprises",
     "reference": "référence", "finess": "numéro FINESS",
+    # Impacts on care, the watch list, the priority list.
+    "delayed_care": "soins retardés", "delayed_patients": "patients concernés",
+    "deprogrammed": "interventions déprogrammées", "switched": "passage à une alternative",
+    "switch_training": "formation des équipes", "switch_adaptation": "adaptation des pratiques",
+    "adverse_events": "événements indésirables", "vigilance_refs": "références de vigilance",
+    "lines": "catégories", "categories": "catégories", "retex": "retour d'expérience", "waves": "vagues",
+    "demand_ratio": "seuil de demande", "coverage_days": "jours de stock", "category": "catégorie",
+    "by": "regroupement", "t1": "seuil faible", "t2": "seuil modéré", "t3": "seuil élevé",
 }
 
 # Each pydantic error type, in French; {name} takes the error's context (ge, max_length…).

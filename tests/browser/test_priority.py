@@ -54,7 +54,7 @@ def test_the_agency_follows_a_products_rank_to_its_parts(page, site: Site) -> No
     page.get_by_role("heading", level=1).filter(has_text="rang 2").wait_for()
     parts = page.locator("table").first.inner_text()
     assert "Signaux ouverts" in parts and "Tension d'approvisionnement n° 1 (Publié)" in parts
-    assert "cartographie P.I.E.U d'un établissement" in parts
+    assert "cartographie des risques d'un établissement" in parts and "méthode P.I.E.U" in parts
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("link", name="Retour à la liste de priorité").click()
     page.get_by_label("Catégorie (code EMDN ou ATC, ses premiers caractères)").fill("")

@@ -29,6 +29,8 @@ from sentinelle.risk.models import ForeignShortage, ForeignShortageEvent
     (["GLUCOSE ANHYDRE"], ["Dextrose 5% Injection"]),
     (["HÉPARINE SODIQUE"], ["Heparin Sodium in Dextrose Injection"]),
     (["TRIAMTÉRÈNE", "HYDROCHLOROTHIAZIDE"], ["Triamterene", "Hydrochlorothiazide Tablets"]),
+    (["AMOXICILLINE BASE", "ACIDE CLAVULANIQUE"], ["amoxicillin", "clavulanic acid"]),
+    (["AMOXICILLINE TRIHYDRATÉE EXPRIMÉE EN AMOXICILLINE"], ["Amoxicillin Capsules"]),
 ])
 def test_french_and_english_names_of_one_substance_meet(french: list[str], english: list[str]) -> None:
     assert substances.key(french) == substances.key(english, english=True) != ""

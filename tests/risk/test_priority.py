@@ -14,7 +14,7 @@ from sentinelle.risk import pieu, priority
 from sentinelle.risk.models import ForeignShortage, ProductVulnerability
 from sentinelle.risk.schemas import ScoreIn
 from sentinelle.signals import schemas, service
-from tests.factories import World, published_signal
+from tests.factories import World, declaration, published_signal
 
 
 def _scene(session: Session, world: World) -> dict[str, int]:
@@ -75,6 +75,10 @@ def test_filters_and_who_reads(session: Session, world: World) -> None:
     region84, _ = priority.page(session, u["region84"], region="11")  # a region reads its own, whatever it asks
     assert [line.product.id for line in region84] == [ids["syringe"]]
     assert priority.page(session, u["region11"])[1] == 0
+    # A national declaration (no region) concerns every region.
+    service.declare(session, u["national"], declaration(world.products[1]))
+    priority.refresh(session)
+    assert world.products[1].id in [line.product.id for line in priority.page(session, u["region11"])[0]]
     for who in ("lyon", "maker_a", "purchaser", "citizen"):
         with pytest.raises(Forbidden):
             priority.page(session, u[who])

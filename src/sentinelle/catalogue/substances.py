@@ -44,6 +44,8 @@ SALTS = {
     "saccharate": "saccharate", "methylbromide": "bromide", "lysinate": "lysine", "bicarbonate": "bicarbonate",
     "hydrogenocarbonate": "bicarbonate", "carbonate": "carbonate", "oxide": "oxide", "oxyde": "oxide",
 }
+# Words that say in which form the moiety is weighed, never which: « AMOXICILLINE BASE ».
+FORM_OF_MOIETY = frozenset({"base", "equivalent", "exprime", "exprimee", "sous", "forme", "en"})
 # Hydrates and anhydrous forms, in both languages (« trihydratée », « monohydrate »): always left out.
 HYDRATE = re.compile(r"^(an)?(mono|di|tri|tetra|penta|hexa|hepta|octa|hemi|sesqui)?hydra(te|tee|tes|tees|ted)?$|^anhydre$")
 # Words that join, never name: « chlorure de potassium ».
@@ -78,7 +80,7 @@ def moiety(name: str, *, english: bool = False) -> str:
     if english:  # « Heparin Sodium in Dextrose Injection »: what follows « in » is the diluent
         text = re.split(r"\bin\b", text)[0]
     words = [w for w in re.split(r"[^a-z0-9]+", text) if w and not w[0].isdigit()]
-    words = [w for w in words if w not in LINKS and not HYDRATE.match(w)]
+    words = [w for w in words if w not in LINKS and w not in FORM_OF_MOIETY and not HYDRATE.match(w)]
     if english:
         words = [US_NAMES.get(w, w) for w in words if w not in FORM_WORDS]
     core = [w for w in words if w not in SALTS] or [SALTS.get(w, w) for w in words]

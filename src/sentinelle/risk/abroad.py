@@ -3,6 +3,8 @@ substances (the product's substance key, catalogue/substances.py). Public data: 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -10,15 +12,30 @@ from sentinelle.catalogue.models import Product
 from sentinelle.risk.models import ForeignShortage
 
 
-def for_product(session: Session, product: Product, *, limit: int = 50) -> list[ForeignShortage]:
-    """The foreign records on exactly the product's substances: ongoing first, then the latest posted.
-    A device matches none yet (no justified mapping from the FDA's product codes to EMDN)."""
+@dataclass
+class Posting:
+    """Foreign records alike but for their package (the FDA lists one per NDC): shown once, counted."""
+
+    record: ForeignShortage
+    packages: int
+
+
+def for_product(session: Session, product: Product, *, limit: int = 50) -> list[Posting]:
+    """The foreign records on exactly the product's substances, those not resolved first, then the
+    latest posted; a device matches none yet (no justified mapping from the FDA's product codes to EMDN)."""
     if not product.substance_key:
         return []
-    ongoing = case((ForeignShortage.status == "resolved", 1), else_=0)
-    return list(session.scalars(select(ForeignShortage).where(ForeignShortage.substance_key == product.substance_key)
-                                .order_by(ongoing, ForeignShortage.posted_on.desc().nulls_last(),
-                                          ForeignShortage.id).limit(limit)))
+    resolved = case((ForeignShortage.status == "resolved", 1), else_=0)
+    found: dict[tuple[object, ...], Posting] = {}
+    for row in session.scalars(select(ForeignShortage).where(ForeignShortage.substance_key == product.substance_key)
+                               .order_by(resolved, ForeignShortage.posted_on.desc().nulls_last(), ForeignShortage.id)
+                               .limit(500)):
+        alike = (row.source, row.name, row.company, row.status, row.posted_on)
+        if alike in found:
+            found[alike].packages += 1
+        elif len(found) < limit:
+            found[alike] = Posting(row, 1)
+    return list(found.values())
 
 
 def ongoing_by_key(session: Session, keys: list[str]) -> dict[str, int]:

@@ -172,5 +172,6 @@ def export(session: Session, user: User | None, key: bytes) -> Iterator[dict[str
                "product_kind": product.kind,
                "category": (product.emdn_code or "")[:3] or (product.atc_code or "")[:3],
                "region": region or "", "establishment": pseudonym(key, impact.organisation_id),
-               "updated_on": impact.updated_at.date().isoformat(), **_values(impact),
+               "updated_on": impact.updated_at.date().isoformat(),
+               **{k: int(v) for k, v in _values(impact).items()},  # 1 / 0, not True / False
                "vigilance_refs_count": len([r for r in impact.vigilance_refs.splitlines() if r.strip()])}

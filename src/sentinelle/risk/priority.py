@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.models import Organisation, Product, Purchase
+from sentinelle.catalogue.regions import REGIONS
 from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.i18n import _
 from sentinelle.risk import policy
@@ -125,6 +126,11 @@ def refresh(session: Session, user: User | None = None, weights: Weights = WEIGH
     signalled = select(Signal.product_id, Signal.region_code).where(
         Signal.region_code.is_not(None), Signal.status.not_in(TERMINAL), Signal.confidential.is_(False))
     pairs = {(pid, code) for pid, code in session.execute(bought.union(signalled)) if pid in rank}
+    # A national signal (no region: the nation's, a manufacturer's published one) concerns every region.
+    national = session.scalars(select(Signal.product_id).where(
+        Signal.region_code.is_(None), Signal.status.not_in(TERMINAL), Signal.confidential.is_(False)))
+    regions = [r.code for r in REGIONS]
+    pairs |= {(pid, code) for pid in set(national) if pid in rank for code in regions}
     regional = [{"product_id": pid, "region_code": code, "rank": rank[pid]} for pid, code in pairs]
     for start in range(0, len(regional), 10000):
         session.execute(insert(PriorityRegion), regional[start:start + 10000])

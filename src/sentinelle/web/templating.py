@@ -65,6 +65,8 @@ def _fr_number(value: float | int | None, digits: int = 1) -> str:
     """A number as French writes it: decimal comma, a narrow space between thousands (« 1 234,5 »)."""
     if value is None:
         return "—"
+    if value == 0:  # never « -0,00 »
+        value = 0
     return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale="fr_FR")
 
 

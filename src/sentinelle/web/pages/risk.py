@@ -8,6 +8,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 from fastapi import APIRouter, Request
@@ -255,10 +256,13 @@ def priority_list(request: Request, user: LoggedInDep, db: DbDep, region: str = 
 
 
 @router.post("/priorites/recalcul")
-def priority_refresh(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+def priority_refresh(request: Request, form: FormDep, user: LoggedInDep, db: DbDep, region: str = "",
+                     category: str = "") -> Response:
     count = priority.refresh(db, user)
     request.session["flash"] = f"Liste de priorité recalculée : {count} produits."
-    return RedirectResponse("/priorites", status_code=303)
+    kept = urlencode({"region": region if region in BY_CODE else "",  # back to the same filters
+                      "category": "".join(c for c in category if c.isalnum())[:16]})
+    return RedirectResponse(f"/priorites?{kept}", status_code=303)
 
 
 @router.get("/priorites/{product_id}")

@@ -156,7 +156,7 @@ def signal_impact(request: Request, signal_id: int, form: FormDep, user: LoggedI
     request.session["flash"] = ("L'impact sur vos soins est enregistré : votre agence régionale et l'agence nationale "
                                 "le lisent, et il compte dans les statistiques (sans le nom de votre établissement "
                                 "dans l'export d'étude).")
-    return RedirectResponse(f"/signaux/{signal_id}#h-impact", status_code=303)
+    return RedirectResponse(f"/signaux/{signal_id}", status_code=303)  # the word of confirmation at the top
 
 
 @router.post("/signaux/{signal_id}/retex")
