@@ -187,7 +187,7 @@ PAGES = {
     None: ["/", "/public", "/connexion", "/produits?q=seringue", "/produits/1", "/concertation", "/concertation/idees",
            "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
-                         "/concertation", "/concertation/questionnaires/nouveau", "/risques", "/risques/grilles",
+                         "/concertation", "/concertation/questionnaires/nouveau", "/anticiper", "/risques", "/risques/grilles",
                          "/impacts", "/impacts?by=region", "/priorites", "/veille-saisonniere/versions"],
     "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications", "/risques", "/veille-saisonniere",
                      "/risques/references"],

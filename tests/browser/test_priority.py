@@ -38,7 +38,8 @@ def test_the_agency_follows_a_products_rank_to_its_parts(page, site: Site) -> No
                               last_snapshot=date(2026, 6, 19), posted_on=date(2022, 10, 5)))
         s.commit()
     log_in(page, site, "national@test.fr")
-    page.get_by_role("link", name="Priorités").click()
+    page.get_by_role("link", name="Anticiper").click()
+    page.get_by_role("link", name="Liste de priorité nationale").click()
     page.get_by_role("heading", level=1, name="Liste de priorité nationale").wait_for()
     # Not computed yet: the agency recomputes it, and is told so.
     page.get_by_role("button", name="Recalculer la liste").click()

@@ -28,7 +28,8 @@ def test_a_hospital_maps_from_a_reference_and_the_region_reads_it(page, site: Si
         s.commit()
     # Grenoble has no mapping yet: it starts from Lyon's reference.
     log_in(page, site, "grenoble@test.fr")
-    page.get_by_role("link", name="Risques").click()
+    page.get_by_role("link", name="Anticiper").click()
+    page.get_by_role("link", name="Cartographie des risques (P.I.E.U)").click()
     page.get_by_role("heading", name="Commencer votre cartographie").wait_for()
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("button", name="Partir de cette référence (CHU de Lyon)").click()
@@ -67,7 +68,8 @@ def test_a_hospital_maps_from_a_reference_and_the_region_reads_it(page, site: Si
     log_out(page)
     # The region's agency: its hospitals put together, then one of them.
     log_in(page, site, "region84@test.fr")
-    page.get_by_role("link", name="Risques").click()
+    page.get_by_role("link", name="Anticiper").click()
+    page.get_by_role("link", name="Cartographie des risques (P.I.E.U)").click()
     page.get_by_role("heading", level=1, name="Cartographie des risques — Auvergne-Rhône-Alpes").wait_for()
     assert not axe_violations(page), axe_violations(page)
     assert "2 établissement(s) sur 2 ont une cartographie." in page.locator("main").inner_text()

@@ -360,3 +360,10 @@ def watch_publish(request: Request, form: FormDep, user: LoggedInDep, db: DbDep)
     request.session["flash"] = (f"Version {made.version} de la liste de veille publiée : la veille suit désormais "
                                 "ses catégories ; les versions précédentes restent consultables.")
     return RedirectResponse("/veille-saisonniere/versions", status_code=303)
+
+
+@router.get("/anticiper")
+def anticipate(request: Request, user: LoggedInDep) -> Response:
+    """The anticipation pages a reader may open, in one place."""
+    require(user, policy.reads_watch_list(user), "réservé aux établissements, acheteurs et agences")
+    return render(request, "anticipate.html")
