@@ -188,7 +188,7 @@ PAGES = {
            "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
                          "/concertation", "/concertation/questionnaires/nouveau", "/anticiper", "/risques", "/risques/grilles",
-                         "/impacts", "/impacts?by=region", "/priorites", "/veille-saisonniere/versions"],
+                         "/impacts", "/impacts?by=region", "/priorites", "/veille-saisonniere/versions", "/vulnerabilite"],
     "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications", "/risques", "/veille-saisonniere",
                      "/risques/references"],
     "region84@test.fr": ["/risques/regions/84"],

@@ -223,6 +223,10 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {None: 401, "region84": 404, "region11": 404, "national": 404}, 403),
         ("the watch list", "GET", "/api/v1/watch-list", None,
          {None: 401, "maker_a": 403, "maker_b": 403, "citizen": 403, "guarantor": 403}, 200),
+        ("vulnerability ranking, unpublished", "GET", "/api/v1/vulnerability", None,
+         {None: 401, "region84": 200, "region11": 200, "national": 200}, 403),
+        ("publish the ranking", "PUT", "/api/v1/vulnerability/publication", {"published": False},
+         {None: 401, "national": 200}, 403),
         # Last: token 1 is the national agent's own (it revokes itself); nobody else's to revoke.
         ("revoke token 1", "DELETE", "/api/v1/me/tokens/1", None, {None: 401, "national": 204}, 404),
     ]

@@ -214,3 +214,23 @@ def test_the_watch_list_page_its_versions_and_the_api(client: TestClient, sessio
         "csrf_token": csrf, "lines": "A02 ; seringues ; grippe\nR01 ; sondes d'intubation ; grippe,covid ; 1,3 ; 10",
         "retex": "Saison 2026-27 : les sondes ont manqué."})
     assert "Version 2 de la liste de veille publiée" in done.text and "les sondes ont manqué" in done.text
+
+
+def test_the_public_reads_the_ranking_once_the_agency_publishes_it(client: TestClient, session: Session,
+                                                                   world: World) -> None:
+    from tests.risk.test_ranking import _scene
+
+    _scene(session, world)
+    assert client.get("/vulnerabilite", follow_redirects=False).status_code in (303, 307)  # to the log-in
+    assert "vulnérabilité industrielle" not in client.get("/public").text
+    csrf = login(client, "national@test.fr")
+    page = client.get("/vulnerabilite").text
+    assert "Médicament 0" in page and "Publier le classement" in page and "(hors UE)" in page
+    done = client.post("/vulnerabilite/publication", data={"csrf_token": csrf, "published": "true"},
+                       follow_redirects=True)
+    assert "Le classement est public" in done.text
+    client.post("/deconnexion", data={"csrf_token": csrf})
+    public = client.get("/vulnerabilite")
+    assert public.status_code == 200 and "Médicament 0" in public.text and "Publier le classement" not in public.text
+    assert "/vulnerabilite" in client.get("/public").text
+    assert client.get("/api/v1/vulnerability").json()["items"][0]["score"] == 90

@@ -83,6 +83,7 @@ class Action(StrEnum):
     RISK_IMPACT = "risk.impact"
     RISK_VULNERABILITY = "risk.vulnerability"
     RISK_WATCH_LIST = "risk.watch_list"
+    RISK_PUBLICATION = "risk.publication"
 
 
 # Each action as the journal shows it.
@@ -121,6 +122,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.RISK_IMPACT: _("Impact sur les soins décrit"),
     Action.RISK_VULNERABILITY: _("Vulnérabilité industrielle recalculée"),
     Action.RISK_WATCH_LIST: _("Liste de veille saisonnière publiée"),
+    Action.RISK_PUBLICATION: _("Classement de vulnérabilité publié ou retiré"),
 }
 # What an entry is about, and where to read it when it has a page.
 ENTITY_LABELS: dict[str, str] = {
@@ -130,6 +132,7 @@ ENTITY_LABELS: dict[str, str] = {
     "assembly": _("Assemblée"), "motion": _("Motion"), "synthesis": _("Synthèse"),
     "risk_grid": _("Grille de cotation"), "foreign_shortage": _("Pénuries à l'étranger"),
     "risk_mapping": _("Cartographie des risques"), "watch_list": _("Liste de veille saisonnière"),
+    "risk_publication": _("Publication"),
 }
 PAGES = {"signal": "/signaux/{}", "product": "/produits/{}", "idea": "/concertation/idees/{}"}
 

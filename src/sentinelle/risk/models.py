@@ -247,3 +247,15 @@ class WatchCategory(Base):
     demand_ratio: Mapped[float] = mapped_column(default=1.5)
     # …or when an open signal on one of its products declares fewer days of stock than this.
     coverage_days: Mapped[int] = mapped_column(Integer, default=14)
+
+
+class Publication(Base):
+    """What the national agency chose to make public of the anticipation work (today: the
+    vulnerability ranking). One row per thing, switched on and off, each switch audited."""
+
+    __tablename__ = "risk_publication"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

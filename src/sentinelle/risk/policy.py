@@ -111,3 +111,15 @@ def reads_watch_list(user: User | None) -> bool:
 
 def can_publish_watch_list(user: User | None) -> bool:
     return user is not None and user.role == Role.NATIONAL
+
+
+# The vulnerability ranking -------------------------------------------------------------------------
+
+
+def can_publish_ranking(user: User | None) -> bool:
+    return user is not None and user.role == Role.NATIONAL
+
+
+def reads_ranking(user: User | None, published: bool) -> bool:
+    """The agencies always; everyone, logged in or not, once the national agency published it."""
+    return published or (user is not None and user.role in (Role.NATIONAL, Role.REGION))

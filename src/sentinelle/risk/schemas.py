@@ -255,3 +255,24 @@ class WatchListOut(BaseModel):
     retex: str
     published_at: UtcDatetime
     categories: list[WatchOutlookOut]
+
+
+class RankedOut(BaseModel):
+    rank: int
+    product_id: int
+    product_name: str
+    atc_code: str | None
+    score: int
+    as_of: date
+
+
+class RankingPageOut(BaseModel):
+    items: list[RankedOut]
+    total: int
+    page: int
+    per_page: int
+    published: bool
+
+
+class PublicationIn(BaseModel):
+    published: bool

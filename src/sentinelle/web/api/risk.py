@@ -15,7 +15,7 @@ from sentinelle.accounts.models import User
 from sentinelle.csvsafe import writer as csv_writer
 from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, priority, schemas, watch
+from sentinelle.risk import impacts, pieu, priority, ranking, schemas, watch
 from sentinelle.risk.models import CareImpact, RiskMapping
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
@@ -255,3 +255,29 @@ def watch_list(request: Request, user: ApiUserDep, db: DbDep) -> schemas.WatchLi
                                               for w, lo, m, hi in o.forecast],
                                     low_coverage_signal_ids=[s.id for s in o.low_coverage], alerts=o.alerts)
                                     for o in found])
+
+
+# The vulnerability ranking ------------------------------------------------------------------------
+
+ranking_router = APIRouter(prefix="/vulnerability", tags=["risk"], responses=ERRORS)
+
+
+@ranking_router.get("", response_model=schemas.RankingPageOut)
+def vulnerability_ranking(
+    *, user: ApiUserDep, db: DbDep,
+    atc: Annotated[str, Query(max_length=7, pattern="^[A-Za-z0-9]*$")] = "",
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> schemas.RankingPageOut:
+    """Medicines by industrial vulnerability (the agencies; everyone once the national agency publishes it)."""
+    rows, total = ranking.page(db, user, atc=atc, offset=(page - 1) * per_page, limit=per_page)
+    return schemas.RankingPageOut(
+        items=[schemas.RankedOut(rank=r.rank, product_id=r.product.id, product_name=r.product.name,
+                                 atc_code=r.product.atc_code, score=r.vulnerability.score, as_of=r.vulnerability.as_of)
+               for r in rows], total=total, page=page, per_page=per_page, published=ranking.is_published(db))
+
+
+@ranking_router.put("/publication", response_model=schemas.PublicationIn)
+def publish_ranking(data: schemas.PublicationIn, user: ApiUserDep, db: DbDep) -> schemas.PublicationIn:
+    """The national agency makes the ranking public, or withdraws it."""
+    return schemas.PublicationIn(published=ranking.publish(db, _need(user), data.published).published)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue import service as catalogue
+from sentinelle.risk import ranking
 from sentinelle.signals import service
 from sentinelle.signals.models import KINDS, STATUSES
 from sentinelle.web.deps import DbDep
@@ -24,7 +25,8 @@ def public_list(request: Request, *, q: str = "", kind: str = "", region: str = 
     page = max(1, min(page, 100000))
     rows, total = service.list_visible(db, None, filters, page=page, per_page=50)
     return render(request, "public_list.html", {"rows": rows, "total": total, "page": page, "filters": filters,
-                                                "pages": max(1, (total + 49) // 50)})
+                                                "pages": max(1, (total + 49) // 50),
+                                                "ranking_published": ranking.is_published(db)})
 
 
 @router.get("/signaux/{signal_id}")

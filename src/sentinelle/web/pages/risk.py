@@ -22,6 +22,7 @@ from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
 from sentinelle.risk import impacts, pieu, policy, priority, vulnerability, watch
+from sentinelle.risk import ranking as vulnerability_ranking
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep, UserDep
@@ -367,3 +368,25 @@ def anticipate(request: Request, user: LoggedInDep) -> Response:
     """The anticipation pages a reader may open, in one place."""
     require(user, policy.reads_watch_list(user), "réservé aux établissements, acheteurs et agences")
     return render(request, "anticipate.html")
+
+
+@router.get("/vulnerabilite")
+def ranking(request: Request, user: UserDep, db: DbDep, atc: str = "", page: int = 1) -> Response:
+    """Medicines by industrial vulnerability, and where products are made (public once published)."""
+    page = max(1, min(page, 100000))
+    rows, total = vulnerability_ranking.page(db, user, atc=atc[:16], offset=(page - 1) * 50, limit=50)
+    countries = vulnerability_ranking.production_countries(db, user)
+    return render(request, "ranking.html", {
+        "rows": rows, "total": total, "page": page, "pages": max(1, (total + 49) // 50), "atc": atc[:16],
+        "countries": countries, "most": max([c.products for c in countries] + [1]),
+        "published": vulnerability_ranking.is_published(db), "can_publish": policy.can_publish_ranking(user),
+        "reads_parts": policy.reads_priority(user)})
+
+
+@router.post("/vulnerabilite/publication")
+def ranking_publication(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    published = flag(form, "published")
+    vulnerability_ranking.publish(db, user, published)
+    request.session["flash"] = ("Le classement est public : chacun le lit sur cette page, sans les parts des critères."
+                                if published else "Le classement n'est plus public : seules les agences le lisent.")
+    return RedirectResponse("/vulnerabilite", status_code=303)
