@@ -36,8 +36,9 @@ from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.simulate import Config, simulate
 from sentinelle.risk import pieu
 from sentinelle.risk.schemas import ScoreIn
+from sentinelle.risk.watch import DEFAULT as WATCHED
 from sentinelle.signals import schemas, service
-from sentinelle.text import of
+from sentinelle.text import fold, of
 
 DEMO_PASSWORD = "seringue-bleue-lyon"
 # Département numbers of a few towns per region, for plausible FINESS numbers.
@@ -262,6 +263,7 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     _risk_maps(session, [lyon] + [e for e in establishments if e.region_code == "84" and e.id != lyon.id], staff, rng)
     # A year of simulated order and delivery lines of these hospitals for 60 of these devices, with a
     # few injected disruptions: detection turns its alerts into candidate signals with their chart.
+    _watched(session, products[:60])
     summary.detected = _detection(session, establishments, products[:60])
     summary.signals += summary.detected
     # Two notices from manufacturers: one on time, one late.
@@ -279,6 +281,20 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     _assembly(session, ansm, [*people, users["citoyen@exemple.demo"]], rng)
     _ideas(session, ansm, people, rng)
     return summary
+
+
+def _watched(session: Session, products: list[Product]) -> None:
+    """A few of the simulated devices fall in the seasonal watch list's categories, so that its page
+    shows their weekly demand (the random names rarely land there)."""
+    for product, (code, _reason, _waves) in zip(products[1::5], WATCHED, strict=False):
+        term = session.scalar(select(EmdnCode.term).where(EmdnCode.code == code))
+        if term is None:
+            continue
+        maker = product.name.split(" — ", 1)[-1]
+        product.emdn_code = code
+        product.name = f"{term.capitalize()} — {maker}"[:480]
+        product.name_lower = fold(product.name)
+    session.flush()
 
 
 def _risk_maps(session: Session, region: list[Organisation], staff: dict[int, User], rng: random.Random) -> None:

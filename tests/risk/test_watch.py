@@ -43,9 +43,12 @@ def test_version_one_and_the_next_keep_what_they_said(session: Session, world: W
     assert [c.emdn_code for c, _ in watch.categories(session, second)] == ["A02", "R01"]
     assert [c.emdn_code for c, _ in watch.categories(session, first)] == ["A02"]  # version 1 untouched
     with pytest.raises(Invalid) as err:
-        watch.publish(session, world.users["national"], WatchListIn(retex="x", categories=[
+        watch.publish(session, world.users["national"], WatchListIn(retex="Une saison de plus.", categories=[
             WatchCategoryIn(emdn_code="A02", waves=["flu"]), WatchCategoryIn(emdn_code="Q99", waves=["flu"])]))
     assert "catégorie 2" in err.value.message and "Q99" in err.value.message
+    with pytest.raises(Invalid) as err:  # a RETEX of blanks says nothing
+        watch.publish(session, world.users["national"], WatchListIn(retex="   ", categories=data.categories))
+    assert err.value.field == "retex"
 
 
 def test_weekly_demand_and_its_baseline(tmp_path: Path) -> None:
@@ -77,7 +80,7 @@ def test_the_outlook_alerts_on_demand_and_on_declared_stock(session: Session, wo
     service.declare(session, world.users["lyon"], declaration(world.products[0], stock_coverage_days=5))
     [again] = watch.outlook(session, world.users["lyon"], None)
     assert again.values == [] and [s.stock_coverage_days for s in again.low_coverage] == [5]
-    assert again.alerts == ["1 signal(aux) ouvert(s) avec moins de 14 jours de stock"]
+    assert again.alerts == ["1 signal ouvert déclare moins de 14 jours de stock"]
     # Paris may not read Lyon's declaration: its watch list says nothing of it.
     [paris] = watch.outlook(session, world.users["paris"], None)
     assert paris.low_coverage == [] and paris.alerts == []

@@ -210,6 +210,7 @@ def test_the_watch_list_page_its_versions_and_the_api(client: TestClient, sessio
     refused = client.post("/veille-saisonniere/versions", data={
         "csrf_token": csrf, "lines": "A02 ; seringues ; grippe\nR01 ; sondes ; peste", "retex": "Saison 2026-27"})
     assert refused.status_code == 422 and "ligne 2" in refused.text and "Saison 2026-27" in refused.text
+    assert "peste" in refused.text
     done = client.post("/veille-saisonniere/versions", follow_redirects=True, data={
         "csrf_token": csrf, "lines": "A02 ; seringues ; grippe\nR01 ; sondes d'intubation ; grippe,covid ; 1,3 ; 10",
         "retex": "Saison 2026-27 : les sondes ont manqué."})

@@ -81,6 +81,8 @@ def publish(session: Session, user: User | None, data: WatchListIn) -> WatchList
     """The next version of the list, with the RETEX that made it (the national agency). The versions
     before stay as they were."""
     require(user, policy.can_publish_watch_list(user), "seule l'agence nationale publie la liste de veille")
+    if len(data.retex.strip()) < 10:
+        raise Invalid("le retour d'expérience dit ce qui change et pourquoi : quelques mots au moins", "retex")
     codes = [c.emdn_code.strip().upper() for c in data.categories]
     known = set(session.scalars(select(EmdnCode.code).where(EmdnCode.code.in_(codes))))
     for index, code in enumerate(codes):
@@ -201,7 +203,9 @@ def outlook(session: Session, user: User | None, con: duckdb.DuckDBPyConnection 
                 Signal.stock_coverage_days.is_not(None), Signal.stock_coverage_days < category.coverage_days,
                 signal_policy.visible_to(user)).order_by(Signal.stock_coverage_days)).unique())
             if item.low_coverage:
-                item.alerts.append(f"{len(item.low_coverage)} signal(aux) ouvert(s) avec moins de "
-                                   f"{category.coverage_days} jours de stock")
+                n = len(item.low_coverage)
+                item.alerts.append(f"{n} signal ouvert déclare moins de {category.coverage_days} jours de stock"
+                                   if n == 1 else
+                                   f"{n} signaux ouverts déclarent moins de {category.coverage_days} jours de stock")
         found.append(item)
     return sorted(found, key=lambda o: (not o.alerts, -(o.ratio or 0), o.category.emdn_code))

@@ -335,9 +335,12 @@ def parse_watch_lines(text_: str) -> list[dict[str, Any]]:
         cells = [c.strip() for c in line.split(";")]
         if len(cells) < 3:
             raise Invalid(f"ligne {number} : « code ; raison ; vagues » au moins", "lines")
-        waves = [WAVE_KEYS.get(w.strip().lower()) for w in cells[2].split(",") if w.strip()]
-        if not waves or None in waves:
-            raise Invalid(f"ligne {number} : vagues parmi grippe, bronchiolite, covid", "lines")
+        words = [w.strip().lower() for w in cells[2].split(",") if w.strip()]
+        unknown = [w for w in words if w not in WAVE_KEYS]
+        if not words or unknown:
+            said = f"« {unknown[0][:20]} » n'est pas une vague ; " if unknown else ""
+            raise Invalid(f"ligne {number} : {said}vagues parmi grippe, bronchiolite, covid", "lines")
+        waves = [WAVE_KEYS[w] for w in words]
         try:
             ratio = float(cells[3].replace(",", ".")) if len(cells) > 3 and cells[3] else 1.5
             days = int(cells[4]) if len(cells) > 4 and cells[4] else 14
