@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from sentinelle.catalogue.models import Product
@@ -36,13 +36,3 @@ def for_product(session: Session, product: Product, *, limit: int = 50) -> list[
         elif len(found) < limit:
             found[alike] = Posting(row, 1)
     return list(found.values())
-
-
-def ongoing_by_key(session: Session, keys: list[str]) -> dict[str, int]:
-    """How many ongoing foreign records each substance key has (the priority list's input)."""
-    if not keys:
-        return {}
-    rows = session.execute(select(ForeignShortage.substance_key, func.count())
-                           .where(ForeignShortage.substance_key.in_(keys), ForeignShortage.status != "resolved")
-                           .group_by(ForeignShortage.substance_key))
-    return {k: n for k, n in rows}

@@ -37,13 +37,6 @@ def grids_of(session: Session) -> list[RiskGrid]:
     return list(session.scalars(select(RiskGrid).order_by(RiskGrid.code, RiskGrid.version.desc())))
 
 
-def grid(session: Session, grid_id: int) -> RiskGrid:
-    found = by_id(session, RiskGrid, grid_id)
-    if found is None:
-        raise NotFound(f"grille introuvable : {grid_id}", "grid_id")
-    return found
-
-
 def current_grid(session: Session, code: str = grids.DEFAULT.code) -> RiskGrid:
     """The latest version of grid `code`; the default grid is made on first use (two first uses at
     once make one: the unique (code, version) key decides)."""
