@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
         from sentinelle.config import get_settings
         from sentinelle.detection.ingest import PHASES
 
-        path = store or get_settings().var_dir / "detection.duckdb"
+        path = store or get_settings().detection_store()
         path.parent.mkdir(parents=True, exist_ok=True)
         con = _open_store(path, memory_limit)
         try:

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.var_dir / 'sentinelle.db').resolve()}"
 
+    def detection_store(self) -> Path:
+        """The detection store (DuckDB): the order and delivery lines, and what a daily run carries over."""
+        return self.var_dir / "detection.duckdb"
+
     def resolved_secret_key(self) -> str:
         if self.secret_key:
             return self.secret_key

@@ -91,7 +91,7 @@ def _detection(session: Session, establishments: list[Organisation], products: l
                         establishment_ids=[(e.finess or "", e.region_code or "") for e in establishments],
                         product_ids=[p.gtin or str(p.id) for p in products]), folder)
         # Kept in the instance's detection store: the seasonal watch list reads its order lines.
-        store = get_settings().var_dir / "detection.duckdb"
+        store = get_settings().detection_store()
         store.parent.mkdir(parents=True, exist_ok=True)
         con = connect(store)
         ingest(con, folder / "orders.csv", folder / "deliveries.csv")

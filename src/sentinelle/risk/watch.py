@@ -7,8 +7,11 @@ crosses its threshold."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 from sqlalchemy import func, select
@@ -115,6 +118,21 @@ def publish(session: Session, user: User | None, data: WatchListIn) -> WatchList
 
 
 # The weekly picture -------------------------------------------------------------------------------
+
+@contextmanager
+def order_lines(store: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The detection store opened for reading, or None when this instance keeps none or a daily run is
+    writing it: the list is then shown without the demand."""
+    try:
+        con = duckdb.connect(str(store), read_only=True) if store.exists() else None
+    except duckdb.Error:
+        con = None
+    try:
+        yield con
+    finally:
+        if con is not None:
+            con.close()
+
 
 def weekly_demand(con: duckdb.DuckDBPyConnection, keys: list[str]) -> tuple[list[date], list[float]]:
     """Units ordered (not cancelled) of these products, week by week (weeks ending on Sunday), from the

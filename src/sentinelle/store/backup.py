@@ -153,7 +153,7 @@ def backup(settings: Settings, out: Path, *, progress: Progress | None = None) -
                 revision, tables = _revision(conn), table_checks(conn)  # in the dump's snapshot
             engine.dispose()
             files["db/sentinelle.pgdump"] = target
-        store = settings.var_dir / "detection.duckdb"
+        store = settings.detection_store()
         if store.exists():
             say("entrepôt de détection (DuckDB)")
             copy = work / "detection.duckdb"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-import duckdb
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
@@ -235,13 +234,8 @@ watch_router = APIRouter(tags=["risk"], responses=ERRORS)
 def watch_list(request: Request, user: ApiUserDep, db: DbDep) -> schemas.WatchListOut:
     """The current version of the seasonal watch list, each category's week: demand, baseline,
     forecast with its 95 % interval, alerts (hospitals, purchasing groups, agencies)."""
-    path = request.app.state.settings.var_dir / "detection.duckdb"
-    con = duckdb.connect(str(path), read_only=True) if path.exists() else None
-    try:
+    with watch.order_lines(request.app.state.settings.detection_store()) as con:
         found = watch.outlook(db, _need(user), con)
-    finally:
-        if con is not None:
-            con.close()
     version = watch.current(db)
     return schemas.WatchListOut(version=version.version, retex=version.retex, published_at=version.published_at,
                                 categories=[schemas.WatchOutlookOut(

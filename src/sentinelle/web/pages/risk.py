@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import duckdb
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -275,26 +274,11 @@ def priority_product(request: Request, product_id: int, user: LoggedInDep, db: D
         "criteria_by_name": {c.name: c for c in vulnerability.CRITERIA}})
 
 
-def _store(request: Request) -> duckdb.DuckDBPyConnection | None:
-    """The detection store's order lines, read only, when this instance keeps one."""
-    path: Path = request.app.state.settings.var_dir / "detection.duckdb"
-    if not path.exists():
-        return None
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:  # being written by a daily run: the page shows the list without the demand
-        return None
-
-
 @router.get("/veille-saisonniere")
 def watch_list(request: Request, user: LoggedInDep, db: DbDep) -> Response:
     """The seasonal watch list: each category's weekly demand, baseline, forecast and alerts."""
-    con = _store(request)
-    try:
+    with watch.order_lines(request.app.state.settings.detection_store()) as con:
         found = watch.outlook(db, user, con)
-    finally:
-        if con is not None:
-            con.close()
     return render(request, "watch.html", {"items": found, "version": watch.current(db), "store": con is not None,
                                           "WAVE_LABELS": WAVE_LABELS, "horizon": watch.HORIZON})
 
