@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
-from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.models import Organisation, Product
 from sentinelle.catalogue.regions import region_name
 from sentinelle.errors import Invalid, require
@@ -89,22 +88,9 @@ def mine(session: Session, user: User | None, signal: Signal) -> CareImpact | No
                                                    CareImpact.organisation_id == user.organisation_id))
 
 
-def _visible(user: User | None) -> Any:
-    """The SQL condition of the records `user` reads (`policy.reads_impact`)."""
-    if user is None:
-        return CareImpact.id.is_(None)
-    if user.role == Role.NATIONAL:
-        return CareImpact.id.is_not(None)
-    if user.role == Role.REGION and user.region_code:
-        return CareImpact.organisation_id.in_(select(Organisation.id).where(Organisation.region_code == user.region_code))
-    if user.role == Role.ESTABLISHMENT and user.organisation_id is not None:
-        return CareImpact.organisation_id == user.organisation_id
-    return CareImpact.id.is_(None)
-
-
 def of_signal(session: Session, user: User | None, signal: Signal) -> list[CareImpact]:
     """The hospitals' records on a signal that `user` reads (a hospital: its own)."""
-    return list(session.scalars(select(CareImpact).where(CareImpact.signal_id == signal.id, _visible(user))
+    return list(session.scalars(select(CareImpact).where(CareImpact.signal_id == signal.id, policy.visible_impacts(user))
                                 .order_by(CareImpact.updated_at.desc())))
 
 
@@ -138,7 +124,7 @@ def statistics(session: Session, user: User | None, by: str = "signal") -> list[
     else:
         base = select(Organisation.region_code, Organisation.region_code, *_totals()) \
             .join(Organisation, Organisation.id == CareImpact.organisation_id).group_by(Organisation.region_code)
-    rows = session.execute(base.where(_visible(user))).all()
+    rows = session.execute(base.where(policy.visible_impacts(user))).all()
     counted = ("hospitals", "delayed_care", "delayed_patients", "deprogrammed", "switched", "switch_training",
                "switch_adaptation", "adverse_events")
     stats = [ImpactStatOut(group=str(g), label=region_name(str(label)) if by == "region" else str(label),
@@ -166,7 +152,7 @@ def export(session: Session, user: User | None, key: bytes) -> Iterator[dict[str
     query = (select(CareImpact, Signal, Product, Organisation.region_code)
              .join(Signal, Signal.id == CareImpact.signal_id).join(Product, Product.id == Signal.product_id)
              .join(Organisation, Organisation.id == CareImpact.organisation_id)
-             .where(_visible(user)).order_by(Signal.id, CareImpact.id))
+             .where(policy.visible_impacts(user)).order_by(Signal.id, CareImpact.id))
     for impact, signal, product, region in session.execute(query):
         yield {"signal_id": signal.id, "signal_kind": signal.kind, "signal_status": signal.status,
                "product_kind": product.kind,

@@ -176,14 +176,19 @@ def _editable(session: Session, user: User | None, mapping_id: int) -> RiskMappi
     return mapping
 
 
-def category_error(session: Session, code: str) -> str | None:
-    """Why `code` is not an EMDN category one can map, or None."""
-    row = session.get(EmdnCode, code)
-    if row is None:
+def category_problem(code: str, level: int | None) -> str | None:
+    """Why `code` (at `level` in the nomenclature, None when it is not there) is not an EMDN category one
+    can map, or None: the form and the import say it alike."""
+    if level is None:
         return f"inconnu de la nomenclature EMDN : {code}"
-    if row.level < MIN_EMDN_LEVEL:
+    if level < MIN_EMDN_LEVEL:
         return f"code EMDN {code} : une catégorie entière est trop large, cotez ses groupes (ex. {code}01)"
     return None
+
+
+def category_error(session: Session, code: str) -> str | None:
+    row = session.get(EmdnCode, code)
+    return category_problem(code, row.level if row is not None else None)
 
 
 def values_error(grid_row: RiskGrid, data: ScoreIn) -> tuple[str, str] | None:
@@ -477,11 +482,9 @@ def plan_import(session: Session, user: User | None, mapping_id: int, content: s
         if not code:
             report.reject(line, "emdn_code", "code EMDN manquant")
             continue
-        if code not in known:
-            report.reject(line, "emdn_code", f"inconnu de la nomenclature EMDN : {code}")
-            continue
-        if known[code] < MIN_EMDN_LEVEL:
-            report.reject(line, "emdn_code", f"code EMDN {code} : catégorie entière trop large, cotez ses groupes")
+        problem = category_problem(code, known.get(code))
+        if problem:
+            report.reject(line, "emdn_code", problem)
             continue
         if code in seen:
             report.reject(line, "emdn_code", f"{code} déjà coté ligne {seen[code]}")

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.models import Organisation
-from sentinelle.risk.models import RiskMapping
+from sentinelle.risk.models import CareImpact, RiskMapping
 
 MAPPING_READERS = (Role.ESTABLISHMENT, Role.REGION, Role.NATIONAL)
 
@@ -82,6 +82,19 @@ def reads_impact(user: User | None, organisation: Organisation) -> bool:
     if user.role == Role.REGION:
         return user.region_code is not None and organisation.region_code == user.region_code
     return user.role == Role.ESTABLISHMENT and user.organisation_id == organisation.id
+
+
+def visible_impacts(user: User | None) -> ColumnElement[bool]:
+    """The SQL condition of `reads_impact`, for lists and statistics."""
+    if user is None:
+        return false()
+    if user.role == Role.NATIONAL:
+        return true()
+    if user.role == Role.REGION and user.region_code:
+        return CareImpact.organisation_id.in_(select(Organisation.id).where(Organisation.region_code == user.region_code))
+    if user.role == Role.ESTABLISHMENT and user.organisation_id is not None:
+        return CareImpact.organisation_id == user.organisation_id
+    return false()
 
 
 def reads_impact_statistics(user: User | None) -> bool:
