@@ -42,6 +42,13 @@ def publish(session: Session, user: User | None, published: bool) -> Publication
     return row
 
 
+def _readable(session: Session, user: User | None) -> None:
+    """The ranking and its countries: the agencies', everyone's once published."""
+    if not policy.reads_ranking(user, is_published(session)):
+        require(user, False, "le classement n'est pas publié : il est réservé aux agences",
+                anonymous="le classement n'est pas publié")
+
+
 @dataclass
 class Ranked:
     rank: int
@@ -52,9 +59,7 @@ class Ranked:
 def page(session: Session, user: User | None, *, atc: str = "", offset: int = 0,
          limit: int = 50) -> tuple[list[Ranked], int]:
     """Medicines by vulnerability, the most vulnerable first (the agencies; everyone once published)."""
-    if not policy.reads_ranking(user, is_published(session)):
-        require(user, False, "le classement n'est pas publié : il est réservé aux agences",
-                anonymous="le classement n'est pas publié")
+    _readable(session, user)
     code = "".join(c for c in atc.upper() if c.isalnum())[:7]
     if atc and not code:
         raise Invalid("classe ATC : lettres et chiffres (ex. N02)", "atc")
@@ -77,9 +82,7 @@ class Country:
 
 def production_countries(session: Session, user: User | None) -> list[Country]:
     """Where the catalogue's products are made, by the countries of their declared production sites."""
-    if not policy.reads_ranking(user, is_published(session)):
-        require(user, False, "réservé aux agences tant que le classement n'est pas publié",
-                anonymous="le classement n'est pas publié")
+    _readable(session, user)
     rows = session.execute(select(ProductionSite.country, func.count(func.distinct(ProductSite.product_id)),
                                   func.count(func.distinct(ProductionSite.id)))
                            .join(ProductSite, ProductSite.site_id == ProductionSite.id)
