@@ -400,12 +400,22 @@ def _seed_demo(data_dir: Path | None) -> None:
     snapshots = sorted((data_dir / "ansm-disponibilite").glob("CIS_CIP_Dispo_Spec_202*-[0-9][0-9].txt")) \
         if data_dir is not None and (data_dir / "ansm-disponibilite").is_dir() else []
     with console.status("Vulnérabilité industrielle et liste de priorité…"), transaction(engine) as session:
+        medicines = None
         if bdpm_dir is not None and (bdpm_dir / "CIS_COMPO_bdpm.txt").exists() and snapshots:
             from sentinelle.interop.ansm import shortages
             from sentinelle.risk import vulnerability
 
-            con = vulnerability.connect(bdpm_dir, shortages(snapshots))
-            vulnerability.store(session, con, vulnerability.latest_event(con))
+            medicines = vulnerability.connect(bdpm_dir, shortages(snapshots))
+        import duckdb
+
+        from sentinelle.config import get_settings
+        from sentinelle.risk import supply
+
+        store = get_settings().detection_store()
+        lines = duckdb.connect(str(store), read_only=True) if store.is_file() else None
+        supply.refresh(session, lines, medicines)
+        if lines is not None:
+            lines.close()
         priority.refresh(session)
     table = Table(title=f"Comptes de démonstration (mot de passe de chacun : {demo.DEMO_PASSWORD})")
     for column in ("rôle", "e-mail", "organisation", "à essayer"):

@@ -105,33 +105,55 @@ def register(app: typer.Typer) -> None:
 
     @risk.command("vulnerability")
     def vulnerability_command(
-        bdpm: Annotated[Path, typer.Option(help="the BDPM folder (CIS_bdpm.txt, CIS_CIP_bdpm.txt, CIS_COMPO_bdpm.txt…)")],
-        ansm: Annotated[list[Path], typer.Option(help="a snapshot of the ANSM list (repeat for several)")],
-        as_of: Annotated[str, typer.Option(help="YYYY-MM-DD (default: the newest start in the ANSM files)")] = "",
+        bdpm: Annotated[Path | None, typer.Option(
+            help="the BDPM folder (CIS_bdpm.txt, CIS_CIP_bdpm.txt, CIS_COMPO_bdpm.txt…): scores the medicines")] = None,
+        ansm: Annotated[list[Path] | None, typer.Option(
+            help="a snapshot of the ANSM list (repeat for several); with --bdpm")] = None,
+        orders: Annotated[Path | None, typer.Option(
+            help="a DuckDB file of order lines (default: this instance's detection store, if any)")] = None,
+        as_of: Annotated[str, typer.Option(
+            help="YYYY-MM-DD (default: medicines, the newest start in the ANSM files; devices, the newest order line)")] = "",
     ) -> None:
-        """Score every marketed medicine's industrial vulnerability as of a date, with the weights of the
-        back-test (fitted on 2024-01-01 and 2024-07-01), and keep it for the pages and the priority list."""
+        """Score the devices' industrial vulnerability (order lines, signals, declarations, the FDA's list)
+        and, given the BDPM and the ANSM list, the medicines' (the back-test's weights, fitted on
+        2024-01-01 and 2024-07-01); keep them for the pages and the priority list."""
+        import duckdb
+
         from sentinelle.cli_common import transaction
+        from sentinelle.config import get_settings
         from sentinelle.interop.ansm import shortages
-        from sentinelle.risk import vulnerability
+        from sentinelle.risk import supply, vulnerability
         from sentinelle.store.db import default_engine, upgrade
 
-        for name in vulnerability.FILES.values():
-            if not (bdpm / name[0]).is_file():
-                raise typer.BadParameter(f"fichier absent du dossier : {name[0]}", param_hint="--bdpm")
-        for path in ansm:
+        if bdpm is not None:
+            for name in vulnerability.FILES.values():
+                if not (bdpm / name[0]).is_file():
+                    raise typer.BadParameter(f"fichier absent du dossier : {name[0]}", param_hint="--bdpm")
+            if not ansm:
+                raise typer.BadParameter("la liste de l'ANSM accompagne la BDPM", param_hint="--ansm")
+        for path in ansm or []:
             if not path.is_file():
                 raise typer.BadParameter(f"fichier introuvable : {path}", param_hint="--ansm")
-        con = vulnerability.connect(bdpm, shortages(ansm))
         try:
-            day = date.fromisoformat(as_of) if as_of else vulnerability.latest_event(con)
+            day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise typer.BadParameter("date attendue AAAA-MM-JJ", param_hint="--as-of") from None
+        store = orders or get_settings().detection_store()
+        if orders is not None and not orders.is_file():
+            raise typer.BadParameter(f"fichier introuvable : {orders}", param_hint="--orders")
+        lines = duckdb.connect(str(store), read_only=True) if store.is_file() else None
         engine = default_engine()
         upgrade(engine)
+        medicines = vulnerability.connect(bdpm, shortages(ansm or [])) if bdpm is not None else None
         with transaction(engine) as session:
-            kept = vulnerability.store(session, con, day)
-        console.print(f"Vulnérabilité au {day:%d/%m/%Y} : {kept} médicaments du catalogue notés de 0 à 100.")
+            done = supply.refresh(session, lines, medicines, day)
+        console.print(f"Vulnérabilité des dispositifs au {done.devices_as_of:%d/%m/%Y} : {done.devices} notés de 0 à 100"
+                      + ("" if lines else " (sans lignes de commande)") + ".")
+        if done.medicines_as_of:
+            console.print(f"Vulnérabilité des médicaments au {done.medicines_as_of:%d/%m/%Y} : {done.medicines} "
+                          "médicaments du catalogue notés de 0 à 100.")
+        if lines is not None:
+            lines.close()
 
     @risk.command("priority")
     def priority_command() -> None:

@@ -84,6 +84,8 @@ class Action(StrEnum):
     RISK_VULNERABILITY = "risk.vulnerability"
     RISK_WATCH_LIST = "risk.watch_list"
     RISK_PUBLICATION = "risk.publication"
+    SUPPLY_SITE = "supply.site"
+    SUPPLY_INPUT = "supply.input"
 
 
 # Each action as the journal shows it.
@@ -123,6 +125,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.RISK_VULNERABILITY: _("Vulnérabilité industrielle recalculée"),
     Action.RISK_WATCH_LIST: _("Liste de veille saisonnière publiée"),
     Action.RISK_PUBLICATION: _("Classement de vulnérabilité publié ou retiré"),
+    Action.SUPPLY_SITE: _("Site de production déclaré ou modifié"),
+    Action.SUPPLY_INPUT: _("Intrant déclaré ou retiré"),
 }
 # What an entry is about, and where to read it when it has a page.
 ENTITY_LABELS: dict[str, str] = {

@@ -1,9 +1,15 @@
 """Shortages abroad, read for French products: the FDA's and the EMA's records on the same active
-substances (the product's substance key, catalogue/substances.py). Public data: everyone reads them."""
+substances (the product's substance key, catalogue/substances.py); for devices, the FDA's device
+shortages whose product code fda_device_emdn.csv maps to an EMDN group, each line saying why (the
+codes without a clear counterpart are left out: docs/risk.md names them). Public data: everyone
+reads them."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -20,14 +26,32 @@ class Posting:
     packages: int
 
 
+@lru_cache(maxsize=1)
+def device_groups() -> dict[str, str]:
+    """The FDA product code → the EMDN group it is read as."""
+    with (Path(__file__).parent / "fda_device_emdn.csv").open(encoding="utf-8") as f:
+        return {row["fda_product_code"]: row["emdn_code"] for row in csv.DictReader(f)}
+
+
+def device_keys(emdn_code: str | None) -> list[str]:
+    """The foreign records' keys (« device:CODE ») that concern a device of this EMDN code."""
+    if not emdn_code:
+        return []
+    return [f"device:{code}" for code, group in device_groups().items() if emdn_code.startswith(group)]
+
+
 def for_product(session: Session, product: Product, *, limit: int = 50) -> list[Posting]:
-    """The foreign records on exactly the product's substances, those not resolved first, then the
-    latest posted; a device matches none yet (no justified mapping from the FDA's product codes to EMDN)."""
-    if not product.substance_key:
+    """The foreign records on exactly the product's substances (a device: on its EMDN group), those not
+    resolved first, then the latest posted."""
+    if product.substance_key:
+        matches = ForeignShortage.substance_key == product.substance_key
+    elif keys := device_keys(product.emdn_code):
+        matches = ForeignShortage.substance_key.in_(keys)
+    else:
         return []
     resolved = case((ForeignShortage.status == "resolved", 1), else_=0)
     found: dict[tuple[object, ...], Posting] = {}
-    for row in session.scalars(select(ForeignShortage).where(ForeignShortage.substance_key == product.substance_key)
+    for row in session.scalars(select(ForeignShortage).where(matches)
                                .order_by(resolved, ForeignShortage.posted_on.desc().nulls_last(), ForeignShortage.id)
                                .limit(500)):
         alike = (row.source, row.name, row.company, row.status, row.posted_on)
@@ -36,3 +60,19 @@ def for_product(session: Session, product: Product, *, limit: int = 50) -> list[
         elif len(found) < limit:
             found[alike] = Posting(row, 1)
     return list(found.values())
+
+
+def ongoing_devices(session: Session) -> dict[int, bool]:
+    """Devices whose EMDN group has a shortage under way on the FDA's list: product id → True."""
+    groups = device_groups()
+    ongoing = [key.removeprefix("device:") for key in session.scalars(
+        select(ForeignShortage.substance_key).where(ForeignShortage.source == "fda-devices",
+                                                    ForeignShortage.status != "resolved"))]
+    prefixes = sorted({groups[c] for c in ongoing if c in groups})
+    found: dict[int, bool] = {}
+    if prefixes:
+        for pid, code in session.execute(select(Product.id, Product.emdn_code).where(Product.kind == "device",
+                                                                                        Product.emdn_code.is_not(None))):
+            if any((code or "").startswith(p) for p in prefixes):
+                found[pid] = True
+    return found

@@ -172,17 +172,43 @@ class CareImpact(Base):
 
 
 class ProductVulnerability(Base):
-    """A medicine's industrial vulnerability as of a date (risk/vulnerability.py): its 0–100 score and
-    each criterion's part in it."""
+    """A product's industrial vulnerability as of a date: its 0–100 score and each criterion's part in
+    it. `model` says how it was made: "medicine" (risk/vulnerability.py: weights fitted on the ANSM
+    list, the score a rank) or "device" (risk/supply.py: points set a priori)."""
 
     __tablename__ = "product_vulnerability"
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(10), default="medicine", server_default="medicine", index=True)
     score: Mapped[int] = mapped_column(Integer)
     parts: Mapped[dict[str, float]] = mapped_column(JSON)
     values: Mapped[dict[str, float]] = mapped_column(JSON)
     as_of: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+INPUT_KINDS = ("substance", "raw_material", "component", "packaging")
+INPUT_KIND_LABELS = {"substance": _("substance active"), "raw_material": _("matière première"),
+                     "component": _("composant"), "packaging": _("conditionnement")}
+
+
+class SupplyInput(Base):
+    """What a manufacturer declares one of its products depends on: a substance, raw material or
+    component, how many qualified sources it has (one: a single source) and where it comes from.
+    Confidential: read by the manufacturer and the national agency only (risk/policy.py)."""
+
+    __tablename__ = "supply_input"
+    __table_args__ = (UniqueConstraint("product_id", "name"), CheckConstraint("sources >= 1", name="sources_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    sources: Mapped[int] = mapped_column(Integer)
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PriorityEntry(Base):

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import Role
-from sentinelle.catalogue.models import Organisation
+from sentinelle.catalogue.models import Organisation, Product
 from sentinelle.risk.models import CareImpact, RiskMapping
 
 MAPPING_READERS = (Role.ESTABLISHMENT, Role.REGION, Role.NATIONAL)
@@ -124,6 +124,24 @@ def reads_watch_list(user: User | None) -> bool:
 
 def can_publish_watch_list(user: User | None) -> bool:
     return user is not None and user.role == Role.NATIONAL
+
+
+# What manufacturers declare of their supply chains ------------------------------------------------
+
+
+def can_declare_supply(user: User | None) -> bool:
+    """A manufacturer, for its own sites and products (the use cases check the product is its own)."""
+    return user is not None and user.role == Role.MANUFACTURER and user.organisation_id is not None
+
+
+def reads_inputs(user: User | None, product: Product) -> bool:
+    """A product's declared inputs and their sources: commercially confidential, read by its maker
+    and the national agency only (not the regions, not another manufacturer)."""
+    if user is None:
+        return False
+    if user.role == Role.NATIONAL:
+        return True
+    return can_declare_supply(user) and product.manufacturer_id == user.organisation_id
 
 
 # The vulnerability ranking -------------------------------------------------------------------------

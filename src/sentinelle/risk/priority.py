@@ -18,7 +18,7 @@ from sentinelle.catalogue.models import Organisation, Product, Purchase
 from sentinelle.catalogue.regions import REGIONS
 from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.i18n import _
-from sentinelle.risk import policy
+from sentinelle.risk import abroad, policy
 from sentinelle.risk.models import (
     ForeignShortage,
     PriorityEntry,
@@ -90,7 +90,8 @@ def _criticality_part(session: Session) -> dict[int, float]:
 def _abroad_part(session: Session) -> dict[int, float]:
     ongoing = select(ForeignShortage.substance_key).where(ForeignShortage.status != "resolved",
                                                           ForeignShortage.substance_key != "")
-    return {pid: 1.0 for (pid,) in session.execute(select(Product.id).where(Product.substance_key.in_(ongoing)))}
+    found = {pid: 1.0 for (pid,) in session.execute(select(Product.id).where(Product.substance_key.in_(ongoing)))}
+    return found | {pid: 1.0 for pid in abroad.ongoing_devices(session)}
 
 
 def refresh(session: Session, user: User | None = None, weights: Weights = WEIGHTS) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
+from sentinelle.catalogue import countries
 from sentinelle.catalogue.models import Product, ProductionSite, ProductSite
 from sentinelle.errors import Invalid, require
 from sentinelle.risk import policy
@@ -17,8 +18,6 @@ from sentinelle.risk.models import ProductVulnerability, Publication
 from sentinelle.store.base import utcnow
 
 RANKING = "vulnerability_ranking"
-# The European Union's members (ISO 3166-1 alpha-2): a site elsewhere is outside the EU.
-EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 
 
 def is_published(session: Session) -> bool:
@@ -87,5 +86,5 @@ def production_countries(session: Session, user: User | None) -> list[Country]:
                                   func.count(func.distinct(ProductionSite.id)))
                            .join(ProductSite, ProductSite.site_id == ProductionSite.id)
                            .group_by(ProductionSite.country))
-    found = [Country(code or "?", products, sites, (code or "") in EU) for code, products, sites in rows]
+    found = [Country(code or "?", products, sites, (code or "") in countries.EU) for code, products, sites in rows]
     return sorted(found, key=lambda c: (-c.products, c.code))

@@ -276,3 +276,50 @@ class RankingPageOut(BaseModel):
 
 class PublicationIn(BaseModel):
     published: bool
+
+
+# What manufacturers declare of their supply chains ---------------------------------------------
+
+COUNTRY = r"^[A-Za-z]{2}$"
+
+
+class SiteIn(BaseModel):
+    """A production site of the manufacturer: its name and country (ISO 3166 code, « FR », « IN »)."""
+
+    name: str = Field(min_length=1, max_length=300)
+    country: str = Field(min_length=2, max_length=2, pattern=COUNTRY)
+
+
+class ProductSitesIn(BaseModel):
+    """The sites (of the manufacturer's own) where one of its products is made: the whole set."""
+
+    site_ids: list[DbId] = Field(default_factory=list, max_length=200)
+
+
+class InputIn(BaseModel):
+    """An input a product depends on; `sources` 1 is a single source."""
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["substance", "raw_material", "component", "packaging"]
+    sources: int = Field(ge=1, le=99)
+    origin_country: str | None = Field(None, min_length=2, max_length=2, pattern=COUNTRY)
+
+
+class InputOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    product_id: int
+    name: str
+    kind: str
+    sources: int
+    origin_country: str | None
+    declared_at: UtcDatetime
+
+
+class SiteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    country: str

@@ -20,7 +20,7 @@ from sentinelle.accounts.roles import Role
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, policy, priority, vulnerability, watch
+from sentinelle.risk import impacts, pieu, policy, priority, supply, watch
 from sentinelle.risk import ranking as vulnerability_ranking
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
@@ -269,9 +269,9 @@ def priority_refresh(request: Request, form: FormDep, user: LoggedInDep, db: DbD
 def priority_product(request: Request, product_id: int, user: LoggedInDep, db: DbDep) -> Response:
     """One product's rank, part by part, and what each part comes from."""
     found = priority.explain(db, user, product_id)
-    return render(request, "priority_product.html", {
-        "x": found, "PART_LABELS": priority.PART_LABELS, "CRITERIA": vulnerability.CRITERIA,
-        "criteria_by_name": {c.name: c for c in vulnerability.CRITERIA}})
+    criteria = supply.criteria(found.vulnerability.model if found.vulnerability else "medicine")
+    return render(request, "priority_product.html", {"x": found, "PART_LABELS": priority.PART_LABELS,
+                                                     "CRITERIA": criteria})
 
 
 @router.get("/veille-saisonniere")

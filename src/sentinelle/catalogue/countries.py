@@ -1,0 +1,28 @@
+"""Countries by their ISO 3166-1 alpha-2 code, named in French (Babel's CLDR data), and the European
+Union's members: where a production site is, inside the Union or outside."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+
+# CLDR also names groupings and placeholders with two letters: they are not places a plant can be.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+
+
+@lru_cache(maxsize=4)
+def names(locale: str = "fr") -> dict[str, str]:
+    """Code → name, for every country, sorted by name."""
+    found = {code: name for code, name in Locale.parse(locale).territories.items()
+             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in names()
+
+
+def name(code: str, locale: str = "fr") -> str:
+    return names(locale).get(code.upper(), code)
