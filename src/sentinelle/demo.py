@@ -35,6 +35,7 @@ from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.simulate import Config, simulate
 from sentinelle.risk import pieu
+from sentinelle.risk.models import SupplyInput
 from sentinelle.risk.schemas import ScoreIn
 from sentinelle.risk.watch import DEFAULT as WATCHED
 from sentinelle.signals import schemas, service
@@ -144,6 +145,16 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
                                  manufacturer_id=maker.id, seasonal=rng.random() < 0.08, audit_it=False)
         session.add(ProductSite(product_id=product.id, site_id=sites[maker.id].id))
         products.append(product)
+    # MédiSud also makes some of its devices in India, and declared single-source inputs for a few.
+    pune = ProductionSite(manufacturer_id=manufacturers[0].id, name="Usine de Pune", country="IN")
+    session.add(pune)
+    session.flush()
+    own = [p for p in products if p.manufacturer_id == manufacturers[0].id]
+    for n, product in enumerate(own[:12]):
+        session.add(ProductSite(product_id=product.id, site_id=pune.id))
+        if n % 3 == 0:
+            session.add(SupplyInput(product_id=product.id, manufacturer_id=manufacturers[0].id, sources=1,
+                                    name="Polycarbonate de qualité médicale", kind="raw_material", origin_country="CN"))
     for est in establishments:
         for product in rng.sample(products, k=min(40, len(products))):
             session.add(Purchase(establishment_id=est.id, product_id=product.id))
@@ -163,7 +174,8 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
         ("region", "omedit@ars-idf.demo", "Paul Lefèvre", regions["11"], "Qualifier en Île-de-France"),
         ("national", "penuries@ansm.demo", "Hélène Moreau", national,
          "Valider, publier, mesures et alternatives ; import ANSM, journal d'audit"),
-        ("manufacturer", "qualite@medisud.demo", "Marc Rossi", manufacturers[0], "Déposer un préavis d'interruption"),
+        ("manufacturer", "qualite@medisud.demo", "Marc Rossi", manufacturers[0],
+         "Déposer un préavis d'interruption ; ses sites et intrants (Approvisionnement)"),
         ("manufacturer", "supply@nordmed.demo", "Anna Keller", manufacturers[2], "Préavis d'un autre fabricant"),
         ("purchaser", "achats@uniha.demo", "Julie Petit", purchaser, "Catalogue des adhérents"),
         ("citizen", "citoyen@exemple.demo", "Jean Dupont", None,

@@ -35,9 +35,10 @@ def test_concentration_by_hand() -> None:
         ("p1", "s3", 500, day, "A0201", day),  # cancelled: no demand met
         ("p1", "s4", 900, AS_OF - timedelta(days=400), "A0201", None),  # more than a year before
         ("p1", "s4", 900, AS_OF, "A0201", None),  # on the date itself: not yet known
-        ("p2", "s1", 100, day, None, None),  # its category comes from the catalogue
+        ("p2", "s1", 100, day, None, None),
+        ("p3", "s9", 100, day, None, None),  # no category known: its own figures stand for it
     ])
-    found = supply.concentration(con, AS_OF, {"p2": "A0201"})
+    found = supply.concentration(con, AS_OF, {"p1": "A0201", "p2": "A0201"})
     p1, p2 = found["p1"], found["p2"]
     # p1: shares 0.6, 0.3, 0.1 → HHI 0.36 + 0.09 + 0.01 = 0.46.
     assert (p1.suppliers, round(p1.hhi, 6), p1.volume) == (3, 0.46, 100)
@@ -45,6 +46,7 @@ def test_concentration_by_hand() -> None:
     assert p1.category == p2.category == "A0201"
     assert (p2.category_suppliers, round(p2.category_hhi, 6)) == (3, 0.665)
     assert (p2.suppliers, p2.hhi) == (1, 1.0)
+    assert (found["p3"].category, found["p3"].category_suppliers, found["p3"].category_hhi) == ("", 1, 1.0)
 
 
 def test_a_fact_after_the_date_changes_nothing() -> None:

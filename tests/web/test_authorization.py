@@ -227,6 +227,16 @@ def _cases(ids: dict[str, int]) -> list[tuple[str, str, str, Any, dict[str | Non
          {None: 401, "region84": 200, "region11": 200, "national": 200}, 403),
         ("publish the ranking", "PUT", "/api/v1/vulnerability/publication", {"published": False},
          {None: 401, "national": 200}, 403),
+        # What a manufacturer declares of its supply chains: its own, nobody else's.
+        ("my supply", "GET", "/api/v1/supply", None, {None: 401, "maker_a": 200, "maker_b": 200}, 403),
+        ("add a site", "POST", "/api/v1/supply/sites", {"name": "Usine", "country": "DE"},
+         {None: 401, "maker_a": 201, "maker_b": 201}, 403),
+        ("declare an input of maker_a's product", "POST", f"/api/v1/supply/products/{ids['product']}/inputs",
+         {"name": "Résine", "kind": "raw_material", "sources": 1}, {None: 401, "maker_a": 201, "maker_b": 404}, 403),
+        ("set the sites of maker_a's product", "PUT", f"/api/v1/supply/products/{ids['product']}/sites",
+         {"site_ids": []}, {None: 401, "maker_a": 200, "maker_b": 404}, 403),
+        ("remove an input nobody has", "DELETE", "/api/v1/supply/inputs/999999", None,
+         {None: 401, "maker_a": 404, "maker_b": 404}, 403),
         # Last: token 1 is the national agent's own (it revokes itself); nobody else's to revoke.
         ("revoke token 1", "DELETE", "/api/v1/me/tokens/1", None, {None: 401, "national": 204}, 404),
     ]

@@ -3,7 +3,10 @@ Union's members: where a production site is, inside the Union or outside."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from babel import Locale
 
@@ -26,3 +29,10 @@ def is_country(code: str) -> bool:
 
 def name(code: str, locale: str = "fr") -> str:
     return names(locale).get(code.upper(), code)
+
+
+@lru_cache(maxsize=1)
+def outlines() -> dict[str, Any]:
+    """The world map's outlines: one SVG path per country code (tools/build_world_map.py made them)."""
+    path = Path(__file__).parent.parent / "web" / "static" / "world-countries.json"
+    return json.loads(path.read_text(encoding="utf-8"))

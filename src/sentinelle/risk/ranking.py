@@ -55,15 +55,25 @@ class Ranked:
     vulnerability: ProductVulnerability
 
 
-def page(session: Session, user: User | None, *, atc: str = "", offset: int = 0,
+MODELS = ("medicine", "device")
+
+
+def page(session: Session, user: User | None, *, atc: str = "", model: str = "medicine", offset: int = 0,
          limit: int = 50) -> tuple[list[Ranked], int]:
-    """Medicines by vulnerability, the most vulnerable first (the agencies; everyone once published)."""
+    """Medicines (or devices: `model`) by vulnerability, the most vulnerable first (the agencies;
+    everyone once published). The two are ranked apart: a medicine's score is a rank, a device's a sum
+    of points."""
     _readable(session, user)
-    code = "".join(c for c in atc.upper() if c.isalnum())[:7]
+    if model not in MODELS:
+        raise Invalid("type de produit : « medicine » ou « device »", "model")
+    code = "".join(c for c in atc.upper() if c.isalnum())[:16]
     if atc and not code:
-        raise Invalid("classe ATC : lettres et chiffres (ex. N02)", "atc")
-    query = select(ProductVulnerability, Product).join(Product, Product.id == ProductVulnerability.product_id)
-    if code:
+        raise Invalid("classe : lettres et chiffres (ex. N02 pour l'ATC, A02 pour l'EMDN)", "atc")
+    query = (select(ProductVulnerability, Product).join(Product, Product.id == ProductVulnerability.product_id)
+             .where(ProductVulnerability.model == model))
+    if code and model == "device":
+        query = query.where(Product.emdn_code.between(code, code + "~"))
+    elif code:
         query = query.where(Product.atc_code.between(code, code + "~"))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(ProductVulnerability.score.desc(), Product.name, Product.id)
@@ -77,6 +87,10 @@ class Country:
     products: int
     sites: int
     in_eu: bool
+
+    @property
+    def name(self) -> str:
+        return countries.name(self.code)
 
 
 def production_countries(session: Session, user: User | None) -> list[Country]:

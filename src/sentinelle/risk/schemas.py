@@ -262,6 +262,8 @@ class RankedOut(BaseModel):
     product_id: int
     product_name: str
     atc_code: str | None
+    emdn_code: str | None
+    model: str
     score: int
     as_of: date
 
@@ -323,3 +325,21 @@ class SiteOut(BaseModel):
     id: int
     name: str
     country: str
+
+
+class SupplyProductOut(BaseModel):
+    product_id: int
+    product_name: str
+    site_ids: list[int]
+    inputs: list[InputOut]
+    score: int | None
+    model: str | None
+    parts: dict[str, float]
+
+
+class SupplyOut(BaseModel):
+    sites: list[SiteOut]
+    products: list[SupplyProductOut]
+    total: int
+    page: int
+    per_page: int

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from sentinelle.accounts import policy as accounts_policy
 from sentinelle.accounts.roles import ROLE_LABELS
+from sentinelle.catalogue import countries
 from sentinelle.catalogue import policy as catalogue_policy
 from sentinelle.catalogue.models import ORGANISATION_KIND_LABELS
 from sentinelle.catalogue.regions import BY_CODE, REGIONS, outlines, region_name
@@ -30,6 +31,7 @@ from sentinelle.risk.models import (
     CRITERION_LABELS,
     FOREIGN_SOURCE_LABELS,
     FOREIGN_STATUS_LABELS,
+    INPUT_KIND_LABELS,
     RISK_CLASS_LABELS,
     RISK_CLASSES,
 )
@@ -95,6 +97,7 @@ templates.env.globals.update(
     STATUS_LABELS=STATUS_LABELS, KIND_LABELS=KIND_LABELS, SOURCE_LABELS=SOURCE_LABELS, ACTION_LABELS=ACTION_LABELS,
     REGIONS=REGIONS,
     REGIONS_BY_CODE=BY_CODE, REGION_OUTLINES=outlines, public_view_only=public_view_only,
+    COUNTRY_NAME=countries.name, EU=countries.EU, INPUT_KIND_LABELS=INPUT_KIND_LABELS,
     CRITERIA=CRITERIA, CRITERION_LABELS=CRITERION_LABELS, RISK_CLASSES=RISK_CLASSES,
     RISK_CLASS_LABELS=RISK_CLASS_LABELS, COMBINATION_LABELS=COMBINATION_LABELS,
     FOREIGN_SOURCE_LABELS=FOREIGN_SOURCE_LABELS, FOREIGN_STATUS_LABELS=FOREIGN_STATUS_LABELS,
@@ -135,6 +138,7 @@ templates.env.globals["can"] = {
     "read_impact_statistics": risk_policy.reads_impact_statistics,
     "read_priority": risk_policy.reads_priority,
     "read_watch_list": risk_policy.reads_watch_list,
+    "declare_supply": risk_policy.can_declare_supply,
 }
 
 

@@ -4,7 +4,7 @@ mappings, the CSV import, a region's aggregated view."""
 from __future__ import annotations
 
 import io
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -14,7 +14,7 @@ from sentinelle.accounts.models import User
 from sentinelle.csvsafe import writer as csv_writer
 from sentinelle.errors import NotAuthenticated, NotFound
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, priority, ranking, schemas, watch
+from sentinelle.risk import declarations, impacts, pieu, priority, ranking, schemas, watch
 from sentinelle.risk.models import CareImpact, RiskMapping
 from sentinelle.schemas_common import ERRORS
 from sentinelle.signals import service as signals
@@ -259,15 +259,18 @@ ranking_router = APIRouter(prefix="/vulnerability", tags=["risk"], responses=ERR
 @ranking_router.get("", response_model=schemas.RankingPageOut)
 def vulnerability_ranking(
     *, user: ApiUserDep, db: DbDep,
-    atc: Annotated[str, Query(max_length=7, pattern="^[A-Za-z0-9]*$")] = "",
+    atc: Annotated[str, Query(max_length=16, pattern="^[A-Za-z0-9]*$")] = "",
+    model: Annotated[Literal["medicine", "device"], Query()] = "medicine",
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> schemas.RankingPageOut:
-    """Medicines by industrial vulnerability (the agencies; everyone once the national agency publishes it)."""
-    rows, total = ranking.page(db, user, atc=atc, offset=(page - 1) * per_page, limit=per_page)
+    """Medicines, or devices (`model`), by industrial vulnerability (the agencies; everyone once the
+    national agency publishes it). `atc`: the start of an ATC class, or of an EMDN code for devices."""
+    rows, total = ranking.page(db, user, atc=atc, model=model, offset=(page - 1) * per_page, limit=per_page)
     return schemas.RankingPageOut(
         items=[schemas.RankedOut(rank=r.rank, product_id=r.product.id, product_name=r.product.name,
-                                 atc_code=r.product.atc_code, score=r.vulnerability.score, as_of=r.vulnerability.as_of)
+                                 atc_code=r.product.atc_code, emdn_code=r.product.emdn_code, model=r.vulnerability.model,
+                                 score=r.vulnerability.score, as_of=r.vulnerability.as_of)
                for r in rows], total=total, page=page, per_page=per_page, published=ranking.is_published(db))
 
 
@@ -275,3 +278,48 @@ def vulnerability_ranking(
 def publish_ranking(data: schemas.PublicationIn, user: ApiUserDep, db: DbDep) -> schemas.PublicationIn:
     """The national agency makes the ranking public, or withdraws it."""
     return schemas.PublicationIn(published=ranking.publish(db, _need(user), data.published).published)
+
+
+# What a manufacturer declares of its supply chains ---------------------------------------------------
+
+supply_router = APIRouter(prefix="/supply", tags=["risk"], responses=ERRORS)
+
+
+@supply_router.get("", response_model=schemas.SupplyOut)
+def my_supply(*, user: ApiUserDep, db: DbDep, page: Annotated[int, Query(ge=1, le=100000)] = 1,
+              per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> schemas.SupplyOut:
+    """The manufacturer's sites, and its products (most vulnerable first) with their sites, inputs and
+    vulnerability score and parts."""
+    found = declarations.mine(db, _need(user), offset=(page - 1) * per_page, limit=per_page)
+    return schemas.SupplyOut(
+        sites=[schemas.SiteOut.model_validate(s) for s in found.sites], total=found.total, page=page,
+        per_page=per_page,
+        products=[schemas.SupplyProductOut(
+            product_id=o.product.id, product_name=o.product.name, site_ids=o.site_ids,
+            inputs=[schemas.InputOut.model_validate(i) for i in o.inputs],
+            score=o.vulnerability.score if o.vulnerability else None,
+            model=o.vulnerability.model if o.vulnerability else None,
+            parts=o.vulnerability.parts if o.vulnerability else {}) for o in found.products])
+
+
+@supply_router.post("/sites", response_model=schemas.SiteOut, status_code=201)
+def add_site(data: schemas.SiteIn, user: ApiUserDep, db: DbDep) -> schemas.SiteOut:
+    return schemas.SiteOut.model_validate(declarations.add_site(db, _need(user), data))
+
+
+@supply_router.put("/products/{product_id}/sites", response_model=schemas.ProductSitesIn)
+def product_sites(product_id: int, data: schemas.ProductSitesIn, user: ApiUserDep, db: DbDep) -> schemas.ProductSitesIn:
+    """The whole set of sites one of the manufacturer's products is made at."""
+    return schemas.ProductSitesIn(site_ids=declarations.set_product_sites(db, _need(user), product_id, data))
+
+
+@supply_router.post("/products/{product_id}/inputs", response_model=schemas.InputOut, status_code=201)
+def declare_input(product_id: int, data: schemas.InputIn, user: ApiUserDep, db: DbDep) -> schemas.InputOut:
+    """Declare an input (the same name again replaces its declaration)."""
+    return schemas.InputOut.model_validate(declarations.declare_input(db, _need(user), product_id, data))
+
+
+@supply_router.delete("/inputs/{input_id}", status_code=204)
+def remove_input(input_id: int, user: ApiUserDep, db: DbDep) -> Response:
+    declarations.remove_input(db, _need(user), input_id)
+    return Response(status_code=204)

@@ -11,6 +11,7 @@ from sentinelle.web.pages import (
     questionnaires,
     risk,
     signals,
+    supply,
     synthesis,
 )
 
@@ -27,3 +28,4 @@ router.include_router(ideas.router)
 router.include_router(assembly.router)
 router.include_router(synthesis.router)
 router.include_router(risk.router)
+router.include_router(supply.router)

@@ -17,10 +17,11 @@ from starlette.datastructures import UploadFile
 
 from sentinelle.accounts.models import User
 from sentinelle.accounts.roles import Role
+from sentinelle.catalogue import countries
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import impacts, pieu, policy, priority, supply, watch
+from sentinelle.risk import declarations, impacts, pieu, policy, priority, supply, watch
 from sentinelle.risk import ranking as vulnerability_ranking
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
@@ -271,7 +272,8 @@ def priority_product(request: Request, product_id: int, user: LoggedInDep, db: D
     found = priority.explain(db, user, product_id)
     criteria = supply.criteria(found.vulnerability.model if found.vulnerability else "medicine")
     return render(request, "priority_product.html", {"x": found, "PART_LABELS": priority.PART_LABELS,
-                                                     "CRITERIA": criteria})
+                                                     "CRITERIA": criteria,
+                                                     "inputs": declarations.inputs_of(db, user, found.product)})
 
 
 @router.get("/veille-saisonniere")
@@ -358,14 +360,20 @@ def anticipate(request: Request, user: LoggedInDep) -> Response:
 
 
 @router.get("/vulnerabilite")
-def ranking(request: Request, user: UserDep, db: DbDep, atc: str = "", page: int = 1) -> Response:
-    """Medicines by industrial vulnerability, and where products are made (public once published)."""
+def ranking(request: Request, user: UserDep, db: DbDep, atc: str = "", page: int = 1,
+            produits: str = "medicaments") -> Response:
+    """Medicines (or devices) by industrial vulnerability, and the map of where products are made
+    (public once published)."""
     page = max(1, min(page, 100000))
-    rows, total = vulnerability_ranking.page(db, user, atc=atc[:16], offset=(page - 1) * 50, limit=50)
-    countries = vulnerability_ranking.production_countries(db, user)
+    model = "device" if produits == "dispositifs" else "medicine"
+    rows, total = vulnerability_ranking.page(db, user, atc=atc[:16], model=model, offset=(page - 1) * 50, limit=50)
+    found = vulnerability_ranking.production_countries(db, user)
+    most = max([c.products for c in found] + [1])
     return render(request, "ranking.html", {
         "rows": rows, "total": total, "page": page, "pages": max(1, (total + 49) // 50), "atc": atc[:16],
-        "countries": countries, "most": max([c.products for c in countries] + [1]),
+        "model": model, "countries": found, "most": most, "outlines": countries.outlines(),
+        "shade": {c.code: min(4, 1 + (4 * c.products - 1) // most) for c in found},
+        "counts": {c.code: c.products for c in found},
         "published": vulnerability_ranking.is_published(db), "can_publish": policy.can_publish_ranking(user),
         "reads_parts": policy.reads_priority(user)})
 

@@ -1,0 +1,90 @@
+"""A manufacturer's supply chains: its production sites, where each product is made, the inputs each
+depends on, and the vulnerability score each product has (risk/declarations.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from sentinelle.accounts.models import User
+from sentinelle.catalogue import countries
+from sentinelle.errors import DomainError
+from sentinelle.risk import declarations, supply
+from sentinelle.risk.schemas import InputIn, ProductSitesIn, SiteIn
+from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
+from sentinelle.web.forms import form_int, integer, redisplay, text, validated
+from sentinelle.web.templating import render
+
+router = APIRouter()
+PAGE = 20
+
+
+def _page(request: Request, db: Session, user: User, page: int = 1, *, refusal: DomainError | None = None,
+          form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    found = declarations.mine(db, user, offset=(page - 1) * PAGE, limit=PAGE)
+    return render(request, "supply.html", {
+        "d": found, "page": page, "pages": max(1, -(-found.total // PAGE)), "countries": countries.names(),
+        "criteria": {m: supply.criteria(m) for m in ("medicine", "device")},
+        "form": form or {}, "refusal": refusal}, status_code=status_code)
+
+
+@router.get("/approvisionnement")
+def supply_page(request: Request, user: LoggedInDep, db: DbDep, page: str = "1") -> Response:
+    return _page(request, db, user, max(1, form_int(page, "page") or 1))
+
+
+@router.post("/approvisionnement/sites")
+def add_site(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    typed = {"site_name": text(form, "site_name", 300), "site_country": text(form, "site_country", 2)}
+    try:
+        site = declarations.add_site(db, user, validated(SiteIn, name=typed["site_name"], country=typed["site_country"]))
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _page(request, db, user, refusal=exc, form=typed, status_code=exc.status)
+    request.session["flash"] = (f"Site « {site.name} » ({countries.name(site.country)}) ajouté : rattachez-y vos "
+                                "produits ci-dessous.")
+    return RedirectResponse("/approvisionnement#sites", status_code=303)
+
+
+@router.post("/approvisionnement/produits/{product_id}/sites")
+def product_sites(request: Request, product_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    page = integer(form, "page") or 1
+    try:
+        ids = [form_int(str(v), "site_ids") for v in form.getlist("site_ids")]
+        kept = declarations.set_product_sites(db, user, product_id,
+                                              validated(ProductSitesIn, site_ids=[i for i in ids if i is not None]))
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _page(request, db, user, page, refusal=exc, status_code=exc.status)
+    request.session["flash"] = (f"Sites de production enregistrés ({len(kept)}) : ils comptent dans la vulnérabilité "
+                                "au prochain calcul.")
+    return RedirectResponse(f"/approvisionnement?page={page}#produit-{product_id}", status_code=303)
+
+
+@router.post("/approvisionnement/produits/{product_id}/intrants")
+def declare_input(request: Request, product_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    page = integer(form, "page") or 1
+    typed = {name: text(form, name, 200) for name in ("name", "kind", "sources", "origin_country")}
+    try:
+        sources = integer(form, "sources")
+        data = validated(InputIn, name=typed["name"], kind=typed["kind"], sources=sources,
+                         origin_country=typed["origin_country"] or None)
+        made = declarations.declare_input(db, user, product_id, data)
+    except DomainError as exc:
+        redisplay(db, exc)
+        return _page(request, db, user, page, refusal=exc, form={**typed, "product_id": product_id},
+                     status_code=exc.status)
+    single = " (source unique)" if made.sources == 1 else ""
+    request.session["flash"] = f"Intrant « {made.name} » déclaré{single} : seuls vous et l'ANSM le lisez."
+    return RedirectResponse(f"/approvisionnement?page={page}#produit-{product_id}", status_code=303)
+
+
+@router.post("/approvisionnement/intrants/{input_id}/retirer")
+def remove_input(request: Request, input_id: int, form: FormDep, user: LoggedInDep, db: DbDep) -> Response:
+    page = integer(form, "page") or 1
+    declarations.remove_input(db, user, input_id)
+    request.session["flash"] = "Intrant retiré."
+    return RedirectResponse(f"/approvisionnement?page={page}", status_code=303)
