@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts import audit
 from sentinelle.catalogue.models import Product
 from sentinelle.risk import abroad, declarations, vulnerability
-from sentinelle.risk.models import ProductVulnerability
+from sentinelle.risk.models import ForeignShortage, ProductVulnerability
 from sentinelle.risk.vulnerability import CRITERIA, DECLARED, Criterion
 from sentinelle.signals.models import Signal
 
@@ -251,6 +251,9 @@ def refresh(session: Session, lines: duckdb.DuckDBPyConnection | None,
     if medicines is None:
         return Refreshed(devices, devices_day)
     medicines_day = as_of or vulnerability.latest_event(medicines)
+    vulnerability.add_abroad(medicines, session.execute(  # the imported foreign lists (sentinelle import fda-drugs…)
+        select(ForeignShortage.substance_key, ForeignShortage.posted_on).where(ForeignShortage.source != "fda-devices")
+    ).tuples())
     order_hhi = {pid: s.hhi for pid, s in by_product(session, lines, medicines_day, "medicine").items()}
     kept = vulnerability.store(session, medicines, medicines_day, order_hhi=order_hhi,
                                declared=declarations.facts(session))
