@@ -313,6 +313,20 @@ def import_ema(path: Path) -> None:
     _import_foreign("ema", path)
 
 
+@import_app.command("union-list")
+def import_union_list(path: Path) -> None:
+    """The Union list's criticality ratings (CSV: substance, seriousness, alternatives[, union_list,
+    source]): all or nothing, a substance rated again is updated."""
+    from sentinelle.importing import read_text
+    from sentinelle.risk.criticality import import_csv
+
+    try:
+        _run_import("liste de l'Union", None, lambda s, p: import_csv(s, None, read_text(path), path.name))
+    except DomainError as exc:
+        console.print(f"[red]Import refusé[/red] : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the pending e-mails and webhooks."""

@@ -34,7 +34,7 @@ from sentinelle.detection import detect
 from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.simulate import Config, simulate
-from sentinelle.risk import pieu
+from sentinelle.risk import criticality, pieu
 from sentinelle.risk.models import SupplyInput
 from sentinelle.risk.schemas import ScoreIn
 from sentinelle.risk.watch import DEFAULT as WATCHED
@@ -55,6 +55,12 @@ CITIES = {"11": ["Paris", "Créteil"], "24": ["Orléans", "Tours"], "27": ["Dijo
 MANUFACTURERS = [("MédiSud Dispositifs", "FR"), ("Rhône Perfusion", "FR"), ("NordMed GmbH", "DE"),
                  ("Iberia Surgical", "ES"), ("Lombardia Medicale", "IT"), ("Shenzhen HealthTech", "CN"),
                  ("Bharat Devices", "IN"), ("Atlantic Care Inc.", "US")]
+DEMO_RATINGS = """substance;seriousness;alternatives;union_list;source
+amoxicilline;élevée;2;oui;démonstration : notes inventées, pas la liste de l'Union
+quétiapine;élevée;1;non;démonstration : notes inventées
+rispéridone;moyenne;3;non;démonstration : notes inventées
+paracétamol;faible;9;non;démonstration : notes inventées
+"""
 DEVICE_PREFIXES = ("A01", "A02", "A03", "C01", "G02", "J01", "M02", "P07", "R01", "T01", "Z12")
 
 
@@ -292,6 +298,8 @@ def load(session: Session, *, seed: int = 2025, devices: int = 300) -> DemoSumma
     summary.answers = len(people)
     _assembly(session, ansm, [*people, users["citoyen@exemple.demo"]], rng)
     _ideas(session, ansm, people, rng)
+    # A few Union-list ratings, invented for the demonstration (the published list is not shipped).
+    criticality.import_csv(session, None, DEMO_RATINGS, "démonstration")
     return summary
 
 

@@ -85,6 +85,7 @@ class Action(StrEnum):
     RISK_WATCH_LIST = "risk.watch_list"
     RISK_PUBLICATION = "risk.publication"
     SUPPLY_SITE = "supply.site"
+    RISK_CRITICALITY = "risk.criticality"
     SUPPLY_INPUT = "supply.input"
 
 
@@ -126,6 +127,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.RISK_WATCH_LIST: _("Liste de veille saisonnière publiée"),
     Action.RISK_PUBLICATION: _("Classement de vulnérabilité publié ou retiré"),
     Action.SUPPLY_SITE: _("Site de production déclaré ou modifié"),
+    Action.RISK_CRITICALITY: _("Criticités de la liste de l'Union importées"),
     Action.SUPPLY_INPUT: _("Intrant déclaré ou retiré"),
 }
 # What an entry is about, and where to read it when it has a page.

@@ -211,6 +211,27 @@ class SupplyInput(Base):
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+LEVELS = ("low", "medium", "high")
+LEVEL_LABELS = {"low": _("faible"), "medium": _("moyenne"), "high": _("élevée")}
+
+
+class UnionCriticality(Base):
+    """A substance's criticality as the EU's Union list of critical medicines rates it: the
+    seriousness of the disease it treats, its therapeutic alternatives, and what the two make
+    (risk/criticality.py). Public: the Union list is."""
+
+    __tablename__ = "union_criticality"
+
+    substance_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    seriousness: Mapped[str] = mapped_column(String(8))
+    alternatives: Mapped[int] = mapped_column(Integer)
+    criticality: Mapped[str] = mapped_column(String(8), index=True)
+    on_union_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PriorityEntry(Base):
     """A product's place on the national priority list, with its parts (risk/priority.py), as of the
     last refresh."""

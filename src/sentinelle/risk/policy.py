@@ -144,6 +144,11 @@ def reads_inputs(user: User | None, product: Product) -> bool:
     return can_declare_supply(user) and product.manufacturer_id == user.organisation_id
 
 
+def can_rate_criticality(user: User | None) -> bool:
+    """The Union list's criticality ratings: the national agency's (or the operator's command line)."""
+    return user is not None and user.role == Role.NATIONAL
+
+
 # The vulnerability ranking -------------------------------------------------------------------------
 
 

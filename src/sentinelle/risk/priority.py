@@ -18,7 +18,7 @@ from sentinelle.catalogue.models import Organisation, Product, Purchase
 from sentinelle.catalogue.regions import REGIONS
 from sentinelle.errors import Invalid, NotFound, require
 from sentinelle.i18n import _
-from sentinelle.risk import abroad, policy
+from sentinelle.risk import abroad, criticality, policy
 from sentinelle.risk.models import (
     ForeignShortage,
     PriorityEntry,
@@ -68,7 +68,7 @@ def _signal_part(session: Session) -> dict[int, float]:
 def _criticality_part(session: Session) -> dict[int, float]:
     """Devices: the highest level (0–100) any hospital's latest mapping gives the EMDN category the
     device falls in (its code or a parent's); medicines: 1 on the MITM list (the BDPM import takes
-    their ATC code from it)."""
+    their ATC code from it), else the Union list's criticality of their substances."""
     latest = select(func.max(RiskMapping.id)).group_by(RiskMapping.organisation_id)
     levels: dict[str, int] = {}
     for code, level in session.execute(select(RiskScore.emdn_code, func.max(RiskScore.level))
@@ -84,6 +84,9 @@ def _criticality_part(session: Session) -> dict[int, float]:
     for (product_id,) in session.execute(select(Product.id).where(Product.kind == "medicine",
                                                                   Product.atc_code.is_not(None))):
         found[product_id] = 1.0
+    # The Union list's criticality of its substances (high 1, medium 2/3, low 1/3), where it is higher.
+    for product_id, rating in criticality.by_product(session).items():
+        found[product_id] = max(found.get(product_id, 0.0), criticality.WEIGHT[rating.criticality])
     return found
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.catalogue.models import Product
-from sentinelle.risk import abroad, declarations, vulnerability
+from sentinelle.risk import abroad, criticality, declarations, vulnerability
 from sentinelle.risk.models import ForeignShortage, ProductVulnerability
 from sentinelle.risk.vulnerability import CRITERIA, DECLARED, Criterion
 from sentinelle.signals.models import Signal
@@ -255,6 +255,7 @@ def refresh(session: Session, lines: duckdb.DuckDBPyConnection | None,
         select(ForeignShortage.substance_key, ForeignShortage.posted_on).where(ForeignShortage.source != "fda-devices")
     ).tuples())
     order_hhi = {pid: s.hhi for pid, s in by_product(session, lines, medicines_day, "medicine").items()}
+    critical = {pid: criticality.WEIGHT[r.criticality] for pid, r in criticality.by_product(session).items()}
     kept = vulnerability.store(session, medicines, medicines_day, order_hhi=order_hhi,
-                               declared=declarations.facts(session))
+                               declared=declarations.facts(session), critical=critical)
     return Refreshed(devices, devices_day, kept, medicines_day)

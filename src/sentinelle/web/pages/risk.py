@@ -21,7 +21,7 @@ from sentinelle.catalogue import countries
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import declarations, impacts, pieu, policy, priority, supply, watch
+from sentinelle.risk import criticality, declarations, impacts, pieu, policy, priority, supply, watch
 from sentinelle.risk import ranking as vulnerability_ranking
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
@@ -273,7 +273,8 @@ def priority_product(request: Request, product_id: int, user: LoggedInDep, db: D
     criteria = supply.criteria(found.vulnerability.model if found.vulnerability else "medicine")
     return render(request, "priority_product.html", {"x": found, "PART_LABELS": priority.PART_LABELS,
                                                      "CRITERIA": criteria,
-                                                     "inputs": declarations.inputs_of(db, user, found.product)})
+                                                     "inputs": declarations.inputs_of(db, user, found.product),
+                                                     "union": criticality.of_product(db, found.product)})
 
 
 @router.get("/veille-saisonniere")
