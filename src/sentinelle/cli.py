@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -261,11 +262,16 @@ def import_emdn(path: Path) -> None:
 
 
 @import_app.command("bdpm")
-def import_bdpm(folder: Path) -> None:
+def import_bdpm(folder: Path, observed_on: Annotated[str, typer.Option(
+        help="YYYY-MM-DD: the day the files were taken (their prices' date; default today)")] = "") -> None:
     """The medicines database (folder with CIS_bdpm.txt, CIS_MITM.txt, CIS_CIP_bdpm.txt)."""
     from sentinelle.catalogue.importers import import_bdpm as run
 
-    _run_import("BDPM", _count_lines(folder / "CIS_bdpm.txt"), lambda s, p: run(s, folder, p))
+    try:
+        day = date.fromisoformat(observed_on) if observed_on else None
+    except ValueError:
+        raise typer.BadParameter("date attendue AAAA-MM-JJ", param_hint="--observed-on") from None
+    _run_import("BDPM", _count_lines(folder / "CIS_bdpm.txt"), lambda s, p: run(s, folder, p, day))
 
 
 @import_app.command("ansm")

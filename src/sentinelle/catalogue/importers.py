@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts import audit
 from sentinelle.catalogue import codes, substances
-from sentinelle.catalogue.models import EmdnCode, Product
+from sentinelle.catalogue.models import EmdnCode, PriceObservation, Product
 from sentinelle.importing import ImportReport, Progress, read_text
+from sentinelle.store.db import upsert
 from sentinelle.text import fold, plain
 
 MAX_TERM = 1000  # the longest EMDN term is under 300 characters
@@ -79,9 +81,23 @@ def composition(path: Path) -> dict[str, list[str]]:
     return {cis: list(links.values()) for cis, links in by_link.items()}
 
 
-def import_bdpm(session: Session, folder: Path, progress: Progress | None = None) -> ImportReport:
+def bdpm_price(text: str) -> float | None:
+    """A BDPM price: « 1,195,27 » is 1195.27 (the last comma is the decimal one, the others group
+    thousands); None when empty or unreadable."""
+    text = text.strip()
+    if len(text) < 4 or text[-3] != ",":
+        return None
+    try:
+        return float(text[:-3].replace(",", "") + "." + text[-2:])
+    except ValueError:
+        return None
+
+
+def import_bdpm(session: Session, folder: Path, progress: Progress | None = None,
+                observed_on: date | None = None) -> ImportReport:
     """Medicines from CIS_bdpm.txt, with ATC from CIS_MITM.txt, the first CIP13 from CIS_CIP_bdpm.txt and
-    the active substances from CIS_COMPO_bdpm.txt."""
+    the active substances from CIS_COMPO_bdpm.txt; each priced presentation's price kept as observed on
+    `observed_on` (the snapshot's day; default today): successive imports make its history."""
     report = ImportReport(source=str(folder))
     atc: dict[str, str] = {}
     mitm = folder / "CIS_MITM.txt"
@@ -91,12 +107,16 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
             if len(cells) >= 2 and codes.atc_ok(cells[1].strip()):
                 atc.setdefault(cells[0].strip(), cells[1].strip())
     cip: dict[str, str] = {}
+    prices: dict[str, tuple[str, float]] = {}  # cip13 → (cis, price)
     cip_file = folder / "CIS_CIP_bdpm.txt"
     if cip_file.exists():
         for line in read_text(cip_file).splitlines():
             cells = line.split("\t")
             if len(cells) >= 7 and codes.cip13_ok(cells[6].strip()):
                 cip.setdefault(cells[0].strip(), cells[6].strip())
+                price = bdpm_price(cells[9]) if len(cells) > 9 else None
+                if price is not None and price > 0:
+                    prices[cells[6].strip()] = (cells[0].strip(), price)
     composition_of = composition(folder / "CIS_COMPO_bdpm.txt")
     existing = dict(session.execute(select(Product.cis, Product.id).where(Product.cis.is_not(None))).all())
     new_rows: list[dict[str, object]] = []
@@ -130,6 +150,15 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
     for start in range(0, len(new_rows), 2000):
         session.execute(insert(Product), new_rows[start:start + 2000])
     report.created = len(new_rows)
+    day = observed_on or date.today()
+    rows = [{"cip13": c, "observed_on": day, "cis": cis, "price": price} for c, (cis, price) in prices.items()]
+    for start in range(0, len(rows), 5000):  # the same day imported again: its prices replaced
+        statement = upsert(session, PriceObservation).values(rows[start:start + 5000])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["cip13", "observed_on"], set_={"price": statement.excluded.price, "cis": statement.excluded.cis}))
+    if rows:
+        report.notes.append(f"{len(rows)} prix de présentations relevés au {day:%d/%m/%Y}")
     audit.record(session, None, audit.Action.IMPORT_BDPM, "product", None,
-                 after={"folder": folder.name, "created": report.created})
+                 after={"folder": folder.name, "created": report.created, "prices": len(rows),
+                        "observed_on": day.isoformat()})
     return report

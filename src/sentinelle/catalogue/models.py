@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sentinelle.i18n import _
@@ -93,6 +93,18 @@ class ProductSupplier(Base):
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+
+
+class PriceObservation(Base):
+    """A medicine presentation's public price as one BDPM import saw it: successive imports make its
+    history, whose fall is the price erosion of the vulnerability (risk/vulnerability.py)."""
+
+    __tablename__ = "price_observation"
+
+    cip13: Mapped[str] = mapped_column(String(13), primary_key=True)
+    observed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    cis: Mapped[str] = mapped_column(String(8), index=True)
+    price: Mapped[float] = mapped_column(Float)
 
 
 class Purchase(Base):

@@ -257,5 +257,6 @@ def refresh(session: Session, lines: duckdb.DuckDBPyConnection | None,
     order_hhi = {pid: s.hhi for pid, s in by_product(session, lines, medicines_day, "medicine").items()}
     critical = {pid: criticality.WEIGHT[r.criticality] for pid, r in criticality.by_product(session).items()}
     kept = vulnerability.store(session, medicines, medicines_day, order_hhi=order_hhi,
-                               declared=declarations.facts(session), critical=critical)
+                               declared=declarations.facts(session), critical=critical,
+                               erosion=vulnerability.price_erosion(session, medicines_day))
     return Refreshed(devices, devices_day, kept, medicines_day)
