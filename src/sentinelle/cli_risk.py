@@ -25,15 +25,16 @@ err = Console(stderr=True)
 COLUMNS = ("origin_date", "group", "horizon", "target_end_date", "quantile", "value")
 
 
-def read_series(path: Path, date_column: str, value_column: str, group_column: str) -> forecast.Series:
+def read_series(path: Path, date_column: str, value_column: str, group_column: str, *, file_option: str = "--series",
+                value_option: str = "--value-column") -> forecast.Series:
     """Each group's (weeks, values), sorted by date; a missing value (empty, NA) is a gap. A bad file is
     refused naming the parameter or the row."""
     if not path.is_file():
-        raise typer.BadParameter(f"fichier introuvable : {path}", param_hint="--series")
+        raise typer.BadParameter(f"fichier introuvable : {path}", param_hint=file_option)
     rows: dict[str, dict[date, float]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        for option, column in (("--date-column", date_column), ("--value-column", value_column),
+        for option, column in (("--date-column", date_column), (value_option, value_column),
                                ("--group-column", group_column)):
             if column not in (reader.fieldnames or []):
                 raise typer.BadParameter(f"colonne « {column} » absente (colonnes : {', '.join(reader.fieldnames or [])})",
@@ -48,7 +49,8 @@ def read_series(path: Path, date_column: str, value_column: str, group_column: s
             try:
                 value = math.nan if raw in ("", "NA", "NaN") else float(raw)
             except ValueError:
-                raise typer.BadParameter(f"ligne {line} : valeur illisible « {raw} »", param_hint="--value-column") from None
+                raise typer.BadParameter(f"{path.name}, ligne {line} : valeur illisible « {raw} »",
+                                         param_hint=value_option) from None
             rows.setdefault(row[group_column].strip(), {})[day] = value
     return {g: (sorted(v), [v[d] for d in sorted(v)]) for g, v in rows.items()}
 
@@ -67,7 +69,10 @@ def register(app: typer.Typer) -> None:
         end: Annotated[str, typer.Option("--to", help="last origin, YYYY-MM-DD")],
         date_column: str = "date", value_column: str = "value", group_column: str = "location",
         max_horizon: Annotated[int, typer.Option(min=1, max=12)] = 4,
-        method: Annotated[str, typer.Option(help="ets, flat or seasonal")] = "ets",
+        method: Annotated[str, typer.Option(help="ets, flat, seasonal, driver (needs --driver) or growth")] = "ets",
+        driver: Annotated[Path | None, typer.Option(
+            help="CSV of a weekly epidemic activity series by the same groups (same date and group columns)")] = None,
+        driver_column: Annotated[str, typer.Option(help="the driver file's value column")] = "value",
         score: Annotated[bool, typer.Option(help="also score against the file's own values")] = False,
     ) -> None:
         """For every weekly origin, forecast each group 1 to --max-horizon weeks ahead from the rows
@@ -81,13 +86,18 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("date attendue AAAA-MM-JJ", param_hint="--from/--to") from None
         if last < first:
             raise typer.BadParameter("--to précède --from", param_hint="--to")
+        if method == "driver" and driver is None:
+            raise typer.BadParameter("la méthode « driver » demande une série d'activité épidémique",
+                                     param_hint="--driver")
         data = read_series(series, date_column, value_column, group_column)
+        activity = read_series(driver, date_column, driver_column, group_column, file_option="--driver",
+                               value_option="--driver-column") if driver else None
         origins = forecast.backtest_origins(data, first, last)
         with Progress(TextColumn("Prévisions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("origins", total=len(origins) * len(data))
             written = list(forecast.backtest(data, first, last, max_horizon, forecast.Method(name=method),
-                                             lambda: progress.advance(task)))
+                                             lambda: progress.advance(task), driver=activity))
         with out.open("w", encoding="utf-8", newline="") as handle:
             writer = csvsafe.writer(handle)  # a group named « =cmd… » is shown, never run, by a spreadsheet
             writer.writerow(COLUMNS)

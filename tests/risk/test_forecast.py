@@ -29,7 +29,7 @@ def test_scores_by_hand() -> None:
     assert s.forecasts == 1 and s.mae == 5.0 and s.coverage_50 == 1.0 and s.coverage_95 == 1.0
 
 
-@pytest.mark.parametrize("name", forecast.METHODS)
+@pytest.mark.parametrize("name", [m for m in forecast.METHODS if m not in forecast.POOLED])
 def test_nothing_after_the_origin_is_read(name: str) -> None:
     origin = WEEKS[60]
     method = forecast.Method(name=name)
@@ -42,6 +42,25 @@ def test_nothing_after_the_origin_is_read(name: str) -> None:
         values = [f.value for f in before if f.horizon == h]
         assert len(values) == 23 and values == sorted(values) and min(values) >= 0
         assert {f.target_end_date for f in before if f.horizon == h} == {origin + timedelta(weeks=h)}
+
+
+@pytest.mark.parametrize("name", forecast.POOLED)
+def test_the_pooled_regression_reads_nothing_after_the_origin(name: str) -> None:
+    origin = WEEKS[60]
+    # Three groups; the driver leads the wave by two weeks.
+    series = {g: (WEEKS, [v * (1 + i) for v in WAVE]) for i, g in enumerate("abc")}
+    driver = {g: (WEEKS, [WAVE[min(k + 2, 79)] / 1000 for k in range(80)]) for g in "abc"}
+    method = forecast.Method(name=name)
+    before = forecast.forecast_pooled(series, origin, 4, method, driver)
+    later = {g: (w, v[:61] + [x * 10 + 999 for x in v[61:]]) for g, (w, v) in series.items()}
+    later_driver = {g: (w, v[:61] + [x * 7 for x in v[61:]]) for g, (w, v) in driver.items()}
+    assert before and before == forecast.forecast_pooled(later, origin, 4, method, later_driver)
+    for g in "abc":
+        for h in range(1, 5):
+            values = [f.value for f in before if f.group == g and f.horizon == h]
+            assert len(values) == 23 and values == sorted(values) and min(values) >= 0
+    with pytest.raises(ValueError, match="driver"):
+        list(forecast.backtest(series, origin, origin, 4, forecast.Method(name="driver")))
 
 
 def test_the_baselines_are_what_they_say() -> None:
@@ -79,3 +98,20 @@ def test_the_command_on_the_real_flusight_series(tmp_path: Path, shared_data: Pa
     bad = runner.invoke(app, ["forecast", "backtest", "--series", str(series), "--value-column", "admissions",
                               "--from", "2024-01-06", "--to", "2024-01-06", "--out", str(out)])
     assert bad.exit_code != 0 and "colonne « admissions » absente" in bad.output
+
+
+def test_the_command_with_an_epidemic_driver(tmp_path: Path, shared_data: Path) -> None:
+    flusight = shared_data / "flusight"
+    out = tmp_path / "forecasts.csv"
+    runner = CliRunner()
+    common = ["forecast", "backtest", "--series", str(flusight / "target-hospital-admissions.csv"),
+              "--from", "2024-01-06", "--to", "2024-01-06", "--out", str(out), "--method", "driver"]
+    refused = runner.invoke(app, common)
+    assert refused.exit_code != 0 and "--driver" in refused.output
+    done = runner.invoke(app, [*common, "--driver", str(flusight / "target-ed-visits-prop.csv"), "--score"])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len({r["group"] for r in rows}) >= 50 and {r["horizon"] for r in rows} == {"1", "2", "3", "4"}
+    wrong = runner.invoke(app, [*common, "--driver", str(flusight / "target-ed-visits-prop.csv"),
+                                "--driver-column", "share"])
+    assert wrong.exit_code != 0 and "--driver-column" in wrong.output

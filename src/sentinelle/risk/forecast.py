@@ -12,6 +12,11 @@ public forecasting hubs use. Three methods, all measured the same way:
   the square root of the horizon (the FluSight hub's baseline).
 - `seasonal`: the same week one year earlier (52 weeks), with intervals from the past errors of that
   rule.
+- `driver`: a direct regression, pooled over the groups, of the target's change over h weeks (on the
+  log scale) on its own last weekly change and on an epidemic activity series' last weekly change (the
+  driver: a share of emergency visits, say, which rises before admissions); statsmodels' OLS fitted
+  at each origin on the `Method.driver_weeks` weeks before it, the residuals' quantiles giving the
+  intervals. `growth` is the same without the driver: what the driver adds, measured.
 
 Scores (`score`): the weighted interval score (Bracher et al. 2021, the hubs' measure), the mean
 absolute error of the median, and the coverage of the central 50 % and 95 % intervals.
@@ -27,11 +32,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy.stats import norm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 QUANTILES: tuple[float, ...] = (0.01, 0.025, *(round(0.05 * k, 2) for k in range(1, 20)), 0.975, 0.99)
-METHODS = ("ets", "flat", "seasonal")
+METHODS = ("ets", "flat", "seasonal", "driver", "growth")
+POOLED = ("driver", "growth")  # fitted over all groups at once
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Method:
     spread: float = 1.0  # ETS: its intervals' width on the log scale, times this (calibration)
     min_history: int = 6  # fewer weeks than this before the origin: no forecast for the group
     season: int = 52  # weeks in a year, for the seasonal rule
+    driver_weeks: int = 104  # driver, growth: weeks of past changes the regression is fitted on
 
 
 @dataclass(frozen=True)
@@ -136,11 +144,79 @@ def backtest_origins(series: Series, start: date, end: date) -> list[date]:
     return origins(start, end, max((weeks[-1] for weeks, _ in series.values() if weeks), default=start))
 
 
+def _log_changes(series: Series, driver: Series | None, origin: date) -> dict[str, dict[date, tuple[float, ...]]]:
+    """Per group and week known by `origin`: log(1 + y), its change from the week before, and the
+    driver's log change (when a driver is given and known both weeks)."""
+    found: dict[str, dict[date, tuple[float, ...]]] = {}
+    for group, (weeks, values) in series.items():
+        y = {w: math.log1p(max(v, 0.0)) for w, v in zip(weeks, values, strict=True) if w <= origin and not math.isnan(v)}
+        x: dict[date, float] = {}
+        if driver is not None and group in driver:
+            x = {w: math.log(max(v, 0.0) + DRIVER_FLOOR) for w, v in zip(*driver[group], strict=True)
+                 if w <= origin and not math.isnan(v)}
+        rows: dict[date, tuple[float, ...]] = {}
+        for w, level in y.items():
+            before = w - timedelta(weeks=1)
+            if before not in y:
+                continue
+            if driver is None:
+                rows[w] = (level, level - y[before])
+            elif w in x and before in x:
+                rows[w] = (level, level - y[before], x[w] - x[before])
+        found[group] = rows
+    return found
+
+
+DRIVER_FLOOR = 1e-4  # added before the log of a driver that may be 0 (a share of visits)
+
+
+def forecast_pooled(series: Series, origin: date, max_horizon: int, method: Method,
+                    driver: Series | None = None) -> list[Forecast]:
+    """Every group's forecasts from one origin by the pooled regression (`driver`, or `growth` without
+    the driver): only rows dated on or before `origin` are read, for the fit and for the forecast."""
+    changes = _log_changes(series, driver if method.name == "driver" else None, origin)
+    since = origin - timedelta(weeks=method.driver_weeks)
+    out: list[Forecast] = []
+    for h in range(1, max_horizon + 1):
+        xs, ys = [], []
+        for rows in changes.values():
+            for w, row in rows.items():
+                later = rows.get(w + timedelta(weeks=h))
+                if w >= since and later is not None:  # its target week known by the origin
+                    xs.append(row[1:])
+                    ys.append(later[0] - row[0])
+        if len(ys) < 10 * (len(xs[0]) + 1 if xs else 1):
+            continue  # too few past changes to fit on
+        design = sm.add_constant(np.array(xs), has_constant="add")
+        fit = sm.OLS(np.array(ys), design).fit()
+        spread = np.quantile(fit.resid, QUANTILES)
+        for group in sorted(changes):
+            rows = changes[group]
+            if len(rows) < method.min_history:
+                continue
+            last = max(rows)
+            row = rows[last]
+            centre = float(fit.params @ np.array([1.0, *row[1:]]))
+            values = np.sort(np.maximum(np.expm1(row[0] + centre + spread), 0.0))
+            out.extend(Forecast(origin, group, h, last + timedelta(weeks=h), q, float(values[k]))
+                       for k, q in enumerate(QUANTILES))
+    return out
+
+
 def backtest(series: Series, start: date, end: date, max_horizon: int, method: Method = Method(),
-             progress: Callable[[], None] | None = None) -> Iterable[Forecast]:
+             progress: Callable[[], None] | None = None, driver: Series | None = None) -> Iterable[Forecast]:
     """Every group's forecasts from every weekly origin between `start` and `end` (`progress` is called
-    after each group of each origin)."""
+    after each group of each origin). `driver`: the epidemic activity series, by the same groups, for
+    the `driver` method."""
+    if method.name == "driver" and driver is None:
+        raise ValueError("la méthode « driver » demande une série d'activité épidémique (--driver)")
     for origin in backtest_origins(series, start, end):
+        if method.name in POOLED:
+            yield from forecast_pooled(series, origin, max_horizon, method, driver)
+            if progress is not None:
+                for _ in series:
+                    progress()
+            continue
         for group in sorted(series):
             weeks, values = series[group]
             yield from forecast_group(weeks, values, origin, max_horizon, group, method)
