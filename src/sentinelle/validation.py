@@ -41,6 +41,9 @@ FIELD_LABELS: dict[str, str] = {
     "person": "personne", "object": "objet", "seed": "graine du tirage", "year": "année", "margins": "marges",
     "late": "préavis tardif", "notice_late": "préavis tardif", "published_at": "publié le", "resolved_at": "clos le",
     "source": "origine", "mail_frequency": "fréquence des e-mails",
+    # What manufacturers declare of their supply chains.
+    "site_ids": "sites", "input_id": "intrant", "sources": "sources qualifiées", "origin_country": "pays d'origine",
+    "country": "pays", "site_name": "nom du site", "site_country": "pays du site",
     # What audit entries hold besides the forms' fields.
     "tally": "décompte", "sitting_id": "séance", "drawn": "tirés au sort", "leaving": "sortants", "role": "rôle",
     "file": "fichier", "created": "créés", "updated": "mis à jour", "rejected": "rejetés",

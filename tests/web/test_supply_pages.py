@@ -39,12 +39,12 @@ def test_a_manufacturer_declares_through_its_page(client: TestClient, session: S
     site = session.scalars(select(ProductionSite).where(ProductionSite.name == "Usine de Pune")).one()
     linked = client.post(f"/approvisionnement/produits/{first.id}/sites", follow_redirects=True,
                          data={"csrf_token": csrf, "site_ids": str(site.id), "page": "1"})
-    assert "Sites de production enregistrés (1)" in linked.text
+    assert f"Sites de production de « {first.name} » enregistrés (1)" in linked.text
     assert re.search(rf'value="{site.id}" checked', linked.text)
     declared = client.post(f"/approvisionnement/produits/{first.id}/intrants", follow_redirects=True,
                            data={"csrf_token": csrf, "name": "Polycarbonate", "kind": "raw_material",
                                  "sources": "1", "origin_country": "CN", "page": "1"})
-    assert "Intrant « Polycarbonate » déclaré (source unique)" in declared.text and "Chine" in declared.text
+    assert "Intrant « Polycarbonate » déclaré (source unique)" in declared.text and "origine Chine" in declared.text
     bad = client.post(f"/approvisionnement/produits/{first.id}/intrants",
                       data={"csrf_token": csrf, "name": "Joint", "kind": "raw_material", "sources": "0"})
     assert bad.status_code == 422 and 'value="Joint"' in bad.text
@@ -95,7 +95,10 @@ def test_others_may_not_declare_nor_read_inputs(client: TestClient, session: Ses
     login(client, "national@test.fr")
     assert "Acier 316L" in client.get(f"/priorites/{first}").text
     login(client, "region84@test.fr")
-    assert "Acier 316L" not in client.get(f"/priorites/{first}").text
+    seen = client.get(f"/priorites/{first}").text
+    assert "Acier 316L" not in seen
+    # Not even how many single-source inputs there are: that criterion's value and points are withheld.
+    assert "confidentiel (déclaration du fabricant" in seen
 
 
 def test_the_ranking_keeps_devices_apart_and_maps_countries(client: TestClient, session: Session,
@@ -103,6 +106,10 @@ def test_the_ranking_keeps_devices_apart_and_maps_countries(client: TestClient, 
     from tests.risk.test_ranking import _scene
 
     _scene(session, world)
+    # Anonymous, before publication: the log-in form says why, and comes back to the devices' tab.
+    asked = client.get("/vulnerabilite?produits=dispositifs", follow_redirects=False)
+    assert asked.status_code == 303 and "produits%3Ddispositifs" in asked.headers["location"]
+    assert "pas encore publié par l&#39;ANSM" in client.get(asked.headers["location"]).text
     session.add(ProductVulnerability(product_id=world.products[3].id, model="device", score=77, parts={},
                                      values={}, as_of=date(2026, 11, 30)))
     session.commit()

@@ -45,7 +45,8 @@ def _readable(session: Session, user: User | None) -> None:
     """The ranking and its countries: the agencies', everyone's once published."""
     if not policy.reads_ranking(user, is_published(session)):
         require(user, False, "le classement n'est pas publié : il est réservé aux agences",
-                anonymous="le classement n'est pas publié")
+                anonymous="le classement de vulnérabilité n'est pas encore publié par l'ANSM : seules les agences le "
+                          "lisent, une fois connectées")
 
 
 @dataclass

@@ -97,11 +97,13 @@ def concentration(con: duckdb.DuckDBPyConnection, as_of: date,
 # Devices ----------------------------------------------------------------------------------------
 
 DEVICE_CRITERIA: tuple[Criterion, ...] = (
-    Criterion("few_suppliers", "peu de fournisseurs du produit (1 / nombre de fournisseurs)",
+    Criterion("few_suppliers", "peu de fournisseurs du produit (1 / nombre de fournisseurs : 1 s'il n'y en a qu'un)",
               "lignes de commande des hôpitaux, douze mois", True),
-    Criterion("concentration", "concentration des fournisseurs du produit (indice de Herfindahl-Hirschman)",
+    Criterion("concentration", "commandes concentrées sur peu de fournisseurs (0 : beaucoup à parts égales, 1 : un "
+              "seul ; indice de Herfindahl-Hirschman)",
               "lignes de commande : parts des quantités commandées", True),
-    Criterion("category_concentration", "concentration des fournisseurs de la catégorie EMDN (Herfindahl-Hirschman)",
+    Criterion("category_concentration", "commandes de sa catégorie EMDN concentrées sur peu de fournisseurs (0 à 1, "
+              "comme ci-dessus)",
               "lignes de commande de toute la catégorie", True),
     Criterion("shortages_2y", "tensions ou ruptures signalées dans les deux ans (plafonné à 3)",
               "signaux de Sentinelle (déclarés ou détectés)", True),
@@ -112,6 +114,8 @@ DEVICE_CRITERIA: tuple[Criterion, ...] = (
     Criterion("single_source", "intrants à source unique déclarés (plafonné à 2)",
               "déclarations du fabricant", False),
 )
+# The criteria that tell what a manufacturer declared in confidence (its inputs): shown to who reads them.
+CONFIDENTIAL = ("single_source",)
 # Points out of 100 for each criterion at its worst (value 1): set a priori, see docs/risk.md.
 DEVICE_POINTS: dict[str, float] = {
     "few_suppliers": 20, "concentration": 15, "category_concentration": 15, "shortages_2y": 20,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -100,7 +101,10 @@ def _install_error_handlers(app: FastAPI) -> None:
                 return JSONResponse({"detail": detail}, status_code=422)
             return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
         if isinstance(exc, NotAuthenticated):
-            return RedirectResponse(f"/connexion?next={request.url.path}", status_code=303)
+            # Back to the same page, its query too, after logging in; the log-in form says why it is asked.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            request.session["login_reason"] = exc.message
+            return RedirectResponse(f"/connexion?{urlencode({'next': target})}", status_code=303)
         return render(request, "error.html", {"message": exc.message, "field": exc.field, "problems": exc.problems},
                       status_code=exc.status)
 

@@ -42,7 +42,7 @@ def _safe_next(target: str) -> str:
 
 @router.get("/connexion")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next)})
+    return render(request, "login.html", {"next": _safe_next(next), "reason": request.session.pop("login_reason", None)})
 
 
 @router.post("/connexion")

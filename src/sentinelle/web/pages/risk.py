@@ -274,7 +274,9 @@ def priority_product(request: Request, product_id: int, user: LoggedInDep, db: D
     return render(request, "priority_product.html", {"x": found, "PART_LABELS": priority.PART_LABELS,
                                                      "CRITERIA": criteria,
                                                      "inputs": declarations.inputs_of(db, user, found.product),
-                                                     "union": criticality.of_product(db, found.product)})
+                                                     "union": criticality.of_product(db, found.product),
+                                                     "confidential": () if policy.reads_inputs(user, found.product)
+                                                     else supply.CONFIDENTIAL})
 
 
 @router.get("/veille-saisonniere")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.accounts.models import User
 from sentinelle.catalogue import countries
+from sentinelle.catalogue.models import Product
 from sentinelle.errors import DomainError
 from sentinelle.risk import declarations, supply
 from sentinelle.risk.schemas import InputIn, ProductSitesIn, SiteIn
@@ -27,8 +28,14 @@ def _page(request: Request, db: Session, user: User, page: int = 1, *, refusal: 
     found = declarations.mine(db, user, offset=(page - 1) * PAGE, limit=PAGE)
     return render(request, "supply.html", {
         "d": found, "page": page, "pages": max(1, -(-found.total // PAGE)), "countries": countries.names(),
-        "criteria": {m: supply.criteria(m) for m in ("medicine", "device")},
+        "criteria": {m: supply.criteria(m) for m in ("medicine", "device")}, "points": supply.DEVICE_POINTS,
+        "computed": max((o.vulnerability.computed_at for o in found.products if o.vulnerability), default=None),
         "form": form or {}, "refusal": refusal}, status_code=status_code)
+
+
+def _name(db: Session, product_id: int) -> str:
+    product = db.get(Product, product_id)
+    return product.name if product else str(product_id)
 
 
 @router.get("/approvisionnement")
@@ -46,7 +53,7 @@ def add_site(request: Request, form: FormDep, user: LoggedInDep, db: DbDep) -> R
         return _page(request, db, user, refusal=exc, form=typed, status_code=exc.status)
     request.session["flash"] = (f"Site « {site.name} » ({countries.name(site.country)}) ajouté : rattachez-y vos "
                                 "produits ci-dessous.")
-    return RedirectResponse("/approvisionnement#sites", status_code=303)
+    return RedirectResponse("/approvisionnement", status_code=303)
 
 
 @router.post("/approvisionnement/produits/{product_id}/sites")
@@ -59,9 +66,9 @@ def product_sites(request: Request, product_id: int, form: FormDep, user: Logged
     except DomainError as exc:
         redisplay(db, exc)
         return _page(request, db, user, page, refusal=exc, status_code=exc.status)
-    request.session["flash"] = (f"Sites de production enregistrés ({len(kept)}) : ils comptent dans la vulnérabilité "
-                                "au prochain calcul.")
-    return RedirectResponse(f"/approvisionnement?page={page}#produit-{product_id}", status_code=303)
+    request.session["flash"] = (f"Sites de production de « {_name(db, product_id)} » enregistrés ({len(kept)}) : "
+                                "ils comptent dans la vulnérabilité au prochain calcul national.")
+    return RedirectResponse(f"/approvisionnement?page={page}", status_code=303)
 
 
 @router.post("/approvisionnement/produits/{product_id}/intrants")
@@ -78,8 +85,9 @@ def declare_input(request: Request, product_id: int, form: FormDep, user: Logged
         return _page(request, db, user, page, refusal=exc, form={**typed, "product_id": product_id},
                      status_code=exc.status)
     single = " (source unique)" if made.sources == 1 else ""
-    request.session["flash"] = f"Intrant « {made.name} » déclaré{single} : seuls vous et l'ANSM le lisez."
-    return RedirectResponse(f"/approvisionnement?page={page}#produit-{product_id}", status_code=303)
+    request.session["flash"] = (f"Intrant « {made.name} » déclaré{single} pour « {_name(db, made.product_id)} » : seuls vous "
+                                "et l'ANSM le lisez ; il compte au prochain calcul national.")
+    return RedirectResponse(f"/approvisionnement?page={page}", status_code=303)
 
 
 @router.post("/approvisionnement/intrants/{input_id}/retirer")
