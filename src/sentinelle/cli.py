@@ -333,6 +333,25 @@ def import_union_list(path: Path) -> None:
         raise typer.Exit(2) from exc
 
 
+@import_app.command("epidemic-series")
+def import_epidemic_series(
+    path: Path,
+    wave: Annotated[str, typer.Option(help="flu, bronchiolitis or covid")],
+    date_column: str = "date", value_column: str = "value",
+) -> None:
+    """A wave's weekly epidemic activity (CSV: a date in each week, a value): it guides the seasonal
+    watch list's forecast. All or nothing; a week imported again takes its new value."""
+    from sentinelle.importing import read_text
+    from sentinelle.risk.epidemic import import_csv
+
+    try:
+        _run_import(f"activité épidémique ({wave})", None, lambda s, p: import_csv(
+            s, None, read_text(path), wave, path.name, date_column=date_column, value_column=value_column))
+    except DomainError as exc:
+        console.print(f"[red]Import refusé[/red] : {exc.message}")
+        raise typer.Exit(2) from exc
+
+
 @notify_app.command("dispatch")
 def notify_dispatch() -> None:
     """Send the pending e-mails and webhooks."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.detection.ingest import connect
 from sentinelle.errors import Forbidden, Invalid
-from sentinelle.risk import watch
+from sentinelle.risk import epidemic, watch
 from sentinelle.risk.schemas import WatchCategoryIn, WatchListIn
 from sentinelle.signals import service
 from tests.factories import World, declaration
@@ -87,3 +87,49 @@ def test_the_outlook_alerts_on_demand_and_on_declared_stock(session: Session, wo
     for who in ("citizen", "maker_a", "guarantor"):
         with pytest.raises(Forbidden):
             watch.outlook(session, world.users[who], None)
+
+
+def test_an_imported_epidemic_series_guides_the_forecast(session: Session, world: World, tmp_path: Path) -> None:
+    weeks = [SUNDAY - timedelta(weeks=k) for k in range(80)][::-1]
+    activity = [0.01 + 0.05 * max(0.0, 1 - abs(k - 70) / 12) for k in range(80)]  # a wave peaking 10 weeks ago
+    con = _store(tmp_path / "d.duckdb", {w: round(100 + 4000 * a) for w, a in zip(weeks, activity, strict=True)})
+    # The series is given on Mondays (ISO weeks), with a decimal comma: each row lands on the Sunday
+    # that ends its week.
+    text = "date;value\n" + "".join(f"{(w - timedelta(days=6)).isoformat()};{str(round(a, 4)).replace('.', ',')}\n"
+                                    for w, a in zip(weeks, activity, strict=True))
+    with pytest.raises(Forbidden):
+        epidemic.import_csv(session, world.users["region84"], text, "flu")
+    report = epidemic.import_csv(session, world.users["national"], text, "flu", "SurSaUD grippe")
+    assert report.created == 80 and epidemic.latest(session)["flu"] == (SUNDAY, 80)
+    [syringes] = watch.outlook(session, world.users["lyon"], con)
+    assert syringes.driver == "flu" and len(syringes.forecast) == watch.HORIZON
+    assert syringes.forecast[0][0] == SUNDAY + timedelta(weeks=1)
+    assert all(lo <= mid <= up for _, lo, mid, up in syringes.forecast)
+    # Imported again with a revised last week: replaced, not added.
+    again = epidemic.import_csv(session, None, f"date,value\n{SUNDAY.isoformat()},0.5\n", "flu")
+    assert (again.created, again.updated) == (0, 1) and epidemic.series(session, "flu")[1][-1] == 0.5
+
+
+def test_a_late_or_missing_series_leaves_the_forecast_to_ets(session: Session, world: World, tmp_path: Path) -> None:
+    weeks = [SUNDAY - timedelta(weeks=k) for k in range(60)]
+    con = _store(tmp_path / "d.duckdb", {w: 100 + (k % 5) for k, w in enumerate(weeks)})
+    [alone] = watch.outlook(session, world.users["lyon"], con)
+    assert alone.driver == "" and len(alone.forecast) == watch.HORIZON
+    # A series that stops two weeks before the demand does: not used.
+    text = "date,value\n" + "".join(f"{(SUNDAY - timedelta(weeks=k + 2)).isoformat()},0.02\n" for k in range(40))
+    epidemic.import_csv(session, None, text, "flu")
+    [late] = watch.outlook(session, world.users["lyon"], con)
+    assert late.driver == ""
+
+
+def test_a_bad_series_names_each_row_and_writes_nothing(session: Session) -> None:
+    bad = "date,value\n2026-11-23,0.1\nhier,0.2\n2026-11-10,-1\n2026-11-24,0.3\n"
+    with pytest.raises(Invalid) as refused:
+        epidemic.import_csv(session, None, bad, "flu")
+    for piece in ("ligne 3, date", "ligne 4, value", "ligne 5, date"):  # the 24th is in the 23rd's week
+        assert piece in refused.value.message
+    assert epidemic.latest(session) == {}
+    with pytest.raises(Invalid, match="vague inconnue"):
+        epidemic.import_csv(session, None, "date,value\n2026-11-23,1\n", "measles")
+    with pytest.raises(Invalid, match="colonne « value »"):
+        epidemic.import_csv(session, None, "date,share\n2026-11-23,1\n", "flu")

@@ -296,6 +296,21 @@ class WatchCategory(Base):
     coverage_days: Mapped[int] = mapped_column(Integer, default=14)
 
 
+class EpidemicWeek(Base):
+    """One week of an epidemic activity series (a wave's: flu, bronchiolitis, Covid), as imported: the
+    share of emergency visits, say, that French surveillance publishes; the week is the Sunday ending
+    it, as the watch list's demand weeks. A later import replaces a week's value (surveillance revises
+    its recent weeks)."""
+
+    __tablename__ = "epidemic_week"
+
+    wave: Mapped[str] = mapped_column(String(16), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[float]
+    source: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Publication(Base):
     """What the national agency chose to make public of the anticipation work (today: the
     vulnerability ranking). One row per thing, switched on and off, each switch audited."""

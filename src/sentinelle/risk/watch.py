@@ -22,7 +22,7 @@ from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.catalogue.models import EmdnCode, Product
 from sentinelle.errors import Invalid, require
-from sentinelle.risk import forecast, policy
+from sentinelle.risk import epidemic, forecast, policy
 from sentinelle.risk.models import WAVES, WatchCategory, WatchListVersion
 from sentinelle.risk.schemas import WatchListIn
 from sentinelle.signals import policy as signal_policy
@@ -177,6 +177,7 @@ class Outlook:
     baseline: float | None = None
     baseline_from: str = ""
     forecast: list[tuple[date, float, float, float]] = field(default_factory=list)  # (week, 2.5 %, median, 97.5 %)
+    driver: str = ""  # the wave whose epidemic activity guided the forecast, or "" (ETS)
     low_coverage: list[Signal] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
 
@@ -188,25 +189,28 @@ class Outlook:
 def outlook(session: Session, user: User | None, con: duckdb.DuckDBPyConnection | None) -> list[Outlook]:
     """Each category of the current list, this week: the weekly demand of its products (from the order
     lines of `con`, the detection store, when there is one), its baseline, a 4-week forecast, the open
-    signals declaring little stock, and the alerts."""
+    signals declaring little stock, and the alerts. The forecast is guided by a wave's epidemic
+    activity series where one is imported and up to date (risk/epidemic.py), by ETS otherwise."""
     require(user, policy.reads_watch_list(user), "vous n'avez pas accès à la liste de veille saisonnière")
     version = current(session)
     found = []
+    ids: dict[str, list[int]] = {}
     for category, term in categories(session, version):
         code = category.emdn_code
         products = list(session.execute(select(Product.id, Product.gtin).where(
             Product.emdn_code.between(code, code + "~"))))
+        ids[code] = [pid for pid, _ in products]
         item = Outlook(category, term, len(products))
         if con is not None and products:
             keys = [k for pid, gtin in products for k in (gtin, str(pid)) if k]
             item.weeks, item.values = weekly_demand(con, keys)
         if item.values:
             item.baseline, item.baseline_from = baseline(item.weeks, item.values, item.weeks[-1])
-            quantiles = forecast.forecast_group(item.weeks, item.values, item.weeks[-1], HORIZON, code)
-            by_week: dict[date, dict[float, float]] = {}
-            for f in quantiles:
-                by_week.setdefault(f.target_end_date, {})[f.quantile] = f.value
-            item.forecast = [(w, q[0.025], q[0.5], q[0.975]) for w, q in sorted(by_week.items())]
+        found.append(item)
+    _forecasts(session, [o for o in found if o.values])
+    for item in found:
+        category = item.category
+        if item.values:
             if item.ratio is not None and item.ratio >= category.demand_ratio:
                 item.alerts.append(f"demande de la semaine à {item.ratio:.1f} fois la référence "
                                    f"(seuil {category.demand_ratio:.1f})")
@@ -214,10 +218,10 @@ def outlook(session: Session, user: User | None, con: duckdb.DuckDBPyConnection 
             if peak is not None and item.baseline and peak >= category.demand_ratio * item.baseline:
                 item.alerts.append(f"prévision à {peak / item.baseline:.1f} fois la référence d'ici "
                                    f"{HORIZON} semaines")
-        if products:
+        if ids[category.emdn_code]:
             # Only the signals the reader may read: a hospital never learns of another's declaration here.
             item.low_coverage = list(session.scalars(select(Signal).where(
-                Signal.product_id.in_([pid for pid, _ in products]), Signal.status.not_in(TERMINAL),
+                Signal.product_id.in_(ids[category.emdn_code]), Signal.status.not_in(TERMINAL),
                 Signal.stock_coverage_days.is_not(None), Signal.stock_coverage_days < category.coverage_days,
                 signal_policy.visible_to(user)).order_by(Signal.stock_coverage_days)).unique())
             if item.low_coverage:
@@ -225,5 +229,40 @@ def outlook(session: Session, user: User | None, con: duckdb.DuckDBPyConnection 
                 item.alerts.append(f"{n} signal ouvert déclare moins de {category.coverage_days} jours de stock"
                                    if n == 1 else
                                    f"{n} signaux ouverts déclarent moins de {category.coverage_days} jours de stock")
-        found.append(item)
     return sorted(found, key=lambda o: (not o.alerts, -(o.ratio or 0), o.category.emdn_code))
+
+
+MIN_DRIVER_WEEKS = 26  # an activity series shorter than half a year guides nothing
+
+
+def _by_week(forecasts: list[forecast.Forecast]) -> list[tuple[date, float, float, float]]:
+    by_week: dict[date, dict[float, float]] = {}
+    for f in forecasts:
+        by_week.setdefault(f.target_end_date, {})[f.quantile] = f.value
+    return [(w, q[0.025], q[0.5], q[0.975]) for w, q in sorted(by_week.items())]
+
+
+def _forecasts(session: Session, items: list[Outlook]) -> None:
+    """Each category's forecast: the pooled regression on its first wave's activity series (in the
+    category's order of waves) when that series reaches the demand's last week, ETS otherwise."""
+    drivers = {w: epidemic.series(session, w) for w in WAVES}
+    guided: dict[str, tuple[str, tuple[list[date], list[float]]]] = {}
+    for item in items:
+        for wave in item.category.waves:
+            weeks, values = drivers.get(wave, ([], []))
+            if len(weeks) >= MIN_DRIVER_WEEKS and weeks[-1] >= item.weeks[-1]:
+                guided[item.category.emdn_code] = (wave, (weeks, values))
+                break
+    pooled: list[forecast.Forecast] = []
+    if guided:
+        demand = {o.category.emdn_code: (o.weeks, o.values) for o in items if o.category.emdn_code in guided}
+        origin = max(w[-1] for w, _ in demand.values())
+        pooled = forecast.forecast_pooled(demand, origin, HORIZON, forecast.Method(name="driver"),
+                                          {code: series for code, (_, series) in guided.items()})
+    for item in items:
+        code = item.category.emdn_code
+        mine = [f for f in pooled if f.group == code]
+        if mine and min(f.target_end_date for f in mine) == item.weeks[-1] + timedelta(weeks=1):
+            item.forecast, item.driver = _by_week(mine), guided[code][0]
+        else:
+            item.forecast = _by_week(forecast.forecast_group(item.weeks, item.values, item.weeks[-1], HORIZON, code))

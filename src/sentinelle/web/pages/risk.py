@@ -21,7 +21,7 @@ from sentinelle.catalogue import countries
 from sentinelle.catalogue.regions import BY_CODE
 from sentinelle.errors import DomainError, Invalid, NotFound, Problem, require
 from sentinelle.importing import decode
-from sentinelle.risk import criticality, declarations, impacts, pieu, policy, priority, supply, watch
+from sentinelle.risk import criticality, declarations, epidemic, impacts, pieu, policy, priority, supply, watch
 from sentinelle.risk import ranking as vulnerability_ranking
 from sentinelle.risk.models import CRITERIA, RISK_CLASS_LABELS, WAVE_LABELS, RiskMapping
 from sentinelle.risk.schemas import GridIn, ScoreIn, WatchListIn
@@ -285,7 +285,8 @@ def watch_list(request: Request, user: LoggedInDep, db: DbDep) -> Response:
     with watch.order_lines(request.app.state.settings.detection_store()) as con:
         found = watch.outlook(db, user, con)
     return render(request, "watch.html", {"items": found, "version": watch.current(db), "store": con is not None,
-                                          "WAVE_LABELS": WAVE_LABELS, "horizon": watch.HORIZON})
+                                          "WAVE_LABELS": WAVE_LABELS, "horizon": watch.HORIZON,
+                                          "series": epidemic.latest(db)})
 
 
 def _watch_lines(version_rows: list[tuple[Any, str | None]]) -> str:
