@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,3 +68,12 @@ def decode(raw: bytes) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise Invalid(f"encodage inconnu : ni UTF-8 ni Windows-1252 (ligne {line}, octet {exc.start}, "
                       f"0x{raw[exc.start]:02x})", "file") from exc
+
+
+def csv_rows(text: str) -> csv.DictReader[str]:
+    """A CSV's rows by its header, whichever of « ; », tab or « , » its header line uses most (a
+    spreadsheet saved in French separates by « ; » and writes decimal commas); a leading BOM dropped."""
+    body = text.lstrip("\ufeff")
+    header = body.split("\n", 1)[0]
+    delimiter = max((";", "\t", ","), key=header.count)
+    return csv.DictReader(io.StringIO(body), delimiter=delimiter)

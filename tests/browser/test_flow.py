@@ -11,8 +11,8 @@ import pytest
 from sentinelle.alternatives import schemas as alternative_schemas
 from sentinelle.alternatives import service as alternatives
 from sentinelle.catalogue.service import add_member
-from sentinelle.risk import impacts, pieu
-from sentinelle.risk.schemas import ImpactIn, ScoreIn
+from sentinelle.risk import declarations, impacts, pieu
+from sentinelle.risk.schemas import ImpactIn, InputIn, ProductSitesIn, ScoreIn, SiteIn
 from sentinelle.signals import service
 from sentinelle.store.db import session_factory
 from tests.browser.conftest import Site, axe_violations
@@ -188,11 +188,12 @@ PAGES = {
            "/concertation/idees/groupes"],
     "national@test.fr": ["/", "/signaux", "/signaux/1", "/audit", "/import", "/notifications", "/public/signaux/1",
                          "/concertation", "/concertation/questionnaires/nouveau", "/anticiper", "/risques", "/risques/grilles",
-                         "/impacts", "/impacts?by=region", "/priorites", "/veille-saisonniere/versions", "/vulnerabilite"],
+                         "/impacts", "/impacts?by=region", "/priorites", "/veille-saisonniere/versions", "/vulnerabilite",
+                         "/vulnerabilite?produits=dispositifs"],
     "lyon@test.fr": ["/declarer?q=seringue", "/produits/1", "/compte", "/notifications", "/risques", "/veille-saisonniere",
                      "/risques/references"],
     "region84@test.fr": ["/risques/regions/84"],
-    "maker_a@test.fr": ["/preavis"],
+    "maker_a@test.fr": ["/preavis", "/approvisionnement"],
     "purchaser@test.fr": ["/adherents"],
 }
 
@@ -226,6 +227,12 @@ def test_main_pages_have_no_serious_accessibility_violation(page, site: Site) ->
         mapping = pieu.start(s, lyon).mapping
         pieu.set_score(s, lyon, mapping.id, ScoreIn(emdn_code="A02", p=4, i=4, e=3, u=4, note="néonatologie"))
         impacts.record(s, lyon, created["id"], ImpactIn(deprogrammed=2, switched=True, switch_training=True))
+        # A declared site outside the EU and an input, for the supply page and the world map.
+        maker = s.merge(site.world.users["maker_a"])
+        plant = declarations.add_site(s, maker, SiteIn(name="Usine de Pune", country="IN"))
+        declarations.set_product_sites(s, maker, site.world.products[0].id, ProductSitesIn(site_ids=[plant.id]))
+        declarations.declare_input(s, maker, site.world.products[0].id,
+                                   InputIn(name="Polycarbonate", kind="raw_material", sources=1, origin_country="CN"))
         s.commit()
         assert raised is not None
         raised_path = f"/signaux/{raised.id}"

@@ -11,9 +11,6 @@ more is high, 3 to 5 medium, below 3 low.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +19,7 @@ from sentinelle.accounts.models import User
 from sentinelle.catalogue import substances
 from sentinelle.catalogue.models import Product
 from sentinelle.errors import Invalid, require
-from sentinelle.importing import ImportReport
+from sentinelle.importing import ImportReport, csv_rows
 from sentinelle.risk import policy
 from sentinelle.risk.models import LEVELS, UnionCriticality
 from sentinelle.store.base import utcnow
@@ -54,9 +51,7 @@ def import_csv(session: Session, user: User | None, text: str, source: str = "")
     if user is not None:
         require(user, policy.can_rate_criticality(user), "seule l'agence nationale importe les criticités")
     report = ImportReport(source=source or "criticités")
-    body = text.lstrip("\ufeff")
-    dialect = ";" if body.split("\n", 1)[0].count(";") > body.split("\n", 1)[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(body), delimiter=dialect)
+    reader = csv_rows(text)
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in ("substance", "seriousness", "alternatives") if c not in columns]
     if missing:

@@ -5,8 +5,6 @@ forecast uses it as a driver (risk/forecast.py's `driver`, back-tested in bench/
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -15,7 +13,7 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts import audit
 from sentinelle.accounts.models import User
 from sentinelle.errors import Invalid, require
-from sentinelle.importing import ImportReport
+from sentinelle.importing import ImportReport, csv_rows
 from sentinelle.risk import policy
 from sentinelle.risk.models import WAVES, EpidemicWeek
 from sentinelle.store.base import utcnow
@@ -37,9 +35,7 @@ def import_csv(session: Session, user: User | None, text: str, wave: str, source
     if wave not in WAVES:
         raise Invalid(f"vague inconnue « {wave} » (attendu : {', '.join(WAVES)})", "wave")
     report = ImportReport(source=source or wave)
-    body = text.lstrip("\ufeff")
-    first = body.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(body), delimiter=";" if first.count(";") > first.count(",") else ",")
+    reader = csv_rows(text)
     columns = reader.fieldnames or []
     for needed in (date_column, value_column):
         if needed not in columns:
