@@ -123,10 +123,11 @@ def test_a_late_or_missing_series_leaves_the_forecast_to_ets(session: Session, w
 
 
 def test_a_bad_series_names_each_row_and_writes_nothing(session: Session) -> None:
-    bad = "date,value\n2026-11-23,0.1\nhier,0.2\n2026-11-10,-1\n2026-11-24,0.3\n"
+    bad = "date,value\n23/11/2026,0.1\nhier,0.2\n2026-11-10,-1\n2026-11-24,0.3\n"
     with pytest.raises(Invalid) as refused:
         epidemic.import_csv(session, None, bad, "flu")
-    for piece in ("ligne 3, date", "ligne 4, value", "ligne 5, date"):  # the 24th is in the 23rd's week
+    # A French date is read (line 2); the 24th is in the 23rd's week (line 5).
+    for piece in ("ligne 3, date", "ligne 4, value", "ligne 5, date"):
         assert piece in refused.value.message
     assert epidemic.latest(session) == {}
     with pytest.raises(Invalid, match="vague inconnue"):

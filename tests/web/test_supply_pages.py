@@ -45,6 +45,15 @@ def test_a_manufacturer_declares_through_its_page(client: TestClient, session: S
                            data={"csrf_token": csrf, "name": "Polycarbonate", "kind": "raw_material",
                                  "sources": "1", "origin_country": "CN", "page": "1"})
     assert "Intrant « Polycarbonate » déclaré (source unique)" in declared.text and "origine Chine" in declared.text
+    # A country typed by its name is read as its code; a name that is none is refused, never cut short.
+    named = client.post(f"/approvisionnement/produits/{first.id}/intrants", follow_redirects=True,
+                        data={"csrf_token": csrf, "name": "Joint torique", "kind": "component", "sources": "2",
+                              "origin_country": "Chine", "page": "1"})
+    assert "Joint torique — composant ; 2 sources qualifiées ; origine Chine" in named.text
+    unknown = client.post(f"/approvisionnement/produits/{first.id}/intrants",
+                          data={"csrf_token": csrf, "name": "Joint", "kind": "component", "sources": "1",
+                                "origin_country": "Chin"})
+    assert unknown.status_code == 422 and "pays d&#39;origine inconnu : « Chin »" in unknown.text
     bad = client.post(f"/approvisionnement/produits/{first.id}/intrants",
                       data={"csrf_token": csrf, "name": "Joint", "kind": "raw_material", "sources": "0"})
     assert bad.status_code == 422 and 'value="Joint"' in bad.text

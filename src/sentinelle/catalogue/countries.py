@@ -4,6 +4,7 @@ Union's members: where a production site is, inside the Union or outside."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,3 +37,20 @@ def outlines() -> dict[str, Any]:
     """The world map's outlines: one SVG path per country code (tools/build_world_map.py made them)."""
     path = Path(__file__).parent.parent / "web" / "static" / "world-countries.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)).strip()
+
+
+def code_of(text: str) -> str | None:
+    """The code a person typed: an ISO code (« cn ») or a country's name in French or English
+    (« Chine », « china »); None when it is neither."""
+    if is_country(text.strip()):
+        return text.strip().upper()
+    wanted = _folded(text)
+    for locale in ("fr", "en"):
+        for code, name in names(locale).items():
+            if _folded(name) == wanted:
+                return code
+    return None

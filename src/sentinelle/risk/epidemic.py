@@ -5,7 +5,7 @@ forecast uses it as a driver (risk/forecast.py's `driver`, back-tested in bench/
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,16 @@ from sentinelle.store.db import upsert
 def week_ending(day: date) -> date:
     """The Sunday that ends the week of `day` (the watch list's weeks end on Sunday)."""
     return day + timedelta(days=6 - day.weekday())
+
+
+def _day(text: str) -> date | None:
+    """An ISO date or a French one (« 07/03/2026 »)."""
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
 
 
 def import_csv(session: Session, user: User | None, text: str, wave: str, source: str = "", *,
@@ -43,10 +53,9 @@ def import_csv(session: Session, user: User | None, text: str, wave: str, source
     rows: dict[date, float] = {}
     for line, row in enumerate(reader, start=2):
         raw_day, raw_value = (row.get(date_column) or "").strip(), (row.get(value_column) or "").strip()
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            report.reject(line, date_column, f"date illisible « {raw_day} » (AAAA-MM-JJ)")
+        day = _day(raw_day)
+        if day is None:
+            report.reject(line, date_column, f"date illisible « {raw_day} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
             continue
         try:
             value = float(raw_value.replace(",", "."))

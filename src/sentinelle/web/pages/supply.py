@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sentinelle.accounts.models import User
 from sentinelle.catalogue import countries
 from sentinelle.catalogue.models import Product
-from sentinelle.errors import DomainError
+from sentinelle.errors import DomainError, Invalid
 from sentinelle.risk import declarations, supply
 from sentinelle.risk.schemas import InputIn, ProductSitesIn, SiteIn
 from sentinelle.web.deps import DbDep, FormDep, LoggedInDep
@@ -77,8 +77,11 @@ def declare_input(request: Request, product_id: int, form: FormDep, user: Logged
     typed = {name: text(form, name, 200) for name in ("name", "kind", "sources", "origin_country")}
     try:
         sources = integer(form, "sources")
-        data = validated(InputIn, name=typed["name"], kind=typed["kind"], sources=sources,
-                         origin_country=typed["origin_country"] or None)
+        origin = countries.code_of(typed["origin_country"]) if typed["origin_country"] else None
+        if typed["origin_country"] and origin is None:
+            raise Invalid(f"pays d'origine inconnu : « {typed['origin_country']} » (son nom ou son code à deux "
+                          "lettres, ex. Chine ou CN)", "origin_country")
+        data = validated(InputIn, name=typed["name"], kind=typed["kind"], sources=sources, origin_country=origin)
         made = declarations.declare_input(db, user, product_id, data)
     except DomainError as exc:
         redisplay(db, exc)
