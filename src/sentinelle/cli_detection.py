@@ -52,14 +52,37 @@ def _date(value: str | None, name: str) -> date | None:
         raise typer.BadParameter(f"date AAAA-MM-JJ attendue, lu « {value} »", param_hint=name) from exc
 
 
+# Past this share of rejected lines, `detect` and `features` stop rather than read what is left
+# (docs/detection.md): a file whose FINESS numbers mostly fail their key is a wrong file, not a result.
+MAX_REJECTED = 0.05
+MaxRejectedOption = Annotated[float, typer.Option(
+    min=0.0, max=1.0, help="stop when more than this share of the lines is rejected (1: go on whatever)")]
+
+
+def _share(report: Report) -> str:
+    return f"{100 * report.rejected_share:.1f} %".replace(".", ",")
+
+
 def _report_rejections(report: Report, limit: int = 20) -> None:
     if not report.rejections:
         return
-    err.print(f"[yellow]{report.rejected} ligne(s) rejetée(s)[/yellow]")
+    err.print(f"[yellow]{report.rejected} ligne(s) rejetée(s) sur {report.read} lue(s), soit {_share(report)}"
+              f"[/yellow]")
     for r in report.rejections[:limit]:
         err.print(f"  {Path(r.file).name}, enregistrement {r.record} : {r.reason}")
     if report.rejected > limit:
         err.print(f"  … et {report.rejected - limit} autre(s) (--rejects FICHIER pour la liste entière)")
+
+
+def _refuse_if_mostly_rejected(report: Report, max_rejected: float, after: str) -> None:
+    """Stop (status 3) when too many lines were rejected: the rejections listed first, then why."""
+    if report.rejected_share <= max_rejected:
+        return
+    _report_rejections(report)
+    err.print(f"[red]Arrêt[/red] : {_share(report)} des lignes lues sont rejetées (seuil "
+              f"{100 * max_rejected:g} %) ; {after}. Corrigez les fichiers (--rejects FICHIER donne la liste "
+              f"entière avec `sentinelle ingest`) ou relancez avec --max-rejected 1 pour passer outre.")
+    raise typer.Exit(3)
 
 
 def _write_rejections(report: Report, path: Path) -> None:
@@ -239,6 +262,7 @@ def register(app: typer.Typer) -> None:
                                  "only the new days")] = None,
         evidence: Annotated[Path | None, typer.Option(
             dir_okay=False, help="CSV of the abnormal lines behind each alert's first day")] = None,
+        max_rejected: MaxRejectedOption = MAX_REJECTED,
     ) -> None:
         """Detect tensions from the files alone (no database, no server), replaying the history day by day.
 
@@ -267,7 +291,8 @@ def register(app: typer.Typer) -> None:
             if engine_name != "duckdb":
                 raise typer.BadParameter("--store garde l'état dans DuckDB : sans --engine spark",
                                          param_hint="--store")
-            alerts = _detect_in_store(store, orders, deliveries, fhir, day, params, sentinel_ids, memory_limit)
+            alerts = _detect_in_store(store, orders, deliveries, fhir, day, params, sentinel_ids, memory_limit,
+                                      max_rejected)
             write_alerts(alerts, out)
             console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
             return
@@ -275,6 +300,7 @@ def register(app: typer.Typer) -> None:
             bar, done = _bar(PHASES + engine.PHASES)
             with bar:
                 report = _load(con, orders, deliveries, fhir, progress=done, key_hashes=False)
+                _refuse_if_mostly_rejected(report, max_rejected, "aucune alerte n'est calculée sur le reste")
                 if engine_name == "duckdb":
                     alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
                     if evidence is not None:
@@ -294,6 +320,7 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[str | None, typer.Option("--as-of", help="as known on this day, AAAA-MM-JJ")] = None,
         scope: Annotated[list[str] | None, typer.Option(help="establishment, region, national (repeatable)")] = None,
         sentinels: SentinelsOption = None,
+        max_rejected: MaxRejectedOption = MAX_REJECTED,
     ) -> None:
         """Daily features per product × supplier × establishment, region and nation: fill rate at the due
         date, delay, open and past-due lines, backorder age, breadth (docs/detection.md)."""
@@ -312,6 +339,7 @@ def register(app: typer.Typer) -> None:
             bar, done = _bar(PHASES + ("caractéristiques",))
             with bar:
                 report = _load(con, orders, deliveries, fhir, progress=done, key_hashes=False)
+                _refuse_if_mostly_rejected(report, max_rejected, "aucune caractéristique n'est calculée sur le reste")
                 table = feats.compute(con, day, sentinel_ids, scopes=scopes)
                 done("caractéristiques")
             _report_rejections(report)
@@ -363,7 +391,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
-                     day: date | None, params: Any, sentinels: list[str], memory_limit: str) -> list[tuple[Any, ...]]:
+                     day: date | None, params: Any, sentinels: list[str], memory_limit: str,
+                     max_rejected: float = MAX_REJECTED) -> list[tuple[Any, ...]]:
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine
@@ -372,19 +401,23 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
     con = _open_store(store, memory_limit)
     loading = orders is not None or deliveries is not None or fhir is not None
     bar, done = _bar((PHASES if loading else ()) + engine.PHASES)
-    with bar:
-        report = None
-        if loading:
-            # The lines a day's files name are mostly those still open, kept by the last run.
-            report = _load(con, orders, deliveries, fhir, progress=done, likely=daily.OPEN_ORDERS
-                           if daily.last_run(con) is not None else None)
-        try:
-            run = daily.update(con, day, params, sentinels, progress=done)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--store") from exc
+    try:
+        with bar:
+            report = None
+            if loading:
+                # The lines a day's files name are mostly those still open, kept by the last run.
+                report = _load(con, orders, deliveries, fhir, progress=done, likely=daily.OPEN_ORDERS
+                               if daily.last_run(con) is not None else None)
+                _refuse_if_mostly_rejected(report, max_rejected, "les lignes valides sont gardées dans le "
+                                                                 "magasin, mais aucune journée n'est calculée")
+            try:
+                run = daily.update(con, day, params, sentinels, progress=done)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--store") from exc
+    finally:
+        con.close()
     if report is not None:
         _report_rejections(report)
-    con.close()
     if run.why_full:
         console.print(f"Historique entier recalculé jusqu'au {run.as_of} ({run.why_full}).")
     else:

@@ -85,3 +85,38 @@ def test_detect_with_a_store_computes_only_the_new_days(small_sim: Path, tmp_pat
     assert r.exit_code == 0, r.output
     assert outputs[-1].read_text() == whole.read_text()
     assert len(outputs[0].read_text().splitlines()) < len(whole.read_text().splitlines())
+
+
+def _mostly_wrong(source: Path, folder: Path, share: float) -> tuple[Path, Path]:
+    """The simulated files with `share` of the order lines given a FINESS number whose key fails (their
+    deliveries rejected with them, as lines of no known order)."""
+    folder.mkdir()
+    lines = (source / "orders.csv").read_text(encoding="utf-8").splitlines()
+    # Line n is spoilt when n × share crosses a whole number: `share` of them, spread evenly.
+    kept = [lines[0]] + ["123456789" + line[9:] if int((n + 1) * share) > int(n * share) else line
+                         for n, line in enumerate(lines[1:])]
+    (folder / "orders.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (folder / "deliveries.csv").write_text((source / "deliveries.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder / "orders.csv", folder / "deliveries.csv"
+
+
+def test_files_mostly_rejected_stop_the_detection(small_sim: Path, tmp_path: Path) -> None:
+    orders, deliveries = _mostly_wrong(small_sim, tmp_path / "bad", 0.8)
+    out = tmp_path / "alerts.csv"
+    r = runner.invoke(app, ["detect", "--orders", str(orders), "--deliveries", str(deliveries), "--out", str(out)])
+    assert r.exit_code == 3, r.output
+    assert "des lignes lues sont rejetées (seuil 5 %)" in r.output and "--max-rejected 1" in r.output
+    assert "rejetée(s) sur" in r.output and not out.exists()
+    for command in (["features", "--out", str(tmp_path / "f.csv")], ["detect", "--store", str(tmp_path / "s.duckdb")]):
+        r = runner.invoke(app, [*command, "--orders", str(orders), "--deliveries", str(deliveries)])
+        assert r.exit_code == 3, r.output
+    # Asked to go on, it does, and the summary says the share.
+    r = runner.invoke(app, ["detect", "--orders", str(orders), "--deliveries", str(deliveries), "--out", str(out),
+                            "--max-rejected", "1"])
+    assert r.exit_code == 0, r.output
+    assert out.exists() and " %" in r.output and "rejetée(s) sur" in r.output
+    # A few wrong lines stay under the threshold: the detection runs and says how many.
+    orders, deliveries = _mostly_wrong(small_sim, tmp_path / "few", 0.02)
+    r = runner.invoke(app, ["detect", "--orders", str(orders), "--deliveries", str(deliveries), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "rejetée(s) sur" in r.output and "Arrêt" not in r.output

@@ -38,10 +38,15 @@ class Report:
     orders_loaded: int = 0
     deliveries_loaded: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    read: int = 0  # the records the files held (orders and deliveries; a Bundle's unreadable entries too)
 
     @property
     def rejected(self) -> int:
         return len(self.rejections)
+
+    @property
+    def rejected_share(self) -> float:
+        return self.rejected / self.read if self.read else 0.0
 
 
 # No primary keys: at national volume their indexes would not fit in memory (a keyed store of 100
@@ -397,9 +402,9 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     con.execute("BEGIN")
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE bad_finess (id VARCHAR, why VARCHAR)")
-        if order_source is not None:
-            _check_finess(con, order_source)
+        order_rows = _check_finess(con, order_source) if order_source is not None else 0
         delivery_rows = _check_finess(con, delivery_source) if delivery_source is not None else 0
+        report.read = order_rows + delivery_rows + len(earlier or [])
         stored, last = one(con, "SELECT count(*), coalesce(max(lid), 0) FROM orders")
         # Deliveries a quarter of the store or fewer (a day's file against a national store): the stored
         # lines they name are found with those the orders name, in one read of the stored key hashes.
