@@ -194,10 +194,24 @@ def register(app: typer.Typer) -> None:
         seed: int = 1,
         out: Annotated[Path, typer.Option(help="folder for orders.csv, deliveries.csv, disruptions.csv")] = Path("sim"),
         start: Annotated[str, typer.Option(help="first day, AAAA-MM-JJ")] = "2024-01-01",
+        world: Annotated[str, typer.Option(
+            help="first (the detector's parameters were chosen on it) or second (built to disagree, never tuned on)"
+        )] = "first",
     ) -> None:
         """Simulate order and delivery lines with injected disruptions (and their ground truth)."""
         from sentinelle.detection.simulate import Config
         from sentinelle.detection.simulate import simulate as run
+
+        if world not in ("first", "second"):
+            raise typer.BadParameter("first ou second", param_hint="--world")
+        if world == "second":
+            from sentinelle.detection.second_world import WorldConfig, generate
+
+            made = generate(WorldConfig(hospitals=establishments, products=products, days=days, seed=seed,
+                                        start=_date(start, "--start") or date(2024, 1, 1)), out)
+            console.print(f"{made.orders} lignes de commande, {made.deliveries} livraisons, {len(made.truth)} "
+                          f"perturbation(s), {len(made.traps)} piège(s) → {out}")
+            return
 
         cfg = Config(establishments=establishments, products=products, days=days, seed=seed,
                      start=_date(start, "--start") or date(2024, 1, 1))
