@@ -43,7 +43,7 @@ FIELD_LABELS: dict[str, str] = {
     "source": "origine", "mail_frequency": "fréquence des e-mails",
     # What manufacturers declare of their supply chains.
     "site_ids": "sites", "input_id": "intrant", "sources": "sources qualifiées", "origin_country": "pays d'origine",
-    "country": "pays", "site_name": "nom du site", "site_country": "pays du site",
+    "country": "pays", "site_name": "nom du site", "site_country": "pays du site", "fait": "produit enregistré",
     # What audit entries hold besides the forms' fields.
     "tally": "décompte", "sitting_id": "séance", "drawn": "tirés au sort", "leaving": "sortants", "role": "rôle",
     "file": "fichier", "created": "créés", "updated": "mis à jour", "rejected": "rejetés",

@@ -39,7 +39,9 @@ def test_a_manufacturer_declares_through_its_page(client: TestClient, session: S
     site = session.scalars(select(ProductionSite).where(ProductionSite.name == "Usine de Pune")).one()
     linked = client.post(f"/approvisionnement/produits/{first.id}/sites", follow_redirects=True,
                          data={"csrf_token": csrf, "site_ids": str(site.id), "page": "1"})
-    assert f"Sites de production de « {first.name} » enregistrés (1)" in linked.text
+    # Said at the top and again in the product's card, where the page comes back to.
+    assert linked.text.count(f"Sites de production de « {first.name} » enregistrés (1)") == 2
+    assert linked.url.fragment == f"produit-{first.id}"
     assert re.search(rf'value="{site.id}" checked', linked.text)
     declared = client.post(f"/approvisionnement/produits/{first.id}/intrants", follow_redirects=True,
                            data={"csrf_token": csrf, "name": "Polycarbonate", "kind": "raw_material",

@@ -24,13 +24,13 @@ PAGE = 20
 
 
 def _page(request: Request, db: Session, user: User, page: int = 1, *, refusal: DomainError | None = None,
-          form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+          form: dict[str, Any] | None = None, status_code: int = 200, done: int | None = None) -> Response:
     found = declarations.mine(db, user, offset=(page - 1) * PAGE, limit=PAGE)
     return render(request, "supply.html", {
         "d": found, "page": page, "pages": max(1, -(-found.total // PAGE)), "countries": countries.names(),
         "criteria": {m: supply.criteria(m) for m in ("medicine", "device")}, "points": supply.DEVICE_POINTS,
         "computed": max((o.vulnerability.computed_at for o in found.products if o.vulnerability), default=None),
-        "form": form or {}, "refusal": refusal}, status_code=status_code)
+        "form": form or {}, "refusal": refusal, "done": done}, status_code=status_code)
 
 
 def _name(db: Session, product_id: int) -> str:
@@ -39,8 +39,9 @@ def _name(db: Session, product_id: int) -> str:
 
 
 @router.get("/approvisionnement")
-def supply_page(request: Request, user: LoggedInDep, db: DbDep, page: str = "1") -> Response:
-    return _page(request, db, user, max(1, form_int(page, "page") or 1))
+def supply_page(request: Request, user: LoggedInDep, db: DbDep, page: str = "1", fait: str = "") -> Response:
+    """`fait`: the product just saved, whose card repeats the word said at the top of the page."""
+    return _page(request, db, user, max(1, form_int(page, "page") or 1), done=form_int(fait, "fait"))
 
 
 @router.post("/approvisionnement/sites")
@@ -68,7 +69,7 @@ def product_sites(request: Request, product_id: int, form: FormDep, user: Logged
         return _page(request, db, user, page, refusal=exc, status_code=exc.status)
     request.session["flash"] = (f"Sites de production de « {_name(db, product_id)} » enregistrés ({len(kept)}) : "
                                 "ils comptent dans la vulnérabilité au prochain calcul national.")
-    return RedirectResponse(f"/approvisionnement?page={page}", status_code=303)
+    return RedirectResponse(f"/approvisionnement?page={page}&fait={product_id}#produit-{product_id}", status_code=303)
 
 
 @router.post("/approvisionnement/produits/{product_id}/intrants")
@@ -90,7 +91,7 @@ def declare_input(request: Request, product_id: int, form: FormDep, user: Logged
     single = " (source unique)" if made.sources == 1 else ""
     request.session["flash"] = (f"Intrant « {made.name} » déclaré{single} pour « {_name(db, made.product_id)} » : seuls vous "
                                 "et l'ANSM le lisez ; il compte au prochain calcul national.")
-    return RedirectResponse(f"/approvisionnement?page={page}", status_code=303)
+    return RedirectResponse(f"/approvisionnement?page={page}&fait={product_id}#produit-{product_id}", status_code=303)
 
 
 @router.post("/approvisionnement/intrants/{input_id}/retirer")
