@@ -59,13 +59,14 @@ def test_a_fact_after_the_date_changes_nothing() -> None:
 
 def test_device_score_by_hand() -> None:
     lines = supply.Supply("p", 2, 0.5, 10.0, "A01", 4, 0.25)
-    score, parts, values = supply.device_score(supply.DeviceFacts(lines, shortages_2y=1, abroad=True, sites=2,
-                                                                  sites_outside_eu=1, single_source=1))
+    declared = declarations.Declared(sites=2, sites_outside_eu=1, single_source=1)
+    score, parts, values = supply.device_score(supply.DeviceFacts(lines, shortages_2y=1, abroad=True,
+                                                                  declared=declared))
     # 20 × 1/2 + 15 × 0.5 + 15 × 0.25 + 20 × 1/3 + 10 + 10 × 1/2 + 10 × 1/2 = 47.92
     assert parts == {"few_suppliers": 10.0, "concentration": 7.5, "category_concentration": 3.75,
                      "shortages_2y": 6.67, "abroad": 10.0, "sites_outside_eu": 5.0, "single_source": 5.0}
     assert score == 48 and values["suppliers"] == 2
-    worst = supply.DeviceFacts(supply.Supply("p", 1, 1.0, 1.0, "A01", 1, 1.0), 9, True, 1, 1, 5)
+    worst = supply.DeviceFacts(supply.Supply("p", 1, 1.0, 1.0, "A01", 1, 1.0), 9, True, declarations.Declared(1, 1, 5))
     assert supply.device_score(worst)[0] == 100
     assert sum(supply.DEVICE_POINTS.values()) == 100
 

@@ -191,6 +191,16 @@ class Declared:
     sites_outside_eu: int = 0
     single_source: int = 0
 
+    @property
+    def outside_eu_share(self) -> float:
+        """The `sites_outside_eu` criterion: the share of its declared sites outside the EU."""
+        return self.sites_outside_eu / self.sites if self.sites else 0.0
+
+    @property
+    def single_source_value(self) -> float:
+        """The `single_source` criterion on 0–1: two single-source inputs or more count fully."""
+        return min(self.single_source, 2) / 2
+
 
 def facts(session: Session) -> dict[int, Declared]:
     """Per product: its declared sites (how many outside the EU) and its single-source inputs."""

@@ -3,7 +3,7 @@ medical devices (issue 17, point 2).
 
 Where order lines exist, who actually delivers a product says more than the catalogue: per product,
 the suppliers it was ordered from in the year before a date and the Herfindahl–Hirschman index of
-their shares of the quantity ordered; per category (the line's EMDN code, else the catalogue's), the
+their shares of the quantity ordered; per category (the product's EMDN code in the catalogue), the
 same across all its products. The SQL is written once in DuckDB's dialect over a table `orders`
 (detection/contract.py's order lines) and run as it is on Spark through detection/spark.py's
 SparkConnection, which translates it, as for the detection (bench/vulnerability_scale.py runs both).
@@ -16,7 +16,7 @@ weighs what it does): it is an absolute scale, where the medicines' fitted score
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -27,7 +27,7 @@ from sentinelle.accounts import audit
 from sentinelle.catalogue.models import Product
 from sentinelle.risk import abroad, criticality, declarations, vulnerability
 from sentinelle.risk.models import ForeignShortage, ProductVulnerability
-from sentinelle.risk.vulnerability import CRITERIA, DECLARED, Criterion
+from sentinelle.risk.vulnerability import A_PRIORI, CRITERIA, Criterion
 from sentinelle.signals.models import Signal
 
 # Per product: suppliers and concentration over the year before $as_of; per category (a product's
@@ -130,9 +130,7 @@ class DeviceFacts:
     supply: Supply | None
     shortages_2y: int = 0
     abroad: bool = False
-    sites: int = 0
-    sites_outside_eu: int = 0
-    single_source: int = 0
+    declared: declarations.Declared = field(default_factory=declarations.Declared)
 
 
 def device_values(facts: DeviceFacts) -> dict[str, float]:
@@ -145,8 +143,8 @@ def device_values(facts: DeviceFacts) -> dict[str, float]:
         "category_concentration": s.category_hhi if s else 0.0,
         "shortages_2y": min(facts.shortages_2y, 3) / 3,
         "abroad": 1.0 if facts.abroad else 0.0,
-        "sites_outside_eu": facts.sites_outside_eu / facts.sites if facts.sites else 0.0,
-        "single_source": min(facts.single_source, 2) / 2,
+        "sites_outside_eu": facts.declared.outside_eu_share,
+        "single_source": facts.declared.single_source_value,
     }
 
 
@@ -191,10 +189,11 @@ def by_product(session: Session, con: duckdb.DuckDBPyConnection | None, as_of: d
     return found
 
 
-def store_devices(session: Session, con: duckdb.DuckDBPyConnection | None, as_of: date) -> int:
+def store_devices(session: Session, con: duckdb.DuckDBPyConnection | None, as_of: date,
+                  declared: Mapping[int, declarations.Declared]) -> int:
     """Score every device of the catalogue as of `as_of` (order lines of the year before, signals of
-    the two years before, what is declared and posted abroad now) and keep it, replacing the devices'
-    previous scores; audited once. Returns how many were scored."""
+    the two years before, what is `declared` (declarations.facts) and posted abroad now) and keep it,
+    replacing the devices' previous scores; audited once. Returns how many were scored."""
     supplies = by_product(session, con, as_of, "device")
     since = as_of - timedelta(days=730)
     # A confidential notice is left out: the score is read by agencies that may not read it.
@@ -202,12 +201,10 @@ def store_devices(session: Session, con: duckdb.DuckDBPyConnection | None, as_of
         Signal.started_at >= since, Signal.started_at < as_of, Signal.confidential.is_(False))
         .group_by(Signal.product_id)).all())
     overseas = abroad.ongoing_devices(session)
-    declared = declarations.facts(session)
     rows = []
     for (pid,) in session.execute(select(Product.id).where(Product.kind == "device").order_by(Product.id)):
-        d = declared.get(pid, declarations.Declared())
-        facts = DeviceFacts(supplies.get(pid), int(past.get(pid, 0)), pid in overseas, d.sites, d.sites_outside_eu,
-                            d.single_source)
+        facts = DeviceFacts(supplies.get(pid), int(past.get(pid, 0)), pid in overseas,
+                            declared.get(pid, declarations.Declared()))
         if facts == DeviceFacts(None):
             continue  # nothing known: no score rather than a zero that would read as « not vulnerable »
         score, parts, values = device_score(facts)
@@ -225,7 +222,7 @@ def criteria(model: str) -> tuple[Criterion, ...]:
     """The criteria a stored vulnerability of this model is explained by, in the page's order."""
     if model == "device":
         return DEVICE_CRITERIA
-    return CRITERIA + DECLARED
+    return CRITERIA + A_PRIORI
 
 
 def newest_line(con: duckdb.DuckDBPyConnection | None) -> date | None:
@@ -251,7 +248,8 @@ def refresh(session: Session, lines: duckdb.DuckDBPyConnection | None,
     concentration from the order lines where the lines name them. Dates default to the newest order
     line (devices) and the newest ANSM start (medicines)."""
     devices_day = as_of or newest_line(lines) or date.today()
-    devices = store_devices(session, lines, devices_day)
+    declared = declarations.facts(session)
+    devices = store_devices(session, lines, devices_day, declared)
     if medicines is None:
         return Refreshed(devices, devices_day)
     medicines_day = as_of or vulnerability.latest_event(medicines)
@@ -261,6 +259,6 @@ def refresh(session: Session, lines: duckdb.DuckDBPyConnection | None,
     order_hhi = {pid: s.hhi for pid, s in by_product(session, lines, medicines_day, "medicine").items()}
     critical = {pid: criticality.WEIGHT[r.criticality] for pid, r in criticality.by_product(session).items()}
     kept = vulnerability.store(session, medicines, medicines_day, order_hhi=order_hhi,
-                               declared=declarations.facts(session), critical=critical,
+                               declared=declared, critical=critical,
                                erosion=vulnerability.price_erosion(session, medicines_day))
     return Refreshed(devices, devices_day, kept, medicines_day)
