@@ -28,6 +28,8 @@ def test_a_manufacturer_declares_through_its_page(client: TestClient, session: S
     page = client.get("/approvisionnement")
     assert page.status_code == 200 and first.name in page.text and "35/100" in page.text
     assert "peu de fournisseurs du produit" in page.text  # the score's parts, criterion by criterion
+    # A device's points out of each criterion's maximum, and their total.
+    assert "20,00 / 20" in page.text and "Score (somme, arrondie)" in page.text
     assert world.products[2].name not in page.text  # maker_b's product
     # A country that is none: refused on the form, what was typed kept.
     refused = client.post("/approvisionnement/sites", data={"csrf_token": csrf, "site_name": "Usine X",
