@@ -445,16 +445,11 @@ def _seed_demo(data_dir: Path | None) -> None:
             from sentinelle.risk import vulnerability
 
             medicines = vulnerability.connect(bdpm_dir, shortages(snapshots))
-        import duckdb
-
         from sentinelle.config import get_settings
-        from sentinelle.risk import supply
+        from sentinelle.risk import supply, watch
 
-        store = get_settings().detection_store()
-        lines = duckdb.connect(str(store), read_only=True) if store.is_file() else None
-        supply.refresh(session, lines, medicines)
-        if lines is not None:
-            lines.close()
+        with watch.order_lines(get_settings().detection_store()) as lines:
+            supply.refresh(session, lines, medicines)
         priority.refresh(session)
     table = Table(title=f"Comptes de démonstration (mot de passe de chacun : {demo.DEMO_PASSWORD})")
     for column in ("rôle", "e-mail", "organisation", "à essayer"):

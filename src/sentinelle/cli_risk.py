@@ -127,12 +127,10 @@ def register(app: typer.Typer) -> None:
         """Score the devices' industrial vulnerability (order lines, signals, declarations, the FDA's list)
         and, given the BDPM and the ANSM list, the medicines' (the back-test's weights, fitted on
         2024-01-01 and 2024-07-01); keep them for the pages and the priority list."""
-        import duckdb
-
         from sentinelle.cli_common import transaction
         from sentinelle.config import get_settings
         from sentinelle.interop.ansm import shortages
-        from sentinelle.risk import supply, vulnerability
+        from sentinelle.risk import supply, vulnerability, watch
         from sentinelle.store.db import default_engine, upgrade
 
         if bdpm is not None:
@@ -151,19 +149,17 @@ def register(app: typer.Typer) -> None:
         store = orders or get_settings().detection_store()
         if orders is not None and not orders.is_file():
             raise typer.BadParameter(f"fichier introuvable : {orders}", param_hint="--orders")
-        lines = duckdb.connect(str(store), read_only=True) if store.is_file() else None
         engine = default_engine()
         upgrade(engine)
         medicines = vulnerability.connect(bdpm, shortages(ansm or [])) if bdpm is not None else None
-        with transaction(engine) as session:
+        with watch.order_lines(store) as lines, transaction(engine) as session:
             done = supply.refresh(session, lines, medicines, day)
+            without = "" if lines else " (sans lignes de commande)"
         console.print(f"Vulnérabilité des dispositifs au {done.devices_as_of:%d/%m/%Y} : {done.devices} notés de 0 à 100"
-                      + ("" if lines else " (sans lignes de commande)") + ".")
+                      f"{without}.")
         if done.medicines_as_of:
             console.print(f"Vulnérabilité des médicaments au {done.medicines_as_of:%d/%m/%Y} : {done.medicines} "
                           "médicaments du catalogue notés de 0 à 100.")
-        if lines is not None:
-            lines.close()
 
     @risk.command("priority")
     def priority_command() -> None:

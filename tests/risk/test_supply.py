@@ -4,6 +4,7 @@ each figure computed by hand, each right tried by the wrong role."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -139,3 +140,39 @@ def test_devices_are_scored_from_lines_and_declarations(session: Session, world:
     assert scores[world.products[1].id].parts["concentration"] == round(15 * 0.625, 2)
     assert scores[world.products[1].id].values["suppliers"] == 2
 
+
+
+def test_the_command_scores_devices_from_a_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from sentinelle import config
+    from sentinelle.catalogue.service import create_product
+    from sentinelle.cli import app
+    from sentinelle.detection.ingest import connect
+    from sentinelle.store import db
+
+    monkeypatch.setenv("SENTINELLE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("SENTINELLE_DATABASE_URL", raising=False)
+    config.get_settings.cache_clear()  # the command reads its settings afresh: this test's folder
+    db.default_engine.cache_clear()
+    try:
+        engine = db.default_engine()
+        db.upgrade(engine)
+        with db.session_factory(engine)() as session:
+            create_product(session, None, kind="device", name="Seringue", emdn_code="A0201", gtin="03760123450010")
+            session.commit()
+        store = tmp_path / "lines.duckdb"
+        con = connect(store)
+        con.execute("INSERT INTO orders VALUES ('690781810', 'o1', 'l1', '03760123450010', 'S1', ?, NULL, 10, '84', "
+                    "NULL, 1, 0)", [AS_OF - timedelta(days=10)])
+        con.close()
+        runner = CliRunner()
+        done = runner.invoke(app, ["risk", "vulnerability", "--orders", str(store), "--as-of", AS_OF.isoformat()])
+        assert done.exit_code == 0, done.output
+        assert "Vulnérabilité des dispositifs au 01/06/2026 : 1 notés" in done.output
+        assert "sans lignes" not in done.output
+        missing = runner.invoke(app, ["risk", "vulnerability", "--orders", str(tmp_path / "none.duckdb")])
+        assert missing.exit_code != 0 and "--orders" in missing.output
+    finally:
+        config.get_settings.cache_clear()
+        db.default_engine.cache_clear()

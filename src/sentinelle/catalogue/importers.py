@@ -83,7 +83,8 @@ def composition(path: Path) -> dict[str, list[str]]:
 
 def bdpm_price(text: str) -> float | None:
     """A BDPM price: « 1,195,27 » is 1195.27 (the last comma is the decimal one, the others group
-    thousands); None when empty or unreadable."""
+    thousands); None when empty or unreadable. risk/vulnerability.py's SQL reads the files' prices by
+    the same rule, in DuckDB (its back-test reads the files, not the catalogue)."""
     text = text.strip()
     if len(text) < 4 or text[-3] != ",":
         return None

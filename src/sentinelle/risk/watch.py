@@ -122,7 +122,8 @@ def publish(session: Session, user: User | None, data: WatchListIn) -> WatchList
 @contextmanager
 def order_lines(store: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """The detection store opened for reading, or None when this instance keeps none or a daily run is
-    writing it: the list is then shown without the demand."""
+    writing it: the watch list is then shown without the demand, the devices scored without order
+    lines (risk/supply.py's callers)."""
     try:
         con = duckdb.connect(str(store), read_only=True) if store.exists() else None
     except duckdb.Error:
