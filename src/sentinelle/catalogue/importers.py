@@ -14,7 +14,7 @@ from sentinelle.accounts import audit
 from sentinelle.catalogue import codes, substances
 from sentinelle.catalogue.models import EmdnCode, PriceObservation, Product
 from sentinelle.importing import ImportReport, Progress, read_text
-from sentinelle.store.db import upsert
+from sentinelle.store.db import upsert_rows
 from sentinelle.text import fold, plain
 
 MAX_TERM = 1000  # the longest EMDN term is under 300 characters
@@ -153,10 +153,7 @@ def import_bdpm(session: Session, folder: Path, progress: Progress | None = None
     report.created = len(new_rows)
     day = observed_on or date.today()
     rows = [{"cip13": c, "observed_on": day, "cis": cis, "price": price} for c, (cis, price) in prices.items()]
-    for start in range(0, len(rows), 5000):  # the same day imported again: its prices replaced
-        statement = upsert(session, PriceObservation).values(rows[start:start + 5000])
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["cip13", "observed_on"], set_={"price": statement.excluded.price, "cis": statement.excluded.cis}))
+    upsert_rows(session, PriceObservation, rows, ["cip13", "observed_on"], 5000)  # the same day again: replaced
     if rows:
         report.notes.append(f"{len(rows)} prix de présentations relevés au {day:%d/%m/%Y}")
     audit.record(session, None, audit.Action.IMPORT_BDPM, "product", None,

@@ -23,7 +23,7 @@ from sentinelle.importing import ImportReport, csv_rows
 from sentinelle.risk import policy
 from sentinelle.risk.models import LEVELS, UnionCriticality
 from sentinelle.store.base import utcnow
-from sentinelle.store.db import upsert
+from sentinelle.store.db import upsert_rows
 
 # The words a file may use for a level, in French or English.
 WORDS = {"faible": "low", "low": "low", "moyenne": "medium", "moyen": "medium", "medium": "medium",
@@ -89,10 +89,7 @@ def import_csv(session: Session, user: User | None, text: str, source: str = "")
     report.refuse_if_rejected()
     known = set(session.scalars(select(UnionCriticality.substance_key)
                                 .where(UnionCriticality.substance_key.in_(list(rows)))))
-    for values in rows.values():
-        statement = upsert(session, UnionCriticality).values(**values)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["substance_key"], set_={k: v for k, v in values.items() if k != "substance_key"}))
+    upsert_rows(session, UnionCriticality, list(rows.values()), ["substance_key"])
     report.created, report.updated = len(rows) - len(known), len(known)
     audit.record(session, user, audit.Action.RISK_CRITICALITY, "union_criticality", None,
                  after={"rows": len(rows), "source": report.source})

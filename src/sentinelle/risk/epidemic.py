@@ -17,7 +17,7 @@ from sentinelle.importing import ImportReport, csv_rows
 from sentinelle.risk import policy
 from sentinelle.risk.models import WAVES, EpidemicWeek
 from sentinelle.store.base import utcnow
-from sentinelle.store.db import upsert
+from sentinelle.store.db import upsert_rows
 
 
 def week_ending(day: date) -> date:
@@ -77,11 +77,7 @@ def import_csv(session: Session, user: User | None, text: str, wave: str, source
     now = utcnow()
     values = [{"wave": wave, "week": w, "value": v, "source": report.source[:2000], "imported_at": now}
               for w, v in sorted(rows.items())]
-    for start in range(0, len(values), 2000):
-        statement = upsert(session, EpidemicWeek).values(values[start:start + 2000])
-        session.execute(statement.on_conflict_do_update(index_elements=["wave", "week"], set_={
-            "value": statement.excluded.value, "source": statement.excluded.source,
-            "imported_at": statement.excluded.imported_at}))
+    upsert_rows(session, EpidemicWeek, values, ["wave", "week"])
     report.created, report.updated = len(rows) - len(known), len(known)
     audit.record(session, user, audit.Action.RISK_WATCH_LIST, "epidemic_series", wave,
                  after={"weeks": len(rows), "from": min(rows).isoformat(), "to": max(rows).isoformat(),

@@ -51,6 +51,16 @@ def upsert(session: Session, table: Any) -> Any:
     return dialect.insert(table)
 
 
+def upsert_rows(session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], batch: int = 2000) -> None:
+    """Insert `rows`, each replacing the row of the same `keys` (its other columns taken from it), in
+    batches: an import run again, or revised, writes its rows once each."""
+    for start in range(0, len(rows), batch):
+        statement = upsert(session, table).values(rows[start:start + batch])
+        others = [c for c in rows[start] if c not in keys]
+        session.execute(statement.on_conflict_do_update(index_elements=keys,
+                                                        set_={c: statement.excluded[c] for c in others}))
+
+
 def by_id(session: Session, model: type[T], ident: int) -> T | None:
     """The row of `model` with this id, or None (also for a number no INTEGER id can be)."""
     return session.get(model, ident) if id_in_range(ident) else None
