@@ -2,7 +2,8 @@
 parameters were chosen on, and the second (detection/second_world.py), built to disagree with it and
 never tuned on. Per world and seed: precision, recall, median lead, false alerts per 1,000
 product-months, beside the 72-hour rule and the fill-rate rule on the same data; per kind of
-disruption, recall and median lead; and the false alarms the second world's traps raise.
+disruption, recall and median lead; the fast path's own precision and the abrupt stops it catches
+within three days and within two working days; and the false alarms the second world's traps raise.
 
     .venv/bin/python bench/detection_worlds.py [--seeds 1 2 3] [--worlds first second]
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from sentinelle.detection import detect as engine
 from sentinelle.detection import evaluate as ev
+from sentinelle.detection.calendar import french_holidays
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.second_world import WorldConfig, generate
 from sentinelle.detection.simulate import Config, simulate
@@ -41,6 +43,21 @@ def _kinds(folder: Path) -> dict[tuple[str, str, str], str]:
         return {(r["product_id"], r["supplier_id"], r["started_at"]): r["kind"] for r in csv.DictReader(f)}
 
 
+def _working_days_after(day: date, n: int) -> date:
+    """The n-th mainland working day after `day`."""
+    while n > 0:
+        day += timedelta(days=1)
+        n -= day.weekday() < 5 and day not in french_holidays(day.year)
+    return day
+
+
+def _stop_caught_by(d: ev.Disruption) -> tuple[date, date]:
+    """The last day an alarm catches an abrupt stop: three days after it (the issue's rule), and two
+    working days after it (the fast path's aim). The stop is the rupture (the day nothing is shipped)."""
+    stop = d.rupture_at or d.started_at
+    return stop + timedelta(days=3), _working_days_after(stop, 2)
+
+
 def _by_kind(alerts: list[tuple[str, str, date, date]], truth: list[ev.Disruption],
              kinds: dict[tuple[str, str, str], str]) -> dict[str, tuple[int, int, list[int]]]:
     """Per kind: disruptions, detected, leads (days before the rupture)."""
@@ -50,13 +67,29 @@ def _by_kind(alerts: list[tuple[str, str, date, date]], truth: list[ev.Disruptio
         kind = kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat()), "?")
         n, hit, leads = found.get(kind, (0, 0, []))
         # An abrupt stop counts as caught only by an alarm within three days of it (the issue's rule).
-        last = d.started_at + timedelta(days=3) if kind in ABRUPT else d.ended_at
+        last = _stop_caught_by(d)[0] if kind in ABRUPT else d.ended_at
         firsts = [first for p, s, first, _ in episodes if p == d.product_id and (not s or s == d.supplier_id)
                   and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= last]
         if firsts and d.rupture_at is not None:
             leads.append((d.rupture_at - min(firsts)).days)
         found[kind] = (n + 1, hit + bool(firsts), leads)
     return found
+
+
+def _fast_path(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, str, str], str],
+               months: float) -> tuple[ev.Scores, int, int, int]:
+    """The fast path alone (its alarm days of the run just made on `con`): its scores, the abrupt stops,
+    those it caught within three days and within two working days."""
+    fast = [(a[0], a[1], a[4], a[5]) for a in engine.episodes_of(con, "fast_alarm")]  # type: ignore[arg-type]
+    scores = ev.score(fast, truth, product_months=months)
+    stops = [d for d in truth if kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat())) in ABRUPT]
+    caught = [0, 0]
+    for d in stops:
+        for i, last in enumerate(_stop_caught_by(d)):
+            caught[i] += any(p == d.product_id and s == d.supplier_id
+                             and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= last
+                             for p, s, first, _ in ev.merge_episodes(fast))
+    return scores, len(stops), caught[0], caught[1]
 
 
 def _trap_alarms(alerts: list[tuple], truth: list[ev.Disruption], folder: Path) -> dict[str, int]:
@@ -92,7 +125,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--worlds", nargs="+", default=["first", "second"])
     args = ap.parse_args()
-    rows, kinds_rows, trap_rows = [], [], []
+    rows, kinds_rows, trap_rows, fast_rows = [], [], [], []
     for world in args.worlds:
         for seed in args.seeds:
             folder = Path(tempfile.mkdtemp(prefix=f"sentinelle-{world}-{seed}-"))
@@ -115,6 +148,7 @@ def main() -> None:
                     for kind, (n, hit, leads) in sorted(_by_kind(simple, truth, _kinds(folder)).items()):
                         kinds_rows.append((world, seed, kind, n, hit, statistics.median(leads) if leads else None))
                     trap_rows.append((world, seed, _trap_alarms(alerts, truth, folder)))
+                    fast_rows.append((world, seed, *_fast_path(con, truth, _kinds(folder), months)))
     print("\n| world | seed | method | order lines | disruptions | episodes | precision | recall | median lead (d) "
           "| false / 1000 product-months | seconds |\n|---|---|---|---|---|---|---|---|---|---|---|")
     for world, seed, name, lines, s, seconds in rows:
@@ -124,6 +158,11 @@ def main() -> None:
           "\n|---|---|---|---|---|---|")
     for world, seed, kind, n, hit, lead in kinds_rows:
         print(f"| {world} | {seed} | {kind} | {n} | {hit} | {lead} |")
+    print("\nThe fast path alone (its episodes; abrupt stops caught within 3 days, within 2 working days):\n\n"
+          "| world | seed | fast episodes | precision | abrupt stops | within 3 days | within 2 working days |\n"
+          "|---|---|---|---|---|---|---|")
+    for world, seed, s, stops, in3, in2 in fast_rows:
+        print(f"| {world} | {seed} | {s.alarms} | {s.precision} | {stops} | {in3} | {in2} |")
     print("\nSentinelle's false alarms by what explains them:\n")
     for world, seed, counts in trap_rows:
         print(f"- {world}, seed {seed}: {counts or 'none'}")

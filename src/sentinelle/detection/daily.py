@@ -93,9 +93,10 @@ def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) 
     con.execute(f"""CREATE OR REPLACE TEMP VIEW in_deliveries AS
         SELECT * FROM det_open_deliveries UNION ALL SELECT * FROM deliveries WHERE delivered_at > DATE '{since}'""")
     # Only as far back as the pipeline looks: the weekly usual rates and the common rate reach
-    # `history` days back, the breadth `window` days, the common shift a week.
-    reach = {"det_shift_daily": ("t", 7), "det_judged_day": ("t", params.history + params.window + 14),
-             "det_abnormal": ("judged_at", params.window)}
+    # `history` days back, the breadth `window` days, the common shift a week before a fortnight back.
+    reach = {"det_shift_daily": ("t", 21), "det_judged_day": ("t", params.history + params.window + 14),
+             "det_abnormal": ("judged_at", params.window), "det_fast_day": ("t", params.history + 14),
+             "det_fast_silent": ("t", 14), "det_shipped_day": ("t", 14)}
     for table in (t.name for t in tables.STATE):
         prior = "prior_" + table.removeprefix("det_")
         where = ""
@@ -136,6 +137,8 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
     new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
            "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
            "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",
+           "det_fast_day": "SELECT * FROM fast_day_new", "det_fast_silent": "SELECT * FROM fast_silent_new",
+           "det_shipped_day": "SELECT * FROM shipped_day_new",
            "det_alarm": "SELECT * FROM alarm_new"}
     lines, delivered = _known(con, as_of)
     con.execute("BEGIN")

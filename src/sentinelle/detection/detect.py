@@ -52,6 +52,21 @@ class Params:
     min_week_lines: int = 3  # judged lines a past week needs to count in the usual rate
     max_base: float = 0.95  # upper bound of the usual rate of abnormal lines (the score needs p0 < 1)
     min_suppliers: int = 2  # suppliers with abnormal lines for an alert on a product across all its suppliers
+    pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
+    pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
+    # The fast path (abrupt stops): a line is silent when nothing at all of it has come `fast_margin`
+    # working days after its due date plus its product × supplier's usual (median) lateness; a day alarms
+    # when most lines due over the last `fast_days` working days are silent, across establishments.
+    fast_margin: int = 1
+    fast_days: int = 2  # working days (mainland calendar) of silent lines a fast count looks at
+    fast_threshold: float = 6.0  # the same score as the slow path's, on the fast count
+    fast_min_lines: int = 5  # silent lines in those days
+    fast_min_share: float = 0.8  # share of the lines of those days that are silent
+    fast_min_breadth: int = 3  # establishments with a silent line in those days
+    # ... while the supplier delivered that product, to anyone, in those days at most this many times
+    # per silent line: a stop ships (almost) nothing, a slowdown still delivers the older lines.
+    fast_max_shipped: float = 0.25
+    fast_quiet_days: int = 2  # the last working days of the window in which that holds
 
 
 def _week(day: str) -> str:
@@ -217,7 +232,8 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         -- A median over a sliding window, as a self-join: Spark allows no window frame on a median.
         SELECT a.t, median(b.shift) AS shift
         FROM daily a JOIN daily b ON b.t BETWEEN a.t - 6 AND a.t
-        WHERE a.t > getvariable('since')
+        -- From a fortnight before `since`: a line first due for judgement by then may be moved past it.
+        WHERE a.t > getvariable('since') - 14
         GROUP BY a.t""")
     # Views: due_line with three small lookups (tolerance, shift, calendar) is cheaper to read again
     # than another copy of every line.
@@ -252,14 +268,20 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         -- Product-wide (supplier left empty): trouble shared by several suppliers of one product,
         -- as when demand outruns them all.
         SELECT product_id, '', 'national', 'FR', t, CAST(sum(n) AS BIGINT), CAST(sum(k) AS BIGINT)
-        FROM judged_region_day GROUP BY product_id, t""")
+        FROM judged_region_day GROUP BY product_id, t
+        UNION ALL
+        -- Supplier-wide in a region (product left empty): where three or four hospitals buy each product,
+        -- a regional distributor failing shows on all of one supplier's products at once, each too thin.
+        SELECT '', supplier_id, 'region', region, t, CAST(sum(n) AS BIGINT), CAST(sum(k) AS BIGINT)
+        FROM judged_region_day WHERE region IS NOT NULL GROUP BY supplier_id, region, t""")
     con.execute("CREATE OR REPLACE TEMP VIEW judged_day AS SELECT * FROM judged_day_new UNION ALL "
                 "SELECT * FROM prior_judged_day")
     # The common mode: the rate of abnormal lines over everything, recent against usual (all lines
     # of a day are its product-wide counts).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE common AS
-        WITH day AS (SELECT t, sum(n) AS n, sum(k) AS k FROM judged_day WHERE supplier_id = '' GROUP BY t)
+        WITH day AS (SELECT t, sum(n) AS n, sum(k) AS k FROM judged_day WHERE supplier_id = '' AND scope = 'national'
+                     GROUP BY t)
         SELECT t,
           sum(k) OVER recent / sum(n) OVER recent AS rate_now,
           sum(k) OVER past / nullif(sum(n) OVER past, 0) AS rate_usual
@@ -308,31 +330,196 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # Breadth, for the days that pass the score only: the establishments (and suppliers) behind the
     # abnormal lines of the window.
     con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW abnormal_all AS
+        SELECT *, {_week('judged_at')} AS wk
+        FROM (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
+              UNION ALL SELECT * FROM prior_abnormal) a""")
+    weeks = ", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))
+    # For a supplier's candidate day in a region, the products that weigh in it: each with abnormal lines
+    # in the window, at least `pool_min_share` of its lines there (thin, but not the usual noise).
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE pooled_product AS
+        SELECT c.supplier_id, c.scope_id, c.t, d.product_id, sum(d.n) AS n, sum(d.k) AS k
+        FROM scored c JOIN judged_day d ON d.supplier_id = c.supplier_id AND d.scope = 'region'
+         AND d.scope_id = c.scope_id AND d.product_id <> '' AND d.t > c.t - {p.window} AND d.t <= c.t
+        WHERE c.product_id = '' AND c.score >= {p.threshold} AND c.k_win / c.n_win - c.p0 >= {p.min_excess}
+        GROUP BY c.supplier_id, c.scope_id, c.t, d.product_id
+        HAVING sum(d.k) >= 2 AND sum(d.k) >= {p.pool_min_share} * sum(d.n)""")
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
-        abn AS (SELECT *, {_week('judged_at')} AS wk
-                FROM (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
-                      UNION ALL SELECT * FROM prior_abnormal) a),
         -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
         -- meets the abnormal lines of a few weeks, not of the product's whole history.
         cand_week AS (
             SELECT c.*, {_week(f'c.t - {p.window - 1}')} + r.i AS wk
-            FROM cand c CROSS JOIN (VALUES {", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))}) AS r(i)
+            FROM cand c CROSS JOIN (VALUES {weeks}) AS r(i)
             WHERE {_week(f'c.t - {p.window - 1}')} + r.i <= {_week('c.t')}),
         ev AS (
             SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
                    count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
-                   count(DISTINCT a.supplier_id) AS suppliers
-            FROM cand_week c JOIN abn a ON a.product_id = c.product_id AND a.wk = c.wk
+                   count(DISTINCT a.supplier_id) AS suppliers, 1 AS products
+            FROM cand_week c JOIN abnormal_all a ON a.product_id = c.product_id AND a.wk = c.wk
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
+            WHERE c.product_id <> ''
+            GROUP BY ALL
+            UNION ALL
+            -- A supplier in a region: the establishments behind the abnormal lines of the products that
+            -- weigh in it.
+            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est),
+                   count(DISTINCT CASE WHEN a.sentinel THEN a.est END), 1, count(DISTINCT a.product_id)
+            FROM cand_week c
+            JOIN pooled_product pp ON pp.supplier_id = c.supplier_id AND pp.scope_id = c.scope_id AND pp.t = c.t
+            JOIN abnormal_all a ON a.product_id = pp.product_id AND a.supplier_id = c.supplier_id
+             AND a.region = c.scope_id AND a.wk = c.wk AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
+            WHERE c.product_id = ''
             GROUP BY ALL)
-        SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.breadth
+        SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.products, ev.breadth
         FROM cand c
         JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
           USING (product_id, supplier_id, scope, scope_id, t)
-        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})""")
+        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})
+          AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
+
+
+# The reason of an alarm on a supplier in a region (lines abnormal, lines, products, usual share, establishments).
+POOLED_REASON = ("fournisseur en difficulté dans la région : %d lignes anormales sur %d en {window} j, %d produits "
+                 "(habituel %.0f %%), %d établissement(s)%s")
+# The reason of a fast-path alarm (printf's arguments: silent lines, lines, usual share, establishments).
+FAST_REASON = ("arrêt brutal ? %d lignes sur %d sans aucune livraison en {days} jour(s) ouvré(s) (habituel %.0f %%), "
+               "%d établissement(s)%s")
+
+
+def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+    """The fast path, for abrupt stops (a recall, a plant shut overnight): the slow path judges a line
+    only once its usual 95th-percentile lateness has passed and needs a fortnight of such lines, which
+    is a week or more after the stop. Here each line is looked at once its *median* lateness has passed
+    (plus `fast_margin`): silent if nothing at all of it has come. Per product × supplier, nationally, a
+    mainland working day counts the silent lines among those looked at over the last `fast_days` working
+    days, scored like the slow path against the series' usual share of silent lines (from t-history to
+    t-recent), raised by the day's common mode; it alarms when most of those lines are silent, at
+    enough establishments. Needs `_judged` (judged0, the deliveries)."""
+    # The first delivery of each line, picked like its full one (the one row where the running sum
+    # leaves zero), not grouped per line.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE line_first AS
+        SELECT lid, delivered_at AS first_at FROM delivery WHERE cum > 0 AND cum - q = 0""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW fast_line AS
+        WITH j0 AS (
+            SELECT lid, est, product_id, supplier_id, cancelled_at, sentinel, ordered_at, due, due_wd, qty,
+                   due_wd + CAST(ceil(greatest(med, 0)) AS INTEGER) + {p.fast_margin} AS fast0_wd
+            FROM judged0 WHERE med IS NOT NULL),
+        -- Moved by the day's common shift, as the slow path's judgement (every supplier slower at the
+        -- year's end is no stop).
+        j AS (
+            SELECT j0.*, j0.fast0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS fast_wd
+            FROM j0 JOIN wd_date w0 ON w0.wd = j0.fast0_wd LEFT JOIN common_shift c ON c.t = w0.d)
+        SELECT j.*, w.d AS t, (f.first_at IS NULL OR f.first_at > w.d) AS silent
+        FROM j JOIN wd_date w ON w.wd = j.fast_wd LEFT JOIN line_first f USING (lid)
+        WHERE w.d > getvariable('since') AND w.d <= getvariable('as_of')
+          AND (j.cancelled_at IS NULL OR j.cancelled_at > w.d)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE fast_day_new AS
+        SELECT product_id, supplier_id, t, count(*) AS n, CAST(sum(CASE WHEN silent THEN 1 ELSE 0 END) AS BIGINT) AS k
+        FROM fast_line GROUP BY ALL""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE fast_silent_new AS
+        SELECT product_id, supplier_id, est, sentinel, t FROM fast_line WHERE silent""")
+    # What each product × supplier delivered each day, to anyone: a stop ships nothing at all, where a
+    # slowdown (the year's end) still delivers the older lines.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE shipped_day_new AS
+        SELECT l.product_id, l.supplier_id, d.delivered_at AS t, count(*) AS c
+        FROM delivery d JOIN line l USING (lid)
+        WHERE d.q > 0 AND d.delivered_at > getvariable('since')
+        GROUP BY ALL""")
+    # Each mainland working day t with the days d of its fast window (from `fast_days` working days back),
+    # and whether d is among its last `fast_quiet_days`. One row per day, so that every join on it is on
+    # equal dates (Spark lost a column on a join by date range here).
+    offsets = ", ".join(f"({i})" for i in range(7 * p.fast_days + 1))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE fast_window AS
+        WITH bounds AS (
+            SELECT w.d AS t, b.d AS first_day, q.d AS quiet_day
+            FROM workday w JOIN wd_date b ON b.wd = w.wd - {p.fast_days - 1}
+            JOIN wd_date q ON q.wd = w.wd - {p.fast_quiet_days - 1}
+            WHERE w.cal = 0 AND w.working AND w.d > getvariable('since') AND w.d <= getvariable('as_of'))
+        SELECT b.t, CAST(b.t - r.i AS DATE) AS d, b.t - r.i >= b.quiet_day AS quiet
+        FROM bounds b CROSS JOIN (VALUES {offsets}) AS r(i)
+        WHERE b.t - r.i >= b.first_day""")
+    # The kept days and the new ones, as tables: small (per series and day) and each read several times.
+    for name in ("fast_day", "fast_silent", "shipped_day"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_new UNION ALL SELECT * FROM prior_{name}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE fast_scored AS
+        WITH win AS (
+            SELECT a.product_id, a.supplier_id, fw.t, sum(a.n) AS n_win, sum(a.k) AS k_win
+            FROM fast_window fw JOIN fast_day a ON a.t = fw.d
+            GROUP BY a.product_id, a.supplier_id, fw.t),
+        past AS (
+            SELECT product_id, supplier_id, t, sum(n) OVER back AS n_past, sum(k) OVER back AS k_past
+            FROM fast_day
+            WINDOW back AS (PARTITION BY product_id, supplier_id ORDER BY t
+                         RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING AND INTERVAL {p.recent} DAY PRECEDING)),
+        nation AS (SELECT t, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY t),
+        nation_past AS (
+            SELECT t, sum(k) OVER back / nullif(sum(n) OVER back, 0) AS rate_usual FROM nation
+            WINDOW back AS (ORDER BY t RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING
+                                            AND INTERVAL {p.recent} DAY PRECEDING)),
+        -- The common mode: the silent lines over every series in the window, against the usual share.
+        common AS (
+            SELECT fw.t, sum(a.k) AS k_all, sum(a.n) AS n_all, any_value(np.rate_usual) AS rate_usual
+            FROM fast_window fw JOIN nation a ON a.t = fw.d
+            JOIN nation_past np ON np.t = fw.t
+            GROUP BY fw.t),
+        others AS (
+            SELECT x.product_id, x.supplier_id, x.t, x.n_win, x.k_win, pa.k_past, pa.n_past, c.rate_usual,
+                   -- The others' share now: the series itself left out (a big supplier's stop is no
+                   -- common mode).
+                   (c.k_all - x.k_win) / nullif(c.n_all - x.n_win, 0) AS rate_now
+            FROM win x
+            JOIN past pa ON pa.product_id = x.product_id AND pa.supplier_id = x.supplier_id AND pa.t = x.t
+            LEFT JOIN common c ON c.t = x.t),
+        based AS (
+            SELECT o.product_id, o.supplier_id, o.t, o.n_win, o.k_win, o.k_past / o.n_past AS usual,
+                   -- When lines go silent everywhere (a holiday closure), a series is judged against the
+                   -- nation's share of the day, not only its own usual share scaled up.
+                   least({p.max_base}, greatest(greatest(o.k_past / o.n_past, {p.base_floor})
+                                                * greatest(1, coalesce(o.rate_now / nullif(o.rate_usual, 0), 1)),
+                                                coalesce(o.rate_now, 0))) AS p0
+            FROM others o
+            WHERE o.n_past >= {p.min_history_lines} AND o.k_win >= {p.fast_min_lines}
+              AND o.k_win >= {p.fast_min_share} * o.n_win)
+        SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
+                       WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
+                       ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
+                                     + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
+                  END AS score
+        FROM based""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE fast_alarm AS
+        WITH cand AS (SELECT * FROM fast_scored WHERE score >= {p.fast_threshold}),
+        ev AS (
+            SELECT c.product_id, c.supplier_id, c.t, count(DISTINCT s.est) AS establishments,
+                   count(DISTINCT CASE WHEN s.sentinel THEN s.est END) AS sentinels
+            FROM cand c JOIN fast_window fw ON fw.t = c.t
+            JOIN fast_silent s ON s.product_id = c.product_id AND s.supplier_id = c.supplier_id AND s.t = fw.d
+            GROUP BY c.product_id, c.supplier_id, c.t),
+        quiet AS (
+            SELECT c.product_id, c.supplier_id, c.t, coalesce(sum(s.c), 0) AS shipped
+            FROM cand c JOIN fast_window fw ON fw.t = c.t AND fw.quiet
+            LEFT JOIN shipped_day s ON s.product_id = c.product_id AND s.supplier_id = c.supplier_id AND s.t = fw.d
+            GROUP BY c.product_id, c.supplier_id, c.t)
+        SELECT c.product_id, c.supplier_id, 'national' AS scope, 'FR' AS scope_id, c.t, c.score,
+               printf('{FAST_REASON.format(days=p.fast_days)}', c.k_win, c.n_win, 100 * c.usual,
+                      ev.establishments,
+                      CASE WHEN ev.sentinels > 0 THEN printf(' dont %d sentinelle(s)', ev.sentinels) ELSE '' END)
+               AS reason
+        FROM cand c JOIN ev USING (product_id, supplier_id, t) JOIN quiet q USING (product_id, supplier_id, t)
+        WHERE ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels >= {p.fast_min_breadth}
+          AND q.shipped <= {p.fast_max_shipped} * c.k_win""")
 
 
 def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
@@ -384,14 +571,24 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     _judged(con, params)
     step(PHASES[1])
     _scored(con, params)
+    _fast(con, params)
     step(PHASES[2])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm_new AS
+        SELECT product_id, supplier_id, scope, scope_id, t, score, reason FROM fast_alarm
+        UNION ALL
         SELECT product_id, supplier_id, scope, scope_id, t, score,
                printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s',
                       k_win, n_win, 100 * coalesce(usual, 0), establishments,
                       CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END) AS reason
-        FROM alarm""")
+        FROM alarm WHERE product_id <> ''
+        UNION ALL
+        SELECT pp.product_id, a.supplier_id, a.scope, a.scope_id, a.t, a.score,
+               printf('{POOLED_REASON.format(window=params.window)}', a.k_win, a.n_win, a.products,
+                      100 * coalesce(a.usual, 0), a.establishments,
+                      CASE WHEN a.sentinels > 0 THEN printf(' dont %d sentinelle(s)', a.sentinels) ELSE '' END)
+        FROM alarm a JOIN pooled_product pp ON pp.supplier_id = a.supplier_id AND pp.scope_id = a.scope_id AND pp.t = a.t
+        WHERE a.product_id = ''""")
     con.execute("CREATE OR REPLACE TEMP VIEW alarm_days AS SELECT * FROM alarm_new UNION ALL SELECT * FROM prior_alarm")
     episodes = episodes_of(con, "alarm_days")
     step(PHASES[3])
@@ -406,9 +603,10 @@ EVIDENCE = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", 
 def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params = Params()) -> list[tuple]:
     """The abnormal lines behind each alert's first day (the `window` days up to it, in its scope), with
     what was known when each was judged: delivered quantity, working days past due, the tolerance of its
-    product × supplier. Needs the tables of a detect run on `con` (lines judged in that run)."""
+    product × supplier. For an alert of the fast path, the silent lines of its fast window, the tolerance
+    being the median lateness it was looked at after. Needs the tables of a detect run on `con`."""
     tables.create(con, tables.ALERT_FIRST)
-    tables.insert(con, tables.ALERT_FIRST, [a[:5] for a in alerts])
+    tables.insert(con, tables.ALERT_FIRST, [(*a[:5], is_fast(a[7])) for a in alerts])
     return con.execute(f"""
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
                j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
@@ -420,8 +618,25 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
          AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
         JOIN line l ON l.lid = j.lid
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
-        ORDER BY a.first_alert_at, a.product_id, a.supplier_id, a.scope, a.scope_id, j.judged_at, j.est, l.line_id
-        """).fetchall()
+        WHERE NOT a.fast
+        UNION ALL
+        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, f.est, l.line_id, f.ordered_at,
+               f.due, f.t, f.qty, 0, f.fast_wd - f.due_wd, f.fast_wd - f.due_wd - {params.fast_margin}, f.sentinel
+        FROM alert_first a JOIN fast_window w ON w.t = a.first_alert_at
+        JOIN fast_line f ON f.product_id = a.product_id AND f.supplier_id = a.supplier_id AND f.silent AND f.t = w.d
+        JOIN line l ON l.lid = f.lid
+        WHERE a.fast
+        ORDER BY 5, 1, 2, 3, 4, 10, 6, 7""").fetchall()
+
+
+def is_fast(reason: str) -> bool:
+    """Whether an alert (by its reason) comes from the fast path."""
+    return reason.startswith(FAST_REASON.split(" ?")[0])
+
+
+def is_pooled(reason: str) -> bool:
+    """Whether an alert (by its reason) comes from its supplier's alarm in a region."""
+    return reason.startswith(POOLED_REASON.split(" :")[0])
 
 
 def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:

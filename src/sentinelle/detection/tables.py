@@ -36,7 +36,7 @@ SENTINEL = _table("sentinel", "est VARCHAR")
 # A calendar zone's days (calendar.py): whether each works, its working-day number, its key.
 WORKDAY = _table("workday", "cal INTEGER, d DATE, working BOOLEAN, wd INTEGER, k INTEGER")
 ALERT_FIRST = _table("alert_first", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, "
-                                    "first_alert_at DATE")
+                                    "first_alert_at DATE, fast BOOLEAN")
 
 # The history a run carries over from the days before `since`: empty for a run over the whole history.
 PRIOR = (
@@ -47,6 +47,9 @@ PRIOR = (
                                "n BIGINT, k BIGINT"),
     _table("prior_abnormal", "product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, est VARCHAR, sentinel BOOLEAN, "
                              "judged_at DATE"),
+    _table("prior_fast_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
+    _table("prior_fast_silent", "product_id VARCHAR, supplier_id VARCHAR, est VARCHAR, sentinel BOOLEAN, t DATE"),
+    _table("prior_shipped_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, c BIGINT"),
     _table("prior_alarm", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, "
                           "score DOUBLE, reason VARCHAR"),
 )

@@ -1,0 +1,126 @@
+"""The fast path (issue 18): an abrupt stop alarms within two working days, with the silent lines
+behind it; a slowdown of every supplier, or one hospital recording nothing, does not."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.detection import daily
+from sentinelle.detection import detect as engine
+from sentinelle.detection.calendar import french_holidays
+from sentinelle.detection.ingest import connect, ingest
+
+START = date(2024, 1, 1)
+STOP = date(2024, 9, 10)  # a Tuesday
+
+
+def _working(day: date) -> bool:
+    return day.weekday() < 5 and day not in french_holidays(day.year)
+
+
+def _after(day: date, working_days: int) -> date:
+    while working_days > 0 or not _working(day):
+        day += timedelta(days=1)
+        working_days -= _working(day)
+    return day
+
+
+def _world(folder: Path, *, stop: bool = False, slowdown: bool = False, everyone: bool = False,
+           system_down: bool = False) -> Path:
+    """Twelve hospitals ordering one product every working day from three suppliers, delivered on the due
+    day (three working days after the order). `stop`: supplier A ships nothing from STOP. `slowdown`:
+    A's lines due from STOP for three weeks come later and later (one more working day every three),
+    A still shipping the older ones. `everyone`: every supplier's lines due in those weeks come three
+    working days late. `system_down`: the first hospital records no delivery for a week from STOP, then
+    all of them at once."""
+    rng = random.Random(3)
+    hospitals = [finess_with_key(f"750{n:05d}") for n in range(12)]
+    folder.mkdir(parents=True, exist_ok=True)
+    orders, deliveries = [], []
+    day, n = START, 0
+    while day < STOP + timedelta(days=40):
+        if _working(day):
+            for h, finess in enumerate(hospitals):
+                for supplier in ("A", "B", "C"):
+                    if rng.random() < 0.5:
+                        continue
+                    n += 1
+                    due = _after(day, 3)
+                    delivered = due
+                    if slowdown and supplier == "A" and STOP <= due < STOP + timedelta(days=21):
+                        delivered = _after(due, min(3, 1 + (due - STOP).days // 4))
+                    if everyone and STOP <= due < STOP + timedelta(days=21):
+                        delivered = _after(due, 3)
+                    if stop and supplier == "A" and delivered >= STOP:
+                        delivered = None
+                    if system_down and h == 0 and delivered and STOP <= delivered < STOP + timedelta(days=7):
+                        delivered = STOP + timedelta(days=7)
+                    qty = rng.randint(1, 20)
+                    orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
+                    if delivered:
+                        deliveries.append((finess, f"L{n}", delivered, qty))
+        day += timedelta(days=1)
+    with (folder / "orders.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
+                    "quantity_ordered"])
+        w.writerows(orders)
+    with (folder / "deliveries.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
+        w.writerows(deliveries)
+    return folder
+
+
+def _fast_alerts(folder: Path) -> tuple[list[tuple], list[tuple]]:
+    con = connect()
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    alerts = engine.detect(con)
+    fast = [a for a in alerts if engine.is_fast(a[7])]
+    return fast, engine.evidence(con, fast)
+
+
+def test_an_abrupt_stop_alarms_within_two_working_days(tmp_path: Path) -> None:
+    fast, evidence = _fast_alerts(_world(tmp_path, stop=True))
+    assert [a[:4] for a in fast] == [("P1", "A", "national", "FR")]
+    first = fast[0][4]
+    assert STOP <= first <= _after(STOP, 2), first
+    assert fast[0][6] >= engine.Params().fast_threshold and "arrêt brutal" in fast[0][7]
+    # The silent lines behind it: as many as the reason says, none delivered, from several hospitals.
+    stated = int(fast[0][7].split(" ? ")[1].split(" lignes")[0])
+    assert len(evidence) == stated >= engine.Params().fast_min_lines
+    assert all(r[11] == 0 and r[9] <= first for r in evidence)
+    assert len({r[5] for r in evidence}) >= engine.Params().fast_min_breadth
+
+
+def test_a_slowdown_or_a_hospital_recording_nothing_is_no_stop(tmp_path: Path) -> None:
+    assert _fast_alerts(_world(tmp_path / "slow", slowdown=True))[0] == []
+    assert _fast_alerts(_world(tmp_path / "everyone", everyone=True))[0] == []
+    assert _fast_alerts(_world(tmp_path / "down", system_down=True))[0] == []
+    # Without its quiet-supplier condition, the fast path would take the slowdown for a stop: the
+    # condition is what holds, not a world too small to alarm.
+    loose = connect()
+    folder = tmp_path / "slow"
+    ingest(loose, folder / "orders.csv", folder / "deliveries.csv")
+    alerts = engine.detect(loose, engine.Params(fast_max_shipped=1e9))
+    assert any(engine.is_fast(a[7]) for a in alerts)
+
+
+def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path) -> None:
+    """The fast path's kept days (silent lines, shipments, daily counts) carry from one daily run to the
+    next: each day's alerts are those of a replay of the whole history to that day."""
+    folder = _world(tmp_path / "world", stop=True)
+    store = connect(tmp_path / "store.duckdb")
+    ingest(store, folder / "orders.csv", folder / "deliveries.csv")
+    day = STOP - timedelta(days=5)
+    assert daily.update(store, as_of=day).since is None
+    while day < _after(STOP, 3):
+        day += timedelta(days=1)
+        run = daily.update(store, as_of=day)
+        assert run.since == day - timedelta(days=1)
+        assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day)), day
+    assert any(engine.is_fast(a[7]) for a in run.alerts)

@@ -1,0 +1,90 @@
+"""Thin regional evidence pooled (issue 18): when one supplier fails in one region for all its products,
+each bought there by three hospitals once a month, no product alone has the lines to alarm; the
+supplier's lines in that region together do, and the alert is raised on each product behind it."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.detection import detect as engine
+from sentinelle.detection.calendar import french_holidays
+from sentinelle.detection.ingest import connect, ingest
+
+START = date(2024, 1, 1)
+FAIL = date(2024, 9, 2)
+PRODUCTS = [f"P{i}" for i in range(6)]
+
+
+def _working(day: date) -> bool:
+    return day.weekday() < 5 and day not in french_holidays(day.year)
+
+
+def _after(day: date, working_days: int) -> date:
+    while working_days > 0 or not _working(day):
+        day += timedelta(days=1)
+        working_days -= _working(day)
+    return day
+
+
+def _world(folder: Path, failing: list[str]) -> Path:
+    """Supplier S sells six products. In Île-de-France (departement 75) three hospitals order each once a
+    month, on their own day; elsewhere (Rhône, 69) six hospitals order each every week. Lines come five
+    working days after the order. From FAIL, in Île-de-France only, the `failing` products of S come
+    fifteen working days late."""
+    rng = random.Random(5)
+    paris = [finess_with_key(f"750{n:05d}") for n in range(3)]
+    lyon = [finess_with_key(f"690{n:05d}") for n in range(6)]
+    folder.mkdir(parents=True, exist_ok=True)
+    orders, deliveries, n = [], [], 0
+    day = START
+    while day < FAIL + timedelta(days=60):
+        for product in PRODUCTS:
+            buyers = [h for i, h in enumerate(paris) if day.day == 3 + 9 * i]
+            buyers += [h for i, h in enumerate(lyon) if day.weekday() == i % 5]
+            for finess in buyers:
+                n += 1
+                late = finess in paris and product in failing and day >= FAIL - timedelta(days=7)
+                delivered = _after(day, 20 if late else 5)
+                qty = rng.randint(5, 50)
+                orders.append((finess, f"C{n}", f"L{n}", product, "S", day, qty))
+                if delivered <= FAIL + timedelta(days=60):
+                    deliveries.append((finess, f"L{n}", delivered, qty))
+        day += timedelta(days=1)
+    with (folder / "orders.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
+                    "quantity_ordered"])
+        w.writerows(orders)
+    with (folder / "deliveries.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
+        w.writerows(deliveries)
+    return folder
+
+
+def _alerts(folder: Path, params: engine.Params = engine.Params()) -> list[tuple]:
+    con = connect()
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    return engine.detect(con, params)
+
+
+def test_a_supplier_failing_in_a_region_alarms_on_each_thin_product(tmp_path: Path) -> None:
+    alerts = _alerts(_world(tmp_path, failing=PRODUCTS))
+    pooled = [a for a in alerts if engine.is_pooled(a[7])]
+    assert {a[0] for a in pooled} == set(PRODUCTS)
+    assert all(a[1:4] == ("S", "region", "11") and a[4] >= FAIL for a in pooled)
+    assert min(a[4] for a in pooled) <= FAIL + timedelta(days=30)
+    # No product's own series could alarm: each had too few lines.
+    assert all(a in pooled or a[3] == "FR" for a in alerts)
+    # Without pooling (a supplier's alarm would need more products than it sells), nothing in the region.
+    alone = _alerts(tmp_path, engine.Params(pool_min_products=len(PRODUCTS) + 1))
+    assert not [a for a in alone if a[2] == "region"]
+
+
+def test_one_product_late_in_a_region_is_not_the_supplier_failing(tmp_path: Path) -> None:
+    alerts = _alerts(_world(tmp_path, failing=PRODUCTS[:1]))
+    assert not [a for a in alerts if engine.is_pooled(a[7])]
