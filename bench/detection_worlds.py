@@ -116,7 +116,11 @@ def _trap_alarms(alerts: list[tuple], truth: list[ev.Disruption], folder: Path) 
                 why = t["kind"]
         if why == "other" and (first.month == 8 or (first.month == 12 and first.day >= 20)):
             why = "august_or_year_end"
-        counts[why] += 1
+        # ... and the path that raised it: the fast path, a supplier's alarm in a region, or the slow path.
+        reasons = [a[7] for a in alerts if a[0] == p and a[1] == s and a[4] == first]
+        path = ("fast" if any(engine.is_fast(r) for r in reasons)
+                else "pooled" if any(engine.is_pooled(r) for r in reasons) else "slow")
+        counts[f"{why}, {path}"] += 1
     return dict(counts)
 
 

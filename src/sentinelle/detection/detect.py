@@ -54,19 +54,20 @@ class Params:
     min_suppliers: int = 2  # suppliers with abnormal lines for an alert on a product across all its suppliers
     pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
-    # The fast path (abrupt stops): a line is silent when nothing at all of it has come `fast_margin`
-    # working days after its due date plus its product × supplier's usual (median) lateness; a day alarms
-    # when most lines due over the last `fast_days` working days are silent, across establishments.
-    fast_margin: int = 1
-    fast_days: int = 2  # working days (mainland calendar) of silent lines a fast count looks at
-    fast_threshold: float = 6.0  # the same score as the slow path's, on the fast count
+    # The fast path (abrupt stops): a line is silent when nothing at all of it has come by the end of the
+    # day its due date plus its product × supplier's usual (median) lateness plus `fast_margin` working
+    # days makes; a day alarms when most lines so looked at over the last `fast_days` working days are
+    # silent, across establishments. Chosen on the first world only (docs/detection.md).
+    fast_margin: int = 0
+    fast_days: int = 1  # working days (mainland calendar) of silent lines a fast count looks at
+    fast_threshold: float = 8.0  # the same score as the slow path's, on the fast count
     fast_min_lines: int = 5  # silent lines in those days
     fast_min_share: float = 0.8  # share of the lines of those days that are silent
     fast_min_breadth: int = 3  # establishments with a silent line in those days
-    # ... while the supplier delivered that product, to anyone, in those days at most this many times
-    # per silent line: a stop ships (almost) nothing, a slowdown still delivers the older lines.
+    # ... while the supplier began to deliver that product, to anyone, at most this many lines per silent
+    # line: a stop starts (almost) nothing, a slowdown still delivers the older lines.
     fast_max_shipped: float = 0.25
-    fast_quiet_days: int = 2  # the last working days of the window in which that holds
+    fast_quiet_days: int = 1  # the last working days of the window in which that holds
 
 
 def _week(day: str) -> str:
@@ -157,16 +158,19 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
                sum(d.quantity_delivered) OVER (PARTITION BY d.lid ORDER BY d.delivered_at ROWS UNBOUNDED PRECEDING)
                AS cum
         FROM {deliveries} d WHERE d.delivered_at <= getvariable('as_of')""")
-    # Full delivery date of each line (as known on as_of): the delivery that brings it to its quantity.
-    # Picked as the one row where the running sum crosses the quantity, rather than grouped per line
-    # (a hundred million groups).
+    # Full and first delivery dates of each line (as known on as_of): the delivery that brings it to its
+    # quantity, and the one that brings its first units. Picked as the rows where the running sum crosses
+    # the quantity or leaves zero, in one pass, rather than grouped per line (a hundred million groups).
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE line_full AS
-        SELECT c.lid, c.delivered_at AS full_at
+        CREATE OR REPLACE TEMP TABLE line_mark AS
+        SELECT c.lid, c.delivered_at, c.cum >= o.qty AND c.cum - c.q < o.qty AS is_full, c.cum - c.q = 0 AS is_first
         FROM delivery c
         JOIN (SELECT lid, quantity_ordered AS qty FROM {orders} WHERE ordered_at <= getvariable('as_of')) o
           ON o.lid = c.lid
-        WHERE c.cum >= o.qty AND c.cum - c.q < o.qty""")
+        WHERE (c.cum >= o.qty AND c.cum - c.q < o.qty) OR (c.cum > 0 AND c.cum - c.q = 0)""")
+    con.execute("CREATE OR REPLACE TEMP VIEW line_full AS SELECT lid, delivered_at AS full_at FROM line_mark WHERE is_full")
+    con.execute("CREATE OR REPLACE TEMP VIEW line_first AS SELECT lid, delivered_at AS first_at FROM line_mark "
+                "WHERE is_first")
     # Usual lead time (working days) of a product × supplier at the start of each month: the median
     # over the lines fully delivered in the six months before it. Counted as histograms of whole
     # working days per month, so that the rolling median reads a few rows, not the lines again.
@@ -400,15 +404,10 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     days, scored like the slow path against the series' usual share of silent lines (from t-history to
     t-recent), raised by the day's common mode; it alarms when most of those lines are silent, at
     enough establishments. Needs `_judged` (judged0, the deliveries)."""
-    # The first delivery of each line, picked like its full one (the one row where the running sum
-    # leaves zero), not grouped per line.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE line_first AS
-        SELECT lid, delivered_at AS first_at FROM delivery WHERE cum > 0 AND cum - q = 0""")
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW fast_line AS
         WITH j0 AS (
-            SELECT lid, est, product_id, supplier_id, cancelled_at, sentinel, ordered_at, due, due_wd, qty,
+            SELECT lid, est, product_id, supplier_id, cancelled_at, sentinel, ordered_at, due, due_wd, qty, first_at,
                    due_wd + CAST(ceil(greatest(med, 0)) AS INTEGER) + {p.fast_margin} AS fast0_wd
             FROM judged0 WHERE med IS NOT NULL),
         -- Moved by the day's common shift, as the slow path's judgement (every supplier slower at the
@@ -416,8 +415,8 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         j AS (
             SELECT j0.*, j0.fast0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS fast_wd
             FROM j0 JOIN wd_date w0 ON w0.wd = j0.fast0_wd LEFT JOIN common_shift c ON c.t = w0.d)
-        SELECT j.*, w.d AS t, (f.first_at IS NULL OR f.first_at > w.d) AS silent
-        FROM j JOIN wd_date w ON w.wd = j.fast_wd LEFT JOIN line_first f USING (lid)
+        SELECT j.*, w.d AS t, (j.first_at IS NULL OR j.first_at > w.d) AS silent
+        FROM j JOIN wd_date w ON w.wd = j.fast_wd
         WHERE w.d > getvariable('since') AND w.d <= getvariable('as_of')
           AND (j.cancelled_at IS NULL OR j.cancelled_at > w.d)""")
     con.execute("""
@@ -427,17 +426,17 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fast_silent_new AS
         SELECT product_id, supplier_id, est, sentinel, t FROM fast_line WHERE silent""")
-    # What each product × supplier delivered each day, to anyone: a stop ships nothing at all, where a
-    # slowdown (the year's end) still delivers the older lines.
+    # The lines each product × supplier began to deliver each day, to anyone: a stop starts none, where a
+    # slowdown (the year's end) still delivers the older lines. (Read from the lines' first deliveries:
+    # the rest of a split line, sent on after a stop from stock in transit, is not the supplier shipping.)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE shipped_day_new AS
-        SELECT l.product_id, l.supplier_id, d.delivered_at AS t, count(*) AS c
-        FROM delivery d JOIN line l USING (lid)
-        WHERE d.q > 0 AND d.delivered_at > getvariable('since')
+        SELECT product_id, supplier_id, first_at AS t, count(*) AS c
+        FROM due_line WHERE first_at > getvariable('since') AND first_at <= getvariable('as_of')
         GROUP BY ALL""")
     # Each mainland working day t with the days d of its fast window (from `fast_days` working days back),
-    # and whether d is among its last `fast_quiet_days`. One row per day, so that every join on it is on
-    # equal dates (Spark lost a column on a join by date range here).
+    # and whether d is among its last `fast_quiet_days`: one row per day, so that every join on it is on
+    # equal dates.
     offsets = ", ".join(f"({i})" for i in range(7 * p.fast_days + 1))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fast_window AS
@@ -672,17 +671,18 @@ def due_lines(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         CREATE OR REPLACE TEMP TABLE due_line AS
         WITH d AS (
             SELECT l.lid, l.est, l.product_id, l.supplier_id, l.ordered_at, l.promised_at, l.qty, l.region,
-                   l.cancelled_at, l.sentinel, f.full_at, wf.wd AS full_wd,
+                   l.cancelled_at, l.sentinel, f.full_at, wf.wd AS full_wd, fi.first_at,
                    CASE WHEN l.promised_at IS NOT NULL THEN wp.wd
                         ELSE wo.wd + CAST(round(coalesce(u.lead, {p.default_lead})) AS INTEGER) END AS due_wd
             FROM line l
             JOIN workday wo ON wo.k = {day_key("l.cal", "l.ordered_at")}
             LEFT JOIN workday wp ON wp.k = {day_key("l.cal", "l.promised_at")}
             LEFT JOIN line_full f USING (lid)
+            LEFT JOIN line_first fi USING (lid)
             LEFT JOIN workday wf ON wf.k = {day_key("l.cal", "f.full_at")}
             LEFT JOIN usual_lead u ON u.product_id = l.product_id AND u.supplier_id = l.supplier_id
              AND u.m = date_trunc('month', l.ordered_at)::DATE)
         -- The one table that holds every line: line_id and promised_at stay in `line`.
         SELECT d.lid, d.est, d.product_id, d.supplier_id, d.ordered_at, d.qty, d.region, d.cancelled_at, d.sentinel,
-               d.full_at, d.full_wd, d.due_wd, coalesce(d.promised_at, w.d) AS due
+               d.full_at, d.full_wd, d.due_wd, coalesce(d.promised_at, w.d) AS due, d.first_at
         FROM d JOIN wd_date w ON w.wd = d.due_wd""")
