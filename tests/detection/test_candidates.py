@@ -47,7 +47,8 @@ def test_alerts_become_candidate_signals_once(session: Session, world: World, tm
     assert all(s.status == "declared" and s.kind == "tension" and service.series(session, s) for s in raised)
     # One open signal per product and scope, its evidence in plain words (no supplier code, no score).
     assert len({(s.product_id, s.region_code) for s in raised}) == len(raised)
-    assert all(s.cause_detail.startswith("livraisons") and "depuis le" in s.cause_detail
+    starts = ("livraisons", "arrêt brutal possible", "fournisseur en difficulté")
+    assert all(s.cause_detail.startswith(starts) and "depuis le" in s.cause_detail
                and "score" not in s.cause_detail for s in raised), [s.cause_detail for s in raised][:3]
     # Once only: the same alerts again create nothing and add nothing.
     again = declare_alerts(session, con, alerts)
@@ -97,3 +98,19 @@ def test_a_second_episode_adds_its_evidence_to_the_open_candidate(session: Sessi
     other = service.declare_candidate(session, product=product, region_code="11", started_at=weeks[2], evidence="x",
                                       external_ref="detection:c", concerned=[], series=[])
     assert other is not None and other.id != first.id
+
+
+def test_the_wording_says_which_path_raised_the_alert() -> None:
+    from datetime import date
+
+    from sentinelle.detection import detect as engine
+    from sentinelle.detection.candidates import wording
+
+    day = date(2025, 3, 4)
+    rows = [("P1", "S", "national", "FR", day, est, f"L{est}", day, day, day, 10, 0, 1, 0, False)
+            for est in ("750000001", "690000001")]
+    fast = wording(rows, day, 1, engine.FAST_REASON.format(days=1))
+    assert fast.startswith("arrêt brutal possible") and "2 établissements" in fast and "sans rien de livré" in fast
+    pooled = wording(rows, day, 14, engine.POOLED_REASON.format(window=14))
+    assert pooled.startswith("fournisseur en difficulté dans la région") and "2 lignes" in pooled
+    assert wording(rows, day, 14).startswith("livraisons")
