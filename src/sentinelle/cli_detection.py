@@ -98,6 +98,9 @@ DeliveriesOption = Annotated[Path | None, typer.Option(exists=True, dir_okay=Fal
 MemoryOption = Annotated[str, typer.Option(help="DuckDB's memory cap; beyond it, it spills to disk")]
 SentinelsOption = Annotated[Path | None, typer.Option(
     exists=True, dir_okay=False, help="CSV of the sentinel hospitals' FINESS (establishment_id column)")]
+NoticesOption = Annotated[Path | None, typer.Option(
+    exists=True, dir_okay=False, help="CSV of manufacturers' interruption notices (product_id, supplier_id, "
+                                      "published_at): an alarm needs less evidence where one is open")]
 FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
@@ -144,6 +147,15 @@ def _load(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path 
     except IngestError as exc:
         err.print(f"[red]Erreur[/red] : {exc}")
         raise typer.Exit(2) from exc
+
+
+def _notices(path: Path | None) -> list[tuple[str, str, date]]:
+    from sentinelle.detection.ingest import IngestError, read_notices
+
+    try:
+        return read_notices(path) if path else []
+    except IngestError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--notices") from exc
 
 
 def _sentinels(path: Path | None) -> list[str]:
@@ -271,6 +283,7 @@ def register(app: typer.Typer) -> None:
         engine_name: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
         sentinels: SentinelsOption = None,
+        notices: NoticesOption = None,
         store: Annotated[Path | None, typer.Option(
             dir_okay=False, help="DuckDB file keeping the lines and what the next day needs: later runs compute "
                                  "only the new days")] = None,
@@ -290,6 +303,7 @@ def register(app: typer.Typer) -> None:
 
         day = _date(as_of, "--as-of")
         sentinel_ids = _sentinels(sentinels)
+        notice_rows = _notices(notices)
         if engine_name not in ("duckdb", "spark"):
             raise typer.BadParameter("duckdb ou spark", param_hint="--engine")
         if engine_name == "spark":
@@ -306,7 +320,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("--store garde l'état dans DuckDB : sans --engine spark",
                                          param_hint="--store")
             alerts = _detect_in_store(store, orders, deliveries, fhir, day, params, sentinel_ids, memory_limit,
-                                      max_rejected)
+                                      max_rejected, notice_rows)
             write_alerts(alerts, out)
             console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
             return
@@ -316,11 +330,12 @@ def register(app: typer.Typer) -> None:
                 report = _load(con, orders, deliveries, fhir, progress=done, key_hashes=False)
                 _refuse_if_mostly_rejected(report, max_rejected, "aucune alerte n'est calculée sur le reste")
                 if engine_name == "duckdb":
-                    alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids)
+                    alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids,
+                                           notices=notice_rows)
                     if evidence is not None:
                         _write_rows(evidence, engine.EVIDENCE, engine.evidence(con, alerts, params))
                 else:
-                    alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids)
+                    alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids, notice_rows)
             _report_rejections(report)
         write_alerts(alerts, out)
         console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
@@ -406,7 +421,8 @@ def register(app: typer.Typer) -> None:
 
 def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
                      day: date | None, params: Any, sentinels: list[str], memory_limit: str,
-                     max_rejected: float = MAX_REJECTED) -> list[tuple[Any, ...]]:
+                     max_rejected: float = MAX_REJECTED,
+                     notices: list[tuple[str, str, date]] | None = None) -> list[tuple[Any, ...]]:
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine
@@ -425,7 +441,7 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
                 _refuse_if_mostly_rejected(report, max_rejected, "les lignes valides sont gardées dans le "
                                                                  "magasin, mais aucune journée n'est calculée")
             try:
-                run = daily.update(con, day, params, sentinels, progress=done)
+                run = daily.update(con, day, params, sentinels, progress=done, notices=notices or [])
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--store") from exc
     finally:
@@ -440,7 +456,8 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
 
 
 def _detect_on_spark(con: duckdb.DuckDBPyConnection, work: Path, master: str, params: Params, day: date | None,
-                     progress: Callable[[str], None], sentinels: list[str]) -> list[tuple]:
+                     progress: Callable[[str], None], sentinels: list[str],
+                     notices: list[tuple[str, str, date]]) -> list[tuple]:
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine
 
@@ -448,7 +465,7 @@ def _detect_on_spark(con: duckdb.DuckDBPyConnection, work: Path, master: str, pa
     spark = spark_engine.session(master)
     try:
         return spark_engine.detect(spark, orders, deliveries, params, as_of=day, progress=progress,
-                                   sentinels=sentinels)
+                                   sentinels=sentinels, notices=notices)
     finally:
         spark.stop()
 

@@ -3,7 +3,6 @@ behind it; a slowdown of every supplier, or one hospital recording nothing, does
 
 from __future__ import annotations
 
-import csv
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,22 +10,11 @@ from pathlib import Path
 from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection import daily
 from sentinelle.detection import detect as engine
-from sentinelle.detection.calendar import french_holidays
 from sentinelle.detection.ingest import connect, ingest
+from tests.detection.handmade import after, working, write_lines
 
 START = date(2024, 1, 1)
 STOP = date(2024, 9, 10)  # a Tuesday
-
-
-def _working(day: date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
-
-
-def _after(day: date, working_days: int) -> date:
-    while working_days > 0 or not _working(day):
-        day += timedelta(days=1)
-        working_days -= _working(day)
-    return day
 
 
 def _world(folder: Path, *, stop: bool = False, slowdown: bool = False, everyone: bool = False,
@@ -39,22 +27,21 @@ def _world(folder: Path, *, stop: bool = False, slowdown: bool = False, everyone
     all of them at once."""
     rng = random.Random(3)
     hospitals = [finess_with_key(f"750{n:05d}") for n in range(12)]
-    folder.mkdir(parents=True, exist_ok=True)
     orders, deliveries = [], []
     day, n = START, 0
     while day < STOP + timedelta(days=40):
-        if _working(day):
+        if working(day):
             for h, finess in enumerate(hospitals):
                 for supplier in ("A", "B", "C"):
                     if rng.random() < 0.5:
                         continue
                     n += 1
-                    due = _after(day, 3)
+                    due = after(day, 3)
                     delivered = due
                     if slowdown and supplier == "A" and STOP <= due < STOP + timedelta(days=21):
-                        delivered = _after(due, min(3, 1 + (due - STOP).days // 4))
+                        delivered = after(due, min(3, 1 + (due - STOP).days // 4))
                     if everyone and STOP <= due < STOP + timedelta(days=21):
-                        delivered = _after(due, 3)
+                        delivered = after(due, 3)
                     if stop and supplier == "A" and delivered >= STOP:
                         delivered = None
                     if system_down and h == 0 and delivered and STOP <= delivered < STOP + timedelta(days=7):
@@ -64,16 +51,7 @@ def _world(folder: Path, *, stop: bool = False, slowdown: bool = False, everyone
                     if delivered:
                         deliveries.append((finess, f"L{n}", delivered, qty))
         day += timedelta(days=1)
-    with (folder / "orders.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
-                    "quantity_ordered"])
-        w.writerows(orders)
-    with (folder / "deliveries.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
-        w.writerows(deliveries)
-    return folder
+    return write_lines(folder, orders, deliveries)
 
 
 def _fast_alerts(folder: Path) -> tuple[list[tuple], list[tuple]]:
@@ -88,7 +66,7 @@ def test_an_abrupt_stop_alarms_within_two_working_days(tmp_path: Path) -> None:
     fast, evidence = _fast_alerts(_world(tmp_path, stop=True))
     assert [a[:4] for a in fast] == [("P1", "A", "national", "FR")]
     first = fast[0][4]
-    assert STOP <= first <= _after(STOP, 2), first
+    assert STOP <= first <= after(STOP, 2), first
     assert fast[0][6] >= engine.Params().fast_threshold and "arrêt brutal" in fast[0][7]
     # The silent lines behind it: as many as the reason says, none delivered, from several hospitals.
     stated = int(fast[0][7].split(" ? ")[1].split(" lignes")[0])
@@ -118,7 +96,7 @@ def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path) -
     ingest(store, folder / "orders.csv", folder / "deliveries.csv")
     day = STOP - timedelta(days=5)
     assert daily.update(store, as_of=day).since is None
-    while day < _after(STOP, 3):
+    while day < after(STOP, 3):
         day += timedelta(days=1)
         run = daily.update(store, as_of=day)
         assert run.since == day - timedelta(days=1)

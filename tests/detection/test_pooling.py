@@ -4,30 +4,18 @@ supplier's lines in that region together do, and the alert is raised on each pro
 
 from __future__ import annotations
 
-import csv
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
 from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection import detect as engine
-from sentinelle.detection.calendar import french_holidays
 from sentinelle.detection.ingest import connect, ingest
+from tests.detection.handmade import after, write_lines
 
 START = date(2024, 1, 1)
 FAIL = date(2024, 9, 2)
 PRODUCTS = [f"P{i}" for i in range(6)]
-
-
-def _working(day: date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
-
-
-def _after(day: date, working_days: int) -> date:
-    while working_days > 0 or not _working(day):
-        day += timedelta(days=1)
-        working_days -= _working(day)
-    return day
 
 
 def _world(folder: Path, failing: list[str]) -> Path:
@@ -38,7 +26,6 @@ def _world(folder: Path, failing: list[str]) -> Path:
     rng = random.Random(5)
     paris = [finess_with_key(f"750{n:05d}") for n in range(3)]
     lyon = [finess_with_key(f"690{n:05d}") for n in range(6)]
-    folder.mkdir(parents=True, exist_ok=True)
     orders, deliveries, n = [], [], 0
     day = START
     while day < FAIL + timedelta(days=60):
@@ -48,22 +35,13 @@ def _world(folder: Path, failing: list[str]) -> Path:
             for finess in buyers:
                 n += 1
                 late = finess in paris and product in failing and day >= FAIL - timedelta(days=7)
-                delivered = _after(day, 20 if late else 5)
+                delivered = after(day, 20 if late else 5)
                 qty = rng.randint(5, 50)
                 orders.append((finess, f"C{n}", f"L{n}", product, "S", day, qty))
                 if delivered <= FAIL + timedelta(days=60):
                     deliveries.append((finess, f"L{n}", delivered, qty))
         day += timedelta(days=1)
-    with (folder / "orders.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
-                    "quantity_ordered"])
-        w.writerows(orders)
-    with (folder / "deliveries.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
-        w.writerows(deliveries)
-    return folder
+    return write_lines(folder, orders, deliveries)
 
 
 def _alerts(folder: Path, params: engine.Params = engine.Params()) -> list[tuple]:

@@ -39,8 +39,9 @@ class Run:
     alerts: list[tuple]
 
 
-def _fingerprint(params: engine.Params, sentinels: Iterable[str]) -> str:
-    text = repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels)))
+def _fingerprint(params: engine.Params, sentinels: Iterable[str], notices: Iterable[tuple[str, str, date]] = ()) -> str:
+    text = (repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|"
+            + repr(sorted(set(notices))))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -69,7 +70,7 @@ def _why_full(con: duckdb.DuckDBPyConnection, previous: tuple | None, as_of: dat
         return "premier calcul"
     day, kept, orders, deliveries = previous
     if kept != fingerprint:
-        return "paramètres ou hôpitaux sentinelles changés"
+        return "paramètres, hôpitaux sentinelles ou avis des fabricants changés"
     if as_of < day:
         return f"jour demandé ({as_of}) antérieur au dernier calcul ({day})"
     if _known(con, day) != (orders, deliveries):
@@ -169,13 +170,15 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
 
 
 def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: engine.Params = engine.Params(),
-           sentinels: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> Run:
+           sentinels: Iterable[str] = (), progress: Callable[[str], None] | None = None,
+           notices: Iterable[tuple[str, str, date]] = ()) -> Run:
     """The alerts as of `as_of` (default: the last date in the store), computing only the days after
     the last run when the store keeps it, and keeping what the next day needs."""
     sentinels = list(sentinels)
     if as_of is None:
         as_of = engine.last_day(con)
-    fingerprint = _fingerprint(params, sentinels)
+    notices = list(notices)
+    fingerprint = _fingerprint(params, sentinels, notices)
     previous = last_run(con)
     why_full = _why_full(con, previous, as_of, fingerprint)
     if why_full is None and previous is not None and previous[0] == as_of:
@@ -189,6 +192,6 @@ def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: en
         _inputs(con, since, params)
         orders, deliveries = "in_orders", "in_deliveries"
     alerts = engine.detect(con, params, as_of=as_of, progress=progress, sentinels=sentinels, since=since,
-                           orders=orders, deliveries=deliveries)
+                           orders=orders, deliveries=deliveries, notices=notices)
     _save(con, as_of, since is None, fingerprint, orders, deliveries)
     return Run(as_of, since, why_full, alerts)

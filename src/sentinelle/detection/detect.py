@@ -52,6 +52,11 @@ class Params:
     min_week_lines: int = 3  # judged lines a past week needs to count in the usual rate
     max_base: float = 0.95  # upper bound of the usual rate of abnormal lines (the score needs p0 < 1)
     min_suppliers: int = 2  # suppliers with abnormal lines for an alert on a product across all its suppliers
+    # A manufacturer's interruption notice on the product (and supplier) lowers the alarm score to
+    # `notice_threshold` for `notice_days` from its publication: the detector then confirms what is
+    # announced, where alone it would wait for more lines.
+    notice_threshold: float = 3.0
+    notice_days: int = 90
     pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
     # The fast path (abrupt stops): a line is silent when nothing at all of it has come by the end of the
@@ -91,6 +96,15 @@ def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> s
         SELECT product_id, supplier_id, m, {picks} FROM cum GROUP BY ALL"""
 
 
+# The score of k_win abnormal (or silent) lines of n_win at the usual rate p0, both paths: -log10 of the
+# Chernoff bound on P(at least k of n | p0), n·KL(k/n ‖ p0)/ln 10. The bound is never below the binomial
+# tail: the score errs on the side of silence.
+SCORE = """CASE WHEN k_win <= n_win * p0 THEN 0.0
+                   WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
+                   ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
+                                 + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
+              END"""
+
 # The day before any history: `since` of a run over the whole history.
 BEFORE_ALL = date(1900, 1, 1)
 
@@ -106,7 +120,7 @@ def last_day(con: duckdb.DuckDBPyConnection, orders: str = "orders", deliveries:
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
             since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
-            params: Params = Params()) -> date:
+            params: Params = Params(), notices: Iterable[tuple[str, str, date]] = ()) -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
     `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth.
     `since`: the run adds the days after it to the prior_* relations, which the caller has made (and
@@ -128,6 +142,9 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     tables.insert(con, tables.DEPARTMENT_REGION, list(DEPARTMENT_REGION.items()))
     tables.create(con, tables.SENTINEL)
     tables.insert(con, tables.SENTINEL, [(i,) for i in sorted(set(sentinels))])
+    # Notices as known on as_of: one published later is not known yet.
+    tables.create(con, tables.NOTICE)
+    tables.insert(con, tables.NOTICE, sorted({n for n in notices if n[2] <= as_of}))
     first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
     # The calendar of each zone (calendar.py): a line's dates are read in its establishment's.
     tables.create(con, tables.WORKDAY)
@@ -323,14 +340,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
             JOIN common c USING (t)
             WHERE r.t > getvariable('since') AND u.n_past >= {p.min_history_lines} AND r.k_win >= {p.min_abnormal})
-        -- Score: -log10 of the Chernoff bound on P(at least k abnormal of n | rate p0), n·KL(k/n ‖ p0)/ln 10.
-        -- The bound is never below the binomial tail: the score errs on the side of silence.
-        SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
-                       WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
-                       ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
-                                     + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
-                  END AS score
-        FROM based""")
+        SELECT *, {SCORE} AS score FROM based""")
     # Breadth, for the days that pass the score only: the establishments (and suppliers) behind the
     # abnormal lines of the window.
     con.execute(f"""
@@ -351,7 +361,17 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         HAVING sum(d.k) >= 2 AND sum(d.k) >= {p.pool_min_share} * sum(d.n)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
-        WITH cand AS (SELECT * FROM scored WHERE score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
+        WITH noticed AS (
+            SELECT DISTINCT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t
+            FROM scored s JOIN notice n ON n.product_id = s.product_id
+             AND (n.supplier_id = '' OR s.supplier_id = '' OR n.supplier_id = s.supplier_id)
+             AND s.t >= n.published_at AND s.t < n.published_at + {p.notice_days}
+            WHERE s.score >= {p.notice_threshold}),
+        cand AS (
+            SELECT s.*, nd.t IS NOT NULL AS noticed
+            FROM scored s LEFT JOIN noticed nd ON nd.product_id = s.product_id AND nd.supplier_id = s.supplier_id
+             AND nd.scope = s.scope AND nd.scope_id = s.scope_id AND nd.t = s.t
+            WHERE (s.score >= {p.threshold} OR nd.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}),
         -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
         -- meets the abnormal lines of a few weeks, not of the product's whole history.
         cand_week AS (
@@ -387,6 +407,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
           AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
 
 
+# Said after the reason of an alarm that a manufacturer's notice let through (below the usual threshold).
+NOTICED = ", sur avis d'interruption du fabricant"
 # The reason of an alarm on a supplier in a region (lines abnormal, lines, products, usual share, establishments).
 POOLED_REASON = ("fournisseur en difficulté dans la région : %d lignes anormales sur %d en {window} j, %d produits "
                  "(habituel %.0f %%), %d établissement(s)%s")
@@ -491,12 +513,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM others o
             WHERE o.n_past >= {p.min_history_lines} AND o.k_win >= {p.fast_min_lines}
               AND o.k_win >= {p.fast_min_share} * o.n_win)
-        SELECT *, CASE WHEN k_win <= n_win * p0 THEN 0.0
-                       WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
-                       ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
-                                     + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
-                  END AS score
-        FROM based""")
+        SELECT *, {SCORE} AS score FROM based""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fast_alarm AS
         WITH cand AS (SELECT * FROM fast_scored WHERE score >= {p.fast_threshold}),
@@ -561,11 +578,13 @@ PHASES = ("lignes et livraisons connues", "jugement des lignes", "séries et sco
 
 def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None,
            progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = (), *,
-           since: date | None = None, orders: str = "orders", deliveries: str = "deliveries") -> list[tuple]:
+           since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
+           notices: Iterable[tuple[str, str, date]] = ()) -> list[tuple]:
     """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
-    `progress` is told the name of each phase (PHASES) once it is done; the rest as in `prepare`."""
+    `progress` is told the name of each phase (PHASES) once it is done; `notices` are manufacturers'
+    interruption notices (product_id, supplier_id or '', published_at); the rest as in `prepare`."""
     step = progress or (lambda _name: None)
-    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries, params=params)
+    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries, params=params, notices=notices)
     step(PHASES[0])
     _judged(con, params)
     step(PHASES[1])
@@ -577,9 +596,11 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
         SELECT product_id, supplier_id, scope, scope_id, t, score, reason FROM fast_alarm
         UNION ALL
         SELECT product_id, supplier_id, scope, scope_id, t, score,
-               printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s',
+               printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s%s',
                       k_win, n_win, 100 * coalesce(usual, 0), establishments,
-                      CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END) AS reason
+                      CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END,
+                      CASE WHEN noticed AND score < {params.threshold} THEN '{NOTICED.replace("'", "''")}' ELSE '' END)
+               AS reason
         FROM alarm WHERE product_id <> ''
         UNION ALL
         SELECT pp.product_id, a.supplier_id, a.scope, a.scope_id, a.t, a.score,

@@ -13,6 +13,7 @@ import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -451,3 +452,26 @@ def read_sentinels(path: Path) -> list[str]:
             raise IngestError(f"{path.name}, ligne {number} : {value!r} : {why}")
         ids.append(value)
     return ids
+
+
+def read_notices(path: Path) -> list[tuple[str, str, date]]:
+    """Manufacturers' interruption notices: a CSV file with `product_id`, `published_at` (AAAA-MM-JJ) and,
+    optionally, `supplier_id` (empty: every supplier of the product). A bad row is an error that names
+    its line and field."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in ("product_id", "published_at") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise IngestError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}")
+        notices = []
+        for number, row in enumerate(reader, start=2):
+            product = (row.get("product_id") or "").strip()
+            if not product:
+                raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
+            try:
+                published = date.fromisoformat((row.get("published_at") or "").strip())
+            except ValueError:
+                raise IngestError(f"{path.name}, ligne {number}, published_at : {row.get('published_at')!r} "
+                                  "n'est pas une date AAAA-MM-JJ") from None
+            notices.append((product, (row.get("supplier_id") or "").strip(), published))
+    return notices

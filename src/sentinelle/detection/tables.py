@@ -33,6 +33,8 @@ def _table(name: str, columns: str) -> Table:
 
 DEPARTMENT_REGION = _table("department_region", "department VARCHAR, region VARCHAR")
 SENTINEL = _table("sentinel", "est VARCHAR")
+# Manufacturers' interruption notices known to the run (supplier empty: every supplier of the product).
+NOTICE = _table("notice", "product_id VARCHAR, supplier_id VARCHAR, published_at DATE")
 # A calendar zone's days (calendar.py): whether each works, its working-day number, its key.
 WORKDAY = _table("workday", "cal INTEGER, d DATE, working BOOLEAN, wd INTEGER, k INTEGER")
 ALERT_FIRST = _table("alert_first", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, "
@@ -56,7 +58,7 @@ PRIOR = (
 # The same history as the daily store keeps it (detection/daily.py): det_lead_hist, det_late_hist, …
 STATE = tuple(t.renamed("det_" + t.name.removeprefix("prior_")) for t in PRIOR)
 
-BY_NAME: dict[str, Table] = {t.name: t for t in (DEPARTMENT_REGION, SENTINEL, WORKDAY, ALERT_FIRST, *PRIOR)}
+BY_NAME: dict[str, Table] = {t.name: t for t in (DEPARTMENT_REGION, SENTINEL, NOTICE, WORKDAY, ALERT_FIRST, *PRIOR)}
 
 
 def create(con: Any, table: Table) -> None:

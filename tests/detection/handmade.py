@@ -1,0 +1,38 @@
+"""Small worlds written by hand for one behaviour of the detector each (the fast path, pooling,
+notices): the working-day arithmetic they share and the two files they write."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+from sentinelle.detection.calendar import french_holidays
+
+
+def working(day: date) -> bool:
+    return day.weekday() < 5 and day not in french_holidays(day.year)
+
+
+def after(day: date, working_days: int) -> date:
+    """The working day `working_days` working days after `day` (0: `day`, or the next working day)."""
+    while working_days > 0 or not working(day):
+        day += timedelta(days=1)
+        working_days -= working(day)
+    return day
+
+
+def write_lines(folder: Path, orders: list[tuple], deliveries: list[tuple]) -> Path:
+    """orders.csv (establishment, order, line, product, supplier, ordered_at, quantity) and deliveries.csv
+    (establishment, line, delivered_at, quantity) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "orders.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
+                    "quantity_ordered"])
+        w.writerows(orders)
+    with (folder / "deliveries.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
+        w.writerows(deliveries)
+    return folder

@@ -1,0 +1,91 @@
+"""Other evidence (issue 18): a manufacturer's interruption notice lets the detector alarm on less
+evidence, from its publication on and not before; `detect --notices` reads them, naming a bad row."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.cli import app
+from sentinelle.detection import daily
+from sentinelle.detection import detect as engine
+from sentinelle.detection.ingest import IngestError, connect, ingest, read_notices
+from tests.detection.handmade import after, working, write_lines
+
+START = date(2024, 1, 1)
+FAIL = date(2024, 9, 2)
+
+
+@pytest.fixture(scope="module")
+def thin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three hospitals each ordering product P1 from supplier A twice a week, delivered five working days
+    later; from FAIL, nothing more comes. Few lines: the evidence grows slowly."""
+    folder = tmp_path_factory.mktemp("thin")
+    rng = random.Random(2)
+    hospitals = [finess_with_key(f"750{n:05d}") for n in range(3)]
+    orders, deliveries, n, day = [], [], 0, START
+    while day < FAIL + timedelta(days=45):
+        for h, finess in enumerate(hospitals):
+            if working(day) and day.weekday() in ((h % 5), (h + 2) % 5):
+                n += 1
+                qty = rng.randint(5, 30)
+                orders.append((finess, f"C{n}", f"L{n}", "P1", "A", day, qty))
+                delivered = after(day, 5)
+                if delivered < FAIL:
+                    deliveries.append((finess, f"L{n}", delivered, qty))
+        day += timedelta(days=1)
+    return write_lines(folder, orders, deliveries)
+
+
+def _first(folder: Path, notices: list[tuple[str, str, date]]) -> tuple[date, str]:
+    con = connect()
+    ingest(con, folder / "orders.csv", folder / "deliveries.csv")
+    alerts = [a for a in engine.detect(con, notices=notices) if a[2] == "national" and a[1] == "A"]
+    first = min(alerts, key=lambda a: a[4])
+    return first[4], first[7]
+
+
+def test_a_notice_lets_the_alarm_come_earlier_from_its_publication_only(thin: Path) -> None:
+    alone, reason = _first(thin, [])
+    assert engine.NOTICED not in reason
+    noticed, reason = _first(thin, [("P1", "", FAIL - timedelta(days=20))])
+    assert FAIL <= noticed < alone and reason.endswith(engine.NOTICED)
+    # Published after that day, the notice was not known then: nothing changes before it.
+    assert _first(thin, [("P1", "A", alone)])[0] == alone
+    # Another product's notice, or one older than `notice_days`, changes nothing.
+    assert _first(thin, [("P2", "", FAIL - timedelta(days=20))])[0] == alone
+    assert _first(thin, [("P1", "", FAIL - timedelta(days=200))])[0] == alone
+
+
+def test_the_daily_store_runs_again_when_the_notices_change(thin: Path, tmp_path: Path) -> None:
+    store = connect(tmp_path / "store.duckdb")
+    ingest(store, thin / "orders.csv", thin / "deliveries.csv")
+    day = FAIL + timedelta(days=20)
+    notices = [("P1", "", FAIL - timedelta(days=20))]
+    assert daily.update(store, as_of=day).since is None
+    run = daily.update(store, as_of=day + timedelta(days=1), notices=notices)
+    assert run.since is None and "avis" in (run.why_full or "")
+    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=1), notices=notices))
+
+
+def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None:
+    path = tmp_path / "avis.csv"
+    path.write_text("product_id,supplier_id,published_at\nP1,,2024-08-13\nP2,A,13/08/2024\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="ligne 3, published_at"):
+        read_notices(path)
+    path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
+    assert read_notices(path) == [("P1", "", date(2024, 8, 13))]
+    out = tmp_path / "alerts.csv"
+    done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
+                                    str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert engine.NOTICED.strip(", ") in out.read_text(encoding="utf-8")
+    path.write_text("product,published_at\nP1,2024-08-13\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
+                                   str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
+    assert bad.exit_code == 2 and "product_id" in bad.output
