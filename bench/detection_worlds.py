@@ -114,38 +114,6 @@ def _fast_path(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, s
     return scores, len(stops), caught[0], caught[1]
 
 
-def _trap_alarms(alerts: list[tuple], truth: list[ev.Disruption], folder: Path) -> dict[str, int]:
-    """False alarm episodes the second world's traps explain: on a chronically late supplier, at a
-    hospital with a receiving backlog or a system down (its own scope, during the trap and 30 days
-    after), or beginning in August or the last ten days of December."""
-    traps = list(csv.DictReader((folder / "traps.csv").open(encoding="utf-8"))) if (folder / "traps.csv").exists() else []
-    episodes = ev.merge_episodes([(a[0], a[1], a[4], a[5]) for a in alerts])
-    scopes = defaultdict(set)
-    for a in alerts:
-        scopes[(a[0], a[1], a[4])].add((a[2], a[3]))
-    counts: dict[str, int] = defaultdict(int)
-    for p, s, first, _ in episodes:
-        if any(p == d.product_id and (not s or s == d.supplier_id)
-               and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= d.ended_at for d in truth):
-            continue
-        why = "other"
-        for t in traps:
-            begin, end = date.fromisoformat(t["from"]), date.fromisoformat(t["to"]) + timedelta(days=30)
-            on_supplier = bool(t["supplier_id"]) and t["supplier_id"] == s
-            at_hospital = bool(t["establishment_id"]) and begin <= first <= end and any(
-                scope_id == t["establishment_id"] for _, scope_id in scopes.get((p, s, first), ()))
-            if on_supplier or at_hospital:
-                why = t["kind"]
-        if why == "other" and (first.month == 8 or (first.month == 12 and first.day >= 20)):
-            why = "august_or_year_end"
-        # ... and the path that raised it: the fast path, a supplier's alarm in a region, or the slow path.
-        reasons = [a[7] for a in alerts if a[0] == p and a[1] == s and a[4] == first]
-        path = ("fast" if any(engine.is_fast(r) for r in reasons)
-                else "pooled" if any(engine.is_pooled(r) for r in reasons) else "slow")
-        counts[f"{why}, {path}"] += 1
-    return dict(counts)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -173,7 +141,11 @@ def main() -> None:
                 if name == "Sentinelle":
                     for kind, (n, hit, leads) in sorted(_by_kind(simple, truth, _kinds(folder)).items()):
                         kinds_rows.append((world, seed, kind, n, hit, statistics.median(leads) if leads else None))
-                    trap_rows.append((world, seed, _trap_alarms(alerts, truth, folder)))
+                    behind: dict[tuple, set[str]] = defaultdict(set)
+                    for row in engine.evidence(con, alerts):
+                        behind[row[:5]].add(row[5])
+                    trap_rows.append((world, seed, ev.explain_false_alarms(
+                        alerts, truth, ev.read_traps(folder / "traps.csv"), behind)))
                     fast_rows.append((world, seed, *_fast_path(con, truth, _kinds(folder), months)))
             notices = _notices(con, truth, seed)
             noticed = ev.score([(a[0], a[1], a[4], a[5]) for a in engine.detect(con, notices=notices)], truth,

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sentinelle.detection import detect as engine
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 
 SLACK_DAYS = 3
@@ -112,3 +113,42 @@ def score(alerts: list[tuple[str, str, date, date]], truth: list[Disruption], *,
         median_lead_days=statistics.median(leads) if leads else None,
         false_alerts_per_1000_product_months=round(1000 * false_alarms / product_months, 3) if product_months else None,
     )
+
+
+def read_traps(path: Path) -> list[dict[str, str]]:
+    """What must not alarm in a world (second_world.py's traps.csv): kind, establishment_id, supplier_id,
+    from, to."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def explain_false_alarms(alerts: list[tuple], truth: list[Disruption], traps: list[dict[str, str]],
+                         behind: dict[tuple, set[str]]) -> dict[str, int]:
+    """The false alarm episodes, counted by what explains them and the path that raised them ("kind,
+    path"): a trap on their supplier (chronically late), a trap at a hospital behind their first day's
+    evidence (receiving backlog, system down: during it or 30 days after), the August and year-end
+    slowdowns, or "other"; the path is the fast path, a supplier's alarm in a region (pooled), or the
+    slow one. `alerts` as detect gives them; `behind` maps an alert's first five fields to the
+    establishments of its evidence (engine.evidence)."""
+    episodes = merge_episodes([(a[0], a[1], a[4], a[5]) for a in alerts])
+    counts: dict[str, int] = defaultdict(int)
+    for product, supplier, first, _ in episodes:
+        if any(d.product_id == product and (not supplier or supplier == d.supplier_id)
+               and d.started_at - timedelta(days=SLACK_DAYS) <= first <= d.ended_at for d in truth):
+            continue
+        starting = [a for a in alerts if a[0] == product and a[1] == supplier and a[4] == first]
+        hospitals = set().union(*(behind.get(a[:5], set()) for a in starting))
+        why = "other"
+        for t in traps:
+            begin, end = date.fromisoformat(t["from"]), date.fromisoformat(t["to"]) + timedelta(days=30)
+            if (t["supplier_id"] and t["supplier_id"] == supplier) or (
+                    t["establishment_id"] in hospitals and begin <= first <= end):
+                why = t["kind"]
+        if why == "other" and (first.month == 8 or (first.month == 12 and first.day >= 20)):
+            why = "august_or_year_end"
+        path = ("fast" if any(engine.is_fast(a[7]) for a in starting)
+                else "pooled" if any(engine.is_pooled(a[7]) for a in starting) else "slow")
+        counts[f"{why}, {path}"] += 1
+    return dict(counts)
