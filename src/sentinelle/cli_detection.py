@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -422,7 +422,7 @@ def register(app: typer.Typer) -> None:
 def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
                      day: date | None, params: Any, sentinels: list[str], memory_limit: str,
                      max_rejected: float = MAX_REJECTED,
-                     notices: list[tuple[str, str, date]] | None = None) -> list[tuple[Any, ...]]:
+                     notices: Iterable[tuple[str, str, date]] = ()) -> list[tuple[Any, ...]]:
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine
@@ -441,7 +441,7 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
                 _refuse_if_mostly_rejected(report, max_rejected, "les lignes valides sont gardées dans le "
                                                                  "magasin, mais aucune journée n'est calculée")
             try:
-                run = daily.update(con, day, params, sentinels, progress=done, notices=notices or [])
+                run = daily.update(con, day, params, sentinels, progress=done, notices=notices)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--store") from exc
     finally:

@@ -7,6 +7,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection import daily
 from sentinelle.detection import detect as engine
@@ -88,17 +90,20 @@ def test_a_slowdown_or_a_hospital_recording_nothing_is_no_stop(tmp_path: Path) -
     assert any(engine.is_fast(a[7]) for a in alerts)
 
 
-def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path) -> None:
+@pytest.mark.parametrize("params", [engine.Params(), engine.Params(fast_days=3, fast_quiet_days=2)],
+                         ids=["default", "three-day window"])
+def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path, params: engine.Params) -> None:
     """The fast path's kept days (silent lines, shipments, daily counts) carry from one daily run to the
-    next: each day's alerts are those of a replay of the whole history to that day."""
+    next, as far back as its window reaches: each day's alerts are those of a replay of the whole history
+    to that day."""
     folder = _world(tmp_path / "world", stop=True)
     store = connect(tmp_path / "store.duckdb")
     ingest(store, folder / "orders.csv", folder / "deliveries.csv")
     day = STOP - timedelta(days=5)
-    assert daily.update(store, as_of=day).since is None
-    while day < after(STOP, 3):
+    assert daily.update(store, as_of=day, params=params).since is None
+    while day < after(STOP, 5):
         day += timedelta(days=1)
-        run = daily.update(store, as_of=day)
+        run = daily.update(store, as_of=day, params=params)
         assert run.since == day - timedelta(days=1)
-        assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day)), day
+        assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), params, as_of=day)), day
     assert any(engine.is_fast(a[7]) for a in run.alerts)

@@ -94,10 +94,12 @@ def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) 
     con.execute(f"""CREATE OR REPLACE TEMP VIEW in_deliveries AS
         SELECT * FROM det_open_deliveries UNION ALL SELECT * FROM deliveries WHERE delivered_at > DATE '{since}'""")
     # Only as far back as the pipeline looks: the weekly usual rates and the common rate reach
-    # `history` days back, the breadth `window` days, the common shift a week before a fortnight back.
+    # `history` days back, the breadth `window` days, the common shift a week before a fortnight back,
+    # the fast path's window (silent lines, shipments) as many calendar days as detect.py's fast_window.
+    fast_reach = engine.fast_window_days(params)
     reach = {"det_shift_daily": ("t", 21), "det_judged_day": ("t", params.history + params.window + 14),
              "det_abnormal": ("judged_at", params.window), "det_fast_day": ("t", params.history + 14),
-             "det_fast_silent": ("t", 14), "det_shipped_day": ("t", 14)}
+             "det_fast_silent": ("t", fast_reach), "det_shipped_day": ("t", fast_reach)}
     for table in (t.name for t in tables.STATE):
         prior = "prior_" + table.removeprefix("det_")
         where = ""

@@ -417,6 +417,12 @@ FAST_REASON = ("arrêt brutal ? %d lignes sur %d sans aucune livraison en {days}
                "%d établissement(s)%s")
 
 
+def fast_window_days(p: Params) -> int:
+    """Calendar days a fast window can span at most (`fast_days` working days, with week-ends and
+    holidays between): what the daily store keeps of the fast path's days."""
+    return 7 * p.fast_days + 1
+
+
 def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     """The fast path, for abrupt stops (a recall, a plant shut overnight): the slow path judges a line
     only once its usual 95th-percentile lateness has passed and needs a fortnight of such lines, which
@@ -459,7 +465,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # Each mainland working day t with the days d of its fast window (from `fast_days` working days back),
     # and whether d is among its last `fast_quiet_days`: one row per day, so that every join on it is on
     # equal dates.
-    offsets = ", ".join(f"({i})" for i in range(7 * p.fast_days + 1))
+    offsets = ", ".join(f"({i})" for i in range(fast_window_days(p)))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fast_window AS
         WITH bounds AS (
