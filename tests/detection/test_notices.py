@@ -80,6 +80,10 @@ def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None
         read_notices(path)
     path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
     assert read_notices(path) == [("P1", "", date(2024, 8, 13))]
+    path.write_bytes(b"product_id,published_at\n\xff\xfeP1,2024-08-13\n")  # not UTF-8
+    with pytest.raises(IngestError, match=r"avis\.csv : ce n'est pas un fichier CSV en UTF-8"):
+        read_notices(path)
+    path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
     out = tmp_path / "alerts.csv"
     done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
                                     str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])

@@ -437,11 +437,20 @@ def ingest(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path
     return report
 
 
+def _csv_rows(path: Path) -> list[list[str]]:
+    """The rows of a small CSV file given beside the lines (sentinels, notices); a file that is not
+    UTF-8 text is an error that names it, not a traceback."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise IngestError(f"{path.name} : ce n'est pas un fichier CSV en UTF-8 ({exc})") from None
+
+
 def read_sentinels(path: Path) -> list[str]:
     """The FINESS of the sentinel hospitals: a CSV file with an `establishment_id` column (or one
     number per line, no header). A bad number is an error that names its line."""
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+    rows = _csv_rows(path)
     column = rows[0].index("establishment_id") if rows and "establishment_id" in rows[0] else None
     ids = []
     for number, row in enumerate(rows[1:] if column is not None else rows, start=2 if column is not None else 1):
@@ -458,20 +467,20 @@ def read_notices(path: Path) -> list[tuple[str, str, date]]:
     """Manufacturers' interruption notices: a CSV file with `product_id`, `published_at` (AAAA-MM-JJ) and,
     optionally, `supplier_id` (empty: every supplier of the product). A bad row is an error that names
     its line and field."""
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in ("product_id", "published_at") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise IngestError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}")
-        notices = []
-        for number, row in enumerate(reader, start=2):
-            product = (row.get("product_id") or "").strip()
-            if not product:
-                raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
-            try:
-                published = date.fromisoformat((row.get("published_at") or "").strip())
-            except ValueError:
-                raise IngestError(f"{path.name}, ligne {number}, published_at : {row.get('published_at')!r} "
-                                  "n'est pas une date AAAA-MM-JJ") from None
-            notices.append((product, (row.get("supplier_id") or "").strip(), published))
+    header, *rows = _csv_rows(path) or [[]]
+    missing = [c for c in ("product_id", "published_at") if c not in header]
+    if missing:
+        raise IngestError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}")
+    notices = []
+    for number, cells in enumerate(rows, start=2):
+        row = dict(zip(header, cells))
+        product = (row.get("product_id") or "").strip()
+        if not product:
+            raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
+        try:
+            published = date.fromisoformat((row.get("published_at") or "").strip())
+        except ValueError:
+            raise IngestError(f"{path.name}, ligne {number}, published_at : {row.get('published_at')!r} "
+                              "n'est pas une date AAAA-MM-JJ") from None
+        notices.append((product, (row.get("supplier_id") or "").strip(), published))
     return notices
