@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sentinelle.detection import detect as engine
 from sentinelle.detection import evaluate as ev
-from sentinelle.detection.calendar import french_holidays
+from sentinelle.detection.calendar import working_days_after
 from sentinelle.detection.ingest import connect, ingest
 from sentinelle.detection.second_world import WorldConfig, generate
 from sentinelle.detection.simulate import Config, simulate
@@ -65,19 +65,11 @@ def _notices(con: object, truth: list[ev.Disruption], seed: int) -> list[tuple[s
     return notices
 
 
-def _working_days_after(day: date, n: int) -> date:
-    """The n-th mainland working day after `day`."""
-    while n > 0:
-        day += timedelta(days=1)
-        n -= day.weekday() < 5 and day not in french_holidays(day.year)
-    return day
-
-
 def _stop_caught_by(d: ev.Disruption) -> tuple[date, date]:
     """The last day an alarm catches an abrupt stop: three days after it (the issue's rule), and two
     working days after it (the fast path's aim). The stop is the rupture (the day nothing is shipped)."""
     stop = d.rupture_at or d.started_at
-    return stop + timedelta(days=3), _working_days_after(stop, 2)
+    return stop + timedelta(days=3), working_days_after(stop, 2)
 
 
 def _by_kind(alerts: list[tuple[str, str, date, date]], truth: list[ev.Disruption],

@@ -4,22 +4,18 @@ notices): the working-day arithmetic they share and the two files they write."""
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from sentinelle.detection.calendar import french_holidays
+from sentinelle.detection.calendar import french_holidays, working_days_after
 
 
 def working(day: date) -> bool:
     return day.weekday() < 5 and day not in french_holidays(day.year)
 
 
-def after(day: date, working_days: int) -> date:
-    """The working day `working_days` working days after `day` (0: `day`, or the next working day)."""
-    while working_days > 0 or not working(day):
-        day += timedelta(days=1)
-        working_days -= working(day)
-    return day
+# The working day n working days after a day (0: that day, or the next working day), mainland.
+after = working_days_after
 
 
 def write_lines(folder: Path, orders: list[tuple], deliveries: list[tuple]) -> Path:

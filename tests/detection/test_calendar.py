@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from sentinelle.detection.calendar import ZONE_STEP, ZONES, french_holidays, working_days, zone_sql
+from sentinelle.detection.calendar import ZONE_STEP, ZONES, french_holidays, working_days, working_days_after, zone_sql
 
 GOOD_FRIDAY_2025, BOXING_DAY_2025 = date(2025, 4, 18), date(2025, 12, 26)
 
@@ -42,3 +42,11 @@ def test_a_working_day_number_names_its_zone_and_counts_within_it() -> None:
 def test_an_establishment_reads_its_zone_from_its_finess(finess: str, zone: str) -> None:
     found = duckdb.connect().execute(f"SELECT {zone_sql('f')} FROM (SELECT ? AS f)", [finess]).fetchone()
     assert found is not None and ZONES[found[0]] == zone
+
+
+def test_working_days_after_skips_week_ends_and_the_zone_s_holidays() -> None:
+    friday = date(2025, 4, 18)  # Good Friday: a holiday in Alsace-Moselle only
+    assert working_days_after(friday, 0) == friday
+    assert working_days_after(friday, 1) == date(2025, 4, 22)  # Easter Monday is a holiday everywhere
+    assert working_days_after(friday, 0, "57") == date(2025, 4, 22)
+    assert working_days_after(date(2025, 4, 17), 1, "57") == date(2025, 4, 22)

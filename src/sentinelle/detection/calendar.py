@@ -46,6 +46,18 @@ def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bo
 
 
 
+def working_days_after(day: date, n: int, zone: str = "") -> date:
+    """The n-th working day after `day` in `zone` (n = 0: `day` itself if it works, else the next
+    working day)."""
+    def works(d: date) -> bool:
+        return d.weekday() < 5 and d not in french_holidays(d.year, zone)
+
+    while n > 0 or not works(day):
+        day += timedelta(days=1)
+        n -= works(day)
+    return day
+
+
 def zone_sql(finess: str) -> str:
     """SQL: the calendar zone number of the establishment whose FINESS is the expression `finess`
     (its first two digits are its department; overseas, 970 and the department's last digit)."""
