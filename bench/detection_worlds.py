@@ -4,7 +4,9 @@ never tuned on. Per world and seed: precision, recall, median lead, false alerts
 product-months, beside the 72-hour rule and the fill-rate rule on the same data; per kind of
 disruption, recall and median lead; the fast path's own precision and the abrupt stops it catches
 within three days and within two working days; the false alarms the second world's traps raise; and
-what manufacturers' interruption notices add (drawn from the truth, see `_notices`).
+what evidence from outside the lines adds: manufacturers' interruption notices, shortages abroad and
+vulnerability scores, each drawn from the truth by an assumption of ours (`_notices`, `_abroad`,
+`_vulnerability`), alone and together.
 
     .venv/bin/python bench/detection_worlds.py [--seeds 1 2 3] [--worlds first second]
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import random
 import statistics
 import tempfile
@@ -65,6 +68,38 @@ def _notices(con: object, truth: list[ev.Disruption], seed: int) -> list[tuple[s
     return notices
 
 
+def _abroad(con: object, truth: list[ev.Disruption], seed: int) -> list[tuple[str, date, date | None]]:
+    """Shortages abroad on the product's substance (our assumption, not data): for a third of the
+    disruptions, one that starts 0 to 60 days before the French disruption and lasts 30 to 180 days;
+    and shortages abroad that never reach France, on a tenth of the other products, at a day drawn over
+    the history (the FDA lists more than a hundred at any time)."""
+    rng = random.Random(seed + 100)
+    rows: list[tuple[str, date, date | None]] = []
+    for d in sorted(truth, key=lambda d: (d.started_at, d.product_id, d.supplier_id)):
+        if rng.random() < 1 / 3:
+            start = d.started_at - timedelta(days=rng.randint(0, 60))
+            rows.append((d.product_id, start, start + timedelta(days=rng.randint(30, 180))))
+    troubled = {d.product_id for d in truth}
+    products = [p for (p,) in con.execute("SELECT DISTINCT product_id FROM orders ORDER BY ALL").fetchall()  # type: ignore[attr-defined]
+                if p not in troubled]
+    first, last = con.execute("SELECT min(ordered_at), max(ordered_at) FROM orders").fetchone()  # type: ignore[attr-defined]
+    for product in rng.sample(products, len(products) // 10):
+        start = first + timedelta(days=rng.randint(0, (last - first).days))
+        rows.append((product, start, start + timedelta(days=rng.randint(30, 180))))
+    return rows
+
+
+def _vulnerability(con: object, truth: list[ev.Disruption], seed: int) -> list[tuple[str, float]]:
+    """Vulnerability scores 0–100 (the rank) that predict the disruptions as well as the model did on the
+    ANSM's real shortages (AUC about 0.7, docs/risk.md): a normal draw per product, shifted by 0.74 for
+    the products that will be disrupted (AUC = Φ(0.74/√2) ≈ 0.70)."""
+    rng = random.Random(seed + 200)
+    troubled = {d.product_id for d in truth}
+    products = [p for (p,) in con.execute("SELECT DISTINCT product_id FROM orders ORDER BY ALL").fetchall()]  # type: ignore[attr-defined]
+    latent = sorted((rng.gauss(0.74 if p in troubled else 0.0, 1.0), p) for p in products)
+    return [(p, round(100 * i / max(1, len(latent) - 1))) for i, (_, p) in enumerate(latent)]
+
+
 def _stop_caught_by(d: ev.Disruption) -> tuple[date, date]:
     """The last day an alarm catches an abrupt stop: three days after it (the issue's rule), and two
     working days after it (the fast path's aim). The stop is the rupture (the day nothing is shipped)."""
@@ -106,12 +141,37 @@ def _fast_path(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, s
     return scores, len(stops), caught[0], caught[1]
 
 
+def _stop_evidence(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, str, str], str],
+                   p: engine.Params = engine.Params()) -> tuple[int, int, int]:
+    """What the lines could tell of each abrupt stop within three days, whatever the detector: the lines
+    of its product × supplier looked at by the fast path (their median lateness passed) in the three days
+    from the stop, the silent ones among them, and the best score they could make (all silent lines at
+    the series' usual silent share, 180 to 28 days before). Returns the stops with `fast_min_lines`
+    silent lines or more, those whose best score reaches the slow path's threshold, and the fast path's."""
+    enough = at_slow = at_fast = 0
+    for d in truth:
+        if kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat())) not in ABRUPT or d.rupture_at is None:
+            continue
+        k, past_n, past_k = con.execute(  # type: ignore[attr-defined]
+            """SELECT count(*) FILTER (WHERE silent AND t BETWEEN $r AND $r + 3),
+                   count(*) FILTER (WHERE t BETWEEN $r - 180 AND $r - 28),
+                   count(*) FILTER (WHERE silent AND t BETWEEN $r - 180 AND $r - 28)
+            FROM fast_line WHERE product_id = $p AND supplier_id = $s""",
+            {"r": d.rupture_at, "p": d.product_id, "s": d.supplier_id}).fetchone()
+        usual = max(past_k / past_n if past_n else 0.0, p.base_floor)
+        best = -k * math.log10(usual)
+        enough += k >= p.fast_min_lines
+        at_slow += best >= p.threshold
+        at_fast += best >= p.fast_threshold
+    return enough, at_slow, at_fast
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--worlds", nargs="+", default=["first", "second"])
     args = ap.parse_args()
-    rows, kinds_rows, trap_rows, fast_rows, notice_rows = [], [], [], [], []
+    rows, kinds_rows, trap_rows, fast_rows, outside_rows = [], [], [], [], []
     for world in args.worlds:
         for seed in args.seeds:
             folder = Path(tempfile.mkdtemp(prefix=f"sentinelle-{world}-{seed}-"))
@@ -138,13 +198,18 @@ def main() -> None:
                         behind[row[:5]].add(row[5])
                     trap_rows.append((world, seed, ev.explain_false_alarms(
                         alerts, truth, ev.read_traps(folder / "traps.csv"), behind)))
-                    fast_rows.append((world, seed, *_fast_path(con, truth, _kinds(folder), months)))
-            notices = _notices(con, truth, seed)
-            noticed = ev.score([(a[0], a[1], a[4], a[5]) for a in engine.detect(con, notices=notices)], truth,
-                               product_months=months)
+                    fast_rows.append((world, seed, *_fast_path(con, truth, _kinds(folder), months),
+                                      *_stop_evidence(con, truth, _kinds(folder))))
             plain = next(r[4] for r in rows if r[:3] == (world, seed, "Sentinelle"))
-            notice_rows.append((world, seed, len(notices), plain, noticed))
-            print(f"{world} seed {seed} with {len(notices)} notices: {noticed.as_dict()}", flush=True)
+            notices, abroad = tuple(_notices(con, truth, seed)), tuple(_abroad(con, truth, seed))
+            vulnerability = tuple(_vulnerability(con, truth, seed))
+            for name, outside in (("notices", engine.Outside(notices=notices)), ("abroad", engine.Outside(abroad=abroad)),
+                                  ("vulnerability", engine.Outside(vulnerability=vulnerability)),
+                                  ("all three", engine.Outside(notices, abroad, vulnerability))):
+                with_it = ev.score([(a[0], a[1], a[4], a[5]) for a in engine.detect(con, outside=outside)], truth,
+                                   product_months=months)
+                outside_rows.append((world, seed, name, plain, with_it))
+                print(f"{world} seed {seed} with {name}: {with_it.as_dict()}", flush=True)
     print("\n| world | seed | method | order lines | disruptions | episodes | precision | recall | median lead (d) "
           "| false / 1000 product-months | seconds |\n|---|---|---|---|---|---|---|---|---|---|---|")
     for world, seed, name, lines, s, seconds in rows:
@@ -154,17 +219,21 @@ def main() -> None:
           "\n|---|---|---|---|---|---|")
     for world, seed, kind, n, hit, lead in kinds_rows:
         print(f"| {world} | {seed} | {kind} | {n} | {hit} | {lead} |")
-    print("\nThe fast path alone (its episodes; abrupt stops caught within 3 days, within 2 working days):\n\n"
-          "| world | seed | fast episodes | precision | abrupt stops | within 3 days | within 2 working days |\n"
-          "|---|---|---|---|---|---|---|")
-    for world, seed, s, stops, in3, in2 in fast_rows:
-        print(f"| {world} | {seed} | {s.alarms} | {s.precision} | {stops} | {in3} | {in2} |")
-    print("\nWhat manufacturers' notices add (notices drawn from the truth, `_notices`):\n\n"
-          "| world | seed | notices | precision without / with | recall without / with | median lead without / with |"
-          "\n|---|---|---|---|---|---|")
-    for world, seed, n, plain, noticed in notice_rows:
-        print(f"| {world} | {seed} | {n} | {plain.precision} / {noticed.precision} | {plain.recall} / {noticed.recall} "
-              f"| {plain.median_lead_days} / {noticed.median_lead_days} |")
+    print("\nThe fast path alone (its episodes; abrupt stops caught within 3 days, within 2 working days), and what"
+          " the lines could tell within 3 days of each stop (`_stop_evidence`: stops with 5 silent lines or more "
+          "in those days, stops whose silent lines could score 6, could score 8):\n\n"
+          "| world | seed | fast episodes | precision | abrupt stops | within 3 days | within 2 working days "
+          "| ≥ 5 silent lines | best score ≥ 6 | best score ≥ 8 |\n|---|---|---|---|---|---|---|---|---|---|")
+    for world, seed, s, stops, in3, in2, enough, at_slow, at_fast in fast_rows:
+        print(f"| {world} | {seed} | {s.alarms} | {s.precision} | {stops} | {in3} | {in2} | {enough} | {at_slow} "
+              f"| {at_fast} |")
+    print("\nWhat evidence from outside the lines adds (drawn from the truth: `_notices`, `_abroad`, `_vulnerability`):"
+          "\n\n| world | seed | evidence | precision without / with | recall without / with "
+          "| median lead without / with | false / 1000 product-months without / with |\n|---|---|---|---|---|---|---|")
+    for world, seed, name, plain, with_it in outside_rows:
+        print(f"| {world} | {seed} | {name} | {plain.precision} / {with_it.precision} | {plain.recall} / {with_it.recall} "
+              f"| {plain.median_lead_days} / {with_it.median_lead_days} | {plain.false_alerts_per_1000_product_months} / "
+              f"{with_it.false_alerts_per_1000_product_months} |")
     print("\nSentinelle's false alarms by what explains them:\n")
     for world, seed, counts in trap_rows:
         print(f"- {world}, seed {seed}: {counts or 'none'}")

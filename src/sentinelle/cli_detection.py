@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -101,6 +101,12 @@ SentinelsOption = Annotated[Path | None, typer.Option(
 NoticesOption = Annotated[Path | None, typer.Option(
     exists=True, dir_okay=False, help="CSV of manufacturers' interruption notices (product_id, supplier_id, "
                                       "published_at): an alarm needs less evidence where one is open")]
+AbroadOption = Annotated[Path | None, typer.Option(
+    exists=True, dir_okay=False, help="CSV of shortages abroad on each product's substance (product_id, started_at, "
+                                      "ended_at): an alarm needs less evidence while one goes on")]
+VulnerabilityOption = Annotated[Path | None, typer.Option(
+    exists=True, dir_okay=False, help="CSV of vulnerability scores (product_id, score 0-100): the most vulnerable "
+                                      "products alarm on less evidence")]
 FhirOption = Annotated[Path | None, typer.Option("--fhir", exists=True, dir_okay=False,
                                                  help="a FHIR R4 Bundle of SupplyRequest and SupplyDelivery")]
 
@@ -149,13 +155,19 @@ def _load(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path 
         raise typer.Exit(2) from exc
 
 
-def _notices(path: Path | None) -> list[tuple[str, str, date]]:
-    from sentinelle.detection.ingest import IngestError, read_notices
+def _outside(notices: Path | None, abroad: Path | None, vulnerability: Path | None) -> Any:
+    """The evidence from outside the lines (detect.Outside) from its three files, a bad row named."""
+    from sentinelle.detection.detect import Outside
+    from sentinelle.detection.ingest import IngestError, read_abroad, read_notices, read_vulnerability
 
-    try:
-        return read_notices(path) if path else []
-    except IngestError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--notices") from exc
+    read: dict[str, tuple] = {}
+    for option, path, reader in (("--notices", notices, read_notices), ("--abroad", abroad, read_abroad),
+                                 ("--vulnerability", vulnerability, read_vulnerability)):
+        try:
+            read[option] = tuple(reader(path)) if path else ()
+        except IngestError as exc:
+            raise typer.BadParameter(str(exc), param_hint=option) from exc
+    return Outside(read["--notices"], read["--abroad"], read["--vulnerability"])
 
 
 def _sentinels(path: Path | None) -> list[str]:
@@ -284,6 +296,8 @@ def register(app: typer.Typer) -> None:
         spark_master: Annotated[str, typer.Option(help="Spark master URL (--engine spark)")] = "local[2]",
         sentinels: SentinelsOption = None,
         notices: NoticesOption = None,
+        abroad: AbroadOption = None,
+        vulnerability: VulnerabilityOption = None,
         store: Annotated[Path | None, typer.Option(
             dir_okay=False, help="DuckDB file keeping the lines and what the next day needs: later runs compute "
                                  "only the new days")] = None,
@@ -303,7 +317,7 @@ def register(app: typer.Typer) -> None:
 
         day = _date(as_of, "--as-of")
         sentinel_ids = _sentinels(sentinels)
-        notice_rows = _notices(notices)
+        outside = _outside(notices, abroad, vulnerability)
         if engine_name not in ("duckdb", "spark"):
             raise typer.BadParameter("duckdb ou spark", param_hint="--engine")
         if engine_name == "spark":
@@ -320,7 +334,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("--store garde l'état dans DuckDB : sans --engine spark",
                                          param_hint="--store")
             alerts = _detect_in_store(store, orders, deliveries, fhir, day, params, sentinel_ids, memory_limit,
-                                      max_rejected, notice_rows)
+                                      max_rejected, outside)
             write_alerts(alerts, out)
             console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
             return
@@ -331,11 +345,11 @@ def register(app: typer.Typer) -> None:
                 _refuse_if_mostly_rejected(report, max_rejected, "aucune alerte n'est calculée sur le reste")
                 if engine_name == "duckdb":
                     alerts = engine.detect(con, params, as_of=day, progress=done, sentinels=sentinel_ids,
-                                           notices=notice_rows)
+                                           outside=outside)
                     if evidence is not None:
                         _write_rows(evidence, engine.EVIDENCE, engine.evidence(con, alerts, params))
                 else:
-                    alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids, notice_rows)
+                    alerts = _detect_on_spark(con, work, spark_master, params, day, done, sentinel_ids, outside)
             _report_rejections(report)
         write_alerts(alerts, out)
         console.print(f"{len(alerts)} épisode(s) d'alerte → {out}")
@@ -422,7 +436,7 @@ def register(app: typer.Typer) -> None:
 def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, fhir: Path | None,
                      day: date | None, params: Any, sentinels: list[str], memory_limit: str,
                      max_rejected: float = MAX_REJECTED,
-                     notices: Iterable[tuple[str, str, date]] = ()) -> list[tuple[Any, ...]]:
+                     outside: Any = None) -> list[tuple[Any, ...]]:
     """New lines (if any) into the store, then the days after its last run."""
     from sentinelle.detection import daily
     from sentinelle.detection import detect as engine
@@ -441,7 +455,7 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
                 _refuse_if_mostly_rejected(report, max_rejected, "les lignes valides sont gardées dans le "
                                                                  "magasin, mais aucune journée n'est calculée")
             try:
-                run = daily.update(con, day, params, sentinels, progress=done, notices=notices)
+                run = daily.update(con, day, params, sentinels, progress=done, outside=outside or engine.Outside())
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--store") from exc
     finally:
@@ -457,7 +471,7 @@ def _detect_in_store(store: Path, orders: Path | None, deliveries: Path | None, 
 
 def _detect_on_spark(con: duckdb.DuckDBPyConnection, work: Path, master: str, params: Params, day: date | None,
                      progress: Callable[[str], None], sentinels: list[str],
-                     notices: list[tuple[str, str, date]]) -> list[tuple]:
+                     outside: Any) -> list[tuple]:
     """The checked lines handed to Spark as Parquet, and the same pipeline run there."""
     from sentinelle.detection import spark as spark_engine
 
@@ -465,7 +479,7 @@ def _detect_on_spark(con: duckdb.DuckDBPyConnection, work: Path, master: str, pa
     spark = spark_engine.session(master)
     try:
         return spark_engine.detect(spark, orders, deliveries, params, as_of=day, progress=progress,
-                                   sentinels=sentinels, notices=notices)
+                                   sentinels=sentinels, outside=outside)
     finally:
         spark.stop()
 
@@ -486,16 +500,18 @@ def register_alerts(app: typer.Typer) -> None:
         from sentinelle.detection.candidates import declare_alerts, sentinel_finess
         from sentinelle.detection.ingest import connect
         from sentinelle.detection.ingest import ingest as run
+        from sentinelle.detection.outside import known
         from sentinelle.store.db import default_engine, upgrade
 
         db = default_engine()
         upgrade(db)
         with transaction(db) as session:
             sentinels = sentinel_finess(session)
+            outside = known(session)
         con = connect()
         with console.status("Détection…"):
             report = run(con, orders, deliveries)
-            alerts = engine.detect(con, as_of=_date(as_of, "--as-of"), sentinels=sentinels)
+            alerts = engine.detect(con, as_of=_date(as_of, "--as-of"), sentinels=sentinels, outside=outside)
         _report_rejections(report)
         with transaction(db) as session:
             outcome = declare_alerts(session, con, alerts)

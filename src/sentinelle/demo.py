@@ -33,6 +33,7 @@ from sentinelle.config import get_settings
 from sentinelle.detection import detect
 from sentinelle.detection.candidates import declare_alerts
 from sentinelle.detection.ingest import connect, ingest
+from sentinelle.detection.outside import known
 from sentinelle.detection.simulate import Config, simulate
 from sentinelle.risk import criticality, pieu
 from sentinelle.risk.models import SupplyInput
@@ -103,7 +104,7 @@ def _detection(session: Session, establishments: list[Organisation], products: l
         con = connect(store)
         ingest(con, folder / "orders.csv", folder / "deliveries.csv")
         sentinels = [e.finess for e in establishments if e.sentinel and e.finess]
-        outcome = declare_alerts(session, con, detect.detect(con, sentinels=sentinels))
+        outcome = declare_alerts(session, con, detect.detect(con, sentinels=sentinels, outside=known(session)))
         con.close()
     return outcome.created
 

@@ -1,5 +1,6 @@
-"""Other evidence (issue 18): a manufacturer's interruption notice lets the detector alarm on less
-evidence, from its publication on and not before; `detect --notices` reads them, naming a bad row."""
+"""Other evidence (issue 18): a manufacturer's interruption notice, a shortage abroad on the product's
+substance and a high vulnerability score let the detector alarm on less evidence, each from when it is
+known and not before; `detect --notices / --abroad / --vulnerability` read them, naming a bad row."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.cli import app
 from sentinelle.detection import daily
 from sentinelle.detection import detect as engine
-from sentinelle.detection.ingest import IngestError, connect, ingest, read_notices
+from sentinelle.detection.ingest import IngestError, connect, ingest, read_abroad, read_notices, read_vulnerability
 from tests.detection.handmade import after, working, write_lines
 
 START = date(2024, 1, 1)
@@ -42,24 +43,43 @@ def thin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_lines(folder, orders, deliveries)
 
 
-def _first(folder: Path, notices: list[tuple[str, str, date]]) -> tuple[date, str]:
+def _first(folder: Path, notices: list[tuple[str, str, date]], outside: engine.Outside | None = None
+           ) -> tuple[date, str]:
     con = connect()
     ingest(con, folder / "orders.csv", folder / "deliveries.csv")
-    alerts = [a for a in engine.detect(con, notices=notices) if a[2] == "national" and a[1] == "A"]
+    alerts = [a for a in engine.detect(con, outside=outside or engine.Outside(notices=tuple(notices)))
+              if a[2] == "national" and a[1] == "A"]
     first = min(alerts, key=lambda a: a[4])
     return first[4], first[7]
 
 
 def test_a_notice_lets_the_alarm_come_earlier_from_its_publication_only(thin: Path) -> None:
     alone, reason = _first(thin, [])
-    assert engine.NOTICED not in reason
+    assert engine.EASED_BY["notice"] not in reason
     noticed, reason = _first(thin, [("P1", "", FAIL - timedelta(days=20))])
-    assert FAIL <= noticed < alone and reason.endswith(engine.NOTICED)
+    assert FAIL <= noticed < alone and reason.endswith(engine.EASED_BY["notice"])
     # Published after that day, the notice was not known then: nothing changes before it.
     assert _first(thin, [("P1", "A", alone)])[0] == alone
     # Another product's notice, or one older than `notice_days`, changes nothing.
     assert _first(thin, [("P2", "", FAIL - timedelta(days=20))])[0] == alone
     assert _first(thin, [("P1", "", FAIL - timedelta(days=200))])[0] == alone
+
+
+def test_a_shortage_abroad_lets_the_alarm_come_earlier_while_it_goes_on(thin: Path) -> None:
+    alone, _ = _first(thin, [])
+    abroad, reason = _first(thin, [], engine.Outside(abroad=(("P1", FAIL - timedelta(days=30), None),)))
+    assert FAIL <= abroad < alone and reason.endswith(engine.EASED_BY["abroad"])
+    # Over before the failure, or started after the day: not known as going on then.
+    ended = engine.Outside(abroad=(("P1", FAIL - timedelta(days=60), FAIL - timedelta(days=30)),))
+    assert _first(thin, [], ended)[0] == alone
+    assert _first(thin, [], engine.Outside(abroad=(("P1", alone, None),)))[0] == alone
+
+
+def test_a_vulnerable_product_alarms_on_less_evidence(thin: Path) -> None:
+    alone, _ = _first(thin, [])
+    vulnerable, reason = _first(thin, [], engine.Outside(vulnerability=(("P1", 95.0),)))
+    assert FAIL <= vulnerable < alone and reason.endswith(engine.EASED_BY["vulnerable"])
+    assert _first(thin, [], engine.Outside(vulnerability=(("P1", 50.0), ("P2", 99.0))))[0] == alone
 
 
 def test_the_daily_store_runs_again_when_the_notices_change(thin: Path, tmp_path: Path) -> None:
@@ -68,9 +88,10 @@ def test_the_daily_store_runs_again_when_the_notices_change(thin: Path, tmp_path
     day = FAIL + timedelta(days=20)
     notices = [("P1", "", FAIL - timedelta(days=20))]
     assert daily.update(store, as_of=day).since is None
-    run = daily.update(store, as_of=day + timedelta(days=1), notices=notices)
+    run = daily.update(store, as_of=day + timedelta(days=1), outside=engine.Outside(notices=tuple(notices)))
     assert run.since is None and "avis" in (run.why_full or "")
-    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=1), notices=notices))
+    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=1),
+                                                               outside=engine.Outside(notices=tuple(notices))))
 
 
 def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None:
@@ -88,8 +109,38 @@ def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None
     done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
                                     str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
     assert done.exit_code == 0, done.output
-    assert engine.NOTICED.strip(", ") in out.read_text(encoding="utf-8")
+    assert engine.EASED_BY["notice"].strip(", ") in out.read_text(encoding="utf-8")
     path.write_text("product,published_at\nP1,2024-08-13\n", encoding="utf-8")
     bad = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
                                    str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
     assert bad.exit_code == 2 and "product_id" in bad.output
+
+
+def test_the_abroad_and_vulnerability_files_name_their_bad_rows(thin: Path, tmp_path: Path) -> None:
+    path = tmp_path / "etranger.csv"
+    path.write_text("product_id,started_at,ended_at\nP1,2024-08-01,\nP1,2024-08-01,2024-07-01\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="ligne 3, ended_at"):
+        read_abroad(path)
+    path.write_text("product_id,started_at,ended_at\nP1,2024-08-01,\n,2024-08-01,\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="ligne 3, product_id"):
+        read_abroad(path)
+    path.write_text("product_id,started_at\nP1,2024-08-01\n", encoding="utf-8")
+    assert read_abroad(path) == [("P1", date(2024, 8, 1), None)]
+    scores = tmp_path / "vulnerabilite.csv"
+    scores.write_text("product_id,score\nP1,95\nP2,élevé\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="ligne 3, score"):
+        read_vulnerability(scores)
+    scores.write_text("product_id,score\nP1,95\nP2,101\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="ligne 3, score"):
+        read_vulnerability(scores)
+    scores.write_text("product_id,score\nP1,95\n", encoding="utf-8")
+    out = tmp_path / "alerts.csv"
+    done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
+                                    str(thin / "deliveries.csv"), "--abroad", str(path), "--vulnerability",
+                                    str(scores), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert engine.EASED_BY["abroad"].strip(", ") in out.read_text(encoding="utf-8")
+    scores.write_text("product_id,score\nP1,NaN\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
+                                   str(thin / "deliveries.csv"), "--vulnerability", str(scores), "--out", str(out)])
+    assert bad.exit_code == 2 and "score" in bad.output

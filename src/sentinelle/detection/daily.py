@@ -39,9 +39,9 @@ class Run:
     alerts: list[tuple]
 
 
-def _fingerprint(params: engine.Params, sentinels: Iterable[str], notices: Iterable[tuple[str, str, date]] = ()) -> str:
+def _fingerprint(params: engine.Params, sentinels: Iterable[str], outside: engine.Outside = engine.Outside()) -> str:
     text = (repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|"
-            + repr(sorted(set(notices))))
+            + repr([sorted(set(rows)) for rows in (outside.notices, outside.abroad, outside.vulnerability)]))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -70,7 +70,7 @@ def _why_full(con: duckdb.DuckDBPyConnection, previous: tuple | None, as_of: dat
         return "premier calcul"
     day, kept, orders, deliveries = previous
     if kept != fingerprint:
-        return "paramètres, hôpitaux sentinelles ou avis des fabricants changés"
+        return "paramètres, hôpitaux sentinelles ou indices extérieurs (avis, pénuries à l'étranger, vulnérabilité) changés"
     if as_of < day:
         return f"jour demandé ({as_of}) antérieur au dernier calcul ({day})"
     if _known(con, day) != (orders, deliveries):
@@ -98,7 +98,10 @@ def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) 
     # the fast path's window (silent lines, shipments) as many calendar days as detect.py's fast_window.
     fast_reach = engine.fast_window_days(params)
     reach = {"det_shift_daily": ("t", 21), "det_judged_day": ("t", params.history + params.window + 14),
-             "det_abnormal": ("judged_at", params.window), "det_fast_day": ("t", params.history + 14),
+             "det_abnormal": ("judged_at", params.window),
+             # the backlog flags a window back, on a window of counts before that
+             "det_est_day": ("t", 2 * params.window), "det_est_line": ("t", params.window),
+             "det_fast_day": ("t", params.history + 14),
              "det_fast_silent": ("t", fast_reach), "det_shipped_day": ("t", fast_reach)}
     for table in (t.name for t in tables.STATE):
         prior = "prior_" + table.removeprefix("det_")
@@ -110,7 +113,7 @@ def _inputs(con: duckdb.DuckDBPyConnection, since: date, params: engine.Params) 
 
 
 def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: str, orders: str,
-          deliveries: str) -> None:
+          deliveries: str, window: int) -> None:
     """What the next day needs, kept in the store in one transaction."""
     # Lines done for good: judged by as_of and fully delivered. The rest stay open.
     con.execute("""CREATE OR REPLACE TEMP TABLE done_line AS
@@ -140,6 +143,9 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
     new = {"det_lead_hist": "SELECT * FROM lead_hist_new", "det_late_hist": "SELECT * FROM late_hist_new",
            "det_shift_daily": "SELECT * FROM shift_daily_new", "det_judged_day": "SELECT * FROM judged_day_new",
            "det_abnormal": "SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal",
+           "det_est_day": "SELECT * FROM est_day_new",
+           "det_est_line": "SELECT est, product_id, supplier_id, region, judged_at, count(*), count(*) FILTER (WHERE abnormal) "
+                           f"FROM judged WHERE judged_at > DATE '{as_of}' - {window} GROUP BY ALL",
            "det_fast_day": "SELECT * FROM fast_day_new", "det_fast_silent": "SELECT * FROM fast_silent_new",
            "det_shipped_day": "SELECT * FROM shipped_day_new",
            "det_alarm": "SELECT * FROM alarm_new"}
@@ -173,14 +179,13 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
 
 def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: engine.Params = engine.Params(),
            sentinels: Iterable[str] = (), progress: Callable[[str], None] | None = None,
-           notices: Iterable[tuple[str, str, date]] = ()) -> Run:
+           outside: engine.Outside = engine.Outside()) -> Run:
     """The alerts as of `as_of` (default: the last date in the store), computing only the days after
     the last run when the store keeps it, and keeping what the next day needs."""
     sentinels = list(sentinels)
     if as_of is None:
         as_of = engine.last_day(con)
-    notices = list(notices)
-    fingerprint = _fingerprint(params, sentinels, notices)
+    fingerprint = _fingerprint(params, sentinels, outside)
     previous = last_run(con)
     why_full = _why_full(con, previous, as_of, fingerprint)
     if why_full is None and previous is not None and previous[0] == as_of:
@@ -194,6 +199,6 @@ def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: en
         _inputs(con, since, params)
         orders, deliveries = "in_orders", "in_deliveries"
     alerts = engine.detect(con, params, as_of=as_of, progress=progress, sentinels=sentinels, since=since,
-                           orders=orders, deliveries=deliveries, notices=notices)
-    _save(con, as_of, since is None, fingerprint, orders, deliveries)
+                           orders=orders, deliveries=deliveries, outside=outside)
+    _save(con, as_of, since is None, fingerprint, orders, deliveries, params.window)
     return Run(as_of, since, why_full, alerts)

@@ -57,8 +57,22 @@ class Params:
     # announced, where alone it would wait for more lines.
     notice_threshold: float = 3.0
     notice_days: int = 90
+    # A shortage abroad on the product's substance (public: the FDA's, the EMA's records), from its start
+    # to its end and for `abroad_days` at most, lowers it to `abroad_threshold`; a product whose
+    # vulnerability score (risk/vulnerability.py, 0–100) is `vulnerable_min` or more, to `vulnerable_threshold`.
+    abroad_threshold: float = 4.5
+    abroad_days: int = 180
+    vulnerable_min: float = 90.0
+    vulnerable_threshold: float = 5.0
     pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
+    # A hospital late on everything (its own receiving backlog, its system down) says nothing of its
+    # suppliers: on a day when, over the last `window` days, it has abnormal lines from at least
+    # `backlog_suppliers` suppliers and, leaving out the supplier with most of them, at least
+    # `backlog_share` of its other lines (and `min_abnormal` of them) are abnormal, its lines of those
+    # days are taken out of every count and breadth. Chosen on the first world (docs/detection.md).
+    backlog_suppliers: int = 3
+    backlog_share: float = 0.3
     # The fast path (abrupt stops): a line is silent when nothing at all of it has come by the end of the
     # day its due date plus its product × supplier's usual (median) lateness plus `fast_margin` working
     # days makes; a day alarms when most lines so looked at over the last `fast_days` working days are
@@ -73,6 +87,37 @@ class Params:
     # line: a stop starts (almost) nothing, a slowdown still delivers the older lines.
     fast_max_shipped: float = 0.25
     fast_quiet_days: int = 1  # the last working days of the window in which that holds
+
+
+@dataclass(frozen=True)
+class Outside:
+    """What is known outside the order lines that lowers the score a series needs to alarm (docs/detection.md,
+    step 12): manufacturers' interruption notices (product_id, supplier_id or '', published_at), shortages
+    abroad on the product's substance (product_id, started_at, ended_at or None), vulnerability scores
+    (product_id, 0–100)."""
+
+    notices: tuple[tuple[str, str, date], ...] = ()
+    abroad: tuple[tuple[str, date, date | None], ...] = ()
+    vulnerability: tuple[tuple[str, float], ...] = ()
+
+
+# Said after the reason of an alarm that evidence from outside the lines let through (below the usual threshold).
+EASED_BY = {"notice": ", sur avis d'interruption du fabricant", "abroad": ", sur pénurie à l'étranger",
+            "vulnerable": ", produit vulnérable"}
+_NEVER = date(9999, 12, 31)
+
+
+def easings(outside: Outside, p: Params, as_of: date) -> list[tuple[str, str, date, date, float, str]]:
+    """The rows of the `easing` table: (product_id, supplier_id or '', from, until (excluded), threshold,
+    source), as known on `as_of` (a notice or a shortage abroad that starts later is not known yet)."""
+    rows = [(product, supplier, published, published + timedelta(days=p.notice_days), p.notice_threshold, "notice")
+            for product, supplier, published in outside.notices if published <= as_of]
+    rows += [(product, "", started, min(ended + timedelta(days=1) if ended else _NEVER,
+                                        started + timedelta(days=p.abroad_days)), p.abroad_threshold, "abroad")
+             for product, started, ended in outside.abroad if started <= as_of]
+    rows += [(product, "", BEFORE_ALL, _NEVER, p.vulnerable_threshold, "vulnerable")
+             for product, score in outside.vulnerability if score >= p.vulnerable_min]
+    return sorted(set(rows))
 
 
 def _week(day: str) -> str:
@@ -120,7 +165,7 @@ def last_day(con: duckdb.DuckDBPyConnection, orders: str = "orders", deliveries:
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels: Iterable[str] = (), *,
             since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
-            params: Params = Params(), notices: Iterable[tuple[str, str, date]] = ()) -> date:
+            params: Params = Params(), outside: Outside = Outside()) -> date:
     """Lines, their due dates and deliveries as known on `as_of` (default: the last date in the data).
     `sentinels`: the FINESS of the sentinel hospitals, whose abnormal lines weigh more in the breadth.
     `since`: the run adds the days after it to the prior_* relations, which the caller has made (and
@@ -142,9 +187,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: date | None = None, sentinels
     tables.insert(con, tables.DEPARTMENT_REGION, list(DEPARTMENT_REGION.items()))
     tables.create(con, tables.SENTINEL)
     tables.insert(con, tables.SENTINEL, [(i,) for i in sorted(set(sentinels))])
-    # Notices as known on as_of: one published later is not known yet.
-    tables.create(con, tables.NOTICE)
-    tables.insert(con, tables.NOTICE, sorted({n for n in notices if n[2] <= as_of}))
+    tables.create(con, tables.EASING)
+    tables.insert(con, tables.EASING, easings(outside, params, as_of))
     first = one(con, f"SELECT min(ordered_at) FROM {orders}")[0]
     # The calendar of each zone (calendar.py): a line's dates are read in its establishment's.
     tables.create(con, tables.WORKDAY)
@@ -269,6 +313,40 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
         FROM judged_all WHERE judged_at > getvariable('since') AND judged_at <= getvariable('as_of')
          AND (cancelled_at IS NULL OR cancelled_at > judged_at)""")
+    _backlogged(con, p)
+
+
+def _backlogged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
+    """The establishments late on most of their suppliers at once, per day (`backlogged`): a receiving
+    backlog or a system down, not a supplier's trouble (a supplier failing makes a hospital late on one
+    supplier; the national slowdowns are already taken out by the common shift). And the judged lines
+    of those establishments per product × supplier × region and day (`est_line`), to take out of the
+    counts they weigh in."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE est_day_new AS
+        SELECT est, supplier_id, judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
+        FROM judged GROUP BY ALL""")
+    # From a window before `since`: a day of the run looks at the flags of the `window` days up to it.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE backlogged AS
+        WITH est_day AS (SELECT * FROM est_day_new UNION ALL SELECT * FROM prior_est_day),
+        days AS (SELECT DISTINCT est, t FROM est_day WHERE t > getvariable('since') - {p.window}),
+        per_supplier AS (
+            SELECT d.est, d.t, e.supplier_id, sum(e.n) AS n, sum(e.k) AS k
+            FROM days d JOIN est_day e ON e.est = d.est AND e.t > d.t - {p.window} AND e.t <= d.t
+            GROUP BY d.est, d.t, e.supplier_id)
+        -- The supplier with most abnormal lines left out (one supplier failing is not a backlog); among
+        -- ties, the one with fewest lines, so that the rest is the larger.
+        SELECT est, t FROM per_supplier GROUP BY est, t
+        HAVING count(*) FILTER (WHERE k > 0) >= {p.backlog_suppliers}
+           AND sum(k) - max(k) >= {p.min_abnormal}
+           AND sum(k) - max(k) >= {p.backlog_share} * (sum(n) - max_by(n, k * 1000000 - n))""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW est_line AS
+        SELECT est, product_id, supplier_id, region, judged_at AS t, count(*) AS n,
+               count(*) FILTER (WHERE abnormal) AS k
+        FROM judged WHERE est IN (SELECT est FROM backlogged) GROUP BY ALL
+        UNION ALL SELECT * FROM prior_est_line""")
 
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
@@ -311,7 +389,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                past AS (ORDER BY t RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING
                                            AND INTERVAL {p.recent} DAY PRECEDING)""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE scored AS
+        CREATE OR REPLACE TEMP TABLE scored_all AS
         WITH rolled AS (
             SELECT *, {_week('t')} AS week, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win
             FROM judged_day WHERE t > getvariable('since') - {p.window}
@@ -341,6 +419,25 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             JOIN common c USING (t)
             WHERE r.t > getvariable('since') AND u.n_past >= {p.min_history_lines} AND r.k_win >= {p.min_abnormal})
         SELECT *, {SCORE} AS score FROM based""")
+    # The days that may alarm, with the lines of backlogged establishments taken out of their counts.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE scored AS
+        WITH hot AS (SELECT * FROM scored_all WHERE score >= {min(p.threshold, p.notice_threshold, p.abroad_threshold,
+                                                                p.vulnerable_threshold)}),
+        flagged AS (
+            SELECT DISTINCT h.product_id, h.supplier_id, h.scope, h.scope_id, h.t, b.est
+            FROM hot h JOIN backlogged b ON b.t > h.t - {p.window} AND b.t <= h.t),
+        taken AS (
+            SELECT f.product_id, f.supplier_id, f.scope, f.scope_id, f.t, sum(e.n) AS n, sum(e.k) AS k
+            FROM flagged f JOIN est_line e ON e.est = f.est AND e.t > f.t - {p.window} AND e.t <= f.t
+             AND (f.product_id = '' OR e.product_id = f.product_id)
+             AND (f.supplier_id = '' OR e.supplier_id = f.supplier_id) AND (f.scope = 'national' OR e.region = f.scope_id)
+            GROUP BY f.product_id, f.supplier_id, f.scope, f.scope_id, f.t),
+        based AS (
+            SELECT h.product_id, h.supplier_id, h.scope, h.scope_id, h.t, h.usual, h.p0,
+                   h.n_win - coalesce(x.n, 0) AS n_win, h.k_win - coalesce(x.k, 0) AS k_win
+            FROM hot h LEFT JOIN taken x USING (product_id, supplier_id, scope, scope_id, t))
+        SELECT *, {SCORE} AS score FROM based WHERE k_win >= {p.min_abnormal}""")
     # Breadth, for the days that pass the score only: the establishments (and suppliers) behind the
     # abnormal lines of the window.
     con.execute(f"""
@@ -353,25 +450,40 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # in the window, at least `pool_min_share` of its lines there (thin, but not the usual noise).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE pooled_product AS
-        SELECT c.supplier_id, c.scope_id, c.t, d.product_id, sum(d.n) AS n, sum(d.k) AS k
-        FROM scored c JOIN judged_day d ON d.supplier_id = c.supplier_id AND d.scope = 'region'
-         AND d.scope_id = c.scope_id AND d.product_id <> '' AND d.t > c.t - {p.window} AND d.t <= c.t
-        WHERE c.product_id = '' AND c.score >= {p.threshold} AND c.k_win / c.n_win - c.p0 >= {p.min_excess}
-        GROUP BY c.supplier_id, c.scope_id, c.t, d.product_id
-        HAVING sum(d.k) >= 2 AND sum(d.k) >= {p.pool_min_share} * sum(d.n)""")
+        WITH cand AS (
+            SELECT supplier_id, scope_id, t FROM scored
+            WHERE product_id = '' AND score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
+        counts AS (
+            SELECT c.supplier_id, c.scope_id, c.t, d.product_id, d.n, d.k
+            FROM cand c JOIN judged_day d ON d.supplier_id = c.supplier_id AND d.scope = 'region'
+             AND d.scope_id = c.scope_id AND d.product_id <> '' AND d.t > c.t - {p.window} AND d.t <= c.t
+            UNION ALL
+            -- less the lines of the establishments backlogged in the window
+            SELECT f.supplier_id, f.scope_id, f.t, e.product_id, -e.n, -e.k
+            FROM (SELECT DISTINCT c.supplier_id, c.scope_id, c.t, b.est FROM cand c
+                  JOIN backlogged b ON b.t > c.t - {p.window} AND b.t <= c.t) f
+            JOIN est_line e ON e.est = f.est AND e.supplier_id = f.supplier_id AND e.region = f.scope_id
+             AND e.t > f.t - {p.window} AND e.t <= f.t)
+        SELECT supplier_id, scope_id, t, product_id, sum(n) AS n, sum(k) AS k FROM counts
+        GROUP BY supplier_id, scope_id, t, product_id
+        HAVING sum(k) >= 2 AND sum(k) >= {p.pool_min_share} * sum(n)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
-        WITH noticed AS (
-            SELECT DISTINCT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t
-            FROM scored s JOIN notice n ON n.product_id = s.product_id
-             AND (n.supplier_id = '' OR s.supplier_id = '' OR n.supplier_id = s.supplier_id)
-             AND s.t >= n.published_at AND s.t < n.published_at + {p.notice_days}
-            WHERE s.score >= {p.notice_threshold}),
+        WITH eased AS (
+            SELECT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t,
+                   max(CASE WHEN e.source = 'notice' THEN 1 ELSE 0 END) AS by_notice,
+                   max(CASE WHEN e.source = 'abroad' THEN 1 ELSE 0 END) AS by_abroad,
+                   max(CASE WHEN e.source = 'vulnerable' THEN 1 ELSE 0 END) AS by_vulnerable
+            FROM scored s JOIN easing e ON e.product_id = s.product_id
+             AND (e.supplier_id = '' OR s.supplier_id = '' OR e.supplier_id = s.supplier_id)
+             AND s.t >= e.valid_from AND s.t < e.valid_to AND s.score >= e.threshold
+            GROUP BY s.product_id, s.supplier_id, s.scope, s.scope_id, s.t),
         cand AS (
-            SELECT s.*, nd.t IS NOT NULL AS noticed
-            FROM scored s LEFT JOIN noticed nd ON nd.product_id = s.product_id AND nd.supplier_id = s.supplier_id
-             AND nd.scope = s.scope AND nd.scope_id = s.scope_id AND nd.t = s.t
-            WHERE (s.score >= {p.threshold} OR nd.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}),
+            SELECT s.*, coalesce(ed.by_notice, 0) AS by_notice, coalesce(ed.by_abroad, 0) AS by_abroad,
+                   coalesce(ed.by_vulnerable, 0) AS by_vulnerable
+            FROM scored s LEFT JOIN eased ed ON ed.product_id = s.product_id AND ed.supplier_id = s.supplier_id
+             AND ed.scope = s.scope AND ed.scope_id = s.scope_id AND ed.t = s.t
+            WHERE (s.score >= {p.threshold} OR ed.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}),
         -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
         -- meets the abnormal lines of a few weeks, not of the product's whole history.
         cand_week AS (
@@ -386,7 +498,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
-            WHERE c.product_id <> ''
+            WHERE c.product_id <> '' AND NOT EXISTS (
+                SELECT 1 FROM backlogged b WHERE b.est = a.est AND b.t > c.t - {p.window} AND b.t <= c.t)
             GROUP BY ALL
             UNION ALL
             -- A supplier in a region: the establishments behind the abnormal lines of the products that
@@ -397,7 +510,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             JOIN pooled_product pp ON pp.supplier_id = c.supplier_id AND pp.scope_id = c.scope_id AND pp.t = c.t
             JOIN abnormal_all a ON a.product_id = pp.product_id AND a.supplier_id = c.supplier_id
              AND a.region = c.scope_id AND a.wk = c.wk AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
-            WHERE c.product_id = ''
+            WHERE c.product_id = '' AND NOT EXISTS (
+                SELECT 1 FROM backlogged b WHERE b.est = a.est AND b.t > c.t - {p.window} AND b.t <= c.t)
             GROUP BY ALL)
         SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.products, ev.breadth
         FROM cand c
@@ -407,8 +521,6 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
           AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
 
 
-# Said after the reason of an alarm that a manufacturer's notice let through (below the usual threshold).
-NOTICED = ", sur avis d'interruption du fabricant"
 # The reason of an alarm on a supplier in a region (lines abnormal, lines, products, usual share, establishments).
 POOLED_REASON = ("fournisseur en difficulté dans la région : %d lignes anormales sur %d en {window} j, %d produits "
                  "(habituel %.0f %%), %d établissement(s)%s")
@@ -585,12 +697,12 @@ PHASES = ("lignes et livraisons connues", "jugement des lignes", "séries et sco
 def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: date | None = None,
            progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = (), *,
            since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
-           notices: Iterable[tuple[str, str, date]] = ()) -> list[tuple]:
+           outside: Outside = Outside()) -> list[tuple]:
     """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
-    `progress` is told the name of each phase (PHASES) once it is done; `notices` are manufacturers'
-    interruption notices (product_id, supplier_id or '', published_at); the rest as in `prepare`."""
+    `progress` is told the name of each phase (PHASES) once it is done; `outside`: what lowers the score
+    needed (notices, shortages abroad, vulnerability); the rest as in `prepare`."""
     step = progress or (lambda _name: None)
-    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries, params=params, notices=notices)
+    prepare(con, as_of, sentinels, since=since, orders=orders, deliveries=deliveries, params=params, outside=outside)
     step(PHASES[0])
     _judged(con, params)
     step(PHASES[1])
@@ -605,7 +717,9 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
                printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s%s',
                       k_win, n_win, 100 * coalesce(usual, 0), establishments,
                       CASE WHEN sentinels > 0 THEN printf(' dont %d sentinelle(s)', sentinels) ELSE '' END,
-                      CASE WHEN noticed AND score < {params.threshold} THEN '{NOTICED.replace("'", "''")}' ELSE '' END)
+                      CASE WHEN score < {params.threshold} THEN
+                      {" || ".join(f"CASE WHEN by_{source} = 1 THEN '{said.replace(chr(39), chr(39) * 2)}' ELSE '' END"
+                                   for source, said in EASED_BY.items())} ELSE '' END)
                AS reason
         FROM alarm WHERE product_id <> ''
         UNION ALL

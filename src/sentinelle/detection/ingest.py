@@ -463,24 +463,63 @@ def read_sentinels(path: Path) -> list[str]:
     return ids
 
 
+def _table_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The numbered rows (from 2) of a small CSV file with a header that has the `required` columns."""
+    header, *rows = _csv_rows(path) or [[]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise IngestError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}")
+    return [(number, {k: (v or "").strip() for k, v in zip(header, cells)}) for number, cells in enumerate(rows, start=2)]
+
+
+def _product(path: Path, number: int, row: dict[str, str]) -> str:
+    if not row.get("product_id"):
+        raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
+    return row["product_id"]
+
+
+def _day(path: Path, number: int, row: dict[str, str], column: str, *, optional: bool = False) -> date | None:
+    value = row.get(column, "")
+    if optional and not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise IngestError(f"{path.name}, ligne {number}, {column} : {value!r} n'est pas une date AAAA-MM-JJ") from None
+
+
 def read_notices(path: Path) -> list[tuple[str, str, date]]:
     """Manufacturers' interruption notices: a CSV file with `product_id`, `published_at` (AAAA-MM-JJ) and,
     optionally, `supplier_id` (empty: every supplier of the product). A bad row is an error that names
     its line and field."""
-    header, *rows = _csv_rows(path) or [[]]
-    missing = [c for c in ("product_id", "published_at") if c not in header]
-    if missing:
-        raise IngestError(f"{path.name} : colonne(s) manquante(s) : {', '.join(missing)}")
-    notices = []
-    for number, cells in enumerate(rows, start=2):
-        row = dict(zip(header, cells))
-        product = (row.get("product_id") or "").strip()
-        if not product:
-            raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
+    return [(_product(path, n, row), row.get("supplier_id", ""), _day(path, n, row, "published_at"))  # type: ignore[misc]
+            for n, row in _table_rows(path, ("product_id", "published_at"))]
+
+
+def read_abroad(path: Path) -> list[tuple[str, date, date | None]]:
+    """Shortages abroad on each product's substance: a CSV file with `product_id`, `started_at` and,
+    optionally, `ended_at` (empty: still going on). A bad row is an error that names its line and field."""
+    shortages = []
+    for n, row in _table_rows(path, ("product_id", "started_at")):
+        product, started, ended = _product(path, n, row), _day(path, n, row, "started_at"), \
+            _day(path, n, row, "ended_at", optional=True)
+        if ended is not None and started is not None and ended < started:
+            raise IngestError(f"{path.name}, ligne {n}, ended_at : {ended} précède started_at {started}")
+        shortages.append((product, started, ended))
+    return shortages  # type: ignore[return-value]
+
+
+def read_vulnerability(path: Path) -> list[tuple[str, float]]:
+    """Vulnerability scores: a CSV file with `product_id` and `score` (0 to 100, risk/vulnerability.py).
+    A bad row is an error that names its line and field."""
+    scores = []
+    for n, row in _table_rows(path, ("product_id", "score")):
+        product = _product(path, n, row)
         try:
-            published = date.fromisoformat((row.get("published_at") or "").strip())
+            score = float(row["score"])
         except ValueError:
-            raise IngestError(f"{path.name}, ligne {number}, published_at : {row.get('published_at')!r} "
-                              "n'est pas une date AAAA-MM-JJ") from None
-        notices.append((product, (row.get("supplier_id") or "").strip(), published))
-    return notices
+            score = -1.0
+        if not 0 <= score <= 100:
+            raise IngestError(f"{path.name}, ligne {n}, score : {row['score']!r} n'est pas un nombre de 0 à 100")
+        scores.append((product, score))
+    return scores

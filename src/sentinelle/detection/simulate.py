@@ -10,7 +10,11 @@ What it models, and why (detection must be right on all of it):
 - injected disruptions: capacity drop (supply thins out over 3 to 9 weeks, then stops), quality
   recall (stops within days), discontinuation (thins out, then never again), demand surge (all
   buyers order 2 to 4 times more than the suppliers can make) and regional trouble (a capacity
-  drop seen only by one region's hospitals, e.g. a distributor).
+  drop seen only by one region's hospitals, e.g. a distributor);
+- traps that are no disruption, written to traps.csv: the chronically late suppliers, and one
+  hospital recording its deliveries two to eight working days late for four to eight weeks (its
+  receiving backlog), drawn from a random stream of its own so that the rest of the world is the
+  one drawn before that trap existed.
 
 The delay model is grounded on the real USAID SCMS shipments in ../shared/data (measured by
 tools/measure_delays.py; docs/detection.md): 61 % of lines arrive on the promised day, 27 % early,
@@ -66,6 +70,7 @@ class Summary:
     orders: int = 0
     deliveries: int = 0
     disruptions: list[dict[str, str]] = field(default_factory=list)
+    traps: list[dict[str, str]] = field(default_factory=list)
 
 
 class Calendar:
@@ -222,8 +227,19 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
     by_pair = {(d["product"], s): d for d in disruptions for s in d["suppliers"]}
     surge_of = {d["product"]: d for d in disruptions if d["kind"] == "demand_surge"}
 
+    # The receiving backlog: its own stream (seeded apart), so the rest of the world is unchanged by it.
+    trap_rng = np.random.default_rng([cfg.seed, 1])
+    backlog_e = int(trap_rng.integers(0, n_est))
+    backlog_from = int(trap_rng.integers(cfg.days // 10, max(cfg.days // 10 + 1, cfg.days - 90)))
+    backlog_to = backlog_from + 7 * int(trap_rng.integers(4, 9))
+    backlog_days = int(trap_rng.integers(2, 9))
+
     out.mkdir(parents=True, exist_ok=True)
     summary = Summary()
+    summary.traps = [{"kind": "chronically_late", "establishment_id": "", "supplier_id": f"S{s:04d}",
+                      "from": cal.iso(0), "to": cal.iso(cfg.days - 1)} for s in np.nonzero(sup_chronic > 0)[0]]
+    summary.traps.append({"kind": "receiving_backlog", "establishment_id": est_finess[backlog_e], "supplier_id": "",
+                          "from": cal.iso(backlog_from), "to": cal.iso(backlog_to)})
     line_no = np.zeros(n_est, dtype=np.int64)
     with (out / "orders.csv").open("w", newline="") as fo, (out / "deliveries.csv").open("w", newline="") as fd:
         wo, wd = csv.writer(fo), csv.writer(fd)
@@ -266,6 +282,9 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
                 rest_day = np.where(late, cal.shift(np.maximum(first_day, d["end"]) + sup_lead[s]), rest_day)
             lost = rng.random(len(days)) < 0.003
             rest_day = np.where(lost, -1, rest_day)
+            if e == backlog_e:
+                first_day, rest_day = (_recorded_late(cal, d, backlog_from, backlog_to, backlog_days)
+                                       for d in (first_day, rest_day))
             finess = est_finess[e]
             for i in range(len(days)):
                 line_no[e] += 1
@@ -292,4 +311,19 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
                        "ended_at": cal.iso(d["end"]), "kind": d["kind"], "region": d["region"] or ""}
                 w.writerow(row.values())
                 summary.disruptions.append(row)
+    with (out / "traps.csv").open("w", newline="") as ftraps:
+        w = csv.writer(ftraps)
+        w.writerow(["kind", "establishment_id", "supplier_id", "from", "to"])
+        for trap in summary.traps:
+            w.writerow(trap.values())
     return summary
+
+
+def _recorded_late(cal: Calendar, day: np.ndarray, start: int, end: int, late: int) -> np.ndarray:
+    """The days deliveries are recorded at a hospital whose receiving runs `late` working days behind
+    between `start` and `end` (none is lost; -1 stays "never")."""
+    out = day.copy()
+    for _ in range(late):
+        hit = (day >= start) & (day < end)
+        out = np.where(hit, cal.shift(out + 1), out)
+    return out

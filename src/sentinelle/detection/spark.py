@@ -118,12 +118,12 @@ def session(master: str = "local[2]", driver_memory: str = "4g", app: str = "sen
 
 def detect(spark: Any, orders: Path, deliveries: Path, params: engine.Params = engine.Params(),
            as_of: date | None = None, progress: Any = None, sentinels: Iterable[str] = (),
-           notices: Iterable[tuple[str, str, date]] = ()) -> list[tuple]:
+           outside: engine.Outside = engine.Outside()) -> list[tuple]:
     """The alerts of detect.detect, computed by Spark from checked lines: Parquet files (or folders) with
     the orders and deliveries tables as `sentinelle ingest` stores them."""
     spark.read.parquet(str(orders)).createOrReplaceTempView("orders")
     spark.read.parquet(str(deliveries)).createOrReplaceTempView("deliveries")
     alerts = engine.detect(SparkConnection(spark), params, as_of=as_of, progress=progress,  # type: ignore[arg-type]
-                           sentinels=sentinels, notices=notices)
+                           sentinels=sentinels, outside=outside)
     # Spark gives decimals and numpy-free floats where DuckDB gives floats: one form for both.
     return [(*a[:6], float(a[6]), a[7]) for a in alerts]

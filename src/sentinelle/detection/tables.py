@@ -33,8 +33,9 @@ def _table(name: str, columns: str) -> Table:
 
 DEPARTMENT_REGION = _table("department_region", "department VARCHAR, region VARCHAR")
 SENTINEL = _table("sentinel", "est VARCHAR")
-# Manufacturers' interruption notices known to the run (supplier empty: every supplier of the product).
-NOTICE = _table("notice", "product_id VARCHAR, supplier_id VARCHAR, published_at DATE")
+# What lowers the score a series needs to alarm, and when (detect.easings; supplier empty: every supplier).
+EASING = _table("easing", "product_id VARCHAR, supplier_id VARCHAR, valid_from DATE, valid_to DATE, threshold DOUBLE, "
+                          "source VARCHAR")
 # A calendar zone's days (calendar.py): whether each works, its working-day number, its key.
 WORKDAY = _table("workday", "cal INTEGER, d DATE, working BOOLEAN, wd INTEGER, k INTEGER")
 ALERT_FIRST = _table("alert_first", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, "
@@ -49,6 +50,9 @@ PRIOR = (
                                "n BIGINT, k BIGINT"),
     _table("prior_abnormal", "product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, est VARCHAR, sentinel BOOLEAN, "
                              "judged_at DATE"),
+    _table("prior_est_day", "est VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
+    _table("prior_est_line", "est VARCHAR, product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, t DATE, n BIGINT, "
+                             "k BIGINT"),
     _table("prior_fast_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
     _table("prior_fast_silent", "product_id VARCHAR, supplier_id VARCHAR, est VARCHAR, sentinel BOOLEAN, t DATE"),
     _table("prior_shipped_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, c BIGINT"),
@@ -58,7 +62,7 @@ PRIOR = (
 # The same history as the daily store keeps it (detection/daily.py): det_lead_hist, det_late_hist, …
 STATE = tuple(t.renamed("det_" + t.name.removeprefix("prior_")) for t in PRIOR)
 
-BY_NAME: dict[str, Table] = {t.name: t for t in (DEPARTMENT_REGION, SENTINEL, NOTICE, WORKDAY, ALERT_FIRST, *PRIOR)}
+BY_NAME: dict[str, Table] = {t.name: t for t in (DEPARTMENT_REGION, SENTINEL, EASING, WORKDAY, ALERT_FIRST, *PRIOR)}
 
 
 def create(con: Any, table: Table) -> None:

@@ -1,0 +1,74 @@
+"""A hospital late on everything (issue 18's trap): its receiving backlog makes its lines of every supplier
+late at once. That says nothing of the suppliers, and must raise no alert, while a supplier failing at a
+hospital is still a supplier failing."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.detection import detect as engine
+from sentinelle.detection.ingest import connect, ingest
+from tests.detection.handmade import after, write_lines
+
+START = date(2024, 1, 1)
+TROUBLE = date(2024, 9, 2)
+END = TROUBLE + timedelta(days=70)
+SUPPLIERS = ["S1", "S2", "S3", "S4"]
+HOSPITALS = [finess_with_key(f"750{n:05d}") for n in range(3)]
+
+
+def _world(folder: Path, *, backlog: bool) -> Path:
+    """Three Paris hospitals order three products of each of four suppliers every week, on their own
+    weekday; lines come five working days later. From TROUBLE for six weeks either the first hospital
+    records every delivery ten working days late (`backlog`), or supplier S1 delivers nothing on time
+    to any of them. The second hospital also has, during those weeks, one line of each of S1's products
+    late: the ordinary noise that gives a second establishment."""
+    rng = random.Random(7)
+    orders, deliveries, n = [], [], 0
+    day = START
+    while day < END:
+        trouble = TROUBLE <= day < TROUBLE + timedelta(days=42)
+        for supplier in SUPPLIERS:
+            for product in (f"{supplier}-P{i}" for i in range(3)):
+                for i, finess in enumerate(HOSPITALS):
+                    if day.weekday() != i:
+                        continue
+                    n += 1
+                    late = trouble and (finess == HOSPITALS[0] if backlog else supplier == "S1")
+                    noise = trouble and finess == HOSPITALS[1] and supplier == "S1" and day.day <= 7
+                    delivered = after(day, 15 if late or noise else 5)
+                    qty = rng.randint(5, 50)
+                    orders.append((finess, f"C{n}", f"L{n}", product, supplier, day, qty))
+                    if delivered < END:
+                        deliveries.append((finess, f"L{n}", delivered, qty))
+        day += timedelta(days=1)
+    return write_lines(folder, orders, deliveries)
+
+
+def _run(folder: Path, params: engine.Params = engine.Params()) -> tuple[list[tuple], set[str]]:
+    con = connect()
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    alerts = engine.detect(con, params)
+    flagged = {r[0] for r in con.execute("SELECT DISTINCT est FROM backlogged").fetchall()}
+    return alerts, flagged
+
+
+def test_a_hospital_late_on_every_supplier_raises_no_alert(tmp_path: Path) -> None:
+    alerts, flagged = _run(_world(tmp_path, backlog=True))
+    assert flagged == {HOSPITALS[0]}
+    assert [a for a in alerts if a[4] >= TROUBLE] == []
+    # Without the rule (no hospital can be late on that many suppliers), its lines and the other
+    # hospital's noise alarm on S1's products.
+    alone, none = _run(tmp_path, engine.Params(backlog_suppliers=len(SUPPLIERS) + 1))
+    assert none == set()
+    assert {a[1] for a in alone if a[4] >= TROUBLE} >= {"S1"}
+
+
+def test_a_supplier_failing_at_every_hospital_is_no_backlog(tmp_path: Path) -> None:
+    alerts, flagged = _run(_world(tmp_path, backlog=False))
+    assert flagged == set()
+    assert {a[0] for a in alerts if a[1] == "S1" and TROUBLE <= a[4] <= TROUBLE + timedelta(days=30)} == {
+        f"S1-P{i}" for i in range(3)}
