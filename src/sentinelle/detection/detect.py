@@ -68,9 +68,9 @@ class Params:
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
     # A hospital late on everything (its own receiving backlog, its system down) says nothing of its
     # suppliers: on a day when, over the last `window` days, it has abnormal lines from at least
-    # `backlog_suppliers` suppliers and, leaving out the supplier with most of them, at least
-    # `backlog_share` of its other lines (and `min_abnormal` of them) are abnormal, its lines of those
-    # days are taken out of every count and breadth. Chosen on the first world (docs/detection.md).
+    # `backlog_suppliers` suppliers and, leaving out the supplier with most of them, still abnormal lines
+    # on `backlog_share` of all its lines (and `min_abnormal` of them), its lines of those days are taken
+    # out of every count and breadth. Chosen on the first world (docs/detection.md).
     backlog_suppliers: int = 3
     backlog_share: float = 0.3
     # The fast path (abrupt stops): a line is silent when nothing at all of it has come by the end of the
@@ -322,40 +322,56 @@ def _backlogged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     supplier; the national slowdowns are already taken out by the common shift). And the judged lines
     of those establishments per product × supplier × region and day (`est_line`), to take out of the
     counts they weigh in."""
+    # One pass over the judged lines for two counts: per product × supplier × region and day (the series,
+    # _scored's judged_region_day) and per establishment and day, its abnormal lines per supplier apart
+    # (`late_supplier`, empty for its other lines: an establishment × supplier × day count would be
+    # nearly one row per line).
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE est_day_new AS
-        SELECT est, supplier_id, judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
-        FROM judged GROUP BY ALL""")
+        CREATE OR REPLACE TEMP TABLE judged_counts AS
+        SELECT product_id, supplier_id, region, est, late_supplier, judged_at AS t, GROUPING(est) AS per_series,
+               count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
+        FROM (SELECT *, CASE WHEN abnormal THEN supplier_id END AS late_supplier FROM judged) j
+        GROUP BY GROUPING SETS ((product_id, supplier_id, region, judged_at), (est, late_supplier, judged_at))""")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW est_day_new AS
+        SELECT est, late_supplier, t, n, k FROM judged_counts WHERE per_series = 0""")
     # From a window before `since`: a day of the run looks at the flags of the `window` days up to it.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE backlogged AS
         WITH est_day AS (SELECT * FROM est_day_new UNION ALL SELECT * FROM prior_est_day),
-        days AS (SELECT DISTINCT est, t FROM est_day WHERE t > getvariable('since') - {p.window}),
-        per_supplier AS (
-            SELECT d.est, d.t, e.supplier_id, sum(e.n) AS n, sum(e.k) AS k
+        totals AS (SELECT est, t, sum(n) AS n, sum(k) AS k FROM est_day GROUP BY est, t),
+        rolled AS (
+            SELECT est, t, sum(n) OVER w AS n_win, sum(k) OVER w AS k_win FROM totals
+            WINDOW w AS (PARTITION BY est ORDER BY t RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING
+                                                            AND CURRENT ROW)),
+        -- (What the rule below needs at least, whatever the suppliers: few days pass it.)
+        days AS (SELECT * FROM rolled WHERE t > getvariable('since') - {p.window} AND k_win > {p.min_abnormal}
+                   AND k_win >= {p.backlog_share} * n_win),
+        late AS (
+            SELECT d.est, d.t, e.late_supplier, sum(e.k) AS k
             FROM days d JOIN est_day e ON e.est = d.est AND e.t > d.t - {p.window} AND e.t <= d.t
-            GROUP BY d.est, d.t, e.supplier_id)
-        -- The supplier with most abnormal lines left out (one supplier failing is not a backlog); among
-        -- ties, the one with fewest lines, so that the rest is the larger.
-        SELECT est, t FROM per_supplier GROUP BY est, t
-        HAVING count(*) FILTER (WHERE k > 0) >= {p.backlog_suppliers}
-           AND sum(k) - max(k) >= {p.min_abnormal}
-           AND sum(k) - max(k) >= {p.backlog_share} * (sum(n) - max_by(n, k * 1000000 - n))""")
+             AND e.late_supplier IS NOT NULL
+            GROUP BY d.est, d.t, e.late_supplier)
+        -- The supplier with most abnormal lines is left out (one supplier failing is not a backlog).
+        SELECT d.est, d.t
+        FROM days d JOIN (SELECT est, t, count(*) AS suppliers, max(k) AS k_top FROM late GROUP BY est, t) l
+          USING (est, t)
+        WHERE l.suppliers >= {p.backlog_suppliers} AND d.k_win - l.k_top >= {p.min_abnormal}
+          AND d.k_win - l.k_top >= {p.backlog_share} * d.n_win""")
     con.execute("""
-        CREATE OR REPLACE TEMP VIEW est_line AS
+        CREATE OR REPLACE TEMP TABLE est_line_new AS
         SELECT est, product_id, supplier_id, region, judged_at AS t, count(*) AS n,
                count(*) FILTER (WHERE abnormal) AS k
-        FROM judged WHERE est IN (SELECT est FROM backlogged) GROUP BY ALL
-        UNION ALL SELECT * FROM prior_est_line""")
+        FROM judged WHERE est IN (SELECT est FROM backlogged) GROUP BY ALL""")
+    con.execute("CREATE OR REPLACE TEMP VIEW est_line AS SELECT * FROM est_line_new UNION ALL SELECT * FROM prior_est_line")
 
 
 def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     # Per series and day: lines judged and abnormal. The lines are counted once per product × supplier
     # × region and day; the scopes are sums of those counts.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE judged_region_day AS
-        SELECT product_id, supplier_id, region, judged_at AS t, count(*) AS n, count(*) FILTER (WHERE abnormal) AS k
-        FROM judged GROUP BY ALL""")
+        CREATE OR REPLACE TEMP VIEW judged_region_day AS
+        SELECT product_id, supplier_id, region, t, n, k FROM judged_counts WHERE per_series = 1""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE judged_day_new AS
         SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, t, CAST(sum(n) AS BIGINT) AS n,

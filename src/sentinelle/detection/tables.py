@@ -50,7 +50,7 @@ PRIOR = (
                                "n BIGINT, k BIGINT"),
     _table("prior_abnormal", "product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, est VARCHAR, sentinel BOOLEAN, "
                              "judged_at DATE"),
-    _table("prior_est_day", "est VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
+    _table("prior_est_day", "est VARCHAR, late_supplier VARCHAR, t DATE, n BIGINT, k BIGINT"),
     _table("prior_est_line", "est VARCHAR, product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, t DATE, n BIGINT, "
                              "k BIGINT"),
     _table("prior_fast_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
