@@ -171,7 +171,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--worlds", nargs="+", default=["first", "second"])
     args = ap.parse_args()
-    rows, kinds_rows, trap_rows, fast_rows, outside_rows = [], [], [], [], []
+    rows, kinds_rows, trap_rows, fast_rows, outside_rows, bound_rows = [], [], [], [], [], []
     for world in args.worlds:
         for seed in args.seeds:
             folder = Path(tempfile.mkdtemp(prefix=f"sentinelle-{world}-{seed}-"))
@@ -180,6 +180,10 @@ def main() -> None:
             report = ingest(con, folder / "orders.csv", folder / "deliveries.csv")
             assert report.rejected == 0, report.rejections[:3]
             truth = ev.read_truth(folder / "disruptions.csv")
+            # The best median lead any detector could have without false alarms: each disruption seen on
+            # the day it starts (leads are counted to the rupture, so only those that reach one count).
+            gaps = [(d.rupture_at - d.started_at).days for d in truth if d.rupture_at is not None]
+            bound_rows.append((world, seed, len(gaps), statistics.median(gaps) if gaps else None))
             months = ev.product_months(con)
             lines = con.execute("SELECT count(*) FROM orders").fetchone()[0]
             for name, run in METHODS:
@@ -234,6 +238,10 @@ def main() -> None:
         print(f"| {world} | {seed} | {name} | {plain.precision} / {with_it.precision} | {plain.recall} / {with_it.recall} "
               f"| {plain.median_lead_days} / {with_it.median_lead_days} | {plain.false_alerts_per_1000_product_months} / "
               f"{with_it.false_alerts_per_1000_product_months} |")
+    print("\nThe best median lead possible (every disruption that reaches a rupture seen on the day it starts):\n\n"
+          "| world | seed | disruptions with a rupture | median days from start to rupture |\n|---|---|---|---|")
+    for world, seed, n, gap in bound_rows:
+        print(f"| {world} | {seed} | {n} | {gap} |")
     print("\nSentinelle's false alarms by what explains them:\n")
     for world, seed, counts in trap_rows:
         print(f"- {world}, seed {seed}: {counts or 'none'}")
