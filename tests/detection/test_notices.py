@@ -5,10 +5,12 @@ known and not before; `detect --notices / --abroad / --vulnerability` read them,
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from sentinelle.catalogue.codes import finess_with_key
@@ -94,53 +96,48 @@ def test_the_daily_store_runs_again_when_the_notices_change(thin: Path, tmp_path
                                                                outside=engine.Outside(notices=tuple(notices))))
 
 
+def _refused(reader: Callable[[Path], object], path: Path, text: str, match: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(IngestError, match=match):
+        reader(path)
+
+
+def _detect(thin: Path, out: Path, *options: str) -> Result:
+    return CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
+                                    str(thin / "deliveries.csv"), *options, "--out", str(out)])
+
+
 def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None:
-    path = tmp_path / "avis.csv"
-    path.write_text("product_id,supplier_id,published_at\nP1,,2024-08-13\nP2,A,13/08/2024\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="ligne 3, published_at"):
-        read_notices(path)
+    path, out = tmp_path / "avis.csv", tmp_path / "alerts.csv"
+    _refused(read_notices, path, "product_id,supplier_id,published_at\nP1,,2024-08-13\nP2,A,13/08/2024\n",
+             "ligne 3, published_at")
     path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
     assert read_notices(path) == [("P1", "", date(2024, 8, 13))]
     path.write_bytes(b"product_id,published_at\n\xff\xfeP1,2024-08-13\n")  # not UTF-8
     with pytest.raises(IngestError, match=r"avis\.csv : ce n'est pas un fichier CSV en UTF-8"):
         read_notices(path)
     path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
-    out = tmp_path / "alerts.csv"
-    done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
-                                    str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
+    done = _detect(thin, out, "--notices", str(path))
     assert done.exit_code == 0, done.output
     assert engine.EASED_BY["notice"].strip(", ") in out.read_text(encoding="utf-8")
     path.write_text("product,published_at\nP1,2024-08-13\n", encoding="utf-8")
-    bad = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
-                                   str(thin / "deliveries.csv"), "--notices", str(path), "--out", str(out)])
+    bad = _detect(thin, out, "--notices", str(path))
     assert bad.exit_code == 2 and "product_id" in bad.output
 
 
 def test_the_abroad_and_vulnerability_files_name_their_bad_rows(thin: Path, tmp_path: Path) -> None:
-    path = tmp_path / "etranger.csv"
-    path.write_text("product_id,started_at,ended_at\nP1,2024-08-01,\nP1,2024-08-01,2024-07-01\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="ligne 3, ended_at"):
-        read_abroad(path)
-    path.write_text("product_id,started_at,ended_at\nP1,2024-08-01,\n,2024-08-01,\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="ligne 3, product_id"):
-        read_abroad(path)
+    path, scores, out = tmp_path / "etranger.csv", tmp_path / "vulnerabilite.csv", tmp_path / "alerts.csv"
+    _refused(read_abroad, path, "product_id,started_at,ended_at\nP1,2024-08-01,\nP1,2024-08-01,2024-07-01\n",
+             "ligne 3, ended_at")
+    _refused(read_abroad, path, "product_id,started_at,ended_at\nP1,2024-08-01,\n,2024-08-01,\n", "ligne 3, product_id")
     path.write_text("product_id,started_at\nP1,2024-08-01\n", encoding="utf-8")
     assert read_abroad(path) == [("P1", date(2024, 8, 1), None)]
-    scores = tmp_path / "vulnerabilite.csv"
-    scores.write_text("product_id,score\nP1,95\nP2,élevé\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="ligne 3, score"):
-        read_vulnerability(scores)
-    scores.write_text("product_id,score\nP1,95\nP2,101\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="ligne 3, score"):
-        read_vulnerability(scores)
+    _refused(read_vulnerability, scores, "product_id,score\nP1,95\nP2,élevé\n", "ligne 3, score")
+    _refused(read_vulnerability, scores, "product_id,score\nP1,95\nP2,101\n", "ligne 3, score")
     scores.write_text("product_id,score\nP1,95\n", encoding="utf-8")
-    out = tmp_path / "alerts.csv"
-    done = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
-                                    str(thin / "deliveries.csv"), "--abroad", str(path), "--vulnerability",
-                                    str(scores), "--out", str(out)])
+    done = _detect(thin, out, "--abroad", str(path), "--vulnerability", str(scores))
     assert done.exit_code == 0, done.output
     assert engine.EASED_BY["abroad"].strip(", ") in out.read_text(encoding="utf-8")
     scores.write_text("product_id,score\nP1,NaN\n", encoding="utf-8")
-    bad = CliRunner().invoke(app, ["detect", "--orders", str(thin / "orders.csv"), "--deliveries",
-                                   str(thin / "deliveries.csv"), "--vulnerability", str(scores), "--out", str(out)])
+    bad = _detect(thin, out, "--vulnerability", str(scores))
     assert bad.exit_code == 2 and "score" in bad.output
