@@ -84,16 +84,24 @@ def test_a_vulnerable_product_alarms_on_less_evidence(thin: Path) -> None:
     assert _first(thin, [], engine.Outside(vulnerability=(("P1", 50.0), ("P2", 99.0))))[0] == alone
 
 
-def test_the_daily_store_runs_again_when_the_notices_change(thin: Path, tmp_path: Path) -> None:
+def test_the_daily_store_runs_again_when_the_evidence_of_its_past_changes_only(thin: Path, tmp_path: Path) -> None:
     store = connect(tmp_path / "store.duckdb")
     ingest(store, thin / "orders.csv", thin / "deliveries.csv")
     day = FAIL + timedelta(days=20)
-    notices = [("P1", "", FAIL - timedelta(days=20))]
+    known = engine.Outside(notices=(("P1", "", FAIL - timedelta(days=20)),))
     assert daily.update(store, as_of=day).since is None
-    run = daily.update(store, as_of=day + timedelta(days=1), outside=engine.Outside(notices=tuple(notices)))
+    run = daily.update(store, as_of=day + timedelta(days=1), outside=known)
     assert run.since is None and "avis" in (run.why_full or "")
-    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=1),
-                                                               outside=engine.Outside(notices=tuple(notices))))
+    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=1), outside=known))
+    # A shortage abroad that begins after the last run: the days already computed do not change, only
+    # the new one is computed.
+    later = engine.Outside(notices=known.notices, abroad=(("P1", day + timedelta(days=2), None),))
+    run = daily.update(store, as_of=day + timedelta(days=2), outside=later)
+    assert run.since == day + timedelta(days=1) and run.why_full is None
+    assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), as_of=day + timedelta(days=2), outside=later))
+    # One that began before it changes them.
+    earlier = engine.Outside(notices=known.notices, abroad=(("P1", day, None),))
+    assert daily.update(store, as_of=day + timedelta(days=3), outside=earlier).since is None
 
 
 def _refused(reader: Callable[[Path], object], path: Path, text: str, match: str) -> None:

@@ -9,9 +9,9 @@ run reads those, adds the lines and deliveries dated after the last run, and com
 only (`detect.detect` with `since`). The alerts are the same as a replay of the whole history to
 that day: tests/detection/test_daily.py checks it day by day.
 
-A full run (over the store's whole history) happens the first time, when the parameters or the
-sentinel hospitals change, and when lines dated on or before the last run's day have been loaded
-since (they change the past).
+A full run (over the store's whole history) happens the first time, when the parameters, the
+sentinel hospitals or the evidence from outside the lines about the days computed change, and when
+lines dated on or before the last run's day have been loaded since (they change the past).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -39,9 +39,12 @@ class Run:
     alerts: list[tuple]
 
 
-def _fingerprint(params: engine.Params, sentinels: Iterable[str], outside: engine.Outside = engine.Outside()) -> str:
-    text = (repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|"
-            + repr([sorted(set(rows)) for rows in (outside.notices, outside.abroad, outside.vulnerability)]))
+def _fingerprint(params: engine.Params, sentinels: Iterable[str], outside: engine.Outside, day: date) -> str:
+    """What the days up to `day` were computed with. Of the evidence from outside the lines, only what it
+    says of those days: a notice or a shortage abroad that starts after `day`, or the end of one after
+    it, leaves them as they were (a national store is not computed again for each new posting)."""
+    past = sorted((*e[:3], min(e[3], day + timedelta(days=1)), *e[4:]) for e in engine.easings(outside, params, day))
+    text = repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|" + repr(past)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -185,9 +188,9 @@ def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: en
     sentinels = list(sentinels)
     if as_of is None:
         as_of = engine.last_day(con)
-    fingerprint = _fingerprint(params, sentinels, outside)
     previous = last_run(con)
-    why_full = _why_full(con, previous, as_of, fingerprint)
+    why_full = _why_full(con, previous, as_of,
+                         _fingerprint(params, sentinels, outside, previous[0]) if previous is not None else "")
     if why_full is None and previous is not None and previous[0] == as_of:
         # Already computed for that day: the episodes from the kept alarm days.
         return Run(as_of, as_of, None, engine.episodes_of(con, "det_alarm"))
@@ -200,5 +203,6 @@ def update(con: duckdb.DuckDBPyConnection, as_of: date | None = None, params: en
         orders, deliveries = "in_orders", "in_deliveries"
     alerts = engine.detect(con, params, as_of=as_of, progress=progress, sentinels=sentinels, since=since,
                            orders=orders, deliveries=deliveries, outside=outside)
-    _save(con, as_of, since is None, fingerprint, orders, deliveries, params.window)
+    _save(con, as_of, since is None, _fingerprint(params, sentinels, outside, as_of), orders, deliveries,
+          params.window)
     return Run(as_of, since, why_full, alerts)
