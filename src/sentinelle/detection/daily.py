@@ -171,6 +171,9 @@ def _save(con: duckdb.DuckDBPyConnection, as_of: date, full: bool, fingerprint: 
                                 ("det_late_hist", "product_id, supplier_id, dm, fm, v")):
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {keys}, sum(c)::BIGINT AS c FROM {table} "
                             f"GROUP BY {keys}")
+            # The hospitals' daily counts (a line each, nearly) are only read a few weeks back: the rest go.
+            con.execute(f"DELETE FROM det_est_line WHERE t <= DATE '{as_of}' - {window}")
+            con.execute(f"DELETE FROM det_est_day WHERE t <= DATE '{as_of}' - {2 * window}")
         con.execute(f"CREATE OR REPLACE TABLE {_META} (as_of DATE, fingerprint VARCHAR, orders BIGINT, "
                     "deliveries BIGINT)")
         con.execute(f"INSERT INTO {_META} VALUES (?, ?, ?, ?)", [as_of, fingerprint, lines, delivered])
