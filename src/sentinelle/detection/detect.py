@@ -575,13 +575,21 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         FROM j JOIN wd_date w ON w.wd = j.fast_wd
         WHERE w.d > getvariable('since') AND w.d <= getvariable('as_of')
           AND (j.cancelled_at IS NULL OR j.cancelled_at > w.d)""")
+    # One pass over the lines: per product × supplier and day, a row for the lines that are not silent
+    # and one per establishment with silent lines (what the breadth needs; several of its lines one row).
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE fast_day_new AS
-        SELECT product_id, supplier_id, t, count(*) AS n, CAST(sum(CASE WHEN silent THEN 1 ELSE 0 END) AS BIGINT) AS k
+        CREATE OR REPLACE TEMP TABLE fast_counts AS
+        SELECT product_id, supplier_id, t, CASE WHEN silent THEN est END AS silent_est,
+               CASE WHEN silent THEN sentinel END AS sentinel, count(*) AS n
         FROM fast_line GROUP BY ALL""")
     con.execute("""
+        CREATE OR REPLACE TEMP TABLE fast_day_new AS
+        SELECT product_id, supplier_id, t, CAST(sum(n) AS BIGINT) AS n,
+               CAST(sum(CASE WHEN silent_est IS NOT NULL THEN n ELSE 0 END) AS BIGINT) AS k
+        FROM fast_counts GROUP BY product_id, supplier_id, t""")
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE fast_silent_new AS
-        SELECT product_id, supplier_id, est, sentinel, t FROM fast_line WHERE silent""")
+        SELECT product_id, supplier_id, silent_est AS est, sentinel, t FROM fast_counts WHERE silent_est IS NOT NULL""")
     # The lines each product × supplier began to deliver each day, to anyone: a stop starts none, where a
     # slowdown (the year's end) still delivers the older lines. (Read from the lines' first deliveries:
     # the rest of a split line, sent on after a stop from stock in transit, is not the supplier shipping.)
