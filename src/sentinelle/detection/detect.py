@@ -462,13 +462,29 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         FROM (SELECT product_id, supplier_id, region, est, sentinel, judged_at FROM judged WHERE abnormal
               UNION ALL SELECT * FROM prior_abnormal) a""")
     weeks = ", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))
+    # The candidate days: past the threshold (or the lower one evidence from outside the lines sets) and
+    # the excess; each says which outside evidence eased it.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE candidate AS
+        WITH eased AS (
+            SELECT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t,
+                   max(CASE WHEN e.source = 'notice' THEN 1 ELSE 0 END) AS by_notice,
+                   max(CASE WHEN e.source = 'abroad' THEN 1 ELSE 0 END) AS by_abroad,
+                   max(CASE WHEN e.source = 'vulnerable' THEN 1 ELSE 0 END) AS by_vulnerable
+            FROM scored s JOIN easing e ON e.product_id = s.product_id
+             AND (e.supplier_id = '' OR s.supplier_id = '' OR e.supplier_id = s.supplier_id)
+             AND s.t >= e.valid_from AND s.t < e.valid_to AND s.score >= e.threshold
+            GROUP BY s.product_id, s.supplier_id, s.scope, s.scope_id, s.t)
+        SELECT s.*, coalesce(ed.by_notice, 0) AS by_notice, coalesce(ed.by_abroad, 0) AS by_abroad,
+               coalesce(ed.by_vulnerable, 0) AS by_vulnerable
+        FROM scored s LEFT JOIN eased ed ON ed.product_id = s.product_id AND ed.supplier_id = s.supplier_id
+         AND ed.scope = s.scope AND ed.scope_id = s.scope_id AND ed.t = s.t
+        WHERE (s.score >= {p.threshold} OR ed.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}""")
     # For a supplier's candidate day in a region, the products that weigh in it: each with abnormal lines
     # in the window, at least `pool_min_share` of its lines there (thin, but not the usual noise).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE pooled_product AS
-        WITH cand AS (
-            SELECT supplier_id, scope_id, t FROM scored
-            WHERE product_id = '' AND score >= {p.threshold} AND k_win / n_win - p0 >= {p.min_excess}),
+        WITH cand AS (SELECT supplier_id, scope_id, t FROM candidate WHERE product_id = ''),
         counts AS (
             SELECT c.supplier_id, c.scope_id, c.t, d.product_id, d.n, d.k
             FROM cand c JOIN judged_day d ON d.supplier_id = c.supplier_id AND d.scope = 'region'
@@ -485,21 +501,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         HAVING sum(k) >= 2 AND sum(k) >= {p.pool_min_share} * sum(n)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
-        WITH eased AS (
-            SELECT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t,
-                   max(CASE WHEN e.source = 'notice' THEN 1 ELSE 0 END) AS by_notice,
-                   max(CASE WHEN e.source = 'abroad' THEN 1 ELSE 0 END) AS by_abroad,
-                   max(CASE WHEN e.source = 'vulnerable' THEN 1 ELSE 0 END) AS by_vulnerable
-            FROM scored s JOIN easing e ON e.product_id = s.product_id
-             AND (e.supplier_id = '' OR s.supplier_id = '' OR e.supplier_id = s.supplier_id)
-             AND s.t >= e.valid_from AND s.t < e.valid_to AND s.score >= e.threshold
-            GROUP BY s.product_id, s.supplier_id, s.scope, s.scope_id, s.t),
-        cand AS (
-            SELECT s.*, coalesce(ed.by_notice, 0) AS by_notice, coalesce(ed.by_abroad, 0) AS by_abroad,
-                   coalesce(ed.by_vulnerable, 0) AS by_vulnerable
-            FROM scored s LEFT JOIN eased ed ON ed.product_id = s.product_id AND ed.supplier_id = s.supplier_id
-             AND ed.scope = s.scope AND ed.scope_id = s.scope_id AND ed.t = s.t
-            WHERE (s.score >= {p.threshold} OR ed.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}),
+        WITH cand AS (SELECT * FROM candidate),
         -- Each candidate day with the weeks its window touches: joined on the product and the week, a day
         -- meets the abnormal lines of a few weeks, not of the product's whole history.
         cand_week AS (
