@@ -78,6 +78,16 @@ def test_a_supplier_failing_at_every_hospital_is_no_backlog(tmp_path: Path) -> N
         f"S1-P{i}" for i in range(3)}
 
 
+def test_beside_a_failure_the_backlogged_hospital_is_neither_counted_nor_shown(tmp_path: Path) -> None:
+    folder = _world(tmp_path, backlog=True, failing=tuple(HOSPITALS[1:]))
+    con = connect()
+    ingest(con, folder / "orders.csv", folder / "deliveries.csv")
+    alerts = [a for a in engine.detect(con) if a[1] == "S1" and a[4] >= TROUBLE]
+    assert alerts and all(a[7].endswith("2 établissement(s)") for a in alerts if a[2] == "national")
+    shown = {row[5] for row in engine.evidence(con, alerts)}
+    assert shown == set(HOSPITALS[1:])
+
+
 def test_day_by_day_with_a_backlog_beside_a_failure_gives_the_full_replay(tmp_path: Path) -> None:
     """The backlog's flags and counts kept in the daily store (across the 1st of a month, when the old
     ones are pruned) give, day by day, the alerts of a full replay."""

@@ -767,10 +767,11 @@ EVIDENCE = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", 
 
 
 def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params = Params()) -> list[tuple]:
-    """The abnormal lines behind each alert's first day (the `window` days up to it, in its scope), with
-    what was known when each was judged: delivered quantity, working days past due, the tolerance of its
-    product × supplier. For an alert of the fast path, the silent lines of its fast window, the tolerance
-    being the median lateness it was looked at after. Needs the tables of a detect run on `con`."""
+    """The abnormal lines behind each alert's first day (the `window` days up to it, in its scope, but those
+    of a hospital backlogged then), with what was known when each was judged: delivered quantity, working
+    days past due, the tolerance of its product × supplier. For an alert of the fast path, the silent
+    lines of its fast window, the tolerance being the median lateness it was looked at after. Needs the
+    tables of a detect run on `con`."""
     tables.create(con, tables.ALERT_FIRST)
     tables.insert(con, tables.ALERT_FIRST, [(*a[:5], is_fast(a[7])) for a in alerts])
     return con.execute(f"""
@@ -784,7 +785,9 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
          AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
         JOIN line l ON l.lid = j.lid
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
-        WHERE NOT a.fast
+        -- Not the lines of a hospital backlogged then: they were left out of the alarm's counts.
+        WHERE NOT a.fast AND NOT EXISTS (SELECT 1 FROM backlogged b WHERE b.est = j.est
+                                         AND b.t > a.first_alert_at - {params.window} AND b.t <= a.first_alert_at)
         UNION ALL
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, f.est, l.line_id, f.ordered_at,
                f.due, f.t, f.qty, 0, f.fast_wd - f.due_wd, f.fast_wd - f.due_wd - {params.fast_margin}, f.sentinel
