@@ -70,3 +70,20 @@ def test_the_fast_path_on_spark_like_duckdb(spark: Any, tmp_path: Path) -> None:
     assert any(engine.is_fast(a[7]) for a in on_duckdb)
     assert sorted(spark_engine.detect(spark, tmp_path / "orders.parquet", tmp_path / "deliveries.parquet")) \
         == sorted(on_duckdb)
+
+
+def test_a_backlog_beside_a_failure_and_a_shortage_abroad_on_spark_like_duckdb(spark: Any, tmp_path: Path) -> None:
+    from tests.detection.test_backlog import HOSPITALS, TROUBLE, _world
+
+    folder = _world(tmp_path / "world", backlog=True, failing=tuple(HOSPITALS[1:]))
+    con = connect()
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    for table in ("orders", "deliveries"):
+        con.execute(f"COPY {table} TO '{tmp_path / table}.parquet' (FORMAT parquet)")
+    outside = engine.Outside(abroad=(("S2-P0", TROUBLE, None),))
+    on_duckdb = engine.detect(con, outside=outside)
+    # The hospital was flagged, and the failure alarmed without it.
+    assert con.execute("SELECT count(*) FROM backlogged").fetchone()[0] > 0
+    assert any(a[1] == "S1" for a in on_duckdb)
+    assert sorted(spark_engine.detect(spark, tmp_path / "orders.parquet", tmp_path / "deliveries.parquet",
+                                      outside=outside)) == sorted(on_duckdb)
