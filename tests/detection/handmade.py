@@ -4,14 +4,12 @@ notices): the working-day arithmetic they share and the two files they write."""
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
-from sentinelle.detection.calendar import french_holidays, working_days_after
+from sentinelle.detection.calendar import is_working, working_days_after
 
-
-def working(day: date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
+# Whether a day works on the mainland.
+working = is_working
 
 
 # The working day n working days after a day (0: that day, or the next working day), mainland.

@@ -27,6 +27,11 @@ def french_holidays(year: int, zone: str = "") -> frozenset[date]:
     return frozenset(holidays.France(years=year, subdiv=zone or None))
 
 
+def is_working(day: date, zone: str = "") -> bool:
+    """Whether `day` is a working day in `zone` (no week-end, no public holiday there)."""
+    return day.weekday() < 5 and day not in french_holidays(day.year, zone)
+
+
 def day_key(zone_number: str, day: str) -> str:
     """SQL: the calendar key of date expression `day` in the zone numbered by expression `zone_number`."""
     return f"({zone_number} * {DAY_STEP} + date_diff('day', DATE '{EPOCH.isoformat()}', {day}))"
@@ -35,10 +40,9 @@ def day_key(zone_number: str, day: str) -> str:
 def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bool, int]]:
     """(day, is a working day, working-day number) from first to last; the number counts the working
     days up to and including that day, so a week-end day shares the number of the Friday before."""
-    closed = set().union(*(french_holidays(y, zone) for y in range(first.year, last.year + 1)))
     out, n, day = [], ZONES.index(zone) * ZONE_STEP, first
     while day <= last:
-        working = day.weekday() < 5 and day not in closed
+        working = is_working(day, zone)
         n += working
         out.append((day, working, n))
         day += timedelta(days=1)
@@ -49,12 +53,9 @@ def working_days(first: date, last: date, zone: str = "") -> list[tuple[date, bo
 def working_days_after(day: date, n: int, zone: str = "") -> date:
     """The n-th working day after `day` in `zone` (n = 0: `day` itself if it works, else the next
     working day)."""
-    def works(d: date) -> bool:
-        return d.weekday() < 5 and d not in french_holidays(d.year, zone)
-
-    while n > 0 or not works(day):
+    while n > 0 or not is_working(day, zone):
         day += timedelta(days=1)
-        n -= works(day)
+        n -= is_working(day, zone)
     return day
 
 
