@@ -33,6 +33,7 @@ import holidays
 import numpy as np
 
 from sentinelle.catalogue.codes import finess_with_key
+from sentinelle.detection.contract import TRAPS
 
 # Regions (INSEE code, a department, weight): geography, not an assumption of the first world's.
 REGIONS = [("11", "92", 12.3), ("24", "37", 2.6), ("27", "25", 2.8), ("28", "76", 3.3), ("32", "62", 6.0),
@@ -223,10 +224,9 @@ def generate(cfg: WorldConfig, out: Path) -> World:
             w.writerow(row.values())
             world.truth.append(row)
     with (out / "traps.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["kind", "establishment_id", "supplier_id", "from", "to"])
-        for t in world.traps:
-            w.writerow(t.values())
+        traps = csv.DictWriter(f, TRAPS)
+        traps.writeheader()
+        traps.writerows(world.traps)
     return world
 
 

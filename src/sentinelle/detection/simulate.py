@@ -37,6 +37,7 @@ import numpy as np
 
 from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection.calendar import french_holidays
+from sentinelle.detection.contract import TRAPS
 
 # Mainland regions (INSEE code, a department of it, weight ~ population).
 REGIONS = [("11", "75", 12.3), ("24", "45", 2.6), ("27", "21", 2.8), ("28", "14", 3.3), ("32", "59", 6.0),
@@ -312,10 +313,9 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
                 w.writerow(row.values())
                 summary.disruptions.append(row)
     with (out / "traps.csv").open("w", newline="") as ftraps:
-        w = csv.writer(ftraps)
-        w.writerow(["kind", "establishment_id", "supplier_id", "from", "to"])
-        for trap in summary.traps:
-            w.writerow(trap.values())
+        traps = csv.DictWriter(ftraps, TRAPS)
+        traps.writeheader()
+        traps.writerows(summary.traps)
     return summary
 
 
