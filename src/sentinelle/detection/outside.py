@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sentinelle.catalogue.models import Product
 from sentinelle.detection.detect import Outside
 from sentinelle.risk import ranking
-from sentinelle.risk.abroad import device_keys
+from sentinelle.risk.abroad import record_keys
 from sentinelle.risk.models import ForeignShortage, ProductVulnerability
 
 
@@ -38,9 +38,8 @@ def _abroad(session: Session, products: list[Product]) -> list[tuple[str, date, 
         spans[key].append((posted or first, (updated or last) if status == "resolved" else None))
     rows: set[tuple[str, date, date | None]] = set()
     for product in products:
-        keys = [product.substance_key] if product.substance_key else device_keys(product.emdn_code)
-        for key in keys:
-            for started, ended in spans.get(key or "", []):
+        for key in record_keys(product):
+            for started, ended in spans.get(key, []):
                 rows.update((code, started, ended if ended is None or ended >= started else started)
                             for code in _codes(product))
     return sorted(rows, key=lambda r: (r[0], r[1], r[2] or date.max))

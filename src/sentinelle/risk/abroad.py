@@ -40,15 +40,18 @@ def device_keys(emdn_code: str | None) -> list[str]:
     return [f"device:{code}" for code, group in device_groups().items() if emdn_code.startswith(group)]
 
 
+def record_keys(product: Product) -> list[str]:
+    """The foreign records' keys that concern the product: its substances' key (a device: its EMDN group's)."""
+    return [product.substance_key] if product.substance_key else device_keys(product.emdn_code)
+
+
 def for_product(session: Session, product: Product, *, limit: int = 50) -> list[Posting]:
     """The foreign records on exactly the product's substances (a device: on its EMDN group), those not
     resolved first, then the latest posted."""
-    if product.substance_key:
-        matches = ForeignShortage.substance_key == product.substance_key
-    elif keys := device_keys(product.emdn_code):
-        matches = ForeignShortage.substance_key.in_(keys)
-    else:
+    keys = record_keys(product)
+    if not keys:
         return []
+    matches = ForeignShortage.substance_key.in_(keys)
     resolved = case((ForeignShortage.status == "resolved", 1), else_=0)
     found: dict[tuple[object, ...], Posting] = {}
     for row in session.scalars(select(ForeignShortage).where(matches)
