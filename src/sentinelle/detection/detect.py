@@ -463,20 +463,18 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
               UNION ALL SELECT * FROM prior_abnormal) a""")
     weeks = ", ".join(f"({i})" for i in range((p.window - 1) // 7 + 2))
     # The candidate days: past the threshold (or the lower one evidence from outside the lines sets) and
-    # the excess; each says which outside evidence eased it.
+    # the excess; each says which outside evidence eased it (by_notice, by_abroad, …: one per EASED_BY).
+    by_source = ", ".join(f"max(CASE WHEN e.source = '{source}' THEN 1 ELSE 0 END) AS by_{source}" for source in EASED_BY)
+    by_default = ", ".join(f"coalesce(ed.by_{source}, 0) AS by_{source}" for source in EASED_BY)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE candidate AS
         WITH eased AS (
-            SELECT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t,
-                   max(CASE WHEN e.source = 'notice' THEN 1 ELSE 0 END) AS by_notice,
-                   max(CASE WHEN e.source = 'abroad' THEN 1 ELSE 0 END) AS by_abroad,
-                   max(CASE WHEN e.source = 'vulnerable' THEN 1 ELSE 0 END) AS by_vulnerable
+            SELECT s.product_id, s.supplier_id, s.scope, s.scope_id, s.t, {by_source}
             FROM scored s JOIN easing e ON e.product_id = s.product_id
              AND (e.supplier_id = '' OR s.supplier_id = '' OR e.supplier_id = s.supplier_id)
              AND s.t >= e.valid_from AND s.t < e.valid_to AND s.score >= e.threshold
             GROUP BY s.product_id, s.supplier_id, s.scope, s.scope_id, s.t)
-        SELECT s.*, coalesce(ed.by_notice, 0) AS by_notice, coalesce(ed.by_abroad, 0) AS by_abroad,
-               coalesce(ed.by_vulnerable, 0) AS by_vulnerable
+        SELECT s.*, {by_default}
         FROM scored s LEFT JOIN eased ed ON ed.product_id = s.product_id AND ed.supplier_id = s.supplier_id
          AND ed.scope = s.scope AND ed.scope_id = s.scope_id AND ed.t = s.t
         WHERE (s.score >= {p.threshold} OR ed.t IS NOT NULL) AND s.k_win / s.n_win - s.p0 >= {p.min_excess}""")
