@@ -478,10 +478,8 @@ def _product(path: Path, number: int, row: dict[str, str]) -> str:
     return row["product_id"]
 
 
-def _day(path: Path, number: int, row: dict[str, str], column: str, *, optional: bool = False) -> date | None:
+def _day(path: Path, number: int, row: dict[str, str], column: str) -> date:
     value = row.get(column, "")
-    if optional and not value:
-        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -492,7 +490,7 @@ def read_notices(path: Path) -> list[tuple[str, str, date]]:
     """Manufacturers' interruption notices: a CSV file with `product_id`, `published_at` (AAAA-MM-JJ) and,
     optionally, `supplier_id` (empty: every supplier of the product). A bad row is an error that names
     its line and field."""
-    return [(_product(path, n, row), row.get("supplier_id", ""), _day(path, n, row, "published_at"))  # type: ignore[misc]
+    return [(_product(path, n, row), row.get("supplier_id", ""), _day(path, n, row, "published_at"))
             for n, row in _table_rows(path, ("product_id", "published_at"))]
 
 
@@ -501,12 +499,12 @@ def read_abroad(path: Path) -> list[tuple[str, date, date | None]]:
     optionally, `ended_at` (empty: still going on). A bad row is an error that names its line and field."""
     shortages = []
     for n, row in _table_rows(path, ("product_id", "started_at")):
-        product, started, ended = _product(path, n, row), _day(path, n, row, "started_at"), \
-            _day(path, n, row, "ended_at", optional=True)
-        if ended is not None and started is not None and ended < started:
+        product, started = _product(path, n, row), _day(path, n, row, "started_at")
+        ended = _day(path, n, row, "ended_at") if row.get("ended_at") else None
+        if ended is not None and ended < started:
             raise IngestError(f"{path.name}, ligne {n}, ended_at : {ended} précède started_at {started}")
         shortages.append((product, started, ended))
-    return shortages  # type: ignore[return-value]
+    return shortages
 
 
 def read_vulnerability(path: Path) -> list[tuple[str, float]]:
