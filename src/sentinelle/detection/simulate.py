@@ -284,8 +284,8 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
             lost = rng.random(len(days)) < 0.003
             rest_day = np.where(lost, -1, rest_day)
             if e == backlog_e:
-                first_day, rest_day = (_recorded_late(cal, d, backlog_from, backlog_to, backlog_days)
-                                       for d in (first_day, rest_day))
+                first_day, rest_day = (_recorded_late(cal, when, backlog_from, backlog_to, backlog_days)
+                                       for when in (first_day, rest_day))
             finess = est_finess[e]
             for i in range(len(days)):
                 line_no[e] += 1
@@ -322,8 +322,8 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
 def _recorded_late(cal: Calendar, day: np.ndarray, start: int, end: int, late: int) -> np.ndarray:
     """The days deliveries are recorded at a hospital whose receiving runs `late` working days behind
     between `start` and `end` (none is lost; -1 stays "never")."""
+    hit = (day >= start) & (day < end)
     out = day.copy()
     for _ in range(late):
-        hit = (day >= start) & (day < end)
         out = np.where(hit, cal.shift(out + 1), out)
     return out
