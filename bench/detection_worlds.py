@@ -100,6 +100,11 @@ def _vulnerability(con: object, truth: list[ev.Disruption], seed: int) -> list[t
     return [(p, round(100 * i / max(1, len(latent) - 1))) for i, (_, p) in enumerate(latent)]
 
 
+def _stops(truth: list[ev.Disruption], kinds: dict[tuple[str, str, str], str]) -> list[ev.Disruption]:
+    """The abrupt stops of the truth (first world: recalls)."""
+    return [d for d in truth if kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat())) in ABRUPT]
+
+
 def _stop_caught_by(d: ev.Disruption) -> tuple[date, date]:
     """The last day an alarm catches an abrupt stop: three days after it (the issue's rule), and two
     working days after it (the fast path's aim). The stop is the rupture (the day nothing is shipped)."""
@@ -131,7 +136,7 @@ def _fast_path(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, s
     those it caught within three days and within two working days."""
     fast = [(a[0], a[1], a[4], a[5]) for a in engine.episodes_of(con, "fast_alarm")]  # type: ignore[arg-type]
     scores = ev.score(fast, truth, product_months=months)
-    stops = [d for d in truth if kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat())) in ABRUPT]
+    stops = _stops(truth, kinds)
     caught = [0, 0]
     for d in stops:
         for i, last in enumerate(_stop_caught_by(d)):
@@ -149,8 +154,8 @@ def _stop_evidence(con: object, truth: list[ev.Disruption], kinds: dict[tuple[st
     the series' usual silent share, 180 to 28 days before). Returns the stops with `fast_min_lines`
     silent lines or more, those whose best score reaches the slow path's threshold, and the fast path's."""
     enough = at_slow = at_fast = 0
-    for d in truth:
-        if kinds.get((d.product_id, d.supplier_id, d.started_at.isoformat())) not in ABRUPT or d.rupture_at is None:
+    for d in _stops(truth, kinds):
+        if d.rupture_at is None:
             continue
         k, past_n, past_k = con.execute(  # type: ignore[attr-defined]
             """SELECT count(*) FILTER (WHERE silent AND t BETWEEN $r AND $r + 3),
@@ -195,15 +200,16 @@ def main() -> None:
                 rows.append((world, seed, name, lines, s, seconds))
                 print(f"{world} seed {seed} {name}: {s.as_dict()} ({seconds:.1f} s)", flush=True)
                 if name == "Sentinelle":
-                    for kind, (n, hit, leads) in sorted(_by_kind(simple, truth, _kinds(folder)).items()):
+                    kinds = _kinds(folder)
+                    for kind, (n, hit, leads) in sorted(_by_kind(simple, truth, kinds).items()):
                         kinds_rows.append((world, seed, kind, n, hit, statistics.median(leads) if leads else None))
                     behind: dict[tuple, set[str]] = defaultdict(set)
                     for row in engine.evidence(con, alerts):
                         behind[row[:5]].add(row[5])
                     trap_rows.append((world, seed, ev.explain_false_alarms(
                         alerts, truth, ev.read_traps(folder / "traps.csv"), behind)))
-                    fast_rows.append((world, seed, *_fast_path(con, truth, _kinds(folder), months),
-                                      *_stop_evidence(con, truth, _kinds(folder))))
+                    fast_rows.append((world, seed, *_fast_path(con, truth, kinds, months),
+                                      *_stop_evidence(con, truth, kinds)))
             plain = next(r[4] for r in rows if r[:3] == (world, seed, "Sentinelle"))
             notices, abroad = tuple(_notices(con, truth, seed)), tuple(_abroad(con, truth, seed))
             vulnerability = tuple(_vulnerability(con, truth, seed))
