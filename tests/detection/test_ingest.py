@@ -56,6 +56,8 @@ def test_each_bad_row_is_named(tmp_path: Path, file_reading: str) -> None:
         "690781810,O2,L6,P1,S1,2025-03-03,2025-03-01,4,",  # record 6: promised before ordered
         "690781810,O2,L7,P1,S1,2025-03-03,,4,",  # record 7 and 8: same line, different content
         "690781810,O2,L7,P1,S1,2025-03-03,,9,",
+        "690781810,O2,L8,P1\x00,S1,2025-03-03,,4,",  # record 9: a NUL in a key (PostgreSQL stores none)
+        '690781810,O2,"L9\x1b[2J",P1,S1,2025-03-03,,4,',  # record 10: a terminal's escape in another
     ]
     deliveries = GOOD_D + [
         "690781810,L99,2025-03-06,1",  # record 4: unknown line
@@ -76,7 +78,9 @@ def test_each_bad_row_is_named(tmp_path: Path, file_reading: str) -> None:
     assert "avant la commande" in got[("d.csv", 5)]
     assert "quantity_delivered" in got[("d.csv", 6)]
     assert "delivered_at" in got[("d.csv", 7)]
-    assert len(got) == 10
+    assert got[("o.csv", 9)] == "product_id : caractère de contrôle"
+    assert got[("o.csv", 10)] == "line_id : caractère de contrôle"
+    assert len(got) == 12
     # Load-the-rest: the good rows are in, nothing of the bad ones.
     assert counts(con) == (2, 3)
 

@@ -119,6 +119,8 @@ def test_the_notices_file_names_its_bad_rows(thin: Path, tmp_path: Path) -> None
     path, out = tmp_path / "avis.csv", tmp_path / "alerts.csv"
     _refused(read_notices, path, "product_id,supplier_id,published_at\nP1,,2024-08-13\nP2,A,13/08/2024\n",
              "ligne 3, published_at")
+    _refused(read_notices, path, "product_id,supplier_id,published_at\nP1,,2024-08-13\nP2,A\x00,2024-08-13\n",
+             "ligne 3, supplier_id : caractère de contrôle")
     path.write_text("product_id,published_at\nP1,2024-08-13\n", encoding="utf-8")
     assert read_notices(path) == [("P1", "", date(2024, 8, 13))]
     path.write_bytes(b"product_id,published_at\n\xff\xfeP1,2024-08-13\n")  # not UTF-8
@@ -142,6 +144,7 @@ def test_the_abroad_and_vulnerability_files_name_their_bad_rows(thin: Path, tmp_
     assert read_abroad(path) == [("P1", date(2024, 8, 1), None)]
     _refused(read_vulnerability, scores, "product_id,score\nP1,95\nP2,élevé\n", "ligne 3, score")
     _refused(read_vulnerability, scores, "product_id,score\nP1,95\nP2,101\n", "ligne 3, score")
+    _refused(read_vulnerability, scores, "product_id,score\nP1,95\nP\x002,90\n", "ligne 3, product_id : caractère")
     scores.write_text("product_id,score\nP1,95\n", encoding="utf-8")
     done = _detect(thin, out, "--abroad", str(path), "--vulnerability", str(scores))
     assert done.exit_code == 0, done.output

@@ -159,8 +159,16 @@ def _reasons(checks: list[tuple[str, str]]) -> str:
     return "CASE " + " ".join(f"WHEN NOT coalesce({ok}, false) THEN {why}" for ok, why in checks) + " END"
 
 
+# A control character (NUL, escape, line feed…) in a key is refused: PostgreSQL stores no NUL, and a
+# terminal or a page would show the others as something else. One pattern over the keys together (a
+# second each 10 million lines); the field is named only for the rows refused.
+CONTROL = "'[[:cntrl:]]'"
+KEYS = ("order_id", "line_id", "product_id", "supplier_id")
 ORDER_CHECKS = [
     ("bf.id IS NULL", "'establishment_id : ' || bf.why"),
+    (f"NOT regexp_matches(concat({', '.join(KEYS)}), {CONTROL})",
+     "CASE " + " ".join(f"WHEN regexp_matches(coalesce({k}, ''), {CONTROL}) THEN '{k}'" for k in KEYS)
+     + " END || ' : caractère de contrôle'"),
     ("NULLIF(line_id, '') IS NOT NULL", "'line_id vide'"),
     ("NULLIF(product_id, '') IS NOT NULL", "'product_id vide'"),
     ("NULLIF(supplier_id, '') IS NOT NULL", "'supplier_id vide'"),
@@ -472,10 +480,15 @@ def _table_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[s
     return [(number, {k: (v or "").strip() for k, v in zip(header, cells)}) for number, cells in enumerate(rows, start=2)]
 
 
-def _product(path: Path, number: int, row: dict[str, str]) -> str:
-    if not row.get("product_id"):
-        raise IngestError(f"{path.name}, ligne {number}, product_id : vide")
-    return row["product_id"]
+def _key(path: Path, number: int, row: dict[str, str], column: str, *, required: bool = True) -> str:
+    """A product or supplier id of a small CSV file: present if `required`, no control character (as in
+    the order files)."""
+    value = row.get(column, "")
+    if required and not value:
+        raise IngestError(f"{path.name}, ligne {number}, {column} : vide")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise IngestError(f"{path.name}, ligne {number}, {column} : caractère de contrôle")
+    return value
 
 
 def _day(path: Path, number: int, row: dict[str, str], column: str) -> date:
@@ -490,7 +503,8 @@ def read_notices(path: Path) -> list[tuple[str, str, date]]:
     """Manufacturers' interruption notices: a CSV file with `product_id`, `published_at` (AAAA-MM-JJ) and,
     optionally, `supplier_id` (empty: every supplier of the product). A bad row is an error that names
     its line and field."""
-    return [(_product(path, n, row), row.get("supplier_id", ""), _day(path, n, row, "published_at"))
+    return [(_key(path, n, row, "product_id"), _key(path, n, row, "supplier_id", required=False),
+             _day(path, n, row, "published_at"))
             for n, row in _table_rows(path, ("product_id", "published_at"))]
 
 
@@ -499,7 +513,7 @@ def read_abroad(path: Path) -> list[tuple[str, date, date | None]]:
     optionally, `ended_at` (empty: still going on). A bad row is an error that names its line and field."""
     shortages = []
     for n, row in _table_rows(path, ("product_id", "started_at")):
-        product, started = _product(path, n, row), _day(path, n, row, "started_at")
+        product, started = _key(path, n, row, "product_id"), _day(path, n, row, "started_at")
         ended = _day(path, n, row, "ended_at") if row.get("ended_at") else None
         if ended is not None and ended < started:
             raise IngestError(f"{path.name}, ligne {n}, ended_at : {ended} précède started_at {started}")
@@ -512,7 +526,7 @@ def read_vulnerability(path: Path) -> list[tuple[str, float]]:
     A bad row is an error that names its line and field."""
     scores = []
     for n, row in _table_rows(path, ("product_id", "score")):
-        product = _product(path, n, row)
+        product = _key(path, n, row, "product_id")
         try:
             score = float(row["score"])
         except ValueError:
