@@ -103,14 +103,13 @@ def test_a_second_episode_adds_its_evidence_to_the_open_candidate(session: Sessi
 def test_the_wording_says_which_path_raised_the_alert() -> None:
     from datetime import date
 
-    from sentinelle.detection import detect as engine
     from sentinelle.detection.candidates import wording
 
     day = date(2025, 3, 4)
     rows = [("P1", "S", "national", "FR", day, est, f"L{est}", day, day, day, 10, 0, 1, 0, False)
             for est in ("750000001", "690000001")]
-    fast = wording(rows, day, 1, engine.FAST_REASON.format(days=1))
+    fast = wording(rows, day, 1, "fast")
     assert fast.startswith("arrêt brutal possible") and "2 établissements" in fast and "sans rien de livré" in fast
-    pooled = wording(rows, day, 14, engine.POOLED_REASON.format(window=14))
+    pooled = wording(rows, day, 14, "pooled")
     assert pooled.startswith("fournisseur en difficulté dans la région") and "2 lignes" in pooled
     assert wording(rows, day, 14).startswith("livraisons")

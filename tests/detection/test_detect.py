@@ -36,8 +36,9 @@ def test_finds_the_disruptions_early_and_beats_both_baselines(small_sim: Path) -
 def test_every_alert_carries_its_evidence(small_sim: Path) -> None:
     alerts = engine.detect(_loaded(small_sim))
     assert alerts
-    for _product, _supplier, scope, scope_id, first, last, score, reason in alerts:
-        fast = engine.is_fast(reason)
+    for _product, _supplier, scope, scope_id, first, last, score, reason, path in alerts:
+        assert path in engine.PATHS
+        fast = path == "fast"
         threshold = engine.Params().fast_threshold if fast else engine.Params().threshold
         assert scope in ("national", "region") and first <= last and score >= threshold
         assert ("sans aucune livraison" if fast else "lignes anormales") in reason and "établissement" in reason
@@ -95,14 +96,14 @@ def test_each_alert_comes_with_the_lines_behind_it(small_sim: Path) -> None:
     assert len(rows[0]) == len(engine.EVIDENCE)
     for alert in alerts:
         lines = [r for r in rows if r[:5] == alert[:5]]
-        if engine.is_fast(alert[7]):  # the silent lines of its last working days, nothing of them delivered
+        if alert[8] == "fast":  # the silent lines of its last working days, nothing of them delivered
             assert len(lines) == int(alert[7].split(" ? ")[1].split(" lignes")[0]), alert
             assert all(r[11] == 0 and 0 <= (alert[4] - r[9]).days < 7 for r in lines)
             continue
         # As many abnormal lines as the reason says were behind the first day, each judged in its window,
         # seen by as many establishments as it states (the breadth counted over the whole window). For a
         # supplier's alarm in a region, the reason counts the lines of all its products: this one's are some.
-        pooled = engine.is_pooled(alert[7])
+        pooled = alert[8] == "pooled"
         stated = int(alert[7].split(" lignes anormales")[0].split(" : ")[-1])
         establishments = int(alert[7].split("), ")[1].split(" établissement")[0])
         assert (2 <= len(lines) <= stated) if pooled else len(lines) == stated, alert

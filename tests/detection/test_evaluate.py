@@ -42,20 +42,17 @@ def test_no_alert_at_all() -> None:
 
 
 def test_false_alarms_are_explained_by_the_trap_behind_them() -> None:
-    from sentinelle.detection import detect as engine
-
     truth = [ev.Disruption("P1", "S1", date(2024, 3, 1), date(2024, 3, 20), date(2024, 4, 30))]
     traps = [{"kind": "receiving_backlog", "establishment_id": "750000001", "supplier_id": "", "from": "2024-05-01",
               "to": "2024-06-10"},
              {"kind": "chronically_late", "establishment_id": "", "supplier_id": "S9", "from": "2024-01-01",
               "to": "2024-12-31"}]
     slow = "5 lignes anormales sur 9 en 14 j (habituel 2 %), 2 établissement(s)"
-    pooled = engine.POOLED_REASON.format(window=14)
-    alerts = [("P1", "S1", "national", "FR", date(2024, 3, 10), date(2024, 3, 30), 9.0, slow),  # right
-              ("P2", "S2", "region", "11", date(2024, 6, 1), date(2024, 6, 5), 7.0, pooled),  # the backlog
-              ("P3", "S9", "national", "FR", date(2024, 10, 1), date(2024, 10, 2), 7.0, slow),  # late supplier
-              ("P4", "S4", "national", "FR", date(2024, 8, 12), date(2024, 8, 20), 7.0, slow),  # August
-              ("P5", "S5", "national", "FR", date(2024, 10, 7), date(2024, 10, 9), 7.0, slow)]  # nothing
+    alerts = [("P1", "S1", "national", "FR", date(2024, 3, 10), date(2024, 3, 30), 9.0, slow, "slow"),  # right
+              ("P2", "S2", "region", "11", date(2024, 6, 1), date(2024, 6, 5), 7.0, "…", "pooled"),  # the backlog
+              ("P3", "S9", "national", "FR", date(2024, 10, 1), date(2024, 10, 2), 7.0, slow, "slow"),  # late supplier
+              ("P4", "S4", "national", "FR", date(2024, 8, 12), date(2024, 8, 20), 7.0, slow, "slow"),  # August
+              ("P5", "S5", "national", "FR", date(2024, 10, 7), date(2024, 10, 9), 7.0, slow, "slow")]  # nothing
     behind = {alerts[1][:5]: {"750000001", "750000002"}, alerts[4][:5]: {"750000001"}}
     assert ev.explain_false_alarms(alerts, truth, traps, behind) == {
         "receiving_backlog, pooled": 1, "chronically_late, slow": 1, "august_or_year_end, slow": 1, "other, slow": 1}

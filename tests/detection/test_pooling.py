@@ -52,7 +52,7 @@ def _alerts(folder: Path, params: engine.Params = engine.Params()) -> list[tuple
 
 def test_a_supplier_failing_in_a_region_alarms_on_each_thin_product(tmp_path: Path) -> None:
     alerts = _alerts(_world(tmp_path, failing=PRODUCTS))
-    pooled = [a for a in alerts if engine.is_pooled(a[7])]
+    pooled = [a for a in alerts if a[8] == "pooled"]
     assert {a[0] for a in pooled} == set(PRODUCTS)
     assert all(a[1:4] == ("S", "region", "11") and a[4] >= FAIL for a in pooled)
     assert min(a[4] for a in pooled) <= FAIL + timedelta(days=30)
@@ -65,4 +65,4 @@ def test_a_supplier_failing_in_a_region_alarms_on_each_thin_product(tmp_path: Pa
 
 def test_one_product_late_in_a_region_is_not_the_supplier_failing(tmp_path: Path) -> None:
     alerts = _alerts(_world(tmp_path, failing=PRODUCTS[:1]))
-    assert not [a for a in alerts if engine.is_pooled(a[7])]
+    assert not [a for a in alerts if a[8] == "pooled"]

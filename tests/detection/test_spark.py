@@ -54,7 +54,7 @@ def test_same_alerts_on_duckdb_and_spark(small_sim: Path, spark: Any, tmp_path: 
     # A data set where there is something to find, in every scope the detector knows.
     assert len(on_duckdb) >= 20
     assert {a[2] for a in on_duckdb} == {"national", "region"} and any(a[1] == "" for a in on_duckdb)
-    assert any(engine.is_pooled(a[7]) for a in on_duckdb)
+    assert any(a[8] == "pooled" for a in on_duckdb)
     assert sorted(on_spark) == sorted(on_duckdb)
 
 
@@ -67,7 +67,7 @@ def test_the_fast_path_on_spark_like_duckdb(spark: Any, tmp_path: Path) -> None:
     for table in ("orders", "deliveries"):
         con.execute(f"COPY {table} TO '{tmp_path / table}.parquet' (FORMAT parquet)")
     on_duckdb = engine.detect(con)
-    assert any(engine.is_fast(a[7]) for a in on_duckdb)
+    assert any(a[8] == "fast" for a in on_duckdb)
     assert sorted(spark_engine.detect(spark, tmp_path / "orders.parquet", tmp_path / "deliveries.parquet")) \
         == sorted(on_duckdb)
 

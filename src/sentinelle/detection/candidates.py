@@ -60,27 +60,27 @@ def _product(session: Session, code: str) -> Product | None:
                           .limit(1))
 
 
-def wording(rows: list[tuple], first: date, window: int, reason: str = "") -> str:
+def wording(rows: list[tuple], first: date, window: int, path: str = "slow") -> str:
     """What an alert rests on, in plain French: how many establishments (and sentinels) saw late or
     incomplete deliveries, since when, on how many order lines. `rows` are its `engine.evidence` lines,
-    `reason` its reason (a fast-path alert rests on lines with nothing delivered, a supplier's alert in
-    a region on all its products there)."""
+    `path` the path that raised it (engine.PATHS: a fast-path alert rests on lines with nothing
+    delivered, a supplier's alert in a region on all its products there)."""
     establishments = {r[5] for r in rows}
     sentinels = {r[5] for r in rows if r[14]}
     late = sum(1 for r in rows if r[12] is not None and r[13] is not None and r[12] > r[13])
     short = sum(1 for r in rows if r[11] < r[10])
     what = ("livraisons en retard ou incomplètes" if late and short else
             "livraisons incomplètes" if short else "livraisons en retard")
-    if engine.is_fast(reason):
+    if path == "fast":
         what = "arrêt brutal possible : plus aucune livraison du fournisseur"
-    elif engine.is_pooled(reason):
+    elif path == "pooled":
         what = f"fournisseur en difficulté dans la région (plusieurs produits), {what}"
     who = (f"chez {len(establishments)} établissement{'s' if len(establishments) > 1 else ''}"
            if establishments else "dans ce périmètre")
     if sentinels:
         who += f", dont {len(sentinels)} sentinelle{'s' if len(sentinels) > 1 else ''}"
     plural = "s" if len(rows) > 1 else ""
-    lines = (f"{len(rows)} ligne{plural} de commande sans rien de livré" if engine.is_fast(reason)
+    lines = (f"{len(rows)} ligne{plural} de commande sans rien de livré" if path == "fast"
              else f"{len(rows)} ligne{plural} de commande anormale{plural} sur {window} jours")
     return f"{what} {who}, depuis le {format_date(first, 'd MMMM y', locale='fr')} ({lines})"
 
@@ -96,7 +96,7 @@ def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: lis
         behind.setdefault(row[:5], []).append(row)
     national = [a for a in alerts if a[2] == "national"]
     for alert in sorted(alerts, key=lambda a: (a[2] != "national", a[4])):
-        product_id, supplier_id, scope, scope_id, first, _last, _score, _reason = alert
+        product_id, supplier_id, scope, scope_id, first, _last, _score, _reason, path = alert
         if scope == "region" and any(n[0] == product_id and n[1] == supplier_id and n[4] <= first <= n[5]
                                      for n in national):
             out.covered += 1
@@ -112,7 +112,7 @@ def declare_alerts(session: Session, con: duckdb.DuckDBPyConnection, alerts: lis
             f"{product_id}|{supplier_id}|{scope}|{scope_id}|{first.isoformat()}".encode()).hexdigest()[:32]
         signal = signals.declare_candidate(
             session, product=product, region_code=scope_id if scope == "region" else None, started_at=first,
-            evidence=wording(rows, first, window, alert[7]), external_ref=ref, concerned=concerned,
+            evidence=wording(rows, first, window, path), external_ref=ref, concerned=concerned,
             series=weekly_series(con, product_id, supplier_id, scope, scope_id))
         if signal is None:
             out.known += 1

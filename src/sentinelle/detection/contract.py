@@ -34,7 +34,8 @@ DISRUPTIONS = ("product_id", "supplier_id", "started_at", "rupture_at", "ended_a
 # What must not alarm in a simulated world (traps.csv): a trap on a supplier or at an establishment.
 TRAPS = ("kind", "establishment_id", "supplier_id", "from", "to")
 
-ALERTS = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", "last_alert_at", "score", "reason")
+ALERTS = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", "last_alert_at", "score", "reason",
+          "path")
 
 # An alert episode ends once the detector has stayed quiet this many days.
 EPISODE_GAP_DAYS = 14

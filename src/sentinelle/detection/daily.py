@@ -39,12 +39,18 @@ class Run:
     alerts: list[tuple]
 
 
+# The store's tables as this code writes them: a store written otherwise is computed again in full.
+# 2: the alarm days say which path raised them.
+LAYOUT = 2
+
+
 def _fingerprint(params: engine.Params, sentinels: Iterable[str], outside: engine.Outside, day: date) -> str:
     """What the days up to `day` were computed with. Of the evidence from outside the lines, only what it
     says of those days: a notice or a shortage abroad that starts after `day`, or the end of one after
     it, leaves them as they were (a national store is not computed again for each new posting)."""
     past = sorted((*e[:3], min(e[3], day + timedelta(days=1)), *e[4:]) for e in engine.easings(outside, params, day))
-    text = repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|" + repr(past)
+    text = (f"{LAYOUT}|" + repr(sorted(asdict(params).items())) + "|" + ",".join(sorted(set(sentinels))) + "|"
+            + repr(past))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -537,6 +537,9 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
           AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
 
 
+# Which path raised an alarm: the series' statistics ("slow"), its supplier's alarm in a region ("pooled"),
+# the abrupt stops' ("fast").
+PATHS = ("slow", "pooled", "fast")
 # The reason of an alarm on a supplier in a region (lines abnormal, lines, products, usual share, establishments).
 POOLED_REASON = ("fournisseur en difficulté dans la région : %d lignes anormales sur %d en {window} j, %d produits "
                  "(habituel %.0f %%), %d établissement(s)%s")
@@ -674,7 +677,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                printf('{FAST_REASON.format(days=p.fast_days)}', c.k_win, c.n_win, 100 * c.usual,
                       ev.establishments,
                       CASE WHEN ev.sentinels > 0 THEN printf(' dont %d sentinelle(s)', ev.sentinels) ELSE '' END)
-               AS reason
+               AS reason, 'fast' AS path
         FROM cand c JOIN ev USING (product_id, supplier_id, t) JOIN quiet q USING (product_id, supplier_id, t)
         WHERE ev.establishments + ({p.sentinel_weight} - 1) * ev.sentinels >= {p.fast_min_breadth}
           AND q.shipped <= {p.fast_max_shipped} * c.k_win""")
@@ -698,7 +701,7 @@ def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
 
 
 def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
-    """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason) into episodes."""
+    """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason, path) into episodes."""
     return con.execute(f"""
         WITH marked AS (
             SELECT *, CASE WHEN date_diff('day', lag(t) OVER s, t) > {EPISODE_GAP_DAYS} OR lag(t) OVER s IS NULL THEN 1 ELSE 0 END
@@ -709,7 +712,7 @@ def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
                                              ROWS UNBOUNDED PRECEDING) AS episode
             FROM marked)
         SELECT product_id, supplier_id, scope, scope_id, min(t) AS first_alert_at, max(t) AS last_alert_at,
-               round(max(score), 2) AS score, arg_min(reason, t) AS reason
+               round(max(score), 2) AS score, arg_min(reason, t) AS reason, arg_min(path, t) AS path
         FROM numbered GROUP BY product_id, supplier_id, scope, scope_id, episode
         ORDER BY first_alert_at, product_id, supplier_id, scope, scope_id""").fetchall()
 
@@ -722,7 +725,8 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
            progress: Callable[[str], None] | None = None, sentinels: Iterable[str] = (), *,
            since: date | None = None, orders: str = "orders", deliveries: str = "deliveries",
            outside: Outside = Outside()) -> list[tuple]:
-    """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason).
+    """Alert episodes: (product_id, supplier_id, scope, scope_id, first_alert_at, last_alert_at, score, reason,
+    path), the path that raised the first day: PATHS.
     `progress` is told the name of each phase (PHASES) once it is done; `outside`: what lowers the score
     needed (notices, shortages abroad, vulnerability); the rest as in `prepare`."""
     step = progress or (lambda _name: None)
@@ -735,7 +739,7 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     step(PHASES[2])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm_new AS
-        SELECT product_id, supplier_id, scope, scope_id, t, score, reason FROM fast_alarm
+        SELECT product_id, supplier_id, scope, scope_id, t, score, reason, path FROM fast_alarm
         UNION ALL
         SELECT product_id, supplier_id, scope, scope_id, t, score,
                printf('%d lignes anormales sur %d en {params.window} j (habituel %.0f %%), %d établissement(s)%s%s',
@@ -744,13 +748,14 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
                       CASE WHEN score < {params.threshold} THEN
                       {" || ".join(f"CASE WHEN by_{source} = 1 THEN '{said.replace(chr(39), chr(39) * 2)}' ELSE '' END"
                                    for source, said in EASED_BY.items())} ELSE '' END)
-               AS reason
+               AS reason, 'slow' AS path
         FROM alarm WHERE product_id <> ''
         UNION ALL
         SELECT pp.product_id, a.supplier_id, a.scope, a.scope_id, a.t, a.score,
                printf('{POOLED_REASON.format(window=params.window)}', a.k_win, a.n_win, a.products,
                       100 * coalesce(a.usual, 0), a.establishments,
-                      CASE WHEN a.sentinels > 0 THEN printf(' dont %d sentinelle(s)', a.sentinels) ELSE '' END)
+                      CASE WHEN a.sentinels > 0 THEN printf(' dont %d sentinelle(s)', a.sentinels) ELSE '' END),
+               'pooled'
         FROM alarm a JOIN pooled_product pp ON pp.supplier_id = a.supplier_id AND pp.scope_id = a.scope_id AND pp.t = a.t
         WHERE a.product_id = ''""")
     con.execute("CREATE OR REPLACE TEMP VIEW alarm_days AS SELECT * FROM alarm_new UNION ALL SELECT * FROM prior_alarm")
@@ -771,7 +776,7 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
     lines of its fast window, the tolerance being the median lateness it was looked at after. Needs the
     tables of a detect run on `con`."""
     tables.create(con, tables.ALERT_FIRST)
-    tables.insert(con, tables.ALERT_FIRST, [(*a[:5], is_fast(a[7])) for a in alerts])
+    tables.insert(con, tables.ALERT_FIRST, [(*a[:5], a[8] == "fast") for a in alerts])
     return con.execute(f"""
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
                j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
@@ -796,16 +801,6 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
         ORDER BY 5, 1, 2, 3, 4, 10, 6, 7""").fetchall()
 
 
-def is_fast(reason: str) -> bool:
-    """Whether an alert (by its reason) comes from the fast path."""
-    return reason.startswith(FAST_REASON.split(" ?")[0])
-
-
-def is_pooled(reason: str) -> bool:
-    """Whether an alert (by its reason) comes from its supplier's alarm in a region."""
-    return reason.startswith(POOLED_REASON.split(" :")[0])
-
-
 def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> list[tuple]:
     """DP-Ruptures' rule: a line still not fully delivered 72 hours after it was due alarms, that day."""
     prepare(con, as_of)
@@ -813,7 +808,7 @@ def baseline_72h(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> l
     con.execute("""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
         SELECT d.product_id, d.supplier_id, 'establishment' AS scope, d.est AS scope_id, (d.due + 3)::DATE AS t,
-               1.0 AS score, 'ligne ' || l.line_id || ' non livrée 72 h après échéance' AS reason
+               1.0 AS score, 'ligne ' || l.line_id || ' non livrée 72 h après échéance' AS reason, 'baseline' AS path
         FROM due_line d JOIN line l USING (lid)
         WHERE d.due + 3 <= getvariable('as_of') AND (d.full_at IS NULL OR d.full_at > d.due + 3)
           AND (d.cancelled_at IS NULL OR d.cancelled_at > d.due + 3)""")
@@ -828,7 +823,7 @@ def baseline_fill_rate(con: duckdb.DuckDBPyConnection, as_of: date | None = None
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW alarm_days AS
         SELECT product_id, supplier_id, 'national' AS scope, 'FR' AS scope_id, t, fill AS score,
-               printf('taux de service %.0f %% sur {days} jours', 100 * fill) AS reason
+               printf('taux de service %.0f %% sur {days} jours', 100 * fill) AS reason, 'baseline' AS path
         FROM fill_day WHERE fill < {threshold}""")
     return episodes_of(con, "alarm_days")
 

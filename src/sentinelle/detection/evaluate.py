@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sentinelle.detection import detect as engine
 from sentinelle.detection.contract import EPISODE_GAP_DAYS
 
 SLACK_DAYS = 3
@@ -148,7 +147,7 @@ def explain_false_alarms(alerts: list[tuple], truth: list[Disruption], traps: li
                 why = t["kind"]
         if why == "other" and (first.month == 8 or (first.month == 12 and first.day >= 20)):
             why = "august_or_year_end"
-        path = ("fast" if any(engine.is_fast(a[7]) for a in starting)
-                else "pooled" if any(engine.is_pooled(a[7]) for a in starting) else "slow")
+        paths = {a[8] for a in starting}
+        path = "fast" if "fast" in paths else "pooled" if "pooled" in paths else "slow"
         counts[f"{why}, {path}"] += 1
     return dict(counts)

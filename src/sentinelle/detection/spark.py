@@ -126,4 +126,4 @@ def detect(spark: Any, orders: Path, deliveries: Path, params: engine.Params = e
     alerts = engine.detect(SparkConnection(spark), params, as_of=as_of, progress=progress,  # type: ignore[arg-type]
                            sentinels=sentinels, outside=outside)
     # Spark gives decimals and numpy-free floats where DuckDB gives floats: one form for both.
-    return [(*a[:6], float(a[6]), a[7]) for a in alerts]
+    return [(*a[:6], float(a[6]), *a[7:]) for a in alerts]

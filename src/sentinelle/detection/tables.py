@@ -57,7 +57,7 @@ PRIOR = (
     _table("prior_fast_silent", "product_id VARCHAR, supplier_id VARCHAR, est VARCHAR, sentinel BOOLEAN, t DATE"),
     _table("prior_shipped_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, c BIGINT"),
     _table("prior_alarm", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, "
-                          "score DOUBLE, reason VARCHAR"),
+                          "score DOUBLE, reason VARCHAR, path VARCHAR"),
 )
 # The same history as the daily store keeps it (detection/daily.py): det_lead_hist, det_late_hist, …
 STATE = tuple(t.renamed("det_" + t.name.removeprefix("prior_")) for t in PRIOR)
