@@ -114,3 +114,18 @@ def test_each_alert_comes_with_the_lines_behind_it(small_sim: Path) -> None:
         if alert[2] == "region":
             regions = dict(con.execute("SELECT DISTINCT establishment_id, region FROM orders").fetchall())
             assert {regions[r[5]] for r in lines} == {alert[3]}
+
+
+def test_two_paths_on_one_day_give_one_reason_and_its_path() -> None:
+    """Where a series alarms by its own evidence and by its supplier's in the region on the same day, the
+    episode's reason and path both come from its own, whatever order the rows come in."""
+    for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
+        con = duckdb.connect()
+        con.execute("CREATE TABLE days (product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, "
+                    "t DATE, score DOUBLE, reason VARCHAR, path VARCHAR)")
+        rows = [("P", "S", "region", "11", date(2025, 3, 3), 9.0, "fournisseur…", "pooled"),
+                ("P", "S", "region", "11", date(2025, 3, 3), 7.0, "5 lignes…", "slow"),
+                ("P", "S", "region", "11", date(2025, 3, 4), 6.5, "arrêt…", "fast")]
+        con.executemany("INSERT INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [rows[i] for i in order])
+        assert engine.episodes_of(con, "days") == [
+            ("P", "S", "region", "11", date(2025, 3, 3), date(2025, 3, 4), 9.0, "5 lignes…", "slow")]

@@ -710,10 +710,18 @@ def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
         numbered AS (
             SELECT *, sum(new_episode) OVER (PARTITION BY product_id, supplier_id, scope, scope_id ORDER BY t
                                              ROWS UNBOUNDED PRECEDING) AS episode
-            FROM marked)
+            FROM marked),
+        -- The first day's reason and path from one row: where two paths alarm on a series the same day, the
+        -- series' own evidence first, then its supplier's in the region, then the fast path.
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY product_id, supplier_id, scope, scope_id, episode
+                                         ORDER BY t, CASE path WHEN 'slow' THEN 0 WHEN 'pooled' THEN 1 ELSE 2 END)
+                      AS nth
+            FROM numbered)
         SELECT product_id, supplier_id, scope, scope_id, min(t) AS first_alert_at, max(t) AS last_alert_at,
-               round(max(score), 2) AS score, arg_min(reason, t) AS reason, arg_min(path, t) AS path
-        FROM numbered GROUP BY product_id, supplier_id, scope, scope_id, episode
+               round(max(score), 2) AS score, max(CASE WHEN nth = 1 THEN reason END) AS reason,
+               max(CASE WHEN nth = 1 THEN path END) AS path
+        FROM ranked GROUP BY product_id, supplier_id, scope, scope_id, episode
         ORDER BY first_alert_at, product_id, supplier_id, scope, scope_id""").fetchall()
 
 
