@@ -45,6 +45,10 @@ class Params:
     min_excess: float = 0.10
     min_breadth: int = 2  # establishments with an abnormal line in the window (weighted, below)
     sentinel_weight: int = 2  # a sentinel hospital counts as this many establishments in that breadth
+    # ... and this many abnormal lines from the establishments other than the one with most of them: one
+    # hospital's run of late lines, with a stray one elsewhere, is not its supplier failing. Chosen on the
+    # first world (docs/detection.md).
+    min_others: int = 2
     base_floor: float = 0.03  # lower bound of the usual rate of abnormal lines
     default_lead: int = 7  # lead time assumed before any history
     default_tolerance: int = 3  # days of lateness tolerated before any history
@@ -506,34 +510,39 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             SELECT c.*, {_week(f'c.t - {p.window - 1}')} + r.i AS wk
             FROM cand c CROSS JOIN (VALUES {weeks}) AS r(i)
             WHERE {_week(f'c.t - {p.window - 1}')} + r.i <= {_week('c.t')}),
-        ev AS (
-            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est) AS establishments,
-                   count(DISTINCT CASE WHEN a.sentinel THEN a.est END) AS sentinels,
-                   count(DISTINCT a.supplier_id) AS suppliers, 1 AS products
-            FROM cand_week c JOIN abnormal_all a ON a.product_id = c.product_id AND a.wk = c.wk
+        -- The abnormal lines behind each candidate day: its product's, or, for a supplier in a region, those
+        -- of the products that weigh in it; none of an establishment backlogged then.
+        lines AS (
+            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, a.est, a.sentinel,
+                   a.supplier_id AS line_supplier, a.product_id AS line_product, count(*) AS k
+            FROM cand_week c
+            LEFT JOIN pooled_product pp ON c.product_id = '' AND pp.supplier_id = c.supplier_id
+             AND pp.scope_id = c.scope_id AND pp.t = c.t
+            JOIN abnormal_all a ON a.product_id = coalesce(pp.product_id, c.product_id) AND a.wk = c.wk
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
-            WHERE c.product_id <> '' AND NOT EXISTS (
+            WHERE NOT EXISTS (
                 SELECT 1 FROM backlogged b WHERE b.est = a.est AND b.t > c.t - {p.window} AND b.t <= c.t)
-            GROUP BY ALL
-            UNION ALL
-            -- A supplier in a region: the establishments behind the abnormal lines of the products that
-            -- weigh in it.
-            SELECT c.product_id, c.supplier_id, c.scope, c.scope_id, c.t, count(DISTINCT a.est),
-                   count(DISTINCT CASE WHEN a.sentinel THEN a.est END), 1, count(DISTINCT a.product_id)
-            FROM cand_week c
-            JOIN pooled_product pp ON pp.supplier_id = c.supplier_id AND pp.scope_id = c.scope_id AND pp.t = c.t
-            JOIN abnormal_all a ON a.product_id = pp.product_id AND a.supplier_id = c.supplier_id
-             AND a.region = c.scope_id AND a.wk = c.wk AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
-            WHERE c.product_id = '' AND NOT EXISTS (
-                SELECT 1 FROM backlogged b WHERE b.est = a.est AND b.t > c.t - {p.window} AND b.t <= c.t)
-            GROUP BY ALL)
+            GROUP BY ALL),
+        ev AS (
+            SELECT product_id, supplier_id, scope, scope_id, t, count(DISTINCT est) AS establishments,
+                   count(DISTINCT CASE WHEN sentinel THEN est END) AS sentinels,
+                   count(DISTINCT line_supplier) AS suppliers, count(DISTINCT line_product) AS products
+            FROM lines GROUP BY product_id, supplier_id, scope, scope_id, t),
+        -- The lines of all the establishments but the one with most of them.
+        others AS (
+            SELECT product_id, supplier_id, scope, scope_id, t, sum(k) - max(k) AS others
+            FROM (SELECT product_id, supplier_id, scope, scope_id, t, est, sum(k) AS k FROM lines
+                  GROUP BY product_id, supplier_id, scope, scope_id, t, est) e
+            GROUP BY product_id, supplier_id, scope, scope_id, t)
         SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.products, ev.breadth
         FROM cand c
         JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
           USING (product_id, supplier_id, scope, scope_id, t)
-        WHERE ev.breadth >= {p.min_breadth} AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})
+        JOIN others o USING (product_id, supplier_id, scope, scope_id, t)
+        WHERE ev.breadth >= {p.min_breadth} AND o.others >= {p.min_others}
+          AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})
           AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
 
 
