@@ -66,3 +66,34 @@ def test_a_supplier_failing_in_a_region_alarms_on_each_thin_product(tmp_path: Pa
 def test_one_product_late_in_a_region_is_not_the_supplier_failing(tmp_path: Path) -> None:
     alerts = _alerts(_world(tmp_path, failing=PRODUCTS[:1]))
     assert not [a for a in alerts if a[8] == "pooled"]
+
+
+def _one_product_and_a_stray(folder: Path) -> Path:
+    """Three Paris hospitals buy product A of supplier S every working day, the first also product B every
+    week. From FAIL, A comes fifteen working days late to all three (A alarms on its own), and B's two
+    lines of the first fortnight are late too: a stray pair at one hospital."""
+    paris = [finess_with_key(f"750{n:05d}") for n in range(3)]
+    orders, deliveries, n = [], [], 0
+    day = START
+    while day < FAIL + timedelta(days=45):
+        if day.weekday() < 5:
+            buys = [(h, "A") for h in paris] + ([(paris[0], "B")] if day.weekday() == 1 else [])
+            for finess, product in buys:
+                n += 1
+                late = day >= FAIL and (product == "A" or day < FAIL + timedelta(days=14))
+                orders.append((finess, f"C{n}", f"L{n}", product, "S", day, 10))
+                delivered = after(day, 20 if late else 5)
+                if delivered <= FAIL + timedelta(days=45):
+                    deliveries.append((finess, f"L{n}", delivered, 10))
+        day += timedelta(days=1)
+    return write_lines(folder, orders, deliveries)
+
+
+def test_a_supplier_alarm_does_not_rest_on_one_product(tmp_path: Path) -> None:
+    """The pooled alarm would raise B's stray pair to an alert on B, on the strength of A's lines alone:
+    the products that weigh in it but the one with most must hold `pool_min_others` abnormal lines."""
+    folder = _one_product_and_a_stray(tmp_path)
+    alerts = _alerts(folder)
+    assert {a[0] for a in alerts if a[4] >= FAIL} == {"A"} and not [a for a in alerts if a[8] == "pooled"]
+    loose = _alerts(folder, engine.Params(pool_min_others=0))
+    assert {a[0] for a in loose if a[8] == "pooled"} >= {"B"}

@@ -70,6 +70,7 @@ class Params:
     vulnerable_threshold: float = 5.0
     pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
+    pool_min_others: int = 3  # ... and abnormal lines there of those products but the one with most of them
     # A hospital late on everything (its own receiving backlog, its system down) says nothing of its
     # suppliers: on a day when, over the last `window` days, it has abnormal lines from at least
     # `backlog_suppliers` suppliers and, leaving out the supplier with most of them, still abnormal lines
@@ -535,15 +536,20 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             SELECT product_id, supplier_id, scope, scope_id, t, sum(k) - max(k) AS others
             FROM (SELECT product_id, supplier_id, scope, scope_id, t, est, sum(k) AS k FROM lines
                   GROUP BY product_id, supplier_id, scope, scope_id, t, est) e
-            GROUP BY product_id, supplier_id, scope, scope_id, t)
+            GROUP BY product_id, supplier_id, scope, scope_id, t),
+        -- For a supplier in a region, the abnormal lines of the products that weigh in it but the one with most.
+        other_products AS (
+            SELECT supplier_id, scope_id, t, sum(k) - max(k) AS others FROM pooled_product GROUP BY supplier_id, scope_id, t)
         SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.products, ev.breadth
         FROM cand c
         JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
           USING (product_id, supplier_id, scope, scope_id, t)
         JOIN others o USING (product_id, supplier_id, scope, scope_id, t)
+        LEFT JOIN other_products op ON c.product_id = '' AND op.supplier_id = c.supplier_id
+         AND op.scope_id = c.scope_id AND op.t = c.t
         WHERE ev.breadth >= {p.min_breadth} AND o.others >= {p.min_others}
           AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})
-          AND (c.product_id <> '' OR ev.products >= {p.pool_min_products})""")
+          AND (c.product_id <> '' OR (ev.products >= {p.pool_min_products} AND op.others >= {p.pool_min_others}))""")
 
 
 # Which path raised an alarm: the series' statistics ("slow"), its supplier's alarm in a region ("pooled"),
