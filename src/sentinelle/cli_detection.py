@@ -36,7 +36,7 @@ from sentinelle.detection.contract import ALERTS
 if TYPE_CHECKING:
     import duckdb
 
-    from sentinelle.detection.detect import Params
+    from sentinelle.detection.detect import Outside, Params
     from sentinelle.detection.ingest import Report
 
 console = Console()
@@ -155,7 +155,7 @@ def _load(con: duckdb.DuckDBPyConnection, orders: Path | None, deliveries: Path 
         raise typer.Exit(2) from exc
 
 
-def _outside(notices: Path | None, abroad: Path | None, vulnerability: Path | None) -> Any:
+def _outside(notices: Path | None, abroad: Path | None, vulnerability: Path | None) -> Outside:
     """The evidence from outside the lines (detect.Outside) from its three files, a bad row named."""
     from sentinelle.detection.detect import Outside
     from sentinelle.detection.ingest import IngestError, read_abroad, read_notices, read_vulnerability
