@@ -553,7 +553,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
 
 
 # Which path raised an alarm: the series' statistics ("slow"), its supplier's alarm in a region ("pooled"),
-# the abrupt stops' ("fast").
+# the abrupt stops' ("fast"); in this order, the one an episode names when several alarm on its first day.
 PATHS = ("slow", "pooled", "fast")
 # The reason of an alarm on a supplier in a region (lines abnormal, lines, products, usual share, establishments).
 POOLED_REASON = ("fournisseur en difficulté dans la région : %d lignes anormales sur %d en {window} j, %d produits "
@@ -717,6 +717,7 @@ def _daily_fill(con: duckdb.DuckDBPyConnection, days: int) -> None:
 
 def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
     """Alarm days of `source` (product_id, supplier_id, scope, scope_id, t, score, reason, path) into episodes."""
+    preference = " ".join(f"WHEN '{path}' THEN {i}" for i, path in enumerate(PATHS))
     return con.execute(f"""
         WITH marked AS (
             SELECT *, CASE WHEN date_diff('day', lag(t) OVER s, t) > {EPISODE_GAP_DAYS} OR lag(t) OVER s IS NULL THEN 1 ELSE 0 END
@@ -730,7 +731,7 @@ def episodes_of(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
         -- series' own evidence first, then its supplier's in the region, then the fast path.
         ranked AS (
             SELECT *, row_number() OVER (PARTITION BY product_id, supplier_id, scope, scope_id, episode
-                                         ORDER BY t, CASE path WHEN 'slow' THEN 0 WHEN 'pooled' THEN 1 ELSE 2 END)
+                                         ORDER BY t, CASE path {preference} ELSE {len(PATHS)} END)
                       AS nth
             FROM numbered)
         SELECT product_id, supplier_id, scope, scope_id, min(t) AS first_alert_at, max(t) AS last_alert_at,
