@@ -122,8 +122,7 @@ def _by_kind(alerts: list[tuple[str, str, date, date]], truth: list[ev.Disruptio
         n, hit, leads = found.get(kind, (0, 0, []))
         # An abrupt stop counts as caught only by an alarm within three days of it (the issue's rule).
         last = _stop_caught_by(d)[0] if kind in ABRUPT else d.ended_at
-        firsts = [first for p, s, first, _ in episodes if p == d.product_id and (not s or s == d.supplier_id)
-                  and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= last]
+        firsts = [e[2] for e in episodes if ev.detects(d, e, last)]
         if firsts and d.rupture_at is not None:
             leads.append((d.rupture_at - min(firsts)).days)
         found[kind] = (n + 1, hit + bool(firsts), leads)
@@ -136,13 +135,12 @@ def _fast_path(con: object, truth: list[ev.Disruption], kinds: dict[tuple[str, s
     those it caught within three days and within two working days."""
     fast = [(a[0], a[1], a[4], a[5]) for a in engine.episodes_of(con, "fast_alarm")]  # type: ignore[arg-type]
     scores = ev.score(fast, truth, product_months=months)
-    stops = _stops(truth, kinds)
+    stops, episodes = _stops(truth, kinds), ev.merge_episodes(fast)
     caught = [0, 0]
     for d in stops:
         for i, last in enumerate(_stop_caught_by(d)):
-            caught[i] += any(p == d.product_id and s == d.supplier_id
-                             and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= last
-                             for p, s, first, _ in ev.merge_episodes(fast))
+            # (A fast alarm always names its supplier.)
+            caught[i] += any(ev.detects(d, e, last) for e in episodes)
     return scores, len(stops), caught[0], caught[1]
 
 
@@ -225,8 +223,7 @@ def _lead_evidence(con: object, truth: list[ev.Disruption], folder: Path, alerts
             f"SELECT min(t) FROM scored_all WHERE score >= {p.threshold} AND {_SERIES}", series).fetchone()[0]
         if scored is not None:
             to_score.append((scored - late_judged[2]).days)
-        firsts = [first for q, s, first, _ in episodes if q == d.product_id and (not s or s == d.supplier_id)
-                  and d.started_at - timedelta(days=ev.SLACK_DAYS) <= first <= d.ended_at]
+        firsts = [e[2] for e in episodes if ev.detects(d, e)]
         if firsts:
             own.append((d.rupture_at - min(firsts)).days)
     return ([statistics.median(x) if x else None for x in leads], statistics.median(to_score) if to_score else None,

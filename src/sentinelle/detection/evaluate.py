@@ -86,20 +86,22 @@ def merge_episodes(alerts: list[tuple[str, str, date, date]]) -> list[tuple[str,
     return sorted(merged, key=lambda e: (e[2], e[0], e[1]))
 
 
+def detects(d: Disruption, episode: tuple[str, str, date, date], last: date | None = None) -> bool:
+    """Whether an alert episode (product, supplier, first, last day) detects `d`: on its product, for its
+    supplier or for all of the product's, first raised from SLACK_DAYS before it starts to `last` (by
+    default the day it ends)."""
+    product, supplier, first, _ = episode
+    return (d.product_id == product and (not supplier or supplier == d.supplier_id)
+            and d.started_at - timedelta(days=SLACK_DAYS) <= first <= (d.ended_at if last is None else last))
+
+
 def score(alerts: list[tuple[str, str, date, date]], truth: list[Disruption], *, product_months: float) -> Scores:
     episodes = merge_episodes(alerts)
-
-    def within(d: Disruption, day: date) -> bool:
-        return d.started_at - timedelta(days=SLACK_DAYS) <= day <= d.ended_at
-
-    def matches(d: Disruption, product: str, supplier: str) -> bool:
-        return d.product_id == product and (not supplier or supplier == d.supplier_id)
-
-    true_alarms = sum(1 for p, s, first, _ in episodes if any(matches(d, p, s) and within(d, first) for d in truth))
+    true_alarms = sum(1 for e in episodes if any(detects(d, e) for d in truth))
     leads = []
     detected = 0
     for d in truth:
-        firsts = [first for p, s, first, _ in episodes if matches(d, p, s) and within(d, first)]
+        firsts = [e[2] for e in episodes if detects(d, e)]
         if firsts:
             detected += 1
             if d.rupture_at is not None:
@@ -133,10 +135,10 @@ def explain_false_alarms(alerts: list[tuple], truth: list[Disruption], traps: li
     establishments of its evidence (engine.evidence)."""
     episodes = merge_episodes([(a[0], a[1], a[4], a[5]) for a in alerts])
     counts: dict[str, int] = defaultdict(int)
-    for product, supplier, first, _ in episodes:
-        if any(d.product_id == product and (not supplier or supplier == d.supplier_id)
-               and d.started_at - timedelta(days=SLACK_DAYS) <= first <= d.ended_at for d in truth):
+    for episode in episodes:
+        if any(detects(d, episode) for d in truth):
             continue
+        product, supplier, first, _ = episode
         starting = [a for a in alerts if a[0] == product and a[1] == supplier and a[4] == first]
         hospitals = set().union(*(behind.get(a[:5], set()) for a in starting))
         why = "other"
