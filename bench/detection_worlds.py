@@ -187,7 +187,7 @@ LEAD_BOUNDS = ("third line due", "third abnormal line, on its due day", "first a
                "third abnormal line, as judged")
 # The series that may raise an alarm on a disruption: its product × supplier, its product, its supplier.
 _SERIES = ("((product_id = $p AND supplier_id IN ($s, '')) OR (product_id = '' AND supplier_id = $s)) "
-           "AND t BETWEEN $start - 7 AND $end")
+           f"AND t BETWEEN $start - {ev.SLACK_DAYS} AND $end")
 
 
 def _lead_evidence(con: object, truth: list[ev.Disruption], folder: Path, alerts: list[tuple[str, str, date, date]],
