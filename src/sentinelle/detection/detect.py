@@ -130,6 +130,12 @@ def _week(day: str) -> str:
     return f"date_diff('day', DATE '2000-01-03', {day}) // 7"
 
 
+def _not_backlogged(est: str, day: str, window: int) -> str:
+    """SQL: establishment `est` was not backlogged (table `backlogged`) in the `window` days up to `day` —
+    the lines an alarm counts and those its evidence shows, alike."""
+    return f"NOT EXISTS (SELECT 1 FROM backlogged b WHERE b.est = {est} AND b.t > {day} - {window} AND b.t <= {day})"
+
+
 def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> str:
     """SQL (after a `months` CTE of product_id, supplier_id, m) giving, per month, the quantiles of the
     values of histogram table `hist` (product_id, supplier_id, ..., v, c) whose rows meet `window`."""
@@ -523,8 +529,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
              AND (c.supplier_id = '' OR a.supplier_id = c.supplier_id)
              AND (c.scope = 'national' OR a.region = c.scope_id)
              AND a.judged_at > c.t - {p.window} AND a.judged_at <= c.t
-            WHERE NOT EXISTS (
-                SELECT 1 FROM backlogged b WHERE b.est = a.est AND b.t > c.t - {p.window} AND b.t <= c.t)
+            WHERE {_not_backlogged("a.est", "c.t", p.window)}
             GROUP BY ALL),
         ev AS (
             SELECT product_id, supplier_id, scope, scope_id, t, count(DISTINCT est) AS establishments,
@@ -813,8 +818,7 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
         JOIN line l ON l.lid = j.lid
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
         -- Not the lines of a hospital backlogged then: they were left out of the alarm's counts.
-        WHERE NOT a.fast AND NOT EXISTS (SELECT 1 FROM backlogged b WHERE b.est = j.est
-                                         AND b.t > a.first_alert_at - {params.window} AND b.t <= a.first_alert_at)
+        WHERE NOT a.fast AND {_not_backlogged("j.est", "a.first_alert_at", params.window)}
         UNION ALL
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, f.est, l.line_id, f.ordered_at,
                f.due, f.t, f.qty, 0, f.fast_wd - f.due_wd, f.fast_wd - f.due_wd - {params.fast_margin}, f.sentinel
