@@ -90,6 +90,44 @@ def test_a_slowdown_or_a_hospital_recording_nothing_is_no_stop(tmp_path: Path) -
     assert any(a[8] == "fast" for a in alerts)
 
 
+def _closure(folder: Path) -> Path:
+    """Forty hospitals ordering one product every working day from two quick suppliers (A, B: due and
+    delivered the next working day) and four slow ones (C to F: five working days). The lines ordered in
+    the week from STOP all come two working days late, as before a closure: on the days A's and B's come
+    due, the slow suppliers' lines looked at were ordered the week before, on time."""
+    rng = random.Random(5)
+    hospitals = [finess_with_key(f"750{n:05d}") for n in range(40)]
+    orders, deliveries = [], []
+    day, n = START, 0
+    while day < STOP + timedelta(days=40):
+        if working(day):
+            for finess in hospitals:
+                for supplier in "ABCDEF":
+                    if supplier in "AB" and rng.random() < 0.4:
+                        continue
+                    n += 1
+                    due = after(day, 1 if supplier in "AB" else 5)
+                    delivered = after(due, 2) if STOP <= day < STOP + timedelta(days=7) else due
+                    qty = rng.randint(1, 20)
+                    orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
+                    deliveries.append((finess, f"L{n}", delivered, qty))
+        day += timedelta(days=1)
+    return write_lines(folder, orders, deliveries)
+
+
+def test_lines_ordered_before_a_closure_are_no_stop(tmp_path: Path) -> None:
+    """The quick suppliers' late lines are the only late ones of the days they come due (the day's other
+    lines were ordered before): only their cohort — the other suppliers' lines ordered the same day and
+    looked at the same day, all late too — tells a closure from a stop."""
+    folder = _closure(tmp_path)
+    con = connect()
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    assert [a for a in engine.detect(con) if a[8] == "fast"] == []
+    # Without the cohort, both quick suppliers would be taken for stopped: the cohort is what holds.
+    alone = {a[1] for a in engine.detect(con, engine.Params(fast_cohort_min=10**9)) if a[8] == "fast"}
+    assert alone == {"A", "B"}
+
+
 @pytest.mark.parametrize("params", [engine.Params(), engine.Params(fast_days=3, fast_quiet_days=2)],
                          ids=["default", "three-day window"])
 def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path, params: engine.Params) -> None:

@@ -40,8 +40,8 @@ class Run:
 
 
 # The store's tables as this code writes them: a store written otherwise is computed again in full.
-# 2: the alarm days say which path raised them.
-LAYOUT = 2
+# 2: the alarm days say which path raised them; 3: the fast path's days are counted per order day too.
+LAYOUT = 3
 
 
 def _fingerprint(params: engine.Params, sentinels: Iterable[str], outside: engine.Outside, day: date) -> str:

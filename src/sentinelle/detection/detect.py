@@ -92,6 +92,9 @@ class Params:
     # line: a stop starts (almost) nothing, a slowdown still delivers the older lines.
     fast_max_shipped: float = 0.25
     fast_quiet_days: int = 1  # the last working days of the window in which that holds
+    # The common mode of a series' silent lines is also read among the other suppliers' lines ordered the
+    # same day and looked at the same day, when there are this many of them.
+    fast_cohort_min: int = 10
 
 
 @dataclass(frozen=True)
@@ -600,19 +603,21 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
           AND (j.cancelled_at IS NULL OR j.cancelled_at > w.d)""")
     # One pass over the lines: per product × supplier and day, a row for the lines that are not silent
     # and one per establishment with silent lines (what the breadth needs; several of its lines one row).
+    # (Per order day too: the common mode compares a series' lines with the others ordered the same day.)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fast_counts AS
-        SELECT product_id, supplier_id, t, CASE WHEN silent THEN est END AS silent_est,
+        SELECT product_id, supplier_id, t, ordered_at, CASE WHEN silent THEN est END AS silent_est,
                CASE WHEN silent THEN sentinel END AS sentinel, count(*) AS n
         FROM fast_line GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fast_day_new AS
-        SELECT product_id, supplier_id, t, CAST(sum(n) AS BIGINT) AS n,
+        SELECT product_id, supplier_id, t, ordered_at, CAST(sum(n) AS BIGINT) AS n,
                CAST(sum(CASE WHEN silent_est IS NOT NULL THEN n ELSE 0 END) AS BIGINT) AS k
-        FROM fast_counts GROUP BY product_id, supplier_id, t""")
+        FROM fast_counts GROUP BY product_id, supplier_id, t, ordered_at""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fast_silent_new AS
-        SELECT product_id, supplier_id, silent_est AS est, sentinel, t FROM fast_counts WHERE silent_est IS NOT NULL""")
+        SELECT DISTINCT product_id, supplier_id, silent_est AS est, sentinel, t FROM fast_counts
+        WHERE silent_est IS NOT NULL""")
     # The lines each product × supplier began to deliver each day, to anyone: a stop starts none, where a
     # slowdown (the year's end) still delivers the older lines. (Read from the lines' first deliveries:
     # the rest of a split line, sent on after a stop from stock in transit, is not the supplier shipping.)
@@ -640,16 +645,17 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_new UNION ALL SELECT * FROM prior_{name}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fast_scored AS
-        WITH win AS (
+        WITH series_day AS (SELECT product_id, supplier_id, t, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY ALL),
+        win AS (
             SELECT a.product_id, a.supplier_id, fw.t, sum(a.n) AS n_win, sum(a.k) AS k_win
-            FROM fast_window fw JOIN fast_day a ON a.t = fw.d
+            FROM fast_window fw JOIN series_day a ON a.t = fw.d
             GROUP BY a.product_id, a.supplier_id, fw.t),
         past AS (
             SELECT product_id, supplier_id, t, sum(n) OVER back AS n_past, sum(k) OVER back AS k_past
-            FROM fast_day
+            FROM series_day
             WINDOW back AS (PARTITION BY product_id, supplier_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING AND INTERVAL {p.recent} DAY PRECEDING)),
-        nation AS (SELECT t, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY t),
+        nation AS (SELECT t, sum(n) AS n, sum(k) AS k FROM series_day GROUP BY t),
         nation_past AS (
             SELECT t, sum(k) OVER back / nullif(sum(n) OVER back, 0) AS rate_usual FROM nation
             WINDOW back AS (ORDER BY t RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING
@@ -668,16 +674,35 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM win x
             JOIN past pa ON pa.product_id = x.product_id AND pa.supplier_id = x.supplier_id AND pa.t = x.t
             LEFT JOIN common c ON c.t = x.t),
+        cand AS (
+            SELECT * FROM others o
+            WHERE o.n_past >= {p.min_history_lines} AND o.k_win >= {p.fast_min_lines}
+              AND o.k_win >= {p.fast_min_share} * o.n_win),
+        -- The cohort: the lines of the other suppliers ordered the same day as the series' lines and looked
+        -- at the same day. Every line ordered just before a closure comes late (the year's end, August),
+        -- but only the suppliers quick enough to be due then show it: against the others of the day
+        -- overall, their lines look stopped; against the others ordered with them, they do not.
+        day_cohort AS (SELECT t, ordered_at, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY ALL),
+        supplier_cohort AS (SELECT supplier_id, t, ordered_at, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY ALL),
+        cohort AS (
+            SELECT c.product_id, c.supplier_id, c.t,
+                   sum(a.n * (dc.k - sc.k) / (dc.n - sc.n)) / sum(a.n) AS rate_cohort
+            FROM cand c JOIN fast_window fw ON fw.t = c.t
+            JOIN fast_day a ON a.product_id = c.product_id AND a.supplier_id = c.supplier_id AND a.t = fw.d
+            JOIN day_cohort dc ON dc.t = a.t AND dc.ordered_at = a.ordered_at
+            JOIN supplier_cohort sc ON sc.supplier_id = a.supplier_id AND sc.t = a.t AND sc.ordered_at = a.ordered_at
+            WHERE dc.n - sc.n >= {p.fast_cohort_min}
+            GROUP BY c.product_id, c.supplier_id, c.t),
         based AS (
             SELECT o.product_id, o.supplier_id, o.t, o.n_win, o.k_win, o.k_past / o.n_past AS usual,
                    -- When lines go silent everywhere (a holiday closure), a series is judged against the
-                   -- nation's share of the day, not only its own usual share scaled up.
+                   -- nation's share of the day, and against its cohort's, not only its own usual share
+                   -- scaled up.
                    least({p.max_base}, greatest(greatest(o.k_past / o.n_past, {p.base_floor})
                                                 * greatest(1, coalesce(o.rate_now / nullif(o.rate_usual, 0), 1)),
-                                                coalesce(o.rate_now, 0))) AS p0
-            FROM others o
-            WHERE o.n_past >= {p.min_history_lines} AND o.k_win >= {p.fast_min_lines}
-              AND o.k_win >= {p.fast_min_share} * o.n_win)
+                                                coalesce(o.rate_now, 0), coalesce(h.rate_cohort, 0))) AS p0
+            FROM cand o LEFT JOIN cohort h ON h.product_id = o.product_id AND h.supplier_id = o.supplier_id
+             AND h.t = o.t)
         SELECT *, {SCORE} AS score FROM based""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fast_alarm AS

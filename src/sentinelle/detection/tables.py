@@ -53,7 +53,7 @@ PRIOR = (
     _table("prior_est_day", "est VARCHAR, late_supplier VARCHAR, t DATE, n BIGINT, k BIGINT"),
     _table("prior_est_line", "est VARCHAR, product_id VARCHAR, supplier_id VARCHAR, region VARCHAR, t DATE, n BIGINT, "
                              "k BIGINT"),
-    _table("prior_fast_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, n BIGINT, k BIGINT"),
+    _table("prior_fast_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, ordered_at DATE, n BIGINT, k BIGINT"),
     _table("prior_fast_silent", "product_id VARCHAR, supplier_id VARCHAR, est VARCHAR, sentinel BOOLEAN, t DATE"),
     _table("prior_shipped_day", "product_id VARCHAR, supplier_id VARCHAR, t DATE, c BIGINT"),
     _table("prior_alarm", "product_id VARCHAR, supplier_id VARCHAR, scope VARCHAR, scope_id VARCHAR, t DATE, "
