@@ -13,3 +13,11 @@ def small_sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sim")
     simulate(Config(establishments=40, products=80, days=500, seed=7), out)
     return out
+
+
+@pytest.fixture(scope="session")
+def every_path_sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small simulated history whose alerts come from every path: slow, pooled and fast."""
+    out = tmp_path_factory.mktemp("sim-every-path")
+    simulate(Config(establishments=40, products=80, days=500, seed=1), out)
+    return out

@@ -38,6 +38,9 @@ class Params:
     min_history_lines: int = 20  # judged lines a series needs in its past before it may alarm
     quantile: float = 0.95  # a line is abnormal past this quantile of its product × supplier's lateness
     margin_days: int = 1  # ... plus this many days
+    # ... or on the day of its first delivery, when that one leaves the line short (a back-order): the
+    # earliest sign a supplier gives of a capacity drop. Chosen on the first world (docs/detection.md).
+    judge_partial: bool = True
     threshold: float = 6.0  # -log10 of the chance of so many abnormal lines at the usual rate
     min_abnormal: int = 3  # abnormal lines in the window
     # ... and a share of abnormal lines this far above the usual rate: at national volume a tiny excess
@@ -316,12 +319,14 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         GROUP BY a.t""")
     # Views: due_line with three small lookups (tolerance, shift, calendar) is cheaper to read again
     # than another copy of every line.
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP VIEW judged_all AS
         WITH j AS (
             SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
             FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
-        SELECT j.*, w.d AS judged_at FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
+        SELECT j.*, CASE WHEN {p.judge_partial} AND j.first_at < w.d AND (j.full_at IS NULL OR j.full_at > j.first_at)
+                         THEN greatest(j.first_at, j.due) ELSE w.d END AS judged_at
+        FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
@@ -405,14 +410,13 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         FROM judged_region_day WHERE region IS NOT NULL GROUP BY supplier_id, region, t""")
     con.execute("CREATE OR REPLACE TEMP VIEW judged_day AS SELECT * FROM judged_day_new UNION ALL "
                 "SELECT * FROM prior_judged_day")
-    # The common mode: the rate of abnormal lines over everything, recent against usual (all lines
-    # of a day are its product-wide counts).
+    # The common mode: the lines judged over everything, recent (the series' own are taken out below)
+    # and the usual rate of abnormal ones (all lines of a day are its product-wide counts).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE common AS
         WITH day AS (SELECT t, sum(n) AS n, sum(k) AS k FROM judged_day WHERE supplier_id = '' AND scope = 'national'
                      GROUP BY t)
-        SELECT t,
-          sum(k) OVER recent / sum(n) OVER recent AS rate_now,
+        SELECT t, sum(n) OVER recent AS n_now, sum(k) OVER recent AS k_now,
           sum(k) OVER past / nullif(sum(n) OVER past, 0) AS rate_usual
         FROM day
         WINDOW recent AS (ORDER BY t RANGE BETWEEN INTERVAL {p.window - 1} DAY PRECEDING AND CURRENT ROW),
@@ -442,8 +446,10 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             GROUP BY w.product_id, w.supplier_id, w.scope, w.scope_id, w.week),
         based AS (
             SELECT r.*, u.usual, u.n_past,
+                   -- The others' rate: a big supplier failing is no common mode (and would hide itself).
                    least({p.max_base}, greatest(coalesce(u.usual, 0), {p.base_floor})
-                               * greatest(1, coalesce(c.rate_now / nullif(c.rate_usual, 0), 1))) AS p0
+                               * greatest(1, coalesce((c.k_now - r.k_win) / nullif(c.n_now - r.n_win, 0)
+                                                      / nullif(c.rate_usual, 0), 1))) AS p0
             FROM rolled r
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
             JOIN common c USING (t)
@@ -834,13 +840,14 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
     return con.execute(f"""
         SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
                j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
-               least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd,
+               least(coalesce(j.full_wd, wj.wd), wj.wd) - j.due_wd,
                j.judged0_wd - j.due_wd - {params.margin_days}, j.sentinel
         FROM alert_first a
         JOIN judged j ON j.product_id = a.product_id AND (a.supplier_id = '' OR j.supplier_id = a.supplier_id)
          AND (a.scope = 'national' OR j.region = a.scope_id)
          AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
         JOIN line l ON l.lid = j.lid
+        JOIN workday wj ON wj.k = {day_key("l.cal", "j.judged_at")}
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
         -- Not the lines of a hospital backlogged then: they were left out of the alarm's counts.
         WHERE NOT a.fast AND {_not_backlogged("j.est", "a.first_alert_at", params.window)}
