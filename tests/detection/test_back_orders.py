@@ -9,10 +9,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection import detect as engine
 from sentinelle.detection.ingest import connect, ingest
-from tests.detection.handmade import after, working, write_lines
+from tests.detection.handmade import after, hospitals, working_days, write_lines
 
 START = date(2024, 1, 1)
 RATION = date(2024, 9, 10)  # a Tuesday
@@ -24,29 +23,26 @@ def _world(folder: Path) -> Path:
     lines, the rest two working days after the first part, always. From RATION, A delivers 60 % of each
     line due on the due day and the rest 25 days later."""
     rng = random.Random(11)
-    hospitals = [finess_with_key(f"750{n:05d}") for n in range(20)]
-    orders, deliveries = [], []
-    day, n = START, 0
-    while day < RATION + timedelta(days=60):
-        if working(day):
-            for finess in hospitals:
-                for supplier in "ABC":
-                    if rng.random() < 0.5:
-                        continue
-                    n += 1
-                    qty = rng.randint(5, 20)
-                    due = after(day, 3)
-                    delivered = after(due, rng.choice((0, 0, 0, 0, 1, 1, 2, 3)))
-                    orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
-                    if supplier == "A" and due >= RATION:
-                        deliveries += [(finess, f"L{n}", due, qty * 6 // 10),
-                                       (finess, f"L{n}", due + timedelta(days=25), qty - qty * 6 // 10)]
-                    elif supplier == "B" and rng.random() < 1 / 3:
-                        deliveries += [(finess, f"L{n}", delivered, qty // 2),
-                                       (finess, f"L{n}", after(delivered, 2), qty - qty // 2)]
-                    else:
-                        deliveries.append((finess, f"L{n}", delivered, qty))
-        day += timedelta(days=1)
+    paris = hospitals(20)
+    orders, deliveries, n = [], [], 0
+    for day in working_days(START, RATION + timedelta(days=60)):
+        for finess in paris:
+            for supplier in "ABC":
+                if rng.random() < 0.5:
+                    continue
+                n += 1
+                qty = rng.randint(5, 20)
+                due = after(day, 3)
+                delivered = after(due, rng.choice((0, 0, 0, 0, 1, 1, 2, 3)))
+                orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
+                if supplier == "A" and due >= RATION:
+                    deliveries += [(finess, f"L{n}", due, qty * 6 // 10),
+                                   (finess, f"L{n}", due + timedelta(days=25), qty - qty * 6 // 10)]
+                elif supplier == "B" and rng.random() < 1 / 3:
+                    deliveries += [(finess, f"L{n}", delivered, qty // 2),
+                                   (finess, f"L{n}", after(delivered, 2), qty - qty // 2)]
+                else:
+                    deliveries.append((finess, f"L{n}", delivered, qty))
     return write_lines(folder, orders, deliveries)
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sentinelle.catalogue.codes import finess_with_key
 from sentinelle.detection import daily
 from sentinelle.detection import detect as engine
 from sentinelle.detection.ingest import connect, ingest
-from tests.detection.handmade import after, working, write_lines
+from tests.detection.handmade import after, hospitals, working_days, write_lines
 
 START = date(2024, 1, 1)
 STOP = date(2024, 9, 10)  # a Tuesday
@@ -28,31 +27,28 @@ def _world(folder: Path, *, stop: bool = False, slowdown: bool = False, everyone
     working days late. `system_down`: the first hospital records no delivery for a week from STOP, then
     all of them at once."""
     rng = random.Random(3)
-    hospitals = [finess_with_key(f"750{n:05d}") for n in range(12)]
-    orders, deliveries = [], []
-    day, n = START, 0
-    while day < STOP + timedelta(days=40):
-        if working(day):
-            for h, finess in enumerate(hospitals):
-                for supplier in ("A", "B", "C"):
-                    if rng.random() < 0.5:
-                        continue
-                    n += 1
-                    due = after(day, 3)
-                    delivered = due
-                    if slowdown and supplier == "A" and STOP <= due < STOP + timedelta(days=21):
-                        delivered = after(due, min(3, 1 + (due - STOP).days // 4))
-                    if everyone and STOP <= due < STOP + timedelta(days=21):
-                        delivered = after(due, 3)
-                    if stop and supplier == "A" and delivered >= STOP:
-                        delivered = None
-                    if system_down and h == 0 and delivered and STOP <= delivered < STOP + timedelta(days=7):
-                        delivered = STOP + timedelta(days=7)
-                    qty = rng.randint(1, 20)
-                    orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
-                    if delivered:
-                        deliveries.append((finess, f"L{n}", delivered, qty))
-        day += timedelta(days=1)
+    paris = hospitals(12)
+    orders, deliveries, n = [], [], 0
+    for day in working_days(START, STOP + timedelta(days=40)):
+        for h, finess in enumerate(paris):
+            for supplier in ("A", "B", "C"):
+                if rng.random() < 0.5:
+                    continue
+                n += 1
+                due = after(day, 3)
+                delivered = due
+                if slowdown and supplier == "A" and STOP <= due < STOP + timedelta(days=21):
+                    delivered = after(due, min(3, 1 + (due - STOP).days // 4))
+                if everyone and STOP <= due < STOP + timedelta(days=21):
+                    delivered = after(due, 3)
+                if stop and supplier == "A" and delivered >= STOP:
+                    delivered = None
+                if system_down and h == 0 and delivered and STOP <= delivered < STOP + timedelta(days=7):
+                    delivered = STOP + timedelta(days=7)
+                qty = rng.randint(1, 20)
+                orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
+                if delivered:
+                    deliveries.append((finess, f"L{n}", delivered, qty))
     return write_lines(folder, orders, deliveries)
 
 
@@ -96,22 +92,19 @@ def _closure(folder: Path) -> Path:
     the week from STOP all come two working days late, as before a closure: on the days A's and B's come
     due, the slow suppliers' lines looked at were ordered the week before, on time."""
     rng = random.Random(5)
-    hospitals = [finess_with_key(f"750{n:05d}") for n in range(40)]
-    orders, deliveries = [], []
-    day, n = START, 0
-    while day < STOP + timedelta(days=40):
-        if working(day):
-            for finess in hospitals:
-                for supplier in "ABCDEF":
-                    if supplier in "AB" and rng.random() < 0.4:
-                        continue
-                    n += 1
-                    due = after(day, 1 if supplier in "AB" else 5)
-                    delivered = after(due, 2) if STOP <= day < STOP + timedelta(days=7) else due
-                    qty = rng.randint(1, 20)
-                    orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
-                    deliveries.append((finess, f"L{n}", delivered, qty))
-        day += timedelta(days=1)
+    paris = hospitals(40)
+    orders, deliveries, n = [], [], 0
+    for day in working_days(START, STOP + timedelta(days=40)):
+        for finess in paris:
+            for supplier in "ABCDEF":
+                if supplier in "AB" and rng.random() < 0.4:
+                    continue
+                n += 1
+                due = after(day, 1 if supplier in "AB" else 5)
+                delivered = after(due, 2) if STOP <= day < STOP + timedelta(days=7) else due
+                qty = rng.randint(1, 20)
+                orders.append((finess, f"C{n}", f"L{n}", "P1", supplier, day, qty))
+                deliveries.append((finess, f"L{n}", delivered, qty))
     return write_lines(folder, orders, deliveries)
 
 
