@@ -142,6 +142,12 @@ def _not_backlogged(est: str, day: str, window: int) -> str:
     return f"NOT EXISTS (SELECT 1 FROM backlogged b WHERE b.est = {est} AND b.t > {day} - {window} AND b.t <= {day})"
 
 
+def _others_rate(k_all: str, n_all: str, k_own: str, n_own: str) -> str:
+    """SQL: the share of abnormal (or silent) lines among all but a series' own — the common mode each path
+    reads, so that a big supplier failing is no common mode and does not hide itself."""
+    return f"({k_all} - {k_own}) / nullif({n_all} - {n_own}, 0)"
+
+
 def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> str:
     """SQL (after a `months` CTE of product_id, supplier_id, m) giving, per month, the quantiles of the
     values of histogram table `hist` (product_id, supplier_id, ..., v, c) whose rows meet `window`."""
@@ -446,9 +452,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             GROUP BY w.product_id, w.supplier_id, w.scope, w.scope_id, w.week),
         based AS (
             SELECT r.*, u.usual, u.n_past,
-                   -- The others' rate: a big supplier failing is no common mode (and would hide itself).
                    least({p.max_base}, greatest(coalesce(u.usual, 0), {p.base_floor})
-                               * greatest(1, coalesce((c.k_now - r.k_win) / nullif(c.n_now - r.n_win, 0)
+                               * greatest(1, coalesce({_others_rate("c.k_now", "c.n_now", "r.k_win", "r.n_win")}
                                                       / nullif(c.rate_usual, 0), 1))) AS p0
             FROM rolled r
             JOIN usual u USING (product_id, supplier_id, scope, scope_id, week)
@@ -676,7 +681,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             SELECT x.product_id, x.supplier_id, x.t, x.n_win, x.k_win, pa.k_past, pa.n_past, c.rate_usual,
                    -- The others' share now: the series itself left out (a big supplier's stop is no
                    -- common mode).
-                   (c.k_all - x.k_win) / nullif(c.n_all - x.n_win, 0) AS rate_now
+                   {_others_rate("c.k_all", "c.n_all", "x.k_win", "x.n_win")} AS rate_now
             FROM win x
             JOIN past pa ON pa.product_id = x.product_id AND pa.supplier_id = x.supplier_id AND pa.t = x.t
             LEFT JOIN common c ON c.t = x.t),
