@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sentinelle.detection import detect as engine
+from sentinelle.detection.candidates import weekly_series
 from sentinelle.detection.ingest import connect, ingest
 from tests.detection.handmade import after, hospitals, working_days, write_lines
 
@@ -69,5 +70,11 @@ def test_a_supplier_rationing_is_seen_on_its_first_short_deliveries(tmp_path: Pa
     # Waiting, it comes within three weeks all the same: A holds a third of all the lines, and the common
     # mode (all lines late) is read without A's own, or its failure would pass for everyone's slowdown.
     assert waited <= RATION + timedelta(days=21), waited
-    # Its evidence: lines judged on their due day, short then.
-    assert evidence and all(r[9] == r[8] and r[11] < r[10] for r in evidence), evidence[:3]
+    # Its evidence: lines judged on their due day, short then, and so no working day past due yet.
+    assert evidence and all(r[9] == r[8] and r[11] < r[10] and r[12] == 0 for r in evidence), evidence[:3]
+    # And so says its chart, week by week once every line of A judged is a back-order: 60 % delivered, no
+    # working day past due when judged (not the days up to the deadline it was no longer waited for).
+    engine.detect(con)  # type: ignore[arg-type]
+    rationed = [w for w in weekly_series(con, "P1", "A", "national", "FR")  # type: ignore[arg-type]
+                if RATION + timedelta(days=7) <= w[0] <= RATION + timedelta(days=28)]
+    assert len(rationed) == 3 and all(w[2] < 0.65 and w[3] == 0 for w in rationed), rationed

@@ -30,7 +30,8 @@ class Outcome:
 def weekly_series(con: duckdb.DuckDBPyConnection, product_id: str, supplier_id: str, scope: str,
                   scope_id: str) -> list[tuple[date, int, float, float]]:
     """(Monday, lines, fill rate, mean delay in working days) per week, each line as known on its
-    judgement day. Needs the `judged` and `delivery` tables of a detection run on `con`."""
+    judgement day. Needs the tables of a detection run on `con`."""
+    engine.known_lateness(con)
     where = ["j.product_id = ?"]
     args: list[object] = [product_id]
     if supplier_id:
@@ -42,8 +43,8 @@ def weekly_series(con: duckdb.DuckDBPyConnection, product_id: str, supplier_id: 
     return [(week, n, float(fill), float(delay)) for week, n, fill, delay in con.execute(f"""
         SELECT date_trunc('week', j.judged_at)::DATE AS week, count(*),
                sum(least(coalesce(d.cum, 0), j.qty)) / sum(j.qty),
-               avg(least(coalesce(j.full_wd, j.judged_wd), j.judged_wd) - j.due_wd)
-        FROM judged j
+               avg(j.late_wd)
+        FROM judged_known j
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
         WHERE {' AND '.join(where)}
         GROUP BY 1 ORDER BY 1""", args).fetchall()]

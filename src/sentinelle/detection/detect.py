@@ -328,11 +328,12 @@ def _judged(con: duckdb.DuckDBPyConnection, p: Params) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW judged_all AS
         WITH j AS (
-            SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS judged_wd
+            SELECT j0.*, j0.judged0_wd + CAST(greatest(0, round(coalesce(c.shift, 0))) AS INTEGER) AS deadline_wd
             FROM judged0 j0 LEFT JOIN common_shift c ON c.t = j0.judged0)
+        -- Judged at the deadline, or at a back-order's first delivery (its working day: `known_lateness`).
         SELECT j.*, CASE WHEN {p.judge_partial} AND j.first_at < w.d AND (j.full_at IS NULL OR j.full_at > j.first_at)
                          THEN greatest(j.first_at, j.due) ELSE w.d END AS judged_at
-        FROM j JOIN wd_date w ON w.wd = j.judged_wd""")
+        FROM j JOIN wd_date w ON w.wd = j.deadline_wd""")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW judged AS
         SELECT *, (full_at IS NULL OR full_at > judged_at) AS abnormal
@@ -829,6 +830,17 @@ def detect(con: duckdb.DuckDBPyConnection, params: Params = Params(), as_of: dat
     return episodes
 
 
+def known_lateness(con: duckdb.DuckDBPyConnection) -> None:
+    """View `judged_known`: the judged lines with their line id and the working days past due as known on
+    their judgement day (`late_wd`) — what an alert's evidence and its chart show. A back-order is judged
+    on its first delivery's day, whose working day only the line's calendar gives. A view: read for a few
+    series, never for every line. Needs the tables of a detect run on `con`."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW judged_known AS
+        SELECT j.*, l.line_id, least(coalesce(j.full_wd, w.wd), w.wd) - j.due_wd AS late_wd
+        FROM judged j JOIN line l ON l.lid = j.lid JOIN workday w ON w.k = {day_key("l.cal", "j.judged_at")}""")
+
+
 EVIDENCE = ("product_id", "supplier_id", "scope", "scope_id", "first_alert_at", "establishment_id", "line_id",
             "ordered_at", "due_at", "judged_at", "quantity_ordered", "quantity_delivered_then", "working_days_past_due",
             "tolerance_wd", "sentinel")
@@ -842,17 +854,15 @@ def evidence(con: duckdb.DuckDBPyConnection, alerts: list[tuple], params: Params
     tables of a detect run on `con`."""
     tables.create(con, tables.ALERT_FIRST)
     tables.insert(con, tables.ALERT_FIRST, [(*a[:5], a[8] == "fast") for a in alerts])
+    known_lateness(con)
     return con.execute(f"""
-        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, l.line_id, j.ordered_at,
-               j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty),
-               least(coalesce(j.full_wd, wj.wd), wj.wd) - j.due_wd,
+        SELECT a.product_id, a.supplier_id, a.scope, a.scope_id, a.first_alert_at, j.est, j.line_id, j.ordered_at,
+               j.due, j.judged_at, j.qty, least(coalesce(d.cum, 0), j.qty), j.late_wd,
                j.judged0_wd - j.due_wd - {params.margin_days}, j.sentinel
         FROM alert_first a
-        JOIN judged j ON j.product_id = a.product_id AND (a.supplier_id = '' OR j.supplier_id = a.supplier_id)
+        JOIN judged_known j ON j.product_id = a.product_id AND (a.supplier_id = '' OR j.supplier_id = a.supplier_id)
          AND (a.scope = 'national' OR j.region = a.scope_id)
          AND j.judged_at > a.first_alert_at - {params.window} AND j.judged_at <= a.first_alert_at AND j.abnormal
-        JOIN line l ON l.lid = j.lid
-        JOIN workday wj ON wj.k = {day_key("l.cal", "j.judged_at")}
         ASOF LEFT JOIN delivery d ON d.lid = j.lid AND d.delivered_at <= j.judged_at
         -- Not the lines of a hospital backlogged then: they were left out of the alarm's counts.
         WHERE NOT a.fast AND {_not_backlogged("j.est", "a.first_alert_at", params.window)}
