@@ -121,6 +121,50 @@ def test_lines_ordered_before_a_closure_are_no_stop(tmp_path: Path) -> None:
     assert alone == {"A", "B"}
 
 
+def _hiccup(folder: Path, *, recall: bool) -> Path:
+    """Twenty hospitals ordering, every working day (some days skipped), four products from supplier A and
+    from supplier B, and sixteen more from B alone, delivered on the due day (two working days after the
+    order). Every line of A ordered on STOP, whatever its product, comes one working day late: a day's
+    hiccup in A's warehouse, a small part of the nation's lines. `recall`: from STOP, A ships nothing more
+    of P1 (its other products as usual)."""
+    rng = random.Random(7)
+    paris = hospitals(20)
+    pairs = [(f"P{i}", supplier) for i in range(1, 5) for supplier in "AB"] + [(f"Q{i}", "B") for i in range(16)]
+    orders, deliveries, n = [], [], 0
+    for day in working_days(START, STOP + timedelta(days=40)):
+        for finess in paris:
+            for product, supplier in pairs:
+                if rng.random() < 0.3:
+                    continue
+                n += 1
+                due = after(day, 2)
+                qty = rng.randint(1, 20)
+                orders.append((finess, f"C{n}", f"L{n}", product, supplier, day, qty))
+                if supplier == "A" and recall and product == "P1" and day >= STOP:
+                    continue
+                late = supplier == "A" and not recall and day == STOP
+                deliveries.append((finess, f"L{n}", after(due, 1) if late else due, qty))
+    return write_lines(folder, orders, deliveries)
+
+
+def test_a_suppliers_day_late_on_all_its_products_is_no_stop(tmp_path: Path) -> None:
+    """A supplier whose lines of one order day all come a day late, on every product, silences each of
+    them at once: one event, read in the supplier's other products (its own common mode), not four
+    products stopping. One product of it stopping while the others come is still a stop."""
+    con = connect()
+    folder = _hiccup(tmp_path / "hiccup", recall=False)
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    assert [a for a in engine.detect(con) if a[8] == "fast"] == []
+    # Without the supplier's own common mode, each of its products would be taken for stopped.
+    alone = {(a[0], a[1]) for a in engine.detect(con, engine.Params(fast_supplier_min=10**9)) if a[8] == "fast"}
+    assert alone == {("P1", "A"), ("P2", "A"), ("P3", "A"), ("P4", "A")}
+    recall = connect()
+    folder = _hiccup(tmp_path / "recall", recall=True)
+    ingest(recall, folder / "orders.csv", folder / "deliveries.csv")
+    fast = [a for a in engine.detect(recall) if a[8] == "fast"]
+    assert [a[:2] for a in fast] == [("P1", "A")] and STOP <= fast[0][4] <= after(STOP, 2)
+
+
 @pytest.mark.parametrize("params", [engine.Params(), engine.Params(fast_days=3, fast_quiet_days=2)],
                          ids=["default", "three-day window"])
 def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path, params: engine.Params) -> None:

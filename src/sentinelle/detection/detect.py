@@ -98,6 +98,10 @@ class Params:
     # The common mode of a series' silent lines is also read among the other suppliers' lines ordered the
     # same day and looked at the same day, when there are this many of them.
     fast_cohort_min: int = 10
+    # ... and among the series' supplier's lines of its other products ordered and looked at the same days,
+    # when there are this many of them: a supplier late on everything that day (a day's hiccup in its
+    # warehouse) is one event, not each product stopping.
+    fast_supplier_min: int = 10
 
 
 @dataclass(frozen=True)
@@ -696,14 +700,19 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         -- overall, their lines look stopped; against the others ordered with them, they do not.
         day_cohort AS (SELECT t, ordered_at, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY ALL),
         supplier_cohort AS (SELECT supplier_id, t, ordered_at, sum(n) AS n, sum(k) AS k FROM fast_day GROUP BY ALL),
+        -- And the supplier's own: its lines of its other products ordered and looked at the same days. A
+        -- supplier whose lines of a Monday all come a day late (August) silences every product of it at
+        -- once: one event, which counted line by line passed for a dozen products each stopping.
         cohort AS (
             SELECT c.product_id, c.supplier_id, c.t,
-                   sum(a.n * (dc.k - sc.k) / (dc.n - sc.n)) / sum(a.n) AS rate_cohort
+                   sum(CASE WHEN dc.n - sc.n >= {p.fast_cohort_min} THEN a.n * (dc.k - sc.k) / (dc.n - sc.n) END)
+                   / sum(CASE WHEN dc.n - sc.n >= {p.fast_cohort_min} THEN a.n END) AS rate_cohort,
+                   sum(CASE WHEN sc.n - a.n >= {p.fast_supplier_min} THEN a.n * (sc.k - a.k) / (sc.n - a.n) END)
+                   / sum(CASE WHEN sc.n - a.n >= {p.fast_supplier_min} THEN a.n END) AS rate_supplier
             FROM cand c JOIN fast_window fw ON fw.t = c.t
             JOIN fast_day a ON a.product_id = c.product_id AND a.supplier_id = c.supplier_id AND a.t = fw.d
             JOIN day_cohort dc ON dc.t = a.t AND dc.ordered_at = a.ordered_at
             JOIN supplier_cohort sc ON sc.supplier_id = a.supplier_id AND sc.t = a.t AND sc.ordered_at = a.ordered_at
-            WHERE dc.n - sc.n >= {p.fast_cohort_min}
             GROUP BY c.product_id, c.supplier_id, c.t),
         based AS (
             SELECT o.product_id, o.supplier_id, o.t, o.n_win, o.k_win, o.k_past / o.n_past AS usual,
@@ -712,7 +721,8 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
                    -- scaled up.
                    least({p.max_base}, greatest(greatest(o.k_past / o.n_past, {p.base_floor})
                                                 * greatest(1, coalesce(o.rate_now / nullif(o.rate_usual, 0), 1)),
-                                                coalesce(o.rate_now, 0), coalesce(h.rate_cohort, 0))) AS p0
+                                                coalesce(o.rate_now, 0), coalesce(h.rate_cohort, 0),
+                                                coalesce(h.rate_supplier, 0))) AS p0
             FROM cand o LEFT JOIN cohort h ON h.product_id = o.product_id AND h.supplier_id = o.supplier_id
              AND h.t = o.t)
         SELECT *, {SCORE} AS score FROM based""")
