@@ -70,3 +70,45 @@ def test_a_disruption_shows_in_the_lines(small_sim: Path) -> None:
     before = served(date.fromisoformat(hit["started_at"]).replace(day=1).replace(month=1), date.fromisoformat(
         hit["started_at"]))
     assert served(rupture, date.fromisoformat(hit["ended_at"])) < 0.3 < 0.8 < before
+
+
+def test_a_regional_distributor_fails_on_all_its_products_in_one_region_and_nothing_else_moves(tmp_path: Path) -> None:
+    """`distributors`: a supplier failing in one region on every product it delivers there, the same days;
+    drawn apart, so that the orders, and the deliveries of every line outside those failures, are the world
+    drawn without them."""
+    cfg = dict(establishments=30, products=60, days=400, seed=5)
+    simulate(Config(**cfg), tmp_path / "plain")  # type: ignore[arg-type]
+    simulate(Config(**cfg, distributors=2), tmp_path / "failing")  # type: ignore[arg-type]
+    assert (tmp_path / "plain" / "orders.csv").read_bytes() == (tmp_path / "failing" / "orders.csv").read_bytes()
+    with (tmp_path / "failing" / "disruptions.csv").open() as f:
+        failures = [t for t in csv.DictReader(f) if t["kind"] == "regional_distributor"]
+    by_supplier: dict[str, list[dict[str, str]]] = {}
+    for t in failures:
+        by_supplier.setdefault(t["supplier_id"], []).append(t)
+    assert len(by_supplier) == 2
+    for rows in by_supplier.values():
+        assert len({(t["region"], t["started_at"], t["rupture_at"], t["ended_at"]) for t in rows}) == 1
+        assert len({t["product_id"] for t in rows}) == len(rows) >= 2
+    with (tmp_path / "failing" / "orders.csv").open() as f:
+        orders = {(o["establishment_id"], o["line_id"]): o for o in csv.DictReader(f)}
+    hit = {(t["product_id"], t["supplier_id"], t["region"]) for t in failures}
+
+    def deliveries(world: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        with (tmp_path / world / "deliveries.csv").open() as f:
+            for d in csv.DictReader(f):
+                out.setdefault((d["establishment_id"], d["line_id"]), []).append((d["delivered_at"], d["quantity_delivered"]))
+        return out
+
+    plain, failing = deliveries("plain"), deliveries("failing")
+    inside = {k for k, o in orders.items() if (o["product_id"], o["supplier_id"], o["region"]) in hit}
+    assert all(plain.get(k) == failing.get(k) for k in orders if k not in inside)
+    # Inside, from the failure's start to its end, the failing supplier delivers less, or later, than in the
+    # world without it.
+    span = {(t["product_id"], t["supplier_id"], t["region"]): (t["started_at"], t["ended_at"]) for t in failures}
+    during = []
+    for k in inside:
+        start, end = span[(orders[k]["product_id"], orders[k]["supplier_id"], orders[k]["region"])]
+        if start <= orders[k]["ordered_at"] < end:
+            during.append(k)
+    assert during and sum(plain.get(k) != failing.get(k) for k in during) > 0.7 * len(during)

@@ -10,7 +10,8 @@ What it models, and why (detection must be right on all of it):
 - injected disruptions: capacity drop (supply thins out over 3 to 9 weeks, then stops), quality
   recall (stops within days), discontinuation (thins out, then never again), demand surge (all
   buyers order 2 to 4 times more than the suppliers can make) and regional trouble (a capacity
-  drop seen only by one region's hospitals, e.g. a distributor);
+  drop seen only by one region's hospitals, e.g. a distributor); on demand (`distributors`), a
+  regional distributor failing: one supplier, in one region, on every product it delivers there;
 - traps that are no disruption, written to traps.csv: the chronically late suppliers, and one
   hospital recording its deliveries two to eight working days late for four to eight weeks (its
   receiving backlog), drawn from a random stream of its own so that the rest of the world is the
@@ -60,6 +61,9 @@ class Config:
     seed: int = 1
     start: date = date(2024, 1, 1)
     disruption_share: float = 0.08  # of products that suffer one disruption
+    # Regional distributor failures: a supplier failing in one region on every product it delivers there
+    # (none by default: the world the detector was tuned on; bench/detection_worlds.py's "distributors").
+    distributors: int = 0
     # Given identities instead of invented ones (the demo uses its own hospitals and catalogue):
     # (FINESS, region code) per establishment, and product codes (GTIN, CIP13...).
     establishment_ids: list[tuple[str, str]] | None = None
@@ -143,6 +147,33 @@ def _disruptions(rng: np.random.Generator, cfg: Config, product_suppliers: list[
     return out
 
 
+def _distributor_failures(rng: np.random.Generator, cfg: Config, n_sup: int, buyers_by_pair: dict[tuple[int, int], list[int]],
+                          est_region: np.ndarray, by_pair: dict[tuple[int, int], dict]) -> list[dict]:
+    """`cfg.distributors` suppliers each failing in one region on every product it delivers there (a capacity
+    drop's shape, the same days for all), the region where it delivers most products; products already
+    disrupted are left as they are. Drawn from a stream of their own (`rng`): the rest of the world is the
+    one drawn without them. Registered in `by_pair`; one disruption per product."""
+    out: list[dict] = []
+    for s in rng.choice(n_sup, size=min(cfg.distributors, n_sup), replace=False):
+        products_in: dict[str, set[int]] = {}
+        for (p, supplier), buyers in buyers_by_pair.items():
+            if supplier == s and (p, supplier) not in by_pair:
+                for e in buyers:
+                    products_in.setdefault(str(est_region[e]), set()).add(p)
+        if not products_in:
+            continue
+        region = max(sorted(products_in), key=lambda r: len(products_in[r]))
+        start = int(rng.integers(150, cfg.days - 110))
+        rupture = start + int(rng.integers(21, 61))
+        end = min(cfg.days, rupture + int(rng.integers(20, 61)))
+        for p in sorted(products_in[region]):
+            d = {"product": p, "suppliers": [int(s)], "kind": "regional_distributor", "start": start,
+                 "rupture": rupture, "end": end, "region": region, "surge": 1.0}
+            by_pair[(p, int(s))] = d
+            out.append(d)
+    return out
+
+
 def _lognormal(rng: np.random.Generator, median: float, iq_ratio: float, size: int) -> np.ndarray:
     return rng.lognormal(np.log(median), np.log(iq_ratio) / 1.349, size)
 
@@ -165,7 +196,7 @@ def _effect(d: dict, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     extra = np.zeros(len(t))
     start, rupture, end = d["start"], d["rupture"], d["end"]
     kind = d["kind"]
-    if kind in ("capacity_drop", "regional", "discontinuation"):
+    if kind in ("capacity_drop", "regional", "regional_distributor", "discontinuation"):
         ramp = (t >= start) & (t < rupture)
         x = (t - start) / max(1, rupture - start)
         floor = 0.0 if kind == "discontinuation" else 0.2
@@ -226,6 +257,8 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
     disruptions = _disruptions(rng, cfg, product_suppliers,
                                {k: np.array(v) for k, v in buyers_by_pair.items()}, est_region)
     by_pair = {(d["product"], s): d for d in disruptions for s in d["suppliers"]}
+    disruptions += _distributor_failures(np.random.default_rng([cfg.seed, 2]), cfg, n_sup, buyers_by_pair,
+                                         est_region, by_pair)
     surge_of = {d["product"]: d for d in disruptions if d["kind"] == "demand_surge"}
 
     # The receiving backlog: its own stream (seeded apart), so the rest of the world is unchanged by it.
