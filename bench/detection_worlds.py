@@ -38,10 +38,12 @@ METHODS = (("Sentinelle", engine.detect), ("72-hour rule", engine.baseline_72h),
 
 def _world(name: str, seed: int, folder: Path) -> None:
     if name in ("first", "distributors"):
-        # "distributors": the first world with four regional distributor failures added (issue 18's thin
-        # regional evidence, to tune the pooled alarm on without tuning on the second world).
-        simulate(Config(establishments=60, products=150, days=730, seed=seed,
-                        distributors=4 if name == "distributors" else 0), folder)
+        # "distributors": the first world with four regional distributor failures and a third of its buyers
+        # ordering monthly (issue 18's thin regional evidence, to tune the pooled alarm on without tuning on
+        # the second world).
+        thin = name == "distributors"
+        simulate(Config(establishments=60, products=150, days=730, seed=seed, distributors=4 if thin else 0,
+                        monthly_share=0.3 if thin else 0.0), folder)
     else:
         generate(WorldConfig(seed=seed), folder)
 

@@ -17,7 +17,8 @@ def small_sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def every_path_sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small simulated history whose alerts come from every path: slow, pooled and fast."""
+    """A small simulated history whose alerts come from every path: slow, pooled (two regional distributors
+    failing) and fast."""
     out = tmp_path_factory.mktemp("sim-every-path")
-    simulate(Config(establishments=40, products=80, days=500, seed=1), out)
+    simulate(Config(establishments=40, products=80, days=500, seed=1, distributors=2), out)
     return out

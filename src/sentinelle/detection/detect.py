@@ -73,6 +73,8 @@ class Params:
     vulnerable_threshold: float = 5.0
     pool_min_products: int = 2  # products that weigh in an alert on a supplier in a region ...
     pool_min_share: float = 0.5  # ... each with at least this share of its lines there abnormal
+    pool_product_lines: int = 2  # ... and at least this many of them
+    pool_others_threshold: float = 3.0  # the score the supplier's lines there reach without its worst product
     pool_min_others: int = 3  # ... and abnormal lines there of those products but the one with most of them
     # A hospital late on everything (its own receiving backlog, its system down) says nothing of its
     # suppliers: on a day when, over the last `window` days, it has abnormal lines from at least
@@ -171,11 +173,16 @@ def _rolling_quantiles(hist: str, window: str, quantiles: dict[str, float]) -> s
 # The score of k_win abnormal (or silent) lines of n_win at the usual rate p0, both paths: -log10 of the
 # Chernoff bound on P(at least k of n | p0), n·KL(k/n ‖ p0)/ln 10. The bound is never below the binomial
 # tail: the score errs on the side of silence.
-SCORE = """CASE WHEN k_win <= n_win * p0 THEN 0.0
-                   WHEN k_win = n_win THEN n_win * -ln(p0) / ln(10)
-                   ELSE n_win * ((k_win / n_win) * ln((k_win / n_win) / p0)
-                                 + (1 - k_win / n_win) * ln((1 - k_win / n_win) / (1 - p0))) / ln(10)
+def _score(k: str, n: str, p0: str) -> str:
+    """The score of k abnormal lines out of n at the usual rate p0, in SQL (docs/detection.md step 8)."""
+    return f"""CASE WHEN {k} <= {n} * {p0} THEN 0.0
+                   WHEN {k} = {n} THEN {n} * -ln({p0}) / ln(10)
+                   ELSE {n} * (({k} / {n}) * ln(({k} / {n}) / {p0})
+                                 + (1 - {k} / {n}) * ln((1 - {k} / {n}) / (1 - {p0}))) / ln(10)
               END"""
+
+
+SCORE = _score("k_win", "n_win", "p0")
 
 # The day before any history: `since` of a run over the whole history.
 BEFORE_ALL = date(1900, 1, 1)
@@ -526,7 +533,7 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
              AND e.t > f.t - {p.window} AND e.t <= f.t)
         SELECT supplier_id, scope_id, t, product_id, sum(n) AS n, sum(k) AS k FROM counts
         GROUP BY supplier_id, scope_id, t, product_id
-        HAVING sum(k) >= 2 AND sum(k) >= {p.pool_min_share} * sum(n)""")
+        HAVING sum(k) >= {p.pool_product_lines} AND sum(k) >= {p.pool_min_share} * sum(n)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE alarm AS
         WITH cand AS (SELECT * FROM candidate),
@@ -563,7 +570,8 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             GROUP BY product_id, supplier_id, scope, scope_id, t),
         -- For a supplier in a region, the abnormal lines of the products that weigh in it but the one with most.
         other_products AS (
-            SELECT supplier_id, scope_id, t, sum(k) - max(k) AS others FROM pooled_product GROUP BY supplier_id, scope_id, t)
+            SELECT supplier_id, scope_id, t, sum(k) - max(k) AS others, max(k) AS k_top, arg_max(n, k) AS n_top
+            FROM pooled_product GROUP BY supplier_id, scope_id, t)
         SELECT c.*, ev.establishments, ev.sentinels, ev.suppliers, ev.products, ev.breadth
         FROM cand c
         JOIN (SELECT *, establishments + ({p.sentinel_weight} - 1) * sentinels AS breadth FROM ev) ev
@@ -573,7 +581,9 @@ def _scored(con: duckdb.DuckDBPyConnection, p: Params) -> None:
          AND op.scope_id = c.scope_id AND op.t = c.t
         WHERE ev.breadth >= {p.min_breadth} AND o.others >= {p.min_others}
           AND (c.supplier_id <> '' OR ev.suppliers >= {p.min_suppliers})
-          AND (c.product_id <> '' OR (ev.products >= {p.pool_min_products} AND op.others >= {p.pool_min_others}))""")
+          AND (c.product_id <> '' OR (ev.products >= {p.pool_min_products} AND op.others >= {p.pool_min_others}
+                                      AND {_score("(c.k_win - op.k_top)", "(c.n_win - op.n_top)", "c.p0")}
+                                          >= {p.pool_others_threshold}))""")
 
 
 # Which path raised an alarm: the series' statistics ("slow"), its supplier's alarm in a region ("pooled"),

@@ -12,6 +12,7 @@ What it models, and why (detection must be right on all of it):
   buyers order 2 to 4 times more than the suppliers can make) and regional trouble (a capacity
   drop seen only by one region's hospitals, e.g. a distributor); on demand (`distributors`), a
   regional distributor failing: one supplier, in one region, on every product it delivers there;
+  and (`monthly_share`) buyers ordering a month's quantity once every four weeks;
 - traps that are no disruption, written to traps.csv: the chronically late suppliers, and one
   hospital recording its deliveries two to eight working days late for four to eight weeks (its
   receiving backlog), drawn from a random stream of its own so that the rest of the world is the
@@ -64,6 +65,9 @@ class Config:
     # Regional distributor failures: a supplier failing in one region on every product it delivers there
     # (none by default: the world the detector was tuned on; bench/detection_worlds.py's "distributors").
     distributors: int = 0
+    # Establishment × product pairs ordering once every four weeks (a month's quantity) instead of every
+    # 3, 7 or 14 days: few lines from few buyers (none by default).
+    monthly_share: float = 0.0
     # Given identities instead of invented ones (the demo uses its own hospitals and catalogue):
     # (FINESS, region code) per establishment, and product codes (GTIN, CIP13...).
     establishment_ids: list[tuple[str, str]] | None = None
@@ -280,6 +284,9 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         wo.writerow(["establishment_id", "order_id", "line_id", "product_id", "supplier_id", "ordered_at",
                      "promised_at", "quantity_ordered", "region"])
         wd.writerow(["establishment_id", "line_id", "delivered_at", "quantity_delivered"])
+        # The monthly buyers, drawn apart too; their lines are those of their usual cadence thinned out
+        # afterwards (the main stream draws the same numbers: the other pairs' lines are unchanged but for their line numbers).
+        monthly = np.random.default_rng([cfg.seed, 3]).random(len(pairs)) < cfg.monthly_share
         for n, (e, p, s) in enumerate(pairs):  # type: ignore[assignment]
             cadence = int(rng.choice([3, 7, 14], p=[.2, .5, .3]))
             days = np.unique(cal.shift(np.arange(int(rng.integers(0, cadence)), cfg.days, cadence)))
@@ -319,6 +326,9 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
             if e == backlog_e:
                 first_day, rest_day = (_recorded_late(cal, when, backlog_from, backlog_to, backlog_days)
                                        for when in (first_day, rest_day))
+            if monthly[n]:
+                days, qty, first_qty, promised, first_day, rest_day = _monthly(
+                    cadence, days, qty, first_qty, promised, first_day, rest_day)
             finess = est_finess[e]
             for i in range(len(days)):
                 line_no[e] += 1
@@ -350,6 +360,15 @@ def simulate(cfg: Config, out: Path, progress: Callable[[int, int], None] | None
         traps.writeheader()
         traps.writerows(summary.traps)
     return summary
+
+
+def _monthly(cadence: int, days: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A pair's lines thinned to the first order of every four weeks, its quantities (the first two arrays
+    after `days`: ordered and first delivered) grown to four weeks' worth; the other arrays kept as drawn."""
+    keep = np.diff((days - days[0]) // 28, prepend=-1) > 0 if len(days) else np.zeros(0, dtype=bool)
+    grow = max(1, round(28 / cadence))
+    qty, first_qty, *rest = arrays
+    return (days[keep], qty[keep] * grow, first_qty[keep] * grow, *(a[keep] for a in rest))
 
 
 def _recorded_late(cal: Calendar, day: np.ndarray, start: int, end: int, late: int) -> np.ndarray:
