@@ -5,6 +5,7 @@ supplier's lines in that region together do, and the alert is raised on each pro
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -68,25 +69,35 @@ def test_one_product_late_in_a_region_is_not_the_supplier_failing(tmp_path: Path
     assert not [a for a in alerts if a[8] == "pooled"]
 
 
+def _lines_of_s(folder: Path, buys: Callable[[date], list[tuple[str, str]]], late: Callable[[date, str], bool]) -> Path:
+    """Supplier S's lines from START to 45 days after FAIL: `buys(day)` the (hospital, product) ordered that day,
+    each delivered whole five working days after its order, or twenty if `late(day, product)`."""
+    orders, deliveries, n = [], [], 0
+    day = START
+    while day < FAIL + timedelta(days=45):
+        for finess, product in buys(day):
+            n += 1
+            orders.append((finess, f"C{n}", f"L{n}", product, "S", day, 10))
+            delivered = after(day, 20 if late(day, product) else 5)
+            if delivered <= FAIL + timedelta(days=45):
+                deliveries.append((finess, f"L{n}", delivered, 10))
+        day += timedelta(days=1)
+    return write_lines(folder, orders, deliveries)
+
+
 def _one_product_and_a_stray(folder: Path) -> Path:
     """Three Paris hospitals buy product A of supplier S every working day, the first also product B every
     week. From FAIL, A comes fifteen working days late to all three (A alarms on its own), and B's two
     lines of the first fortnight are late too: a stray pair at one hospital."""
     paris = [finess_with_key(f"750{n:05d}") for n in range(3)]
-    orders, deliveries, n = [], [], 0
-    day = START
-    while day < FAIL + timedelta(days=45):
-        if day.weekday() < 5:
-            buys = [(h, "A") for h in paris] + ([(paris[0], "B")] if day.weekday() == 1 else [])
-            for finess, product in buys:
-                n += 1
-                late = day >= FAIL and (product == "A" or day < FAIL + timedelta(days=14))
-                orders.append((finess, f"C{n}", f"L{n}", product, "S", day, 10))
-                delivered = after(day, 20 if late else 5)
-                if delivered <= FAIL + timedelta(days=45):
-                    deliveries.append((finess, f"L{n}", delivered, 10))
-        day += timedelta(days=1)
-    return write_lines(folder, orders, deliveries)
+
+    def buys(day: date) -> list[tuple[str, str]]:
+        if day.weekday() >= 5:
+            return []
+        return [(h, "A") for h in paris] + ([(paris[0], "B")] if day.weekday() == 1 else [])
+
+    return _lines_of_s(folder, buys, lambda day, product: day >= FAIL and (
+        product == "A" or day < FAIL + timedelta(days=14)))
 
 
 def test_a_supplier_alarm_does_not_rest_on_one_product(tmp_path: Path) -> None:
@@ -107,25 +118,18 @@ def _thin(folder: Path, *, strays: bool) -> Path:
     time, and thin products B, C, D (one hospital, twice a month) whose two lines after FAIL come late too."""
     paris = [finess_with_key(f"750{n:05d}") for n in range(3)]
     thin = ["B", "C", "D"] if strays else [f"P{i}" for i in range(12)]
-    orders, deliveries, n = [], [], 0
-    day = START
-    while day < FAIL + timedelta(days=45):
-        buys = [(paris[i % 3], product) for i, product in enumerate(thin)
-                if day.day == 3 + 2 * i or (strays and day.day == 10 + 2 * i)]
-        if strays and day.weekday() < 5:
-            buys += [(h, p) for h in paris for p in "AEFG"]
-        for finess, product in buys:
-            n += 1
-            if strays:  # A from FAIL; B, C and D their one line of the month after FAIL
-                late = day >= FAIL and (product == "A" or (product in thin and day < FAIL + timedelta(days=28)))
-            else:
-                late = day >= FAIL
-            orders.append((finess, f"C{n}", f"L{n}", product, "S", day, 10))
-            delivered = after(day, 20 if late else 5)
-            if delivered <= FAIL + timedelta(days=45):
-                deliveries.append((finess, f"L{n}", delivered, 10))
-        day += timedelta(days=1)
-    return write_lines(folder, orders, deliveries)
+
+    def buys(day: date) -> list[tuple[str, str]]:
+        pairs = [(paris[i % 3], product) for i, product in enumerate(thin)
+                 if day.day == 3 + 2 * i or (strays and day.day == 10 + 2 * i)]
+        return pairs + ([(h, p) for h in paris for p in "AEFG"] if strays and day.weekday() < 5 else [])
+
+    def late(day: date, product: str) -> bool:
+        if not strays:
+            return day >= FAIL
+        return day >= FAIL and (product == "A" or (product in thin and day < FAIL + timedelta(days=28)))
+
+    return _lines_of_s(folder, buys, late)
 
 
 def test_products_with_one_line_in_a_fortnight_weigh_in_only_if_one_line_is_enough(tmp_path: Path) -> None:
