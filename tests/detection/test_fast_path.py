@@ -4,6 +4,7 @@ behind it; a slowdown of every supplier, or one hospital recording nothing, does
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -121,12 +122,10 @@ def test_lines_ordered_before_a_closure_are_no_stop(tmp_path: Path) -> None:
     assert alone == {"A", "B"}
 
 
-def _hiccup(folder: Path, *, recall: bool) -> Path:
+def _two_suppliers(folder: Path, delivered: Callable[[date, str, str, date], date | None]) -> Path:
     """Twenty hospitals ordering, every working day (some days skipped), four products from supplier A and
-    from supplier B, and sixteen more from B alone, delivered on the due day (two working days after the
-    order). Every line of A ordered on STOP, whatever its product, comes one working day late: a day's
-    hiccup in A's warehouse, a small part of the nation's lines. `recall`: from STOP, A ships nothing more
-    of P1 (its other products as usual)."""
+    from supplier B, and sixteen more from B alone, due two working days after the order; each line delivered
+    whole on `delivered(order day, product, supplier, due day)` (None: never)."""
     rng = random.Random(7)
     paris = hospitals(20)
     pairs = [(f"P{i}", supplier) for i in range(1, 5) for supplier in "AB"] + [(f"Q{i}", "B") for i in range(16)]
@@ -137,14 +136,24 @@ def _hiccup(folder: Path, *, recall: bool) -> Path:
                 if rng.random() < 0.3:
                     continue
                 n += 1
-                due = after(day, 2)
                 qty = rng.randint(1, 20)
                 orders.append((finess, f"C{n}", f"L{n}", product, supplier, day, qty))
-                if supplier == "A" and recall and product == "P1" and day >= STOP:
-                    continue
-                late = supplier == "A" and not recall and day == STOP
-                deliveries.append((finess, f"L{n}", after(due, 1) if late else due, qty))
+                when = delivered(day, product, supplier, after(day, 2))
+                if when is not None:
+                    deliveries.append((finess, f"L{n}", when, qty))
     return write_lines(folder, orders, deliveries)
+
+
+def _hiccup(folder: Path, *, recall: bool) -> Path:
+    """Every line of A ordered on STOP, whatever its product, comes one working day late: a day's hiccup in
+    A's warehouse, a small part of the nation's lines. `recall`: from STOP, A ships nothing more of P1 (its
+    other products as usual)."""
+    def delivered(day: date, product: str, supplier: str, due: date) -> date | None:
+        if recall:
+            return None if supplier == "A" and product == "P1" and day >= STOP else due
+        return after(due, 1) if supplier == "A" and day == STOP else due
+
+    return _two_suppliers(folder, delivered)
 
 
 def test_a_suppliers_day_late_on_all_its_products_is_no_stop(tmp_path: Path) -> None:
@@ -182,3 +191,23 @@ def test_day_by_day_the_fast_path_gives_the_alerts_of_a_replay(tmp_path: Path, p
         assert run.since == day - timedelta(days=1)
         assert sorted(run.alerts) == sorted(engine.detect(store.cursor(), params, as_of=day)), day
     assert any(a[8] == "fast" for a in run.alerts)
+
+
+def test_a_series_whose_batches_go_silent_together_now_and_then_is_no_stop(tmp_path: Path) -> None:
+    """A's P1 lines of one order day all come a day late every four weeks (its batches), its other products
+    on time: each such day counted line by line looks like a stop. A series whose past (t−180 to t−28 days)
+    holds more than `fast_max_past_stops` days the fast count would have taken for a stop is not stopped
+    on another such day: only its first such days alarm, nothing in the past telling them yet. A series
+    with a clean past still is stopped (the recall above)."""
+    def delivered(day: date, product: str, supplier: str, due: date) -> date | None:
+        habit = supplier == "A" and product == "P1" and (day - START).days % 28 == 0
+        return after(due, 1) if habit else due
+
+    con = connect()
+    folder = _two_suppliers(tmp_path, delivered)
+    assert ingest(con, folder / "orders.csv", folder / "deliveries.csv").rejected == 0
+    fast = [a for a in engine.detect(con) if a[8] == "fast"]
+    # Without the look at its past, each of its late batches would be taken for a stop.
+    loose = [a for a in engine.detect(con, engine.Params(fast_max_past_stops=10**6)) if a[8] == "fast"]
+    assert {a[:2] for a in loose} == {("P1", "A")} and len(loose) >= 3
+    assert fast == loose[:len(fast)] and len(fast) <= engine.Params().fast_max_past_stops + 1 < len(loose)

@@ -104,6 +104,10 @@ class Params:
     # when there are this many of them: a supplier late on everything that day (a day's hiccup in its
     # warehouse) is one event, not each product stopping.
     fast_supplier_min: int = 10
+    # A series whose past (t-history to t-recent) holds more days that the count would have taken for a
+    # stop than this delivers in batches that go silent together: its silent day is no stop (its lines
+    # are not independent; docs/detection.md step 11).
+    fast_max_past_stops: int = 2
 
 
 @dataclass(frozen=True)
@@ -677,7 +681,10 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             FROM fast_window fw JOIN series_day a ON a.t = fw.d
             GROUP BY a.product_id, a.supplier_id, fw.t),
         past AS (
-            SELECT product_id, supplier_id, t, sum(n) OVER back AS n_past, sum(k) OVER back AS k_past
+            SELECT product_id, supplier_id, t, sum(n) OVER back AS n_past, sum(k) OVER back AS k_past,
+                   -- the days of its past that a count would have taken for a stop (a habit of batches)
+                   sum(CASE WHEN k >= {p.fast_min_lines} AND k >= {p.fast_min_share} * n THEN 1 ELSE 0 END)
+                       OVER back AS stops_past
             FROM series_day
             WINDOW back AS (PARTITION BY product_id, supplier_id ORDER BY t
                          RANGE BETWEEN INTERVAL {p.history} DAY PRECEDING AND INTERVAL {p.recent} DAY PRECEDING)),
@@ -693,7 +700,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
             JOIN nation_past np ON np.t = fw.t
             GROUP BY fw.t),
         others AS (
-            SELECT x.product_id, x.supplier_id, x.t, x.n_win, x.k_win, pa.k_past, pa.n_past, c.rate_usual,
+            SELECT x.product_id, x.supplier_id, x.t, x.n_win, x.k_win, pa.k_past, pa.n_past, pa.stops_past, c.rate_usual,
                    -- The others' share now: the series itself left out (a big supplier's stop is no
                    -- common mode).
                    {_others_rate("c.k_all", "c.n_all", "x.k_win", "x.n_win")} AS rate_now
@@ -703,7 +710,7 @@ def _fast(con: duckdb.DuckDBPyConnection, p: Params) -> None:
         cand AS (
             SELECT * FROM others o
             WHERE o.n_past >= {p.min_history_lines} AND o.k_win >= {p.fast_min_lines}
-              AND o.k_win >= {p.fast_min_share} * o.n_win),
+              AND o.k_win >= {p.fast_min_share} * o.n_win AND o.stops_past <= {p.fast_max_past_stops}),
         -- The cohort: the lines of the other suppliers ordered the same day as the series' lines and looked
         -- at the same day. Every line ordered just before a closure comes late (the year's end, August),
         -- but only the suppliers quick enough to be due then show it: against the others of the day
